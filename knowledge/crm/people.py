@@ -1,0 +1,51 @@
+"""Resolve who is asking (a user id, email or full name) into a Principal and its Scope."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, or_, select
+
+from copilot.core.domain import Principal, Role
+from copilot.core.errors import NotFound, UserError
+from copilot.core.visibility import Scope, scope_for
+from knowledge.crm.models import User
+from knowledge.crm.store import CrmStore
+
+
+def to_principal(user: User) -> Principal:
+    return Principal(user_id=user.id, name=user.name, email=user.email, role=Role(user.role), team_id=user.team_id)
+
+
+def resolve_principal(store: CrmStore, who: str) -> Principal:
+    """Exact id, email or name (case-insensitive); a near miss is reported with suggestions."""
+    who = (who or "").strip()
+    if not who:
+        raise UserError("no user given", hint="pass --as USER with a user id, email or full name ('copilot users' lists them)")
+    with store.session() as s:
+        user = s.get(User, who)
+        if user is None:
+            low = who.lower()
+            user = s.scalars(
+                select(User).where(or_(func.lower(User.email) == low, func.lower(User.name) == low))
+            ).first()
+        if user is not None:
+            if not user.active:
+                raise UserError(f"user {user.name} is deactivated")
+            return to_principal(user)
+        names = list(s.scalars(select(User.name)))
+    near = [m[0] for m in process.extract(who, names, scorer=fuzz.WRatio, limit=3) if m[1] >= 70]
+    hint = f"did you mean {', '.join(near)}?" if near else "run 'copilot users' to see who is who"
+    raise NotFound(f"no user {who!r}", hint=hint)
+
+
+def team_members(store: CrmStore, team_id: str | None) -> frozenset[str]:
+    if not team_id:
+        return frozenset()
+    with store.session() as s:
+        return frozenset(s.scalars(select(User.id).where(User.team_id == team_id)))
+
+
+def scope_of(store: CrmStore, principal: Principal) -> Scope:
+    """The principal's visibility scope (managers see everyone in their team)."""
+    members = team_members(store, principal.team_id) if principal.role is Role.MANAGER else frozenset()
+    return scope_for(principal, members)
