@@ -32,6 +32,14 @@ class Copilot:
     def embedder(self) -> Embedder:
         return build_embedder(self.settings)
 
+    @cached_property
+    def actions(self):  # -> copilot.actions.ledger.ActionLedger (imported lazily)
+        from copilot.actions.ledger import ActionLedger
+
+        home = self.settings.resolved_home
+        return ActionLedger(self.crm, outbox_dir=self.settings.outbox_dir, calendar_dir=home / "calendar",
+                            smtp_url=self.settings.smtp_url)
+
     def principal(self, who: str) -> Principal:
         return resolve_principal(self.crm, who)
 
