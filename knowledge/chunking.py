@@ -1,0 +1,115 @@
+"""Heading-aware chunking: sections in, chunks of about 150-350 words out, each keeping its heading path.
+
+Why this shape: retrieval quality depends on chunks being about one thing (so a section boundary is a
+natural cut) yet long enough to carry context (so tiny sibling sections are merged). Paragraphs are
+packed greedily up to ``max_words``; a new chunk inside the same section repeats the last
+``overlap`` words so a fact split across the cut is still findable. Consecutive small sections under
+the same top-level heading are merged and the chunk keeps the first section's path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.loaders import Section
+
+MIN_WORDS = 150
+MAX_WORDS = 350
+OVERLAP = 30
+
+
+@dataclass
+class Chunk:
+    text: str
+    section: str  # heading path "A > B", "" for text before the first heading
+    index: int
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _paragraphs(text: str, max_words: int) -> list[str]:
+    """Paragraphs, with any paragraph longer than ``max_words`` split at sentence (then word) bounds."""
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        para = para.strip()
+        if not para:
+            continue
+        if _words(para) <= max_words:
+            out.append(para)
+            continue
+        piece: list[str] = []
+        for sentence in re.split(r"(?<=[.!?])\s+", para):
+            words = sentence.split()
+            while len(words) > max_words:  # one giant "sentence" (tables, logs): cut by words
+                if piece:
+                    out.append(" ".join(piece))
+                    piece = []
+                out.append(" ".join(words[:max_words]))
+                words = words[max_words:]
+            if piece and _words(" ".join(piece)) + len(words) > max_words:
+                out.append(" ".join(piece))
+                piece = []
+            piece.extend(words)
+        if piece:
+            out.append(" ".join(piece))
+    return out
+
+
+def _merge_small(sections: list[Section], min_words: int, max_words: int) -> list[tuple[list[str], str]]:
+    merged: list[tuple[list[str], str]] = []
+    for sec in sections:
+        text = sec.text.strip()
+        if not text:
+            continue
+        if merged:
+            path, prev = merged[-1]
+            same_top = (path[:1] == sec.path[:1])
+            if same_top and _words(prev) < min_words and _words(prev) + _words(text) <= max_words:
+                heading = " > ".join(sec.path[len(_common(path, sec.path)):])
+                joined = f"{prev}\n\n{heading}\n{text}" if heading else f"{prev}\n\n{text}"
+                merged[-1] = (_common(path, sec.path) or path, joined)
+                continue
+        merged.append((list(sec.path), text))
+    return merged
+
+
+def _common(a: list[str], b: list[str]) -> list[str]:
+    out = []
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        out.append(x)
+    return out
+
+
+def chunk_sections(sections: list[Section], *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS,
+                   overlap: int = OVERLAP) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for path, text in _merge_small(sections, min_words, max_words):
+        section = " > ".join(path)
+        current: list[str] = []
+        count = 0
+        has_tail = False
+        for para in _paragraphs(text, max_words - overlap):
+            n = _words(para)
+            if current and count + n > max_words:
+                chunks.append(Chunk("\n\n".join(current), section, len(chunks)))
+                tail = " ".join(" ".join(current).split()[-overlap:]) if overlap else ""
+                current = [tail] if tail else []
+                count = _words(tail)
+                has_tail = bool(tail)
+            current.append(para)
+            count += n
+        if not current:
+            continue
+        fresh = current[1:] if has_tail else current
+        fresh_words = sum(_words(p) for p in fresh)
+        # A short tail of overlap plus a scrap: fold the scrap into the previous chunk of this section.
+        if has_tail and fresh_words < min_words // 3 and _words(chunks[-1].text) + fresh_words <= max_words + overlap:
+            chunks[-1].text += "\n\n" + "\n\n".join(fresh)
+        else:
+            chunks.append(Chunk("\n\n".join(current), section, len(chunks)))
+    return chunks

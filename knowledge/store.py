@@ -1,0 +1,351 @@
+"""The knowledge store: ingest files and CRM records, retrieve with hybrid search under a Scope.
+
+Design (see ``knowledge.vectors`` for the partitioning that keeps filtered queries fast):
+
+- Ingest: a file or CRM record becomes a ``SourceDoc``; its content hash (salted with the embedder's
+  name) is compared with the registry, so unchanged sources are skipped, changed ones have their old
+  chunks removed from Chroma and FTS before the new ones are written, and a failure to parse leaves
+  what is stored untouched. Embeddings are computed in batches and written per partition in batches.
+- Search: dense (Chroma) and BM25 (FTS5) candidates, fused with RRF (k=60), optionally reranked by a
+  local cross-encoder. Visibility comes only from the ``Scope`` (never from the query or the text):
+  it picks the collections and the SQL ``WHERE``, and every hit is re-checked with
+  ``scope.allows_metadata`` before it is returned, on every path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from copilot.core.domain import Citation
+from copilot.core.embeddings import Embedder
+from copilot.core.errors import UserError
+from copilot.core.visibility import Scope
+from knowledge.bm25 import KeywordIndex
+from knowledge.chunking import chunk_sections
+from knowledge.documents import Hit, IngestReport, SourceDoc
+from knowledge.fusion import CrossEncoderReranker, rrf, snippet
+from knowledge.loaders import iter_files, load_file
+from knowledge.vectors import LIBRARY, VectorIndex, open_chroma, partition_for
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 64
+FLUSH_CHUNKS = 256
+OVERFETCH = 8
+
+Candidate = tuple[str, float, str, dict[str, Any]]
+
+
+class KnowledgeStore:
+    def __init__(self, client: Any, fts_path: Path, embedder: Embedder, *,
+                 reranker: CrossEncoderReranker | None = None, ef_search: int = 400) -> None:
+        self.embedder = embedder
+        self.namespace = hashlib.sha1(embedder.name.encode()).hexdigest()[:8]
+        self.vectors = VectorIndex(client, namespace=self.namespace, ef_search=ef_search)
+        self.keywords = KeywordIndex(fts_path)
+        self.reranker = reranker
+
+    @classmethod
+    def open(cls, *, chroma_dir: Path, fts_path: Path, embedder: Embedder, chroma_url: str | None = None,
+             reranker: CrossEncoderReranker | None = None) -> KnowledgeStore:
+        return cls(open_chroma(path=chroma_dir, url=chroma_url), fts_path, embedder, reranker=reranker)
+
+    # -- ingestion --------------------------------------------------------------------------------------
+    def ingest_paths(self, paths: list[Path], *, metadata: dict | None = None, progress: bool = False) -> IngestReport:
+        """Index files or folders (.md .txt .html .pdf .docx). ``metadata`` is added to every chunk
+        (e.g. ``{"type": "playbook"}``); front matter in a file wins over it."""
+        report = IngestReport()
+        started = time.perf_counter()
+        docs: list[SourceDoc] = []
+        for root in paths:
+            root = Path(root).expanduser()
+            if not root.exists():
+                report.errors.append(f"{root}: no such file or folder")
+                continue
+            base = root.parent if root.is_dir() else None
+            for file in iter_files(root):
+                try:
+                    loaded = load_file(file)
+                except UserError as exc:
+                    report.seen += 1
+                    report.errors.append(str(exc))
+                    continue
+                docs.append(self._file_doc(file, base, loaded, metadata or {}))
+        self._ingest(docs, report, progress=progress, label="ingesting files")
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def _file_doc(self, file: Path, base: Path | None, loaded: Any, extra_meta: dict) -> SourceDoc:
+        resolved = file.resolve()
+        if base is not None:
+            source = resolved.relative_to(base.resolve()).as_posix()
+        else:
+            try:
+                source = resolved.relative_to(Path.cwd()).as_posix()
+            except ValueError:
+                source = resolved.as_posix()
+        meta = {**{k: v for k, v in extra_meta.items() if isinstance(v, (str, int, float, bool))},
+                **loaded.metadata}
+        updated = str(meta.pop("updated_at", "") or meta.pop("date", "") or "")
+        if not updated:
+            from datetime import UTC, datetime
+
+            updated = datetime.fromtimestamp(file.stat().st_mtime, UTC).isoformat(timespec="seconds")
+        return SourceDoc(
+            source=source, title=loaded.title, sections=loaded.sections, type=str(meta.pop("type", "document")),
+            account=str(meta.pop("account", "") or ""), owner=str(meta.pop("owner", "") or ""),
+            team=str(meta.pop("team", "") or ""), updated_at=updated, extra={**meta, "path": resolved.as_posix()})
+
+    def sync_crm(self, crm: Any, *, progress: bool = False) -> IngestReport:
+        """Index every CRM record as text; unchanged records are skipped, deleted ones removed."""
+        from knowledge.crm_text import render_crm
+
+        report = IngestReport()
+        started = time.perf_counter()
+        docs = list(render_crm(crm))
+        self._ingest(docs, report, progress=progress, label="indexing CRM")
+        live = {d.source for d in docs}
+        for source in set(self.keywords.hashes("crm:")) - live:
+            self._remove(source)
+            report.removed += 1
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def ingest_documents(self, docs: Iterable[SourceDoc], *, progress: bool = False) -> IngestReport:
+        """Index already-built documents (used by importers and benchmarks)."""
+        report = IngestReport()
+        started = time.perf_counter()
+        self._ingest(docs, report, progress=progress, label="indexing")
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def _ingest(self, docs: Iterable[SourceDoc], report: IngestReport, *, progress: bool, label: str) -> None:
+        pending: list[tuple[SourceDoc, str, bool, list[tuple[str, str, str, dict[str, Any]]]]] = []
+        n_pending = 0
+        docs = list(docs)
+        bar = _progress(len(docs), label) if progress else None
+        for doc in docs:
+            report.seen += 1
+            digest = doc.content_hash(self.embedder.name)
+            previous = self.keywords.source(doc.source)
+            if previous and previous["content_hash"] == digest:
+                report.unchanged += 1
+            else:
+                items = self._chunk(doc, digest)
+                pending.append((doc, digest, previous is not None, items))
+                n_pending += len(items)
+                if n_pending >= FLUSH_CHUNKS:
+                    self._flush(pending, report)
+                    pending, n_pending = [], 0
+            if bar:
+                bar(1)
+        self._flush(pending, report)
+        if bar:
+            bar(0, done=True)
+
+    def _chunk(self, doc: SourceDoc, digest: str) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(id, stored text, text to embed, metadata) per chunk."""
+        base = doc.base_metadata(digest)
+        prefix = hashlib.sha1(doc.source.encode()).hexdigest()[:16]
+        out = []
+        for chunk in chunk_sections(doc.sections):
+            meta = {**base, "section": chunk.section, "chunk": chunk.index}
+            head = f"{doc.title} > {chunk.section}" if chunk.section else doc.title
+            out.append((f"{prefix}-{chunk.index}", chunk.text, f"{head}\n{chunk.text}", meta))
+        return out
+
+    def _flush(self, pending: list, report: IngestReport) -> None:
+        if not pending:
+            return
+        texts = [embed_text for _, _, _, items in pending for _, _, embed_text, _ in items]
+        vectors: list[list[float]] = []
+        for i in range(0, len(texts), EMBED_BATCH):
+            vectors.extend(self.embedder.embed(texts[i:i + EMBED_BATCH]))
+        by_partition: dict[str, tuple[list, list, list, list]] = {}
+        pos = 0
+        for doc, _, replacing, items in pending:
+            if replacing:
+                self._remove(doc.source)
+            part = partition_for(doc.owner, doc.team)
+            ids, embs, documents, metas = by_partition.setdefault(part, ([], [], [], []))
+            for cid, text, _, meta in items:
+                ids.append(cid)
+                embs.append(vectors[pos])
+                documents.append(text)
+                metas.append(meta)
+                pos += 1
+        for part, (ids, embs, documents, metas) in by_partition.items():
+            self.vectors.upsert(part, ids, embs, documents, metas)
+        for doc, digest, replacing, items in pending:
+            row = {"source": doc.source, "content_hash": digest, "partition": partition_for(doc.owner, doc.team),
+                   "owner": doc.owner, "team": doc.team, "account": doc.account, "type": doc.type,
+                   "path": str(doc.extra.get("path", "")), "n_chunks": len(items), "updated_at": doc.updated_at}
+            mentions = list(zip(doc.contacts, doc.contact_names + [""] * len(doc.contacts), strict=False))
+            self.keywords.write_source(row, [(cid, text, meta) for cid, text, _, meta in items], mentions)
+            report.chunks_written += len(items)
+            if replacing:
+                report.updated += 1
+            else:
+                report.added += 1
+
+    # -- deletion ---------------------------------------------------------------------------------------
+    def _remove(self, source: str) -> int:
+        partition, ids = self.keywords.chunk_ids(source)
+        if partition is not None:
+            self.vectors.delete(partition, ids)
+        self.keywords.remove_source(source)
+        return len(ids)
+
+    def forget(self, *, account_id: str | None = None, contact_id: str | None = None,
+               source: str | None = None) -> int:
+        """Delete everything about an account, a contact (the texts about or mentioning them) or one
+        source, from Chroma, the FTS index and the registry. Returns the number of chunks removed."""
+        if not (account_id or contact_id or source):
+            raise UserError("forget needs an account id, a contact id or a source", hint="pass one of them")
+        sources = self.keywords.sources_where(account=account_id, contact=contact_id, source=source)
+        if source and not sources:
+            resolved = Path(source).expanduser()
+            if resolved.exists():
+                sources = self.keywords.sources_where(source=resolved.resolve().as_posix())
+        return sum(self._remove(s) for s in sorted(sources))
+
+    def count(self) -> int:
+        return self.keywords.count()
+
+    # -- search -----------------------------------------------------------------------------------------
+    def search(self, query: str, scope: Scope, *, k: int = 8, types: list[str] | None = None,
+               account_id: str | None = None) -> list[Hit]:
+        """Hybrid retrieval: dense + BM25 fused by RRF, then the optional reranker. Scope-filtered."""
+        pool = max(k * 3, 24)
+        dense = self._dense(query, scope, pool, types, account_id)
+        sparse = self._sparse(query, scope, pool, types, account_id)
+        fused = rrf([[c[0] for c in dense], [c[0] for c in sparse]])
+        by_id = {c[0]: c for c in sparse} | {c[0]: c for c in dense}
+        ranked = [(by_id[i][0], score, by_id[i][2], by_id[i][3]) for i, score in fused.items()]
+        if self.reranker is not None and ranked:
+            head = ranked[:max(k * 2, 16)]
+            scores = self.reranker.scores(query, [c[2] for c in head])
+            ranked = [(c[0], s, c[2], c[3]) for s, c in sorted(zip(scores, head, strict=True), key=lambda x: -x[0])]
+        return self._hits(ranked, query, scope, k)
+
+    def search_dense(self, query: str, scope: Scope, *, k: int = 8, types: list[str] | None = None,
+                     account_id: str | None = None) -> list[Hit]:
+        return self._hits(self._dense(query, scope, k, types, account_id), query, scope, k)
+
+    def search_bm25(self, query: str, scope: Scope, *, k: int = 8, types: list[str] | None = None,
+                    account_id: str | None = None) -> list[Hit]:
+        return self._hits(self._sparse(query, scope, k, types, account_id), query, scope, k)
+
+    def _plan(self, scope: Scope) -> list[tuple[str, list[str] | None]]:
+        """Collections to query and, for each, the owners to keep (None: the whole collection)."""
+        if scope.aggregates_only:
+            return [(LIBRARY, None)]
+        if scope.all_records:
+            return [(p, None) for p in sorted(set(self.keywords.partitions()) | {LIBRARY})]
+        whole = {f"team:{t}" for t in scope.team_ids}
+        plan: list[tuple[str, list[str] | None]] = [(LIBRARY, None)] + [(p, None) for p in sorted(whole)]
+        owners = sorted(scope.owner_ids)
+        plan += [(p, owners) for p in self.keywords.partitions(owners) if p not in whole and p != LIBRARY]
+        return plan
+
+    def _dense(self, query: str, scope: Scope, n: int, types: list[str] | None,
+               account_id: str | None) -> list[Candidate]:
+        if not query.strip():
+            return []
+        vector = self.embedder.embed([query])[0]
+        user_where = _where(types, account_id)
+        found: list[Candidate] = []
+        for partition, owners in self._plan(scope):
+            if owners is None:
+                found += self.vectors.query(partition, vector, n, user_where)
+                continue
+            # Over-fetch unfiltered and keep the principal's own; fall back to a where-filtered query.
+            wide = self.vectors.query(partition, vector, n * OVERFETCH, user_where)
+            mine = [c for c in wide if scope.allows_metadata(c[3])]
+            if len(mine) < n and len(wide) >= n * OVERFETCH:
+                owner_where = {"owner": {"$in": owners}}
+                mine = self.vectors.query(partition, vector, n,
+                                          {"$and": [owner_where, user_where]} if user_where else owner_where)
+            found += mine
+        found = [c for c in found if scope.allows_metadata(c[3])]
+        return sorted(found, key=lambda c: -c[1])[:n]
+
+    def _sparse(self, query: str, scope: Scope, n: int, types: list[str] | None,
+                account_id: str | None) -> list[Candidate]:
+        found = self.keywords.search(query, n, visibility=_sql_visibility(scope), types=types, account=account_id)
+        return [c for c in found if scope.allows_metadata(c[3])]
+
+    def _hits(self, ranked: list[Candidate], query: str, scope: Scope, k: int) -> list[Hit]:
+        hits = []
+        for cid, score, text, meta in ranked:
+            if not scope.allows_metadata(meta):  # the last word, whatever produced the candidate
+                continue
+            hits.append(Hit(id=cid, text=text, score=round(float(score), 6), metadata=meta,
+                            citation=citation_for(meta, snippet(text, query))))
+            if len(hits) >= k:
+                break
+        return hits
+
+    def close(self) -> None:
+        self.keywords.close()
+
+
+def _where(types: list[str] | None, account_id: str | None) -> dict[str, Any] | None:
+    conds: list[dict[str, Any]] = []
+    if types:
+        conds.append({"type": {"$in": list(types)}})
+    if account_id:
+        conds.append({"account": account_id})
+    if not conds:
+        return None
+    return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+def _sql_visibility(scope: Scope) -> tuple[str, list[Any]] | None:
+    """The Scope as SQL over the FTS table's UNINDEXED owner/team columns (mirrors Scope.allows)."""
+    shared = "(f.owner = '' AND f.team = '')"
+    if scope.aggregates_only:
+        return shared, []
+    if scope.all_records:
+        return None
+    parts, params = [shared], []
+    if scope.owner_ids:
+        parts.append(f"f.owner IN ({','.join('?' * len(scope.owner_ids))})")
+        params += sorted(scope.owner_ids)
+    if scope.team_ids:
+        parts.append(f"f.team IN ({','.join('?' * len(scope.team_ids))})")
+        params += sorted(scope.team_ids)
+    return " OR ".join(parts), params
+
+
+def citation_for(meta: dict[str, Any], snip: str) -> Citation:
+    source = str(meta.get("source", ""))
+    title = str(meta.get("title", "") or source)
+    if source.startswith("crm:"):
+        return Citation(source_id=source, title=title, snippet=snip, kind="crm",
+                        record=str(meta.get("record") or source.removeprefix("crm:")),
+                        field=str(meta.get("field") or "") or None)
+    return Citation(source_id=source, title=title, snippet=snip, kind="document",
+                    section=str(meta.get("section") or "") or None)
+
+
+def _progress(total: int, label: str) -> Callable[..., None]:
+    """A minimal stderr progress bar (rich), so the store needs no UI layer."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    prog = Progress(console=Console(stderr=True), transient=True)
+    task = prog.add_task(label, total=total)
+    prog.start()
+
+    def advance(step: int, *, done: bool = False) -> None:
+        prog.advance(task, step)
+        if done:
+            prog.stop()
+
+    return advance
