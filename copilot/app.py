@@ -40,6 +40,16 @@ class Copilot:
         return ActionLedger(self.crm, outbox_dir=self.settings.outbox_dir, calendar_dir=home / "calendar",
                             smtp_url=self.settings.smtp_url)
 
+    @cached_property
+    def knowledge(self):  # -> knowledge.store.KnowledgeStore (imported lazily: Chroma is heavy)
+        from knowledge.fusion import build_reranker
+        from knowledge.store import KnowledgeStore
+
+        st = self.settings
+        return KnowledgeStore.open(chroma_dir=st.chroma_dir, chroma_url=st.chroma_url,
+                                   fts_path=st.resolved_home / "knowledge.db", embedder=self.embedder,
+                                   reranker=build_reranker(st.reranker, threads=st.torch_threads))
+
     def principal(self, who: str) -> Principal:
         return resolve_principal(self.crm, who)
 
