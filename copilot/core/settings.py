@@ -5,6 +5,7 @@ Everything below the edge receives a ``Settings`` value; nothing else reads the 
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -42,6 +43,8 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(default=None, description="smtp://host:port for sending email; default outbox")
     torch_threads: int = Field(default=2, ge=1, le=64, description="torch CPU threads for embeddings")
     freshness_hours: float = Field(default=48.0, gt=0, description="warn when CRM data is older")
+    today: date | None = Field(default=None, description="pin 'today' (YYYY-MM-DD) for historical data sets")
+    company: str = Field(default="Skylark Data", description="your company's name, used in prompts")
     agent_max_steps: int = Field(default=8, ge=1, le=50)
     agent_time_limit: float = Field(default=90.0, gt=0)
 
@@ -63,6 +66,9 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_home(self) -> Path:
         return self.home.expanduser().resolve()
+
+    def current_date(self) -> date:
+        return self.today or date.today()
 
     @property
     def crm_url(self) -> str:

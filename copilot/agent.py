@@ -1,0 +1,152 @@
+"""The LLM agent: a plain tool-calling loop over the project's tools (no framework agent class).
+
+The loop is visible here: send the conversation and tool schemas, run each tool call the model makes
+(arguments validated by the tool's pydantic model, principal from the context), feed results back as
+tool messages, stop at a final message, the step limit or the time limit. Tool errors go back to the
+model as text so it can correct itself. LangChain message types stay inside this module.
+
+Citations: tool results number their sources [S1], [S2], ... across the whole run; the final text keeps
+only the sources it cites, renumbered [1], [2], ... in the order they first appear.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from pydantic import ValidationError
+
+from copilot.core.domain import Answer, Citation
+from copilot.core.errors import CopilotError, ModelError
+from tools.context import ToolContext, ToolResult, newest_of
+from tools.registry import ToolSpec
+
+_REF = re.compile(r"\[S(\d+)\]")
+
+
+@dataclass
+class Turn:
+    """One message of a conversation as the project stores it."""
+
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass
+class AgentRun:
+    citations: list[Citation] = field(default_factory=list)
+    results: list[ToolResult] = field(default_factory=list)
+    tools_used: list[str] = field(default_factory=list)
+    errors: int = 0
+    steps: int = 0
+
+
+def _to_messages(system: str, history: list[Turn], question: str) -> list[BaseMessage]:
+    msgs: list[BaseMessage] = [SystemMessage(system)]
+    for t in history:
+        msgs.append(HumanMessage(t.content) if t.role == "user" else AIMessage(t.content))
+    msgs.append(HumanMessage(question))
+    return msgs
+
+
+def _text(msg: AIMessage) -> str:
+    content: Any = msg.content
+    if isinstance(content, list):
+        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    return str(content or "")
+
+
+def renumber(text: str, cites: list[Citation]) -> tuple[str, list[Citation]]:
+    """Keep the sources the text cites, renumbered by first appearance; drop references to no source."""
+    order: dict[int, int] = {}
+    kept: list[Citation] = []
+    for m in _REF.finditer(text):
+        n = int(m.group(1))
+        if 1 <= n <= len(cites) and n not in order:
+            order[n] = len(kept) + 1
+            kept.append(cites[n - 1])
+
+    def sub(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[{order[n]}]" if n in order else ""
+
+    return re.sub(r"\s+(?=[.,;:])", "", _REF.sub(sub, text)).strip(), kept
+
+
+class Agent:
+    def __init__(self, model: Any, tools: list[ToolSpec], *, max_steps: int = 8, time_limit: float = 90.0) -> None:
+        self.model = model
+        self.tools = {t.name: t for t in tools}
+        self.max_steps = max_steps
+        self.time_limit = time_limit
+        self._bound = model.bind_tools([t.schema() for t in tools]) if tools else model
+
+    def _call_tool(self, ctx: ToolContext, call: dict[str, Any], run: AgentRun) -> str:
+        spec = self.tools.get(call.get("name", ""))
+        if spec is None:
+            run.errors += 1
+            return f"Error: there is no tool named {call.get('name')!r}. Available: {', '.join(self.tools)}."
+        args = call.get("args") or {}
+        if isinstance(args, str):
+            try:
+                args = json.loads(args)
+            except json.JSONDecodeError:
+                run.errors += 1
+                return "Error: the arguments were not valid JSON."
+        try:
+            result = spec.run(ctx, args)
+        except ValidationError as exc:
+            run.errors += 1
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors())
+            return f"Error: invalid arguments for {spec.name}: {problems}. Fix them and try again."
+        except CopilotError as exc:
+            run.errors += 1
+            return f"Error from {spec.name}: {exc}"
+        first = len(run.citations) + 1
+        run.citations.extend(result.citations)
+        run.results.append(result)
+        run.tools_used.append(spec.name)
+        ctx.proposed.extend(result.actions)
+        return result.render(first)
+
+    def run(self, ctx: ToolContext, system: str, history: list[Turn], question: str) -> Answer:
+        messages = _to_messages(system, history, question)
+        run = AgentRun()
+        started = time.monotonic()
+        final: str | None = None
+        notes: list[str] = []
+        for step in range(self.max_steps):
+            if time.monotonic() - started > self.time_limit:
+                notes.append(f"stopped after {self.time_limit:.0f} s time limit")
+                break
+            run.steps = step + 1
+            try:
+                ai = self._bound.invoke(messages)
+            except Exception as exc:  # noqa: BLE001 - any transport/model failure becomes a ModelError
+                raise ModelError(f"the language model call failed: {type(exc).__name__}: {exc}") from exc
+            if not isinstance(ai, AIMessage):
+                raise ModelError(f"the language model returned {type(ai).__name__}, not a message")
+            messages.append(ai)
+            if not ai.tool_calls:
+                final = _text(ai)
+                break
+            for call in ai.tool_calls:
+                content = self._call_tool(ctx, dict(call), run)
+                messages.append(ToolMessage(content=content, tool_call_id=call.get("id") or call.get("name", "")))
+        else:
+            notes.append(f"stopped after {self.max_steps} steps")
+        if final is None:
+            raise ModelError("the model did not produce a final answer (" + "; ".join(notes) + ")")
+        text, cites = renumber(final, run.citations)
+        if not cites and run.citations:
+            notes.append("the model cited no sources; the sources it consulted are listed")
+            cites = run.citations[:5]
+        confidence = 0.35 if not run.citations else (0.85 if len(cites) and not run.errors else 0.65)
+        answer = Answer(text=text, citations=cites, actions=list(ctx.proposed), confidence=confidence, mode="llm",
+                        tools_used=run.tools_used, notes=notes)
+        answer.data["newest"] = newest_of(*[r.newest for r in run.results])
+        return answer

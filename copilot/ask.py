@@ -1,0 +1,76 @@
+"""Ask: one question in, one cited ``Answer`` out, through the agent (LLM) or the offline engine.
+
+If the LLM fails (network, timeout, bad output), the offline engine answers and the answer says so.
+Freshness: the newest CRM timestamp behind the answer; older than the configured hours is flagged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from copilot.agent import Agent
+from copilot.conversations import ConversationStore
+from copilot.core.domain import Answer, Freshness, Principal
+from copilot.core.errors import ModelError, UserError
+from copilot.offline.engine import OfflineEngine
+from prompts import render
+from tools.context import ToolContext
+from tools.registry import ToolSpec
+
+log = logging.getLogger(__name__)
+MAX_QUESTION_CHARS = 4000
+
+
+def freshness(newest: datetime | None, now: datetime, stale_hours: float) -> Freshness:
+    if newest is None:
+        return Freshness()
+    age = max(0.0, (now - newest).total_seconds() / 3600)
+    stale = age > stale_hours
+    warning = (f"The newest CRM data behind this answer is {age / 24:.1f} days old; it may be out of date."
+               if stale else None)
+    return Freshness(newest=newest, age_hours=round(age, 1), stale=stale, warning=warning)
+
+
+class AskService:
+    def __init__(self, *, context_factory: Any, conversations: ConversationStore, offline: OfflineEngine,
+                 tools: list[ToolSpec], chat_model: Any | None, company: str = "Skylark Data",
+                 max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0) -> None:
+        self.context_factory = context_factory  # (Principal) -> ToolContext
+        self.conversations = conversations
+        self.offline = offline
+        self.company = company
+        self.stale_hours = stale_hours
+        self.agent = Agent(chat_model, tools, max_steps=max_steps, time_limit=time_limit) if chat_model else None
+
+    def system_prompt(self, principal: Principal, today: date) -> str:
+        return render("agent_system.md", company=self.company, user_name=principal.name, user_role=principal.role.value,
+                      team_clause=f", team {principal.team_id}" if principal.team_id else "", today=today.isoformat())
+
+    def ask(self, principal: Principal, question: str, *, thread_id: str | None = None) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            raise UserError("the question is empty", hint="type a question, e.g. \"what's going on with <account>?\"")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise UserError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+        ctx: ToolContext = self.context_factory(principal)
+        history, state = self.conversations.history(thread_id, principal.user_id) if thread_id else ([], {})
+        answer: Answer | None = None
+        notes: list[str] = []
+        if self.agent is not None:
+            try:
+                answer = self.agent.run(ctx, self.system_prompt(principal, ctx.today), history, question)
+            except ModelError as exc:
+                log.warning("LLM failed, answering offline: %s", exc)
+                notes.append(f"The language model failed ({exc.message}); answered by the offline engine.")
+                ctx.proposed.clear()
+        if answer is None:
+            answer, state = self.offline.answer(ctx, question, state)
+        answer.notes = notes + answer.notes
+        newest = answer.data.pop("newest", None)
+        answer.freshness = freshness(newest, datetime.now(), self.stale_hours)
+        if thread_id:
+            self.conversations.append(thread_id, principal.user_id, question, answer.text, state=state,
+                                      answer_json=answer.model_dump_json())
+        return answer

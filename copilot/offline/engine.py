@@ -1,0 +1,135 @@
+"""The offline engine's entry point: route the question, resolve entities, run the handler.
+
+Thread state (the last account and deal talked about) lets follow-ups say "it" or "they".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from copilot.core.domain import Answer
+from copilot.core.embeddings import Embedder
+from copilot.core.errors import CopilotError, NotFound, PermissionDenied
+from copilot.offline import crm_answers, library_answers
+from copilot.offline.compose import Composer
+from copilot.offline.entities import (
+    PRONOUNS,
+    Entities,
+    match_account,
+    match_competitor,
+    match_stage,
+    named_after_preposition,
+    parse_amounts,
+    parse_window,
+)
+from copilot.offline.router import Router
+from knowledge.crm.models import Deal, User
+from knowledge.crm.scoping import apply_scope
+from tools.context import ToolContext
+
+Handler = Callable[[ToolContext, Composer, Entities, str], float]
+
+NEEDS_ACCOUNT = {"account_status", "champion", "call_summary", "followup"}
+HELP = (
+    "I can answer questions about your accounts, deals and the case library, with sources. Try:\n"
+    "- \"What's going on with <account>?\"\n- \"What are my open deals closing this month?\"\n"
+    "- \"How do we handle a discount request?\"\n- \"How do we compare to <competitor>?\"\n"
+    "- \"Who is the champion at <account>?\"\n- \"Which deals are at risk?\" / \"What will my team close this quarter?\""
+)
+
+
+class OfflineEngine:
+    def __init__(self, embedder: Embedder, extra_handlers: dict[str, Handler] | None = None) -> None:
+        self.router = Router(embedder)
+        self.handlers: dict[str, Handler] = {
+            "account_status": self._account_status,
+            "champion": crm_answers.contacts,
+            "my_deals": crm_answers.deal_list,
+            "deal": crm_answers.one_deal,
+            "objection": library_answers.objection,
+            "competitor": library_answers.competitor,
+            "knowledge": library_answers.knowledge,
+        }
+        self.handlers.update(extra_handlers or {})
+
+    @staticmethod
+    def _account_status(ctx: ToolContext, c: Composer, ent: Entities, q: str) -> float:
+        conf = crm_answers.account_status(ctx, c, ent, q)
+        crm_answers.account_notes(ctx, c, ent, q)
+        return conf
+
+    def entities(self, ctx: ToolContext, question: str, state: dict[str, Any]) -> Entities:
+        ent = Entities()
+        if not ctx.scope.aggregates_only:
+            from tools._crm import visible_accounts
+
+            hit = match_account(question, visible_accounts(ctx))
+            if hit:
+                ent.account_id, ent.account_name = hit
+            else:
+                ent.unknown_account = named_after_preposition(question)
+        with ctx.crm.session() as s:
+            comps = sorted({c for c in s.scalars(select(Deal.competitor).distinct()) if c})
+            people = list(s.execute(apply_scope(select(User.id, User.name), ctx.scope, _UserScope)))
+        ent.competitor = match_competitor(question, comps)
+        low = question.lower()
+        for uid, name in people:
+            first = name.split()[0].lower()
+            if uid != ctx.principal.user_id and (name.lower() in low or re.search(rf"\b{re.escape(first)}'?s?\b", low)):
+                ent.people.append((uid, name))
+        ent.stage = match_stage(question)
+        ent.window = parse_window(question, ctx.today)
+        ent.min_amount, ent.max_amount = parse_amounts(question)
+        m = re.search(r"\b([A-Z]{1,6}-\d{2,6}|[a-z]+:deal:[\w-]+)\b", question)
+        ent.deal_ref = m.group(1) if m else None
+        ent.pronoun = bool(PRONOUNS.search(question))
+        ent.mine = bool(re.search(r"\b(my|mine|i have|i own)\b", low))
+        if ent.account_id is None and state.get("account_id") and (ent.pronoun or not ent.unknown_account):
+            ent.account_id, ent.account_name = state["account_id"], state.get("account_name")
+            ent.unknown_account = None
+        return ent
+
+    def answer(self, ctx: ToolContext, question: str, state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
+        route = self.router.route(question)
+        intent = route.intent
+        c = Composer()
+        if intent == "help":
+            c.add(HELP)
+            return c.answer("help", 0.9), state
+        try:
+            ent = self.entities(ctx, question, state)
+            explicit_account = ent.account_id and ent.account_id != state.get("account_id")
+            if intent in ("knowledge", "my_deals") and explicit_account and not ent.window and not ent.stage:
+                intent = "account_status"
+            if intent in NEEDS_ACCOUNT and not ent.account_id:
+                if ent.unknown_account:
+                    raise NotFound(f"I couldn't find an account matching '{ent.unknown_account}' among the accounts "
+                                   "you can see")
+                c.add("Which account do you mean? Name it in your question, e.g. \"What's going on with <account>?\"")
+                return c.answer(intent, 0.2), state
+            handler = self.handlers.get(intent) or library_answers.knowledge
+            confidence = handler(ctx, c, ent, question)
+            confidence *= 0.8 if route.margin < 0.03 else 1.0
+        except PermissionDenied as exc:
+            c = Composer()
+            c.add(f"I can't show that: {exc}")
+            return c.answer(intent, 0.9, notes=["refused: outside your scope"]), state
+        except CopilotError as exc:
+            c = Composer()
+            c.add(f"{exc}")
+            return c.answer(intent, 0.3), state
+        new_state = dict(state)
+        if ent.account_id:
+            new_state.update(account_id=ent.account_id, account_name=ent.account_name)
+        return c.answer(intent, confidence), new_state
+
+
+class _UserScope:
+    """Users are scoped by themselves (owner) and their team, so reuse apply_scope via these columns."""
+
+    owner_id = User.id
+    team_id = User.team_id

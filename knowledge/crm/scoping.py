@@ -1,0 +1,39 @@
+"""Apply a visibility ``Scope`` to a SQLAlchemy select over an owned CRM table.
+
+This is the only place record-level CRM queries get their visibility filter; the filter is ANDed
+onto whatever the caller (a tool, hence possibly a model) asked for, so it can only narrow results.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, false, or_
+
+from copilot.core.errors import PermissionDenied
+from copilot.core.visibility import Scope
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def apply_scope(stmt: S, scope: Scope, model: Any) -> S:
+    """AND the scope's filter onto ``stmt`` for ``model`` (which has owner_id and team_id columns)."""
+    if scope.aggregates_only:
+        return stmt.where(false())
+    if scope.all_records:
+        return stmt
+    clauses = []
+    if scope.owner_ids:
+        clauses.append(model.owner_id.in_(sorted(scope.owner_ids)))
+    if scope.team_ids:
+        clauses.append(model.team_id.in_(sorted(scope.team_ids)))
+    return stmt.where(or_(*clauses)) if clauses else stmt.where(false())
+
+
+def require_records(scope: Scope, what: str = "individual CRM records") -> None:
+    """Refuse record-level access for aggregate-only principals (execs) with a useful message."""
+    if scope.aggregates_only:
+        raise PermissionDenied(
+            f"{scope.principal.name} is an exec and sees aggregates only, not {what}",
+            hint="ask a pipeline or forecast question (e.g. 'win rate by team last quarter')",
+        )
