@@ -50,6 +50,38 @@ class Copilot:
                                    fts_path=st.resolved_home / "knowledge.db", embedder=self.embedder,
                                    reranker=build_reranker(st.reranker, threads=st.torch_threads))
 
+    @cached_property
+    def chat_model(self):  # -> a LangChain chat model, or None for the offline engine
+        from copilot.core.llm import build_chat_model
+
+        return build_chat_model(self.settings)
+
+    def tool_context(self, principal: Principal):  # -> tools.context.ToolContext
+        """Everything a tool run needs, for this principal; services are attached when configured."""
+        from tools.context import ToolContext
+
+        services = {name: (lambda n=name: getattr(self, n)) for name in ("forecaster", "calls", "roleplay")
+                    if hasattr(type(self), name)}
+        return ToolContext(principal=principal, scope=self.scope(principal), crm=self.crm,
+                           knowledge=self.knowledge if hasattr(type(self), "knowledge") else None,
+                           ledger=self.actions, services=services, today=self.settings.current_date())
+
+    @cached_property
+    def asker(self):  # -> copilot.ask.AskService
+        from copilot.ask import AskService
+        from copilot.conversations import ConversationStore
+        from copilot.offline.engine import OfflineEngine
+        from tools.registry import all_tools
+
+        st = self.settings
+        return AskService(context_factory=self.tool_context, conversations=ConversationStore(self.crm),
+                          offline=OfflineEngine(self.embedder), tools=all_tools(), chat_model=self.chat_model,
+                          company=st.company, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
+                          stale_hours=st.freshness_hours)
+
+    def ask(self, principal: Principal, question: str, *, thread_id: str | None = None):  # -> Answer
+        return self.asker.ask(principal, question, thread_id=thread_id)
+
     def principal(self, who: str) -> Principal:
         return resolve_principal(self.crm, who)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from integrations.cli import admin, crm_import
+from integrations.cli import actions as cli_actions
+from integrations.cli import admin, ask, crm_import
 
 app = typer.Typer(
     name="copilot",
@@ -16,7 +17,9 @@ app = typer.Typer(
 )
 
 admin.register(app)
+ask.register(app)
 crm_import.register(app)
+cli_actions.register(app)
 
 
 def run() -> None:
