@@ -114,7 +114,7 @@ def _convert(kind: str, fname: str, raw: str, mp: Mapping, where: str, report: I
     if ftype == "int":
         return parse_int(raw)
     if ftype == "date":
-        return parse_date(raw, mp.date_formats)
+        return parse_date(raw, mp.date_formats + mp.datetime_formats)
     if ftype == "datetime":
         return parse_datetime(raw, mp.datetime_formats + mp.date_formats)
     if kind == "deals" and fname == "stage":

@@ -30,7 +30,7 @@ from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
 from knowledge.crm.store import CrmStore
 from knowledge.crm.upsert import apply, record_history
 
-Progress = Callable[[str, int, int], None]
+ProgressFn = Callable[[str, int, int], None]
 ORDER = ("people", "products", "accounts", "deals")
 
 
@@ -63,7 +63,7 @@ def import_crm(
     path: Path | str,
     mapping: Mapping | str | Path,
     *,
-    progress: Progress | None = None,
+    progress: ProgressFn | None = None,
     now: datetime | None = None,
     batch_size: int = 2000,
 ) -> ImportReport:
@@ -124,6 +124,7 @@ def _check_columns(kind: str, file: Path, fields: dict[str, Any], key_col: str |
         report.notes.append(f"{file.name} has no rows")
         return
     required = {"people": {"name"}, "products": {"name"}, "accounts": {"name"}, "deals": {"stage"}}[kind]
+    absent: list[str] = []
     for fname, spec in fields.items():
         missing = [c for c in spec.columns() if columns.get(c) is None]
         if not missing:
@@ -132,7 +133,9 @@ def _check_columns(kind: str, file: Path, fields: dict[str, Any], key_col: str |
             raise UserError(f"{file.name} has no column {missing[0]!r} (files.{kind}.fields.{fname})",
                             hint="check the export or the mapping's column names")
         if spec.column and spec.column in missing:
-            report.notes.append(f"{file.name} has no column {spec.column!r}; {kind}.{fname} left empty")
+            absent.append(spec.column)
+    if absent:
+        report.notes.append(f"{file.name} lacks optional columns {', '.join(absent)}; those fields stay empty")
     if key_col and columns.get(key_col) is None:
         raise UserError(f"{file.name} has no id column {key_col!r} (files.{kind}.key)",
                         hint="check the export or the mapping's key column")
