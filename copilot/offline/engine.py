@@ -28,11 +28,12 @@ from copilot.offline.entities import (
 )
 from copilot.offline.router import Router
 from knowledge.crm.models import Deal, User
-from knowledge.crm.scoping import apply_scope
+from knowledge.crm.scoping import apply_scope, require_records
 from tools.context import ToolContext
 
 Handler = Callable[[ToolContext, Composer, Entities, str], float]
 
+RECORD_LEVEL = {"account_status", "champion", "my_deals", "deal", "call_summary", "followup"}
 NEEDS_ACCOUNT = {"account_status", "champion", "call_summary", "followup"}
 HELP = (
     "I can answer questions about your accounts, deals and the case library, with sources. Try:\n"
@@ -101,6 +102,8 @@ class OfflineEngine:
             c.add(HELP)
             return c.answer("help", 0.9), state
         try:
+            if intent in RECORD_LEVEL:
+                require_records(ctx.scope, "account, deal or contact records")
             ent = self.entities(ctx, question, state)
             explicit_account = ent.account_id and ent.account_id != state.get("account_id")
             if intent in ("knowledge", "my_deals") and explicit_account and not ent.window and not ent.stage:
