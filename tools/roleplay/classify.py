@@ -1,0 +1,174 @@
+"""Classify a trainee's turn: discovery question about a topic, pitch, objection handling, close, rambling.
+
+Pattern cues decide when they fire (they are precise); embedding similarity to labelled exemplars decides
+otherwise and ranks topics when no keyword names one. That combination works with the real MiniLM model
+and with the hashing embedder the tests use.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from copilot.core.embeddings import Embedder
+
+TOPIC_CUES: dict[str, str] = {
+    "impact": r"\bimpact|\bcost(s|ing)? (you|the business|of)|what happens (to|if|when|on)|happens (to|when)|how much (time|money)"
+              r"|consequence|affect(s|ing)? |mean for|hours (a|per)|what does that cost|cost (the|your)",
+    "budget": r"\bbudget|\bfund(ed|ing)\b|\bspend\b|allocated|price range|afford|set aside|money (set|for)",
+    "decision": r"\bdecision|\bdecide|sign(s)?[- ]off|\bsigns\b|approv|who else|stakeholder|buying process"
+                r"|final say|who (would|will|needs to) (be involved|sign|approve)|procurement process|involved",
+    "timeline": r"\btimeline|by when|deadline|go[- ]live|when do you need|time ?frame|urgen|when (would|does) (this|it)",
+    "competition": r"vantage|opshawk|clearsignal|other (vendors|options|tools)|alternatives|evaluating|competitor"
+                   r"|comparing|looking at anyone",
+    "pain": r"challeng|problem|\bpain|struggl|frustrat|not working|\bissues?\b|broken|keeps you up|hardest",
+    "success": r"success|look like|criteria|measure|\bkpis?\b|\bgoals?\b|win for you",
+    "adoption": r"adoption|usage|\busing\b|rolled out|onboard|\bused\b",
+    "integration": r"integrat|connect|\bapis?\b|\bstack\b|snowflake|warehouse|engineering (time|effort)",
+    "security": r"security|hipaa|compliance|\baudit|soc ?2|privacy|\bphi\b",
+    "current": r"\btoday\b|currently|current (setup|process|stack|tool)|how do you (handle|do|manage)|walk me through",
+}
+
+TOPIC_EXEMPLARS: dict[str, list[str]] = {
+    "pain": ["What is the biggest challenge your team faces with data pipelines?",
+             "What's not working in your current process?"],
+    "impact": ["What does that problem cost the business each quarter?",
+               "How does that affect your team's ability to deliver?"],
+    "budget": ["How much have you set aside for this project?", "Is there funding allocated for this?"],
+    "decision": ["Who else needs to sign off on this?", "How does your team make purchasing decisions?"],
+    "timeline": ["When do you need this in place?", "What deadline are you working against?"],
+    "competition": ["Which other vendors are you evaluating?", "What alternatives are you considering?"],
+    "success": ["What would success look like for you in six months?"],
+    "current": ["How do you handle this today?", "Walk me through your current setup."],
+    "adoption": ["How many of your teams are actively using the product?"],
+    "integration": ["What does your data stack look like?"],
+    "security": ["What does your security review process involve?"],
+}
+
+ACT_EXEMPLARS: dict[str, list[str]] = {
+    "pitch": ["Our platform gives you end-to-end lineage and automated monitoring out of the box.",
+              "Let me tell you about our features and dashboards."],
+    "value": ["Customers like you cut incident time in half, which paid back the license in four months.",
+              "If you save ten engineer hours a week, that's well above the price."],
+    "discount": ["I can give you twenty percent off if you sign this week.", "Let me knock the price down for you."],
+    "close": ["Can we book the technical demo for next Tuesday at 10am?", "Let's schedule the next step."],
+    "small_talk": ["Thanks for making the time today.", "How was your weekend?"],
+}
+
+_Q_OPEN = re.compile(r"^\s*(what|how|why|walk me|tell me|describe|help me understand|which|who|when|where"
+                     r"|talk me|could you walk|can you walk|can you tell|could you tell|can you describe)\b", re.I)
+_Q_CLOSED = re.compile(r"^\s*(do|does|did|is|are|was|were|can|could|would|will|have|has|had|should|any)\b", re.I)
+_PITCH = re.compile(r"\bour (platform|product|solution|tool|software|suite)|\bskylark\b|\bwe (offer|provide|have a|"
+                    r"support|give you)|\bfeatures?\b|\bout of the box\b|\bbest[- ]in[- ]class\b", re.I)
+_VALUE = re.compile(r"\broi\b|return on|\bpay(s|back| for itself)|\bsav(e|es|ed|ing|ings)\b|\bvalue\b|cost of "
+                    r"(doing nothing|inaction|waiting|the problem|downtime)|case study|customers? (like you|such as)"
+                    r"|\breference\b|\bhours\b|\bresults?\b|outcome|\bbusiness case\b|\brisk\b|\bcompar", re.I)
+_DISCOUNT = re.compile(r"discount|% off|percent off|(lower|cut|drop|reduce|knock)\w* (the |our )?(price|cost|number)"
+                       r"|price (cut|break)|free (month|year|licen)|throw in|special price|best price", re.I)
+_CLOSE = re.compile(r"next step|schedule|\bbook\b|calendar|\binvite\b|set up (a|the)|\bsign\b|\bpilot\b|move forward"
+                    r"|\bmeet again\b|follow[- ]up (call|meeting)|put (something|time) (in|on)|lock in|kick ?off", re.I)
+_DATE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|tomorrow|next week|this week|\d{1,2}(:\d\d)?\s?(am|pm)"
+                   r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}|\d{1,2}(st|nd|rd|th)\b"
+                   r"|end of (the )?(week|month))", re.I)
+_PROPOSE = re.compile(r"\b(can|could|shall|should) we\b|\blet's\b|\bhow about\b|would (you|it) (be open|work)|are you (free|open)"
+                      r"|work for you|i'll send (the|an|a calendar) invite|\bpencil\b|\bjust sign\b", re.I)
+_PRESSURE = re.compile(r"\bjust (sign|commit|give|say yes|agree)|\btoday only\b|sign (it )?today|right now|"
+                       r"\bexpires\b|only if you sign|if you sign (this|today)", re.I)
+
+
+@dataclass
+class TurnAct:
+    """What the trainee did in one turn."""
+
+    act: str  # discovery | pitch | value | discount | close | rambling | small_talk | statement
+    topics: list[str] = field(default_factory=list)
+    open_question: bool = False
+    question: bool = False
+    dated: bool = False
+    pressure: bool = False
+    words: int = 0
+    value_cues: bool = False
+    discount_cues: bool = False
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def topic(self) -> str | None:
+        return self.topics[0] if self.topics else None
+
+
+def _cos(a: list[float], b: list[float]) -> float:
+    num = sum(x * y for x, y in zip(a, b, strict=False))
+    den = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)) or 1.0
+    return num / den
+
+
+def _questions(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    return [p for p in parts if p.endswith("?") or _Q_OPEN.match(p) and len(p.split()) > 2]
+
+
+class TurnClassifier:
+    """Embeds the exemplars once (lazily) and classifies turns; one per embedder."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._topic_vecs: dict[str, list[list[float]]] | None = None
+        self._act_vecs: dict[str, list[list[float]]] | None = None
+
+    def _ensure(self) -> None:
+        if self._topic_vecs is not None:
+            return
+        labels = [(k, t) for k, ts in TOPIC_EXEMPLARS.items() for t in ts]
+        acts = [(k, t) for k, ts in ACT_EXEMPLARS.items() for t in ts]
+        vecs = self.embedder.embed([t for _, t in labels] + [t for _, t in acts])
+        self._topic_vecs, self._act_vecs = {}, {}
+        for (k, _), v in zip(labels, vecs[: len(labels)], strict=True):
+            self._topic_vecs.setdefault(k, []).append(v)
+        for (k, _), v in zip(acts, vecs[len(labels):], strict=True):
+            self._act_vecs.setdefault(k, []).append(v)
+
+    def _nearest(self, vec: list[float], table: dict[str, list[list[float]]]) -> dict[str, float]:
+        return {k: max(_cos(vec, v) for v in vs) for k, vs in table.items()}
+
+    def classify(self, text: str) -> TurnAct:
+        text = (text or "").strip()
+        words = len(text.split())
+        questions = _questions(text)
+        low = text.lower()
+        topics = [t for t, pat in TOPIC_CUES.items() if any(re.search(pat, q.lower()) for q in questions)]
+        act = TurnAct(act="statement", words=words, question=bool(questions),
+                      open_question=any(_Q_OPEN.match(q) and not _Q_CLOSED.match(q) for q in questions),
+                      dated=bool(_DATE.search(text)), pressure=bool(_PRESSURE.search(text)),
+                      value_cues=bool(_VALUE.search(text)), discount_cues=bool(_DISCOUNT.search(text)))
+        if not text:
+            return act
+        self._ensure()
+        assert self._topic_vecs is not None and self._act_vecs is not None
+        vec = self.embedder.embed([text])[0]
+        act.scores = self._nearest(vec, self._act_vecs)
+        if act.discount_cues:
+            act.act = "discount"
+        elif _CLOSE.search(low) and (act.dated or act.pressure or _PROPOSE.search(low)):
+            act.act = "close"
+        elif questions and (topics or act.open_question):
+            act.act = "discovery"
+            if not topics:
+                qvec = self.embedder.embed([" ".join(questions)])[0]
+                near = self._nearest(qvec, self._topic_vecs)
+                best = max(near, key=lambda k: near[k])
+                if near[best] >= 0.35:
+                    topics = [best]
+        elif words > 75 and not questions:
+            act.act = "rambling"
+        elif act.value_cues:
+            act.act = "value"
+        elif _PITCH.search(text):
+            act.act = "pitch"
+        elif questions:
+            act.act = "discovery"
+        else:
+            best = max(act.scores, key=lambda k: act.scores[k])
+            act.act = best if act.scores[best] >= 0.55 else "statement"
+        act.topics = topics
+        return act
