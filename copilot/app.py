@@ -56,6 +56,27 @@ class Copilot:
 
         return build_chat_model(self.settings)
 
+    @cached_property
+    def roleplay(self):  # -> tools.roleplay.RoleplayService (imported lazily)
+        from pathlib import Path
+
+        from copilot.core.domain import Role
+        from copilot.core.settings import REPO_ROOT
+        from tools.roleplay.session import RoleplayService
+
+        library_only = Scope(Principal(user_id="roleplay-library", name="library", role=Role.REP))
+
+        def search(query: str) -> list[str]:  # case-library passages only (unowned documents)
+            if not self.settings.chroma_dir.exists():
+                return []
+            return [h.text for h in self.knowledge.search(query, library_only, k=5)]
+
+        return RoleplayService(crm=self.crm, embedder=self.embedder, home=self.settings.resolved_home,
+                               library_dir=Path(__file__).parent / "demo" / "library" / "personas",
+                               rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
+                               chat_model=self.chat_model, buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md",
+                               searcher=search)
+
     def tool_context(self, principal: Principal):  # -> tools.context.ToolContext
         """Everything a tool run needs, for this principal; services are attached when configured."""
         from tools.context import ToolContext

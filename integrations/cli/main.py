@@ -7,6 +7,7 @@ import typer
 
 from integrations.cli import actions as cli_actions
 from integrations.cli import admin, ask, crm_import
+from integrations.cli import roleplay as cli_roleplay
 
 app = typer.Typer(
     name="copilot",
@@ -20,6 +21,7 @@ admin.register(app)
 ask.register(app)
 crm_import.register(app)
 cli_actions.register(app)
+cli_roleplay.register(app)
 
 
 def run() -> None:
