@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from crm_seed import TODAY, seed_small_crm
 from langchain_core.messages import ToolMessage
+from tests_support import make_settings_for
 
 from copilot.agent import Agent, renumber
 from copilot.app import Copilot
 from copilot.core.domain import Citation
 from copilot.testing import FakeOpenAIServer, ScriptedChatModel, tool_call
 from prompts import render
-from tests_support import make_settings_for
 from tools.registry import CORE_TOOLS
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from crm_seed import TODAY, seed_small_crm
+from tests_support import make_settings_for
 
 from copilot.app import Copilot
 from copilot.offline.compose import OFFLINE_NOTICE
-from tests_support import make_settings_for
 
 LIBRARY = {
     "discount_objection.md": """---

@@ -1,0 +1,83 @@
+"""``copilot ingest`` and ``copilot forget``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from copilot.core.domain import Role
+from copilot.core.errors import PermissionDenied, UserError
+from integrations.cli.common import (
+    AS_HELP,
+    JSON_HELP,
+    acting,
+    cli_errors,
+    console,
+    get_copilot,
+    print_json,
+    table,
+)
+from knowledge.crm.erasure import erase_account, erase_contact, resolve_account_id, resolve_contact_id
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest", help="Index documents (md, txt, html, pdf, docx; files or folders) and/or the CRM.")(ingest)
+    app.command("forget", help="Erase an account, a contact or a source from every store (admin).")(forget)
+
+
+@cli_errors
+def ingest(
+    paths: list[Path] = typer.Argument(None, help="files or folders to index"),
+    doc_type: str = typer.Option(None, "--type", help="document type for files without front matter"),
+    crm: bool = typer.Option(False, "--crm", help="also (re)index the CRM records as text"),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    if not paths and not crm:
+        raise UserError("nothing to ingest", hint="name files or folders, or pass --crm")
+    cp = get_copilot()
+    reports = {}
+    if paths:
+        reports["documents"] = cp.knowledge.ingest_paths(list(paths), metadata={"type": doc_type} if doc_type else None,
+                                                         progress=not json_)
+    if crm:
+        reports["crm"] = cp.knowledge.sync_crm(cp.crm, progress=not json_)
+    data = {name: r.to_dict() for name, r in reports.items()}
+    if json_:
+        print_json(data)
+        return
+    for name, rep in data.items():
+        rows = [(k, v if not isinstance(v, list) else len(v)) for k, v in rep.items()]
+        console.print(table(f"Ingest: {name}", ["", "value"], rows))
+        for err in rep.get("errors", [])[:20]:
+            console.print(f"[yellow]skipped:[/yellow] {err}", highlight=False)
+
+
+@cli_errors
+def forget(
+    account: str = typer.Option(None, "--account", help="account id or exact name"),
+    contact: str = typer.Option(None, "--contact", help="contact id, email or exact name"),
+    source: str = typer.Option(None, "--source", help="an ingested file path or source id"),
+    as_: str = typer.Option(None, "--as", help=AS_HELP),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    if sum(x is not None for x in (account, contact, source)) != 1:
+        raise UserError("forget takes exactly one of --account, --contact or --source")
+    principal = acting(as_)
+    if principal.role is not Role.ADMIN:
+        raise PermissionDenied("only an admin may erase data", hint="ask an admin, or pass --as admin")
+    cp = get_copilot()
+    result: dict = {}
+    if account:
+        aid = resolve_account_id(cp.crm, account)
+        result = {"account": aid, "chunks": cp.knowledge.forget(account_id=aid), "crm": erase_account(cp.crm, aid)}
+    elif contact:
+        cid = resolve_contact_id(cp.crm, contact)
+        result = {"contact": cid, "chunks": cp.knowledge.forget(contact_id=cid), "crm": erase_contact(cp.crm, cid)}
+        cp.knowledge.sync_crm(cp.crm)  # account summaries that listed the person are re-rendered without them
+    else:
+        result = {"source": source, "chunks": cp.knowledge.forget(source=source)}
+    if json_:
+        print_json(result)
+    else:
+        console.print(f"Erased: {result}", highlight=False)
