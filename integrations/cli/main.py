@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from integrations.cli import actions as cli_actions
-from integrations.cli import admin, ask, crm_import
+from integrations.cli import admin, ask, crm_import, knowledge
 from integrations.cli import roleplay as cli_roleplay
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 
 admin.register(app)
 ask.register(app)
+knowledge.register(app)
 crm_import.register(app)
 cli_actions.register(app)
 cli_roleplay.register(app)
