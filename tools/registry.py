@@ -18,6 +18,9 @@ from tools.context import ToolContext, ToolResult
 from tools.list_deals import ListDealsArgs, list_deals
 from tools.lookup_account import LookupAccountArgs, lookup_account
 from tools.lookup_deal import LookupDealArgs, lookup_deal
+from tools.propose_deal_update import ProposeDealUpdateArgs, propose_deal_update
+from tools.propose_email import ProposeEmailArgs, propose_email
+from tools.propose_task import ProposeTaskArgs, propose_task
 from tools.search_knowledge import SearchKnowledgeArgs, search_knowledge
 
 
@@ -49,6 +52,9 @@ CORE_TOOLS: list[ToolSpec] = [
     ToolSpec("lookup_deal", lookup_deal, LookupDealArgs),
     ToolSpec("list_deals", list_deals, ListDealsArgs),
     ToolSpec("account_timeline", account_timeline, AccountTimelineArgs),
+    ToolSpec("propose_email", propose_email, ProposeEmailArgs),
+    ToolSpec("propose_deal_update", propose_deal_update, ProposeDealUpdateArgs),
+    ToolSpec("propose_task", propose_task, ProposeTaskArgs),
 ]
 
 
