@@ -117,10 +117,13 @@ def synth(text: str, voice: str, path: Path) -> np.ndarray:
     return data
 
 
-def write_opus(stereo: np.ndarray, path: Path, bitrate: int = 8000) -> None:
+def write_opus(stereo: np.ndarray, path: Path, bitrate: int = 32000) -> None:
     container = av.open(str(path), "w", format="ogg")
     stream = container.add_stream("libopus", rate=48000, layout="stereo")
     stream.bit_rate = bitrate
+    # discrete channels (mapping family 255): two uncoupled mono streams, so low bitrates keep the
+    # rep and the customer apart instead of folding them into one mono signal
+    stream.options = {"mapping_family": "255", "application": "voip", "dtx": "1"}
     up = np.stack([np.interp(np.arange(0, stereo.shape[1], SR / 48000), np.arange(stereo.shape[1]), ch)
                    for ch in stereo]).astype(np.float32)
     frame = av.AudioFrame.from_ndarray(up, format="fltp", layout="stereo")

@@ -94,9 +94,28 @@ class FasterWhisperTranscriber:
     def transcribe(self, samples: Any, *, offset: float = 0.0, channel: int | None = None) -> list[Segment]:
         if len(samples) < SAMPLE_RATE // 10:
             return []
-        segments, _info = self.model.transcribe(samples, language="en", beam_size=self.beam_size)
-        return [Segment(start=round(s.start + offset, 2), end=round(s.end + offset, 2), text=s.text.strip(),
-                        channel=channel) for s in segments if s.text.strip()]
+        # One side of a dual-channel call is mostly silence: skip it with VAD and split segments at
+        # word gaps, so each segment's times cover only that side's speech.
+        per_channel = channel is not None
+        segments, _info = self.model.transcribe(samples, language="en", beam_size=self.beam_size,
+                                                vad_filter=per_channel, word_timestamps=per_channel)
+        out: list[Segment] = []
+        for s in segments:
+            if not s.text.strip():
+                continue
+            if not per_channel or not s.words:
+                out.append(Segment(start=round(s.start + offset, 2), end=round(s.end + offset, 2),
+                                   text=s.text.strip(), channel=channel))
+                continue
+            group: list[Any] = []
+            for w in [*s.words, None]:
+                if w is None or (group and w.start - group[-1].end > 0.8):
+                    out.append(Segment(start=round(group[0].start + offset, 2), end=round(group[-1].end + offset, 2),
+                                       text="".join(x.word for x in group).strip(), channel=channel))
+                    group = []
+                if w is not None:
+                    group.append(w)
+        return out
 
 
 class OpenAIWhisperTranscriber:

@@ -1,0 +1,249 @@
+"""Call summary into a configurable template (prompts/call_summary.yaml); every item cites its segments.
+
+With an LLM: structured output into a pydantic model (prompt in prompts/calls_summary.md), segment
+numbers mapped back to timestamped citations. Offline: extractive, with nearest-exemplar classifiers
+(embeddings plus cue words) for objections and next steps, competitor names from battle cards or the
+template, and deadline parsing relative to the call date.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+from copilot.core.domain import Citation
+from copilot.core.errors import ModelError, UserError
+from copilot.core.settings import REPO_ROOT
+from copilot.core.speech import Segment
+from tools.calls.analytics import CallAnalytics, analyze, questions_in, sentiment
+from tools.calls.dates import parse_due
+
+DEFAULT_TEMPLATE = REPO_ROOT / "prompts" / "call_summary.yaml"
+PROMPT = REPO_ROOT / "prompts" / "calls_summary.md"
+
+
+class CallContext(BaseModel):
+    call_id: str = "adhoc"
+    title: str = "Call"
+    call_date: date
+    account: str | None = None
+    deal_id: str | None = None
+    names: dict[str, str] = Field(default_factory=dict, description="role ('rep'/'customer') -> attendee name")
+
+
+class SummaryItem(BaseModel):
+    text: str
+    category: str | None = None
+    handling: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class CallSummary(BaseModel):
+    call_id: str
+    title: str
+    mode: str = "offline"
+    sections: dict[str, list[SummaryItem]]
+    titles: dict[str, str] = Field(default_factory=dict)
+    analytics: CallAnalytics | None = None
+
+    def items(self, section: str) -> list[SummaryItem]:
+        return self.sections.get(section, [])
+
+    def to_markdown(self) -> str:
+        lines = [f"# {self.title}"]
+        for sid, items in self.sections.items():
+            lines.append(f"\n## {self.titles.get(sid, sid)}")
+            for it in items or []:
+                where = ", ".join(c.location().split(" @ ")[-1] for c in it.citations)
+                extra = "".join(f" [{x}]" for x in (it.category, it.owner, it.due) if x)
+                lines.append(f"- {it.text}{extra}" + (f" ({where})" if where else ""))
+            if not items:
+                lines.append("- (nothing said)")
+        return "\n".join(lines)
+
+
+def load_template(path: str | Path | None = None) -> dict[str, Any]:
+    p = Path(path) if path else DEFAULT_TEMPLATE
+    try:
+        data = yaml.safe_load(p.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"cannot read the summary template {p}: {exc}", hint="fix the YAML or pass another file") from None
+    if not isinstance(data, dict) or not data.get("sections"):
+        raise UserError(f"summary template {p} has no 'sections' list", hint="see prompts/call_summary.yaml")
+    return data
+
+
+def battle_card_competitors(library: Path | None) -> list[str]:
+    """Competitor names from case-library markdown with front matter ``type: battle_card``."""
+    names: list[str] = []
+    if library is None or not library.is_dir():
+        return names
+    for md in sorted(library.rglob("*.md")):
+        text = md.read_text(errors="ignore")
+        if not text.startswith("---"):
+            continue
+        try:
+            front = yaml.safe_load(text.split("---", 2)[1]) or {}
+        except yaml.YAMLError:
+            continue
+        if isinstance(front, dict) and front.get("type") == "battle_card" and front.get("competitor"):
+            names.append(str(front["competitor"]))
+    return names
+
+
+def cite(seg: Segment, ctx: CallContext) -> Citation:
+    return Citation(source_id=f"call:{ctx.call_id}", title=ctx.title, kind="call", timestamp=seg.start,
+                    snippet=seg.text[:200], record=f"call:{ctx.call_id}")
+
+
+def _sentences(segments: list[Segment]) -> list[tuple[str, Segment]]:
+    out = []
+    for seg in segments:
+        for sent in re.split(r"(?<=[.?!])\s+", seg.text.strip()):
+            if sent:
+                out.append((sent, seg))
+    return out
+
+
+def _cos(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=False)) / (math.sqrt(sum(x * x for x in a) * sum(y * y for y in b)) or 1.0)
+
+
+class Summarizer:
+    """Builds a CallSummary from transcript segments, offline or with a chat model."""
+
+    def __init__(self, *, embedder: Any = None, chat_model: Any = None, template: dict[str, Any] | None = None,
+                 competitors: list[str] | None = None) -> None:
+        self.embedder = embedder
+        self.chat_model = chat_model
+        self.template = template or load_template()
+        self.competitors = competitors or list(self.template.get("competitors", []))
+        self._exemplars: dict[str, list[list[float]]] | None = None
+
+    # -- offline -------------------------------------------------------------------------------
+    def _exemplar_vectors(self) -> dict[str, list[list[float]]]:
+        if self._exemplars is None:
+            self._exemplars = {}
+            if self.embedder is not None:
+                groups = {f"objection:{k}": v.get("examples", []) for k, v in self.template.get("objections", {}).items()}
+                groups["next_step"] = self.template.get("next_steps", {}).get("examples", [])
+                for key, texts in groups.items():
+                    self._exemplars[key] = self.embedder.embed(texts) if texts else []
+        return self._exemplars
+
+    def _score(self, vec: list[float] | None, key: str, text: str, cues: list[str]) -> float:
+        low = " " + text.lower() + " "
+        cue = 0.6 if any(c in low for c in cues) else 0.0
+        ex = self._exemplar_vectors().get(key) or []
+        sim = max((_cos(vec, e) for e in ex), default=0.0) if vec is not None else 0.0
+        return cue + 0.5 * sim
+
+    def _offline(self, segments: list[Segment], ctx: CallContext) -> dict[str, list[SummaryItem]]:
+        sents = _sentences(segments)
+        vecs: list[list[float] | None] = (self.embedder.embed([s for s, _ in sents]) if self.embedder and sents
+                                          else [None] * len(sents))
+        customer = [(i, s, seg) for i, (s, seg) in enumerate(sents) if seg.role != "rep"]
+        out: dict[str, list[SummaryItem]] = {k: [] for k in ("context", "pains", "objections", "competitors",
+                                                              "qualification", "questions", "next_steps", "risks")}
+        who = ", ".join(f"{v} ({k})" for k, v in ctx.names.items()) or "speakers not named"
+        first = segments[0] if segments else None
+        out["context"].append(SummaryItem(text=f"{ctx.title} on {ctx.call_date.isoformat()}"
+                                          + (f" with {ctx.account}" if ctx.account else "") + f"; attendees: {who}.",
+                                          citations=[cite(first, ctx)] if first else []))
+        pain_cues = self.template.get("pains", {}).get("cues", [])
+        for _i, s, seg in customer:
+            if any(c in s.lower() for c in pain_cues) or (sentiment(s) < -0.2 and "?" not in s):
+                out["pains"].append(SummaryItem(text=s, citations=[cite(seg, ctx)]))
+        # objections: best category per customer sentence, handled by the rep's next turn
+        objs = self.template.get("objections", {})
+        for i, s, seg in customer:
+            scored = [(self._score(vecs[i], f"objection:{k}", s, v.get("cues", [])), k) for k, v in objs.items()]
+            best, cat = max(scored, default=(0.0, None))
+            if best >= 0.6 and "?" not in s and parse_due(s, ctx.call_date) is None:
+                reply = next((x for x in segments if x.start >= seg.end - 0.01 and x.role == "rep"), None)
+                out["objections"].append(SummaryItem(
+                    text=s, category=cat, handling=reply.text if reply else None,
+                    citations=[cite(seg, ctx)] + ([cite(reply, ctx)] if reply else [])))
+        # competitors
+        for name in self.competitors:
+            pat = re.compile(r"\b" + re.escape(name).replace(r"\ ", r"\s*") + r"\b", re.I)
+            hits = [(s, seg) for s, seg in sents if pat.search(s)]
+            if hits:
+                out["competitors"].append(SummaryItem(text=f"{name}: " + " / ".join(s for s, _ in hits[:2]),
+                                                      category=name, citations=[cite(seg, ctx) for _, seg in hits[:3]]))
+        # questions by side
+        for s, seg in sents:
+            for q in questions_in(s):
+                out["questions"].append(SummaryItem(text=q, owner=seg.speaker or seg.role, category=seg.role,
+                                                    citations=[cite(seg, ctx)]))
+        # next steps: classifier + a deadline; keep the latest statement of each (agreements repeat)
+        ns = self.template.get("next_steps", {})
+        seen: dict[date | None, SummaryItem] = {}
+        for i, (s, seg) in enumerate(sents):
+            if self._score(vecs[i], "next_step", s, ns.get("cues", [])) < 0.6:
+                continue
+            due = parse_due(s, ctx.call_date)
+            if due is None and "next step" not in s.lower():
+                continue
+            owner = ctx.names.get("rep") if seg.role == "rep" and re.search(r"\bI will\b|\bI'll\b", s) else (
+                ctx.names.get("customer") if seg.role == "customer" and re.search(r"\bI will\b|\bI'll\b", s)
+                else ctx.names.get("rep"))
+            key = due[0] if due else None
+            prev = seen.get(key)
+            item = SummaryItem(text=s, owner=owner, due=key,
+                               citations=(prev.citations if prev else []) + [cite(seg, ctx)])
+            seen[key] = item
+        out["next_steps"] = list(seen.values())
+        # qualification (BANT)
+        bant = {"budget": r"\bbudget|price|\$|thousand|discount|cost",
+                "authority": r"approv|committee|sign|cio|cfo|leadership|finance",
+                "need": "|".join(map(re.escape, pain_cues)) or r"need",
+                "timeline": r"renewal|quarter|deadline|by (monday|tuesday|wednesday|thursday|friday)|next \w+day"}
+        for field, rx in bant.items():
+            hits = [(s, seg) for s, seg in sents if re.search(rx, s, re.I) and (field == "timeline" or seg.role != "rep")]
+            if hits:
+                out["qualification"].append(SummaryItem(text=hits[0][0], category=field,
+                                                        citations=[cite(seg, ctx) for _, seg in hits[:2]]))
+        # risks
+        for o in out["objections"]:
+            out["risks"].append(SummaryItem(text=f"{o.category} objection: {o.text}", category=o.category,
+                                            citations=o.citations[:1]))
+        for c in out["competitors"]:
+            out["risks"].append(SummaryItem(text=f"competing with {c.category}", category="competition",
+                                            citations=c.citations[:1]))
+        if not out["next_steps"]:
+            out["risks"].append(SummaryItem(text="no dated next step was agreed", category="no_next_step"))
+        return out
+
+    # -- LLM -----------------------------------------------------------------------------------
+    def _llm(self, segments: list[Segment], ctx: CallContext) -> dict[str, list[SummaryItem]]:
+        from tools.calls.llm_summary import run_structured
+
+        return run_structured(self.chat_model, PROMPT.read_text(), self.template, segments, ctx, self.competitors,
+                              lambda seg: cite(seg, ctx))
+
+    def summarize(self, segments: list[Segment], ctx: CallContext, *, duration: float | None = None) -> CallSummary:
+        if not segments:
+            raise UserError("the call has no transcribed speech to summarize", hint="check the recording has audio")
+        mode = "offline"
+        sections = None
+        if self.chat_model is not None:
+            try:
+                sections, mode = self._llm(segments, ctx), "llm"
+            except ModelError:
+                sections = None  # fall back to the offline engine
+        if sections is None:
+            sections = self._offline(segments, ctx)
+        wanted = [s["id"] for s in self.template["sections"]]
+        titles = {s["id"]: s.get("title", s["id"]) for s in self.template["sections"]}
+        return CallSummary(call_id=ctx.call_id, title=ctx.title, mode=mode, titles=titles,
+                           sections={k: sections.get(k, []) for k in wanted},
+                           analytics=analyze(segments, duration))
