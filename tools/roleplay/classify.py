@@ -16,13 +16,14 @@ from copilot.core.embeddings import Embedder
 TOPIC_CUES: dict[str, str] = {
     "impact": r"\bimpact|\bcost(s|ing)? (you|the business|of)|what happens (to|if|when|on)|happens (to|when)|how much (time|money)"
               r"|consequence|affect(s|ing)? |mean for|hours (a|per)|what does that cost|cost (the|your)",
-    "budget": r"\bbudget|\bfund(ed|ing)\b|\bspend\b|allocated|price range|afford|set aside|money (set|for)",
+    "budget": r"\bbudget|\bfund(ed|ing)\b|spend on (this|tools|software)|allocated|price range|afford|set aside|money (set|for)",
     "decision": r"\bdecision|\bdecide|sign(s)?[- ]off|\bsigns\b|approv|who else|stakeholder|buying process"
                 r"|final say|who (would|will|needs to) (be involved|sign|approve)|procurement process|involved",
     "timeline": r"\btimeline|by when|deadline|go[- ]live|when do you need|time ?frame|urgen|when (would|does) (this|it)",
     "competition": r"vantage|opshawk|clearsignal|other (vendors|options|tools)|alternatives|evaluating|competitor"
                    r"|comparing|looking at anyone",
-    "pain": r"challeng|problem|\bpain|struggl|frustrat|not working|\bissues?\b|broken|keeps you up|hardest",
+    "pain": r"challeng|problem|\bpain|struggl|frustrat|not working|\bissues?\b|broken|keeps you up|hardest|prompted"
+            r"|driving|why now|behind (the|this|that)|going wrong|\bbreak",
     "success": r"success|look like|criteria|measure|\bkpis?\b|\bgoals?\b|win for you",
     "adoption": r"adoption|usage|\busing\b|rolled out|onboard|\bused\b",
     "integration": r"integrat|connect|\bapis?\b|\bstack\b|snowflake|warehouse|engineering (time|effort)",
@@ -58,6 +59,7 @@ ACT_EXEMPLARS: dict[str, list[str]] = {
 
 _Q_OPEN = re.compile(r"^\s*(what|how|why|walk me|tell me|describe|help me understand|which|who|when|where"
                      r"|talk me|could you walk|can you walk|can you tell|could you tell|can you describe)\b", re.I)
+_Q_OPEN_LATE = re.compile(r"[,;:]\s*(so |and |but )?(what|how|why|who|which|walk me|tell me)\b", re.I)
 _Q_CLOSED = re.compile(r"^\s*(do|does|did|is|are|was|were|can|could|would|will|have|has|had|should|any)\b", re.I)
 _PITCH = re.compile(r"\bour (platform|product|solution|tool|software|suite)|\bskylark\b|\bwe (offer|provide|have a|"
                     r"support|give you)|\bfeatures?\b|\bout of the box\b|\bbest[- ]in[- ]class\b", re.I)
@@ -138,7 +140,8 @@ class TurnClassifier:
         low = text.lower()
         topics = [t for t, pat in TOPIC_CUES.items() if any(re.search(pat, q.lower()) for q in questions)]
         act = TurnAct(act="statement", words=words, question=bool(questions),
-                      open_question=any(_Q_OPEN.match(q) and not _Q_CLOSED.match(q) for q in questions),
+                      open_question=any(_Q_OPEN.match(q) and not _Q_CLOSED.match(q) or _Q_OPEN_LATE.search(q)
+                                        for q in questions),
                       dated=bool(_DATE.search(text)), pressure=bool(_PRESSURE.search(text)),
                       value_cues=bool(_VALUE.search(text)), discount_cues=bool(_DISCOUNT.search(text)))
         if not text:
@@ -161,7 +164,7 @@ class TurnClassifier:
                     topics = [best]
         elif words > 75 and not questions:
             act.act = "rambling"
-        elif act.value_cues:
+        elif act.value_cues and len(_PITCH.findall(text)) < 2:
             act.act = "value"
         elif _PITCH.search(text):
             act.act = "pitch"

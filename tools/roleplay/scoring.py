@@ -215,7 +215,7 @@ class Scorer:
                     r.passed, r.turn, r.evidence = False, i + 1, _quote(turns[i].text)
                     r.note = "answered the objection with a discount"
                     return r
-                if a.value_cues or _EVIDENCE.search(turns[i].text):
+                if a.act not in ("pitch", "rambling") and (a.value_cues or _EVIDENCE.search(turns[i].text)):
                     r.passed, r.turn, r.evidence = True, i + 1, _quote(turns[i].text)
                     return r
         r.passed, r.turn, r.evidence = False, objs[0] + 1, _quote(turns[objs[0]].text)

@@ -127,6 +127,7 @@ class BuyerSimulator:
         """Advance one trainee turn. Never reveals a fact unless ``act`` is an open question on its topic."""
         p = self.persona
         state.turns += 1
+        raised_before = len(state.raised)
         parts: list[str] = []
         revealed: list[str] = []
         raised: str | None = None
@@ -207,6 +208,8 @@ class BuyerSimulator:
             state.ended, state.outcome = True, "buyer_ended"
             parts.append(self._line("patience_out", state))
         text_out = " ".join(x for x in parts if x) or self._line("statement", state)
+        if raised is None and len(state.raised) > raised_before:
+            raised = state.raised[-1]
         return BuyerTurn(text=text_out, ended=state.ended, outcome=state.outcome, revealed=revealed, raised=raised,
                          resolved=resolved, act=act.act, topics=act.topics, mood=state.mood, patience=state.patience)
 
