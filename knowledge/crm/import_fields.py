@@ -64,7 +64,7 @@ def parse_file(
 
 def _parse_record(kind: str, rec: Record, mp: Mapping, columns: dict[str, str | None],
                   report: ImportReport) -> FileRow:
-    spec = mp.files[kind]
+    spec, tables = mp.files[kind], mp._tables
     cells = {want: clean(rec.values.get(actual)) if actual else None for want, actual in columns.items()}
     out: dict[str, Any] = {}
     templated: list[str] = []
@@ -79,10 +79,13 @@ def _parse_record(kind: str, rec: Record, mp: Mapping, columns: dict[str, str | 
             else:
                 out[fname] = None
                 continue
-        alias = mp.table(f"alias:{ALIAS_OF.get((kind, fname), fname)}")
+        alias_name = ALIAS_OF.get((kind, fname), fname)
+        alias = tables.get(f"alias:{alias_name}")
+        if alias is None:
+            alias = mp.table(f"alias:{alias_name}")
         canon = alias.get(key(raw)) if alias else None
         if canon and canon != raw:
-            report.fix(f"{ALIAS_OF.get((kind, fname), fname)}_alias", rec.where, f"{raw} -> {canon}")
+            report.fix(f"{alias_name}_alias", rec.where, f"{raw} -> {canon}")
             raw = canon
             cells[fspec.column] = canon
         try:

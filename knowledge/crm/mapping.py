@@ -149,10 +149,11 @@ class Mapping(BaseModel):
     # Loose-key lookup tables, built once.
     def table(self, name: str) -> dict[str, str]:
         cache = self._tables
-        if name not in cache:
+        found = cache.get(name)
+        if found is None:
             src: dict[str, Any] = self.aliases.get(name[6:], {}) if name.startswith("alias:") else getattr(self, name)
-            cache[name] = {key(k): str(v.value if isinstance(v, Stage) else v) for k, v in src.items()}
-        return cache[name]
+            found = cache[name] = {key(k): str(v.value if isinstance(v, Stage) else v) for k, v in src.items()}
+        return found
 
 
 def shipped_mappings() -> list[str]:

@@ -91,6 +91,8 @@ def parse_date(raw: str, formats: list[str]) -> date:
     text = raw.strip()
     for fmt in formats:
         try:
+            if fmt == "%Y-%m-%d" and len(text) == 10:
+                return date.fromisoformat(text)
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from knowledge.crm.import_report import ImportReport
 from knowledge.crm.models import Account, Deal, Product, StageChange, Team, User
@@ -115,7 +115,7 @@ def apply(
             if new_rows:
                 keys = sorted({k for r in new_rows for k in r})
                 defaults = CREATE_DEFAULTS.get(model, {})
-                s.execute(insert(model), [{k: r.get(k, defaults.get(k)) for k in keys} for r in new_rows])
+                s.execute(table.insert(), [{k: r.get(k, defaults.get(k)) for k in keys} for r in new_rows])
                 report.count(entity, "created", len(new_rows))
             for group in _group_by_keys(updates):
                 s.execute(update(model), group)
@@ -137,7 +137,7 @@ def record_history(store: CrmStore, changes: list[DealChange], *, changed_by: st
     """Append one StageChange per created deal and per change of stage, amount or close date."""
     for chunk in _chunks(changes, batch_size):
         with store.session() as s:
-            s.execute(insert(StageChange), [
+            s.execute(StageChange.__table__.insert(), [
                 {"deal_id": c.deal_id, "changed_on": c.changed_on, "from_stage": c.from_stage, "to_stage": c.to_stage,
                  "amount": c.amount, "close_date": c.close_date, "changed_by": changed_by}
                 for c in chunk
