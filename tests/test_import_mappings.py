@@ -207,3 +207,56 @@ def test_cli_import_and_errors(copilot, sf_file, tmp_path):
         assert [m["name"] for m in json.loads(listed.stdout)] == ["hubspot", "maven", "salesforce"]
     finally:
         set_copilot(None)
+
+
+def test_maven_shaped_folder_dirty_rows(copilot, tmp_path):
+    """A tiny export in the Maven layout: sector typo and unknown sector, an account and an agent missing from
+    their files, a duplicate id and a row with too many cells."""
+    folder = tmp_path / "mini"
+    folder.mkdir()
+    (folder / "sales_teams.csv").write_text("sales_agent,manager,regional_office\nAna Diaz,Kim Park,North\n")
+    (folder / "products.csv").write_text("product,series,sales_price\nGTX Pro,GTX,4821\n")
+    (folder / "accounts.csv").write_text(
+        "account,sector,year_established,revenue,employees,office_location,subsidiary_of\n"
+        "Zumma,tecnology,2001,10.5,50,United States,\nOrbit,aerospace,1990,99,400,Philipines,\n")
+    (folder / "sales_pipeline.csv").write_text(
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n"
+        "A1,Ana Diaz,GTXPro,Zumma,Won,2017-01-02,2017-02-03,4500\n"
+        "A2,Ana Diaz,GTX Pro,Nova,Engaging,2017-01-05,,\n"
+        "A3,Ben Cole,GTX Pro,Orbit,Lost,2017-01-06,2017-03-01,0\n"
+        "A1,Ana Diaz,GTX Pro,Zumma,Won,2017-01-02,2017-02-03,4600\n"
+        "A4,Ana Diaz,GTX Pro,Zumma,Won,2017-01-02,2017-02-03,4600,extra\n")
+    report = import_crm(copilot.crm, folder, "maven")
+    fixes = report.to_dict()["fixes"]
+    assert fixes["sector_typo"]["examples"] == ["accounts.csv:2: tecnology -> technology"]
+    assert fixes["unknown_sector"]["examples"] == ["accounts.csv:3: 'aerospace' kept"]
+    assert fixes["account_created_from_deal"]["examples"][0].startswith("sales_pipeline.csv:3:")
+    assert fixes["user_created_from_deal"]["examples"][0].startswith("sales_pipeline.csv:4:")
+    assert fixes["duplicate_id"]["examples"][0].startswith("sales_pipeline.csv:5:")
+    assert report.errors == [{"where": "sales_pipeline.csv:6", "message": "9 cells but the header has 8"}]
+    with copilot.crm.session() as s:
+        assert s.get(Deal, "maven:deal:A1").amount == 4600.0  # the later duplicate wins
+        assert s.get(Deal, "maven:deal:A3").amount == 4821.0  # lost with 0 -> list price
+        ben = s.scalars(select(User).where(User.name == "Ben Cole")).one()
+        assert (ben.role, ben.team_id) == ("rep", None)
+        kim = s.get(User, "maven:user:kim-park")
+        assert (kim.role, kim.team_id) == ("manager", "maven:team:north")
+        assert s.get(Team, "maven:team:north").manager_id == "maven:user:kim-park"
+        nova = s.scalars(select(Account).where(Account.name == "Nova")).one()
+        assert nova.owner_id == "maven:user:ana-diaz" and not nova.is_customer
+        assert s.scalars(select(Account).where(Account.name == "Orbit")).one().region == "Philippines"
+
+
+def test_new_rep_gets_team_from_export(copilot, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text("Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Associated Company,"
+                    "Pipeline,Deal Type,HubSpot Team\n"
+                    "1,Acme - Observe,qualifiedtobuy,45000,2025-05-01,2025-01-01,Lee Wong,Acme,Sales Pipeline,newbusiness,EMEA\n")
+    import_crm(copilot.crm, path, "hubspot")
+    with copilot.crm.session() as s:
+        lee = s.get(User, "hubspot:user:lee-wong")
+        assert (lee.role, lee.team_id) == ("rep", "hubspot:team:emea")
+        deal = s.get(Deal, "hubspot:deal:1")
+        assert deal.team_id == "hubspot:team:emea"
+        acme = s.scalars(select(Account).where(Account.name == "Acme")).one()
+        assert (acme.owner_id, acme.team_id) == (lee.id, "hubspot:team:emea")
