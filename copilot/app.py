@@ -57,6 +57,22 @@ class Copilot:
         return build_chat_model(self.settings)
 
     @cached_property
+    def calls(self):  # -> tools.calls.service.CallService (imported lazily: Whisper loads on first use)
+        from copilot.core.settings import REPO_ROOT
+        from copilot.core.speech import build_transcriber
+        from tools.calls.service import CallService
+        from tools.calls.summarize import Summarizer, battle_card_competitors, load_template
+
+        def summarizer() -> Summarizer:
+            template = load_template()
+            cards = battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")
+            return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=template,
+                              competitors=cards or None)
+
+        return CallService(self.crm, lambda: build_transcriber(self.settings), summarizer,
+                           knowledge=lambda: self.knowledge, ledger=lambda: self.actions)
+
+    @cached_property
     def roleplay(self):  # -> tools.roleplay.RoleplayService (imported lazily)
         from pathlib import Path
 

@@ -7,6 +7,7 @@ import typer
 
 from integrations.cli import actions as cli_actions
 from integrations.cli import admin, ask, crm_import, knowledge
+from integrations.cli import calls as cli_calls
 from integrations.cli import roleplay as cli_roleplay
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ knowledge.register(app)
 crm_import.register(app)
 cli_actions.register(app)
 cli_roleplay.register(app)
+cli_calls.register(app)
 
 
 def run() -> None:
