@@ -14,7 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
+from copilot.core.errors import UserError
 from knowledge.crm.import_report import ImportReport
 from knowledge.crm.models import Account, Deal, Product, StageChange, Team, User
 from knowledge.crm.store import CrmStore
@@ -69,7 +71,27 @@ def apply(
     batch_size: int = 2000,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[DealChange]:
-    """Write the plan; returns the stage/amount/close-date changes of deals (for their history)."""
+    """Write the plan; returns the stage/amount/close-date changes of deals (for their history).
+
+    A conflict with stored data (a unique email or product name taken by another record) stops the import
+    with a UserError; batches already written stay (they are complete, consistent rows)."""
+    try:
+        return _apply(store, plan, report, now=now, batch_size=batch_size, progress=progress)
+    except IntegrityError as exc:
+        detail = str(exc.orig) if exc.orig is not None else str(exc).splitlines()[0]
+        raise UserError(f"importing {ENTITY[plan.model]} conflicts with stored data: {detail}",
+                        hint="an email or name in the export belongs to another record; fix the export or that record") from None
+
+
+def _apply(
+    store: CrmStore,
+    plan: Plan,
+    report: ImportReport,
+    *,
+    now: datetime,
+    batch_size: int = 2000,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[DealChange]:
     model, entity = plan.model, ENTITY[plan.model]
     table = model.__table__  # type: ignore[attr-defined]
     has_updated_at = "updated_at" in table.c
