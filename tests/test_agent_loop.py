@@ -125,3 +125,13 @@ def test_agent_over_real_http_against_fake_openai_server(tmp_path):
     tool_msg = second["messages"][-1]
     assert tool_msg["role"] == "tool" and "proposal" in tool_msg["content"] and "[S1]" in tool_msg["content"]
     assert second["messages"][-2]["tool_calls"][0]["function"]["name"] == "lookup_deal"
+
+
+def test_newest_of_mixes_aware_and_naive_stamps():
+    from datetime import UTC, date, datetime
+
+    from tools.context import newest_of
+
+    aware = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    got = newest_of(datetime(2026, 11, 20, 9, 0), aware, date(2026, 1, 1), None)
+    assert got is not None and got.tzinfo is None and got > datetime(2026, 11, 20, 9, 0)

@@ -54,5 +54,11 @@ class ToolResult(BaseModel):
 
 
 def newest_of(*stamps: datetime | date | None) -> datetime | None:
-    vals = [s if isinstance(s, datetime) else datetime.combine(s, datetime.min.time()) for s in stamps if s]
+    """The latest of the given stamps as a naive local datetime (the CRM stores naive local times)."""
+    vals = []
+    for s in stamps:
+        if not s:
+            continue
+        dt = s if isinstance(s, datetime) else datetime.combine(s, datetime.min.time())
+        vals.append(dt.astimezone().replace(tzinfo=None) if dt.tzinfo else dt)
     return max(vals) if vals else None

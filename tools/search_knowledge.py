@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from copilot.core.errors import ProviderError
-from tools.context import ToolContext, ToolResult
+from tools.context import ToolContext, ToolResult, newest_of
 
 
 class SearchKnowledgeArgs(BaseModel):
@@ -62,11 +63,8 @@ def search_knowledge(ctx: ToolContext, args: SearchKnowledgeArgs) -> Passages:
         if meta.get("owner") or meta.get("team"):
             stamp = meta.get("updated_at")
             if stamp:
-                try:
-                    ts = datetime.fromisoformat(str(stamp))
-                    newest = max(newest, ts) if newest else ts
-                except ValueError:
-                    pass
+                with contextlib.suppress(ValueError):  # a malformed stamp only loses freshness info
+                    newest = newest_of(newest, datetime.fromisoformat(str(stamp)))
         passages.append(Passage(text=h.text, title=h.citation.title, section=h.citation.section,
                                 type=meta.get("type"), score=float(h.score)))
         cites.append(h.citation)
