@@ -156,3 +156,14 @@ def test_cli_review_flow(cp) -> None:
     assert runner.invoke(app, ["actions", "stats", "--as", "mgr1"]).exit_code == 0
     everything = json.loads(runner.invoke(app, ["actions", "list", "--all", "--json", "--as", "admin1"]).stdout)
     assert sorted(x["state"] for x in everything) == ["executed", "executed", "rejected"]
+
+
+def test_cli_edit_in_editor(cp, monkeypatch) -> None:
+    a = cp.actions.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="t", account_id="acc1")
+    monkeypatch.setenv("EDITOR", "sed -i s/Technical/Tech/")
+    monkeypatch.setenv("VISUAL", "sed -i s/Technical/Tech/")
+    out = CliRunner().invoke(app, ["actions", "edit", a.id, "--no-execute", "--json", "--as", "rep1"])
+    assert out.exit_code == 0, out.output
+    got = json.loads(out.stdout)
+    assert got["state"] == "edited" and got["payload"]["subject"] == "Tech demo next week"
+    assert got["edit_distance"] == 5

@@ -24,10 +24,10 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from copilot.actions import audit, stats
@@ -50,6 +50,11 @@ from knowledge.crm.models import Deal, User
 from knowledge.crm.store import CrmStore
 
 _NO_SYNC = {"synchronize_session": False}
+
+
+def _hits(result: Any) -> int:
+    """Rows matched by a conditional UPDATE: 1 means this caller won the compare-and-set."""
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def _naive(at: datetime) -> datetime:
@@ -221,11 +226,11 @@ class ActionLedger:
                     + " ".join(f"--confirm-recipient {a}" for a in unknown))
             values["confirmed_recipients"] = confirmed
         with self._session() as s, s.begin():
-            hit = s.execute(update(ActionRow).where(
+            hit = _hits(s.execute(update(ActionRow).where(
                 ActionRow.id == action_id, ActionRow.state == State.PROPOSED.value,
                 ActionRow.payload_hash == row.payload_hash,
                 or_(ActionRow.expires_at.is_(None), ActionRow.expires_at > now)).values(**values),
-                execution_options=_NO_SYNC).rowcount
+                execution_options=_NO_SYNC))
             if hit != 1:
                 raise UserError(f"action {action_id} was decided by someone else a moment ago",
                                 hint=f"'copilot actions show {action_id}' shows what happened")
@@ -242,10 +247,10 @@ class ActionLedger:
         n = 0
         for action_id in due:
             with self._session() as s, s.begin():
-                hit = s.execute(update(ActionRow).where(ActionRow.id == action_id,
+                hit = _hits(s.execute(update(ActionRow).where(ActionRow.id == action_id,
                                                         ActionRow.state == State.PROPOSED.value)
                                 .values(state="expired", decision="expired", decided_at=now, decided_by="system"),
-                                execution_options=_NO_SYNC).rowcount
+                                execution_options=_NO_SYNC))
                 if hit == 1:
                     h = s.scalar(select(ActionRow.payload_hash).where(ActionRow.id == action_id)) or ""
                     audit.append_event(s, action_id=action_id, actor="system", at=now, from_state="proposed",
@@ -260,8 +265,8 @@ class ActionLedger:
         now = self._now()
         cond = and_(ActionRow.id == action_id, ActionRow.state == src, *([where] if where is not None else []))
         with self._session() as s, s.begin():
-            hit = s.execute(update(ActionRow).where(cond).values(state=dst, **(extra or {})),
-                            execution_options=_NO_SYNC).rowcount
+            hit = _hits(s.execute(update(ActionRow).where(cond).values(state=dst, **(extra or {})),
+                            execution_options=_NO_SYNC))
             if hit != 1:
                 return False
             h = s.scalar(select(ActionRow.payload_hash).where(ActionRow.id == action_id)) or ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import click
 import typer
 import yaml
 
@@ -154,7 +155,7 @@ def edit(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
     if sets:
         new = apply_sets(a.payload, sets)
     else:
-        text = typer.edit(yaml.safe_dump(a.payload, sort_keys=True, allow_unicode=True), extension=".yaml")
+        text = click.edit(yaml.safe_dump(a.payload, sort_keys=True, allow_unicode=True), extension=".yaml")
         if text is None:
             raise UserError("the editor was closed without saving; nothing changed")
         try:
