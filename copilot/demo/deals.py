@@ -106,7 +106,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _amount(product: str, years: int, discount: float) -> float:
-    return round(PRODUCTS[product][2] * years * (1 - discount) / 500) * 500
+    return float(round(PRODUCTS[product][2] * years * (1 - discount) / 500) * 500)
 
 
 def _cycle(rng: random.Random, product: str, deal_type: str) -> int:
@@ -210,13 +210,15 @@ class DealFactory:
                 product = rng.choice([p for p in PRODUCTS if p not in owned] or ["Skylark Observe"])
         f = _features(rng, acc, deal_type)
         won = (story.outcome == "won") if story else force_won or rng.random() < _sigmoid(f.logit)
+        if force_won:
+            f.competitor = None
         if story:
             f.competitor, f.champion = story.competitor, story.outcome == "won"
             f.stall, f.pushes = story.outcome == "lost", 0 if story.outcome == "won" else 1
             f.multi = max(f.multi, 3) if won else 1
         years = 1 if deal_type == "renewal" else rng.choices([1, 2, 3], weights=[62, 20, 18])[0]
-        if force_won:
-            years = 1
+        if force_won or story:
+            years = story.term_years if story else 1
         amount = story.amount if story else amount or _amount(product, years, f.discount)
         if won:
             last = "negotiation"
@@ -239,7 +241,7 @@ class DealFactory:
                              rng.choice(LOSS_REASONS[None]))
         else:
             d.next_step = "Kickoff handed to Customer Success"
-        self._engage(d, f, [acc.role_ids("champion")[0]] if story and won else [])
+        self._engage(d, f, [acc.role_ids("champion")[0]] if story else [])
         _history(rng, d, stages, closed_on, d.stage, _amount(product, years, 0))
         self.deals.append(d)
         return d

@@ -48,6 +48,7 @@ class Story:
     amount: float
     closed_days_ago: int
     cycle_days: int
+    term_years: int
     owner_id: str
     champion: str
     champion_title: str
@@ -70,6 +71,7 @@ def load_stories(library_dir: Path = LIBRARY_DIR) -> list[Story]:
             account=str(meta["account"]), sector=str(meta["sector"]), product=str(meta["product"]),
             competitor=meta.get("competitor") or None, amount=float(meta["amount"]),
             closed_days_ago=int(meta["closed_days_ago"]), cycle_days=int(meta.get("cycle_days", 90)),
+            term_years=int(meta.get("term_years", 1)),
             owner_id=str(meta["owner"]), champion=str(meta["champion"]),
             champion_title=str(meta["champion_title"]), loss_reason=meta.get("loss_reason"),
         ))
