@@ -17,7 +17,7 @@ def _month_day(month: int, day: int, today: date) -> date | None:
         d = date(today.year, month, day)
     except ValueError:
         return None
-    return d if d >= today - timedelta(days=7) else date(today.year + 1, month, day)
+    return d if d >= today else date(today.year + 1, month, day)
 
 
 def parse_due(text: str, call_date: date) -> tuple[date, str] | None:
