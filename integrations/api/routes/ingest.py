@@ -1,0 +1,72 @@
+"""Feeding the knowledge store and the CRM: document upload, server-side paths (admins), CRM import (admins).
+
+Uploaded documents are private to the uploader (and whoever sees their records) unless a manager or
+admin marks them ``shared`` (then they join the case library everyone sees).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+
+from copilot.core.domain import Role
+from copilot.core.errors import NotFound, PermissionDenied
+from integrations.api.deps import Caller, get_caller, run_service
+from integrations.api.schemas import ERRORS, ImportIn, IngestPathsIn
+from integrations.api.uploads import save_upload
+
+router = APIRouter(prefix="/v1", tags=["ingest"], responses=ERRORS)
+
+DOCS = (".md", ".txt", ".html", ".htm", ".pdf", ".docx")
+
+
+@router.post("/ingest", summary="Upload a document into the knowledge store")
+async def ingest_upload(request: Request, caller: Caller = Depends(get_caller),
+                        file: UploadFile = File(description="a .md .txt .html .pdf or .docx file"),
+                        type: str | None = Form(default=None, description="document type, e.g. playbook"),
+                        shared: bool = Form(default=False, description="case library for everyone (managers, admins)"),
+                        ) -> dict[str, Any]:
+    cp = request.app.state.copilot
+    p = caller.principal
+    if shared and p.role not in (Role.MANAGER, Role.ADMIN):
+        raise PermissionDenied(f"{p.label} may not publish to the shared library",
+                               hint="upload without shared=true (private to you), or ask a manager")
+    path = await save_upload(file, cp.settings.resolved_home / "uploads" / "docs", allowed=DOCS)
+    meta: dict[str, Any] = {"source_kind": "upload", "uploaded_by": p.user_id}
+    if type:
+        meta["type"] = type
+    if not shared:
+        meta.update(owner=p.user_id, team=p.team_id or "")
+    report = await run_service(request, cp.knowledge.ingest_paths, [path], metadata=meta)
+    return {"path": str(path), "shared": shared, **report.to_dict(), "files": report.files}
+
+
+@router.post("/ingest/paths", summary="Index files or folders on the server (admins)")
+async def ingest_paths(body: IngestPathsIn, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
+    caller.require_admin("index server-side paths")
+    paths = [Path(x).expanduser() for x in body.paths]
+    missing = [str(x) for x in paths if not x.exists()]
+    if missing:
+        raise NotFound(f"no such file or folder on the server: {', '.join(missing)}", hint="check the paths")
+    cp = request.app.state.copilot
+    report = await run_service(request, cp.knowledge.ingest_paths, paths, metadata=body.metadata or None)
+    return {**report.to_dict(), "files": report.files}
+
+
+@router.post("/import", summary="Import a CRM export through a column mapping (admins)")
+async def import_crm_route(body: ImportIn, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
+    caller.require_admin("import CRM data")
+    from knowledge.crm.importer import import_crm
+    from knowledge.crm.mapping import load_mapping
+
+    path = Path(body.path).expanduser()
+    if not path.exists():
+        raise NotFound(f"no export at {path} on the server", hint="give a CSV/JSON file or folder path")
+    cp = request.app.state.copilot
+
+    def run() -> dict[str, Any]:
+        return import_crm(cp.crm, path, load_mapping(body.mapping)).to_dict()
+
+    return await run_service(request, run)
