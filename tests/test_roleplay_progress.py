@@ -1,0 +1,137 @@
+"""Progress per trainee, manager view, the CLI commands, and the LLM voice with a scripted fake model."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from copilot.core.domain import Principal, Role
+from copilot.core.visibility import scope_for
+from integrations.cli.common import set_copilot
+from integrations.cli.main import app
+from knowledge.crm.models import Team, User
+from tools.roleplay.scoring import DISCLAIMER
+
+RITA = Principal(user_id="u-rita", name="Rita Rep", role=Role.REP, team_id="t-east")
+OMAR = Principal(user_id="u-omar", name="Omar Rep", role=Role.REP, team_id="t-east")
+MIA = Principal(user_id="u-mia", name="Mia Manager", role=Role.MANAGER, team_id="t-east")
+WES = Principal(user_id="u-wes", name="Wes West", role=Role.REP, team_id="t-west")
+
+
+def _people(cp):
+    with cp.crm.session() as s:
+        s.add_all([Team(id="t-east", name="East", manager_id="u-mia"), Team(id="t-west", name="West")])
+        s.flush()
+        for p in (RITA, OMAR, MIA, WES):
+            s.add(User(id=p.user_id, name=p.name, email=f"{p.user_id}@skylarkdata.com", role=p.role.value,
+                       team_id=p.team_id))
+
+
+def _record(store, who, checks, score, when):
+    store.add_score(trainee_id=who.user_id, team_id=who.team_id, scenario_id="kestrel-pricing", score=score,
+                    passed=score >= 80, checks=checks, source="roleplay", when=when)
+
+
+def test_report_trend_weakest_check_and_recommendation(copilot):
+    store = copilot.roleplay.store
+    t0 = datetime(2026, 1, 5, 9)
+    base = {"asked_pain": True, "asked_impact": True, "identified_decision_maker": True, "dated_next_step": True}
+    for i, budget in enumerate([False, False, False, True]):
+        _record(store, RITA, {**base, "confirmed_budget": budget, "price_value_not_discount": False}, 60 + 5 * i,
+                t0 + timedelta(days=i))
+    _record(store, WES, {**base, "confirmed_budget": True}, 95, t0)
+    rep = copilot.roleplay.report(RITA, scope_for(RITA))
+    assert rep["sessions"] == 4 and set(rep["trainees"]) == {"u-rita"}  # never sees Wes
+    crit = {c["check"]: c for c in rep["criteria"]}
+    assert crit["confirmed_budget"]["history"] == "---+" and crit["confirmed_budget"]["trend"] == "improving"
+    assert rep["weakest"] == "price_value_not_discount"
+    rec = rep["recommendation"]
+    # targets the weak check, and a realistic card comes before the tough Kestrel one
+    assert rec["scenario"] in {"meridian-renewal", "sundial-pricing"} and rec["difficulty"] == "realistic"
+    assert "price_value_not_discount" in rec["why"]
+    assert rep["disclaimer"] == DISCLAIMER
+
+
+def test_manager_sees_the_team_not_other_teams(copilot):
+    _people(copilot)
+    store = copilot.roleplay.store
+    now = datetime(2026, 2, 1)
+    _record(store, RITA, {"asked_pain": True}, 90, now)
+    _record(store, OMAR, {"asked_pain": False}, 50, now)
+    _record(store, WES, {"asked_pain": True}, 85, now)
+    rep = copilot.roleplay.report(MIA, copilot.scope(MIA))
+    assert set(rep["trainees"]) == {"u-rita", "u-omar"}
+    assert rep["trainees"]["u-omar"]["average"] == 50.0
+
+
+def test_cli_list_start_score_report(copilot, tmp_path):
+    _people(copilot)
+    set_copilot(copilot)
+    runner = CliRunner()
+    try:
+        res = runner.invoke(app, ["roleplay", "list", "--json"])
+        assert res.exit_code == 0, res.output
+        assert len(json.loads(res.stdout)) >= 8
+        lines = "\n".join([
+            "What's not working with your clinical reporting today?",
+            "What happens to staffing and patients when a feed goes stale?",
+            "/end", ""])
+        res = runner.invoke(app, ["roleplay", "start", "brightwell-discovery", "--as", "Rita Rep", "--json"],
+                            input=lines)
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert doc["outcome"] == "trainee_ended" and doc["passed"] is False
+        transcript = doc["transcript"]
+        assert "short-staffed" in Path(transcript).read_text()
+        res = runner.invoke(app, ["roleplay", "score", transcript, "--json", "--as", "u-rita"])
+        assert res.exit_code == 0, res.output
+        scored = json.loads(res.stdout)
+        assert {"score", "passed", "checks"} <= set(scored) and scored["checks"][1]["id"] == "asked_impact"
+        res = runner.invoke(app, ["roleplay", "report", "--as", "u-rita"])
+        assert res.exit_code == 0 and "not meant for employment decisions" in res.stdout
+        assert "Next:" in res.stdout
+        res = runner.invoke(app, ["roleplay", "score", str(tmp_path / "missing.txt")])
+        assert res.exit_code == 1 and "no transcript file" in res.output
+        res = runner.invoke(app, ["roleplay", "start", "no-such-scenario", "--as", "u-rita"], input="/end\n")
+        assert res.exit_code == 1 and "copilot roleplay list" in res.output
+    finally:
+        set_copilot(None)
+
+
+class FakeChat:
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.seen = []
+
+    def invoke(self, messages):
+        self.seen.append(messages)
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return type("Msg", (), {"content": reply})()
+
+
+def test_llm_voice_rephrases_but_stays_in_role(copilot):
+    from tools.roleplay.session import RoleplayService
+
+    fake = FakeChat(["Honestly? Our nightly feeds fall over and nobody notices until Monday.",
+                     "I can offer you a discount if you like our product.",  # out of role: replaced
+                     RuntimeError("endpoint down")])
+    root = copilot.roleplay
+    svc = RoleplayService(crm=copilot.crm, embedder=copilot.embedder, library_dir=root.library_dir,
+                          rubric_path=root.library_dir.parents[3] / "prompts" / "roleplay_rubric.yaml",
+                          home=copilot.settings.resolved_home, chat_model=fake,
+                          buyer_prompt=root.library_dir.parents[3] / "prompts" / "roleplay_buyer.md")
+    s = svc.start("brightwell-discovery", RITA)
+    t1 = s.reply("What's not working with your clinical reporting today?")
+    assert t1.text.startswith("Honestly?")
+    system = fake.seen[0][0][1]
+    assert "You are Dana Whitfield" in system and "short-staffed" not in system  # hidden fact not unlocked
+    t2 = s.reply("What happens to staffing and patients when a feed goes stale?")
+    assert "short-staffed" in t2.text and t2.revealed == ["impact"]  # offline line kept
+    t3 = s.reply("Who else signs off?")
+    assert t3.revealed == ["decision"] and "Alan Cho" in t3.text  # model failure: offline line
+    assert "short-staffed" in fake.seen[2][0][1]  # revealed facts are now allowed in the prompt
