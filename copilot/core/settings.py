@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     company: str = Field(default="Skylark Data", description="your company's name, used in prompts")
     agent_max_steps: int = Field(default=8, ge=1, le=50)
     agent_time_limit: float = Field(default=90.0, gt=0)
+    slack_bot_token: str | None = Field(default=None, description="Slack bot token (xoxb-...)")
+    slack_signing_secret: str | None = Field(default=None, description="Slack signing secret (HTTP mode)")
+    slack_app_token: str | None = Field(default=None, description="Slack app-level token (xapp-...) for Socket Mode")
+    slack_api_url: str | None = Field(default=None, description="Slack Web API base URL; default Slack's")
 
     @field_validator("llm", "embeddings", "speech")
     @classmethod
