@@ -29,8 +29,8 @@ EXAMPLES: dict[str, dict] = {
     "forecast_quarter": {},
     "deals_at_risk": {},
     "win_probability": {"deal": "D-1"},
-    "summarize_call": {"transcript": "Rep: What is your timeline?\nCustomer: We need this live by March."},
-    "draft_followup": {"account": "Acme", "notes": "Agreed to a technical demo next Tuesday."},
+    "summarize_call": {"account": "Acme"},
+    "draft_followup": {"account": "Acme"},
     "start_roleplay": {},
 }
 LEDGER_TABLES = {"actions", "action_events", "action_chain_head"}
@@ -53,8 +53,13 @@ def snapshot(cp: Copilot) -> dict[str, str]:
 def cp(tmp_path):
     cp = Copilot(make_settings_for(tmp_path, today=TODAY))
     seed_small_crm(cp.crm)
+    from tools.calls.transcribe import Transcript
+
+    call = Transcript.from_text("Rep: What is your timeline?\nCustomer: We need this live by March, and the price "
+                                "is too high compared to Vantage IQ.\nRep: Let's schedule a demo next Tuesday.")
+    cp.calls.summarize_call(call, deal_id="D-1", title="Acme discovery call")
     cp.knowledge.sync_crm(cp.crm)
-    _ = cp.actions  # create ledger tables before the snapshot
+    _ = cp.actions, cp.roleplay  # create their tables before the snapshot
     yield cp
     cp.close()
 

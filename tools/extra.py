@@ -1,10 +1,30 @@
-"""Tools of the capability packages (forecast, calls, role-play, actions), registered as they land."""
+"""Tools of the capability packages (forecast, calls, role-play), appended to the core tools."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from tools.call_tools import DraftFollowupArgs, SummarizeCallArgs, draft_followup, summarize_call
+from tools.forecast_tools import (
+    AtRiskArgs,
+    ForecastArgs,
+    PipelineQueryArgs,
+    WinProbabilityArgs,
+    deals_at_risk,
+    forecast_quarter,
+    pipeline_query,
+    win_probability,
+)
+from tools.roleplay_tools import StartRoleplayToolArgs, start_roleplay
 
-if TYPE_CHECKING:
+
+def extra_tools() -> list:  # list[ToolSpec]; built lazily to keep the registry import-cycle free
     from tools.registry import ToolSpec
 
-EXTRA_TOOLS: list[ToolSpec] = []
+    return [
+        ToolSpec("pipeline_query", pipeline_query, PipelineQueryArgs),
+        ToolSpec("forecast_quarter", forecast_quarter, ForecastArgs),
+        ToolSpec("deals_at_risk", deals_at_risk, AtRiskArgs),
+        ToolSpec("win_probability", win_probability, WinProbabilityArgs),
+        ToolSpec("summarize_call", summarize_call, SummarizeCallArgs),
+        ToolSpec("draft_followup", draft_followup, DraftFollowupArgs),
+        ToolSpec("start_roleplay", start_roleplay, StartRoleplayToolArgs),
+    ]

@@ -59,7 +59,7 @@ CORE_TOOLS: list[ToolSpec] = [
 
 
 def all_tools() -> list[ToolSpec]:
-    """Every tool the agent may call. Capability modules append theirs in ``EXTRA_TOOLS``."""
-    from tools.extra import EXTRA_TOOLS
+    """Every tool the agent may call: the core tools plus the capability tools (forecast, calls, role-play)."""
+    from tools.extra import extra_tools
 
-    return [*CORE_TOOLS, *EXTRA_TOOLS]
+    return [*CORE_TOOLS, *extra_tools()]
