@@ -93,6 +93,12 @@ class Copilot:
                                chat_model=self.chat_model, buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md",
                                searcher=search)
 
+    @cached_property
+    def forecaster(self):  # -> tools.forecast.service.Forecaster (imported lazily: scikit-learn)
+        from tools.forecast.service import Forecaster
+
+        return Forecaster(self.crm, today=self.settings.today)
+
     def tool_context(self, principal: Principal):  # -> tools.context.ToolContext
         """Everything a tool run needs, for this principal; services are attached when configured."""
         from tools.context import ToolContext
