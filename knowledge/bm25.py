@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS sources (
     account TEXT, type TEXT, path TEXT, n_chunks INTEGER, updated_at TEXT, ingested_at TEXT);
 CREATE INDEX IF NOT EXISTS ix_sources_account ON sources(account);
 CREATE INDEX IF NOT EXISTS ix_sources_owner ON sources(owner);
+CREATE TABLE IF NOT EXISTS partition_owners (
+    owner TEXT NOT NULL, partition TEXT NOT NULL, PRIMARY KEY (owner, partition)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS mentions (source TEXT NOT NULL, contact_id TEXT NOT NULL, name TEXT);
 CREATE INDEX IF NOT EXISTS ix_mentions_contact ON mentions(contact_id);
 CREATE INDEX IF NOT EXISTS ix_mentions_source ON mentions(source);
@@ -90,16 +92,18 @@ class KeywordIndex:
 
     def partitions(self, owners: Iterable[str] | None = None) -> list[str]:
         """Partitions in use; with ``owners``, only those holding chunks owned by one of them."""
+        # ``partition_owners`` is a tiny table kept on write (never pruned: a stale row only costs one
+        # extra empty query), so planning a search does not scan the registry.
         with self._lock:
             if owners is None:
-                rows = self._conn.execute("SELECT DISTINCT partition FROM sources").fetchall()
+                rows = self._conn.execute("SELECT DISTINCT partition FROM partition_owners").fetchall()
             else:
                 owners = list(owners)
                 if not owners:
                     return []
                 marks = ",".join("?" * len(owners))
                 rows = self._conn.execute(
-                    f"SELECT DISTINCT partition FROM sources WHERE owner IN ({marks})", owners).fetchall()
+                    f"SELECT DISTINCT partition FROM partition_owners WHERE owner IN ({marks})", owners).fetchall()
         return sorted(r[0] for r in rows)
 
     def sources_where(self, *, account: str | None = None, contact: str | None = None,
@@ -142,22 +146,26 @@ class KeywordIndex:
             self._conn.execute("DELETE FROM mentions WHERE source = ?", (source,))
         return len(ids)
 
-    def write_source(self, row: dict[str, Any], chunks: Sequence[tuple[str, str, dict[str, Any]]],
-                     mentions: Sequence[tuple[str, str]]) -> None:
-        """Record one source and its chunks (id, text, metadata) in one transaction."""
+    def write_sources(self, batch: Sequence[tuple[dict[str, Any], Sequence[tuple[str, str, dict[str, Any]]],
+                                              Sequence[tuple[str, str]]]]) -> None:
+        """Record sources and their chunks (id, text, metadata) and mentions, in one transaction."""
         with self._lock, self._conn:
-            src = row["source"]
-            self._conn.execute(
-                "INSERT OR REPLACE INTO sources VALUES (:source, :content_hash, :partition, :owner, :team, "
-                ":account, :type, :path, :n_chunks, :updated_at, datetime('now'))", row)
-            self._conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
-                                   [(cid, src, row["partition"], json.dumps(meta)) for cid, _, meta in chunks])
-            self._conn.executemany(
-                "INSERT INTO fts (text, title, section, id, owner, team, type, account) VALUES (?,?,?,?,?,?,?,?)",
-                [(text, meta.get("title", ""), meta.get("section", ""), cid, meta.get("owner", ""),
-                  meta.get("team", ""), meta.get("type", ""), meta.get("account", "")) for cid, text, meta in chunks])
-            self._conn.execute("DELETE FROM mentions WHERE source = ?", (src,))
-            self._conn.executemany("INSERT INTO mentions VALUES (?, ?, ?)", [(src, c, n) for c, n in mentions])
+            for row, chunks, mentions in batch:
+                src = row["source"]
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO sources VALUES (:source, :content_hash, :partition, :owner, :team, "
+                    ":account, :type, :path, :n_chunks, :updated_at, datetime('now'))", row)
+                self._conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+                                       [(cid, src, row["partition"], json.dumps(meta)) for cid, _, meta in chunks])
+                self._conn.executemany(
+                    "INSERT INTO fts (text, title, section, id, owner, team, type, account) VALUES (?,?,?,?,?,?,?,?)",
+                    [(text, meta.get("title", ""), meta.get("section", ""), cid, meta.get("owner", ""),
+                      meta.get("team", ""), meta.get("type", ""), meta.get("account", ""))
+                     for cid, text, meta in chunks])
+                self._conn.execute("INSERT OR IGNORE INTO partition_owners VALUES (?, ?)",
+                                   (row["owner"] or "", row["partition"]))
+                self._conn.execute("DELETE FROM mentions WHERE source = ?", (src,))
+                self._conn.executemany("INSERT INTO mentions VALUES (?, ?, ?)", [(src, c, n) for c, n in mentions])
 
     def contains_text(self, needle: str) -> bool:
         """Whether any indexed chunk text contains ``needle`` (plain substring; for tests and audits)."""

@@ -34,8 +34,8 @@ from knowledge.vectors import LIBRARY, VectorIndex, open_chroma, partition_for
 
 log = logging.getLogger(__name__)
 
-EMBED_BATCH = 64
-FLUSH_CHUNKS = 256
+EMBED_CALL = 512
+FLUSH_CHUNKS = 512
 OVERFETCH = 8
 
 Candidate = tuple[str, float, str, dict[str, Any]]
@@ -163,9 +163,11 @@ class KnowledgeStore:
         if not pending:
             return
         texts = [embed_text for _, _, _, items in pending for _, _, embed_text, _ in items]
+        # One call per flush: the embedder batches internally (64 per forward pass) and sentence-transformers
+        # sorts a call's texts by length, so bigger calls waste less padding than many 64-text calls.
         vectors: list[list[float]] = []
-        for i in range(0, len(texts), EMBED_BATCH):
-            vectors.extend(self.embedder.embed(texts[i:i + EMBED_BATCH]))
+        for i in range(0, len(texts), EMBED_CALL):
+            vectors.extend(self.embedder.embed(texts[i:i + EMBED_CALL]))
         by_partition: dict[str, tuple[list, list, list, list]] = {}
         pos = 0
         for doc, _, replacing, items in pending:
@@ -181,17 +183,19 @@ class KnowledgeStore:
                 pos += 1
         for part, (ids, embs, documents, metas) in by_partition.items():
             self.vectors.upsert(part, ids, embs, documents, metas)
+        batch = []
         for doc, digest, replacing, items in pending:
             row = {"source": doc.source, "content_hash": digest, "partition": partition_for(doc.owner, doc.team),
                    "owner": doc.owner, "team": doc.team, "account": doc.account, "type": doc.type,
                    "path": str(doc.extra.get("path", "")), "n_chunks": len(items), "updated_at": doc.updated_at}
             mentions = list(zip(doc.contacts, doc.contact_names + [""] * len(doc.contacts), strict=False))
-            self.keywords.write_source(row, [(cid, text, meta) for cid, text, _, meta in items], mentions)
+            batch.append((row, [(cid, text, meta) for cid, text, _, meta in items], mentions))
             report.chunks_written += len(items)
             if replacing:
                 report.updated += 1
             else:
                 report.added += 1
+        self.keywords.write_sources(batch)
 
     # -- deletion ---------------------------------------------------------------------------------------
     def _remove(self, source: str) -> int:
