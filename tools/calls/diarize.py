@@ -110,7 +110,15 @@ class TurnDetector:
         return turns
 
     @staticmethod
-    def _cluster(X: np.ndarray, k: int | None, max_k: int) -> np.ndarray:
+    def _cluster(X: np.ndarray, k: int | None, max_k: int, cap: int = 1500) -> np.ndarray:
+        # Ward clustering is quadratic in memory: cluster an even subsample of at most `cap` windows,
+        # then give every window the label of the nearest cluster centre (an hour stays ~20 MB).
+        if len(X) > cap:
+            pick = np.linspace(0, len(X) - 1, cap).astype(int)
+            sub = TurnDetector._cluster(X[pick], k, max_k, cap)
+            centres = np.stack([X[pick][sub == c].mean(axis=0) for c in np.unique(sub)])
+            labels = np.unique(sub)[((X[:, None, :] - centres[None]) ** 2).sum(-1).argmin(1)]
+            return labels
         from sklearn.cluster import AgglomerativeClustering
         from sklearn.metrics import silhouette_score
 
