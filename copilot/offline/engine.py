@@ -14,7 +14,7 @@ from sqlalchemy import select
 from copilot.core.domain import Answer
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
-from copilot.offline import crm_answers, library_answers
+from copilot.offline import capability_answers, crm_answers, library_answers
 from copilot.offline.compose import Composer
 from copilot.offline.entities import (
     PRONOUNS,
@@ -54,6 +54,7 @@ class OfflineEngine:
             "objection": library_answers.objection,
             "competitor": library_answers.competitor,
             "knowledge": library_answers.knowledge,
+            **capability_answers.HANDLERS,
         }
         self.handlers.update(extra_handlers or {})
 
