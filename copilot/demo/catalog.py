@@ -153,11 +153,15 @@ TITLES = {
     "blocker": ["CISO", "IT Security Manager", "Enterprise Architect", "Head of Compliance"],
 }
 
-LOSS_REASONS = {
+LOSS_REASONS: dict[str, str] = {
     "ClearSignal": "Chose ClearSignal: incumbent enterprise agreement already covered observability",
     "OpsHawk": "Chose OpsHawk: team preferred self-hosted open-source stack and lower license cost",
     "Vantage IQ": "Chose Vantage IQ on price; governance requirements deferred",
-    None: ["No decision: project deprioritized after budget freeze", "Went dark after proposal; champion left",
-           "Decided to build in-house with existing data engineering team",
-           "Budget reallocated to a cloud migration program", "Could not get security sign-off in time"],
 }
+NO_DECISION_REASONS = [
+    "No decision: project deprioritized after budget freeze",
+    "Went dark after proposal; champion left",
+    "Decided to build in-house with existing data engineering team",
+    "Budget reallocated to a cloud migration program",
+    "Could not get security sign-off in time",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from copilot.demo.catalog import (
     COMPETITOR_EFFECT,
     COMPETITORS,
     LOSS_REASONS,
+    NO_DECISION_REASONS,
     PEOPLE,
     PRODUCT_WEIGHTS,
     PRODUCTS,
@@ -165,7 +167,7 @@ def _history(rng: random.Random, d: DealPlan, stages: list[str], end: date, fina
         if ts in ("closed_won", "closed_lost"):
             expected = day
         rows.append({"changed_on": day, "from_stage": fs, "to_stage": ts, "amount": amount, "close_date": expected})
-        stage = ts
+        stage = ts or stage
     if d.closed_on is None:
         d.close_date = expected
     for r in rows:
@@ -182,7 +184,7 @@ class DealFactory:
     def _new_id(self) -> str:
         return f"demo:deal:{len(self.deals) + 1:04d}"
 
-    def _engage(self, d: DealPlan, f: Features, must: list[str] = ()) -> None:
+    def _engage(self, d: DealPlan, f: Features, must: Sequence[str] = ()) -> None:
         acc = d.account
         champ = acc.role_ids("champion")
         pool = [c["id"] for c in acc.contacts if c["id"] not in champ]
@@ -204,7 +206,7 @@ class DealFactory:
         cycle = story.cycle_days if story else _cycle(rng, product, deal_type or "new")
         if deal_type is None:
             created = closed_on - timedelta(days=cycle)
-            owned = {x.product for x in self.deals if x.account is acc and x.won and x.closed_on < created}
+            owned = {x.product for x in self.deals if x.account is acc and x.won and x.closed_on is not None and x.closed_on < created}
             deal_type = "expansion" if owned else "new"
             if owned:
                 product = rng.choice([p for p in PRODUCTS if p not in owned] or ["Skylark Observe"])
@@ -238,7 +240,7 @@ class DealFactory:
         if not won:
             d.loss_reason = (story.loss_reason if story and story.loss_reason else
                              LOSS_REASONS[f.competitor] if f.competitor and rng.random() < 0.8 else
-                             rng.choice(LOSS_REASONS[None]))
+                             rng.choice(NO_DECISION_REASONS))
         else:
             d.next_step = "Kickoff handed to Customer Success"
         self._engage(d, f, [acc.role_ids("champion")[0]] if story else [])

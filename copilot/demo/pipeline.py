@@ -78,6 +78,7 @@ def _renewals(fac: DealFactory, anchor: date) -> None:
     queue = sorted((d for d in fac.deals if d.won), key=lambda d: (d.closed_on, d.id))
     while queue:
         won = queue.pop(0)
+        assert won.closed_on is not None
         due = won.closed_on + timedelta(days=365)
         if won.term_years != 1 or won.renewal_planned or due > anchor + timedelta(days=180):
             continue

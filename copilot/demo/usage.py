@@ -26,10 +26,10 @@ def customer_windows(deals: list[DealPlan], anchor: date) -> dict[str, tuple[dat
         wins = sorted((d for d in ds if d.won), key=lambda d: d.closed_on)  # type: ignore[arg-type,return-value]
         if not wins or wins[0].closed_on >= anchor.replace(day=1):  # type: ignore[operator]
             continue
-        lost_renewals = [d.closed_on for d in ds if d.deal_type == "renewal" and d.won is False]
+        lost_renewals = [d.closed_on for d in ds if d.deal_type == "renewal" and d.won is False and d.closed_on]
         end = anchor
         if lost_renewals and max(lost_renewals) > wins[-1].closed_on:  # type: ignore[operator]
-            end = max(lost_renewals)  # type: ignore[assignment]
+            end = max(lost_renewals)
         acv = max(d.amount / d.term_years for d in wins)
         out[acc_id] = (wins[0].closed_on, end, acv)  # type: ignore[assignment]
     return out
