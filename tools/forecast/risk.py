@@ -30,12 +30,13 @@ def flags_for(d: DealRec, st: DealState, day: int, snap: Snapshot, norms: dict[s
     last = days[-1] if days else None
     created = d.created_day if d.created_day is not None else day
     quiet = day - (last if last is not None else created)
-    if quiet >= stall_days:
+    tracked = bool(snap.activity)  # a CRM with no activity log at all (e.g. Maven) cannot show stalls
+    if tracked and quiet >= stall_days:
         when = f"last activity {date.fromordinal(last)}" if last is not None else "no activity logged since it was created"
         out.append(RiskFlag(code="stalled", why=f"no activity for {quiet} days ({when}); threshold {stall_days}"))
     if st.pushes >= 2:
         out.append(RiskFlag(code="pushed", why=f"close date pushed {st.pushes} times"))
-    if act is not None or days:
+    if tracked:
         contacts = {c for x, c in (act.contacts if act else []) if x <= day}
         if len(contacts) <= 1:
             out.append(RiskFlag(code="single_threaded",
