@@ -12,6 +12,7 @@ from integrations.cli import forecast as cli_forecast
 from integrations.cli import keys as cli_keys
 from integrations.cli import roleplay as cli_roleplay
 from integrations.cli import serve as cli_serve
+from integrations.cli import slack as cli_slack
 
 app = typer.Typer(
     name="copilot",
@@ -31,6 +32,7 @@ cli_calls.register(app)
 cli_forecast.register(app)
 cli_keys.register(app)
 cli_serve.register(app)
+cli_slack.register(app)
 
 
 def run() -> None:
