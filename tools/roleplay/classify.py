@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 from copilot.core.embeddings import Embedder
 
 TOPIC_CUES: dict[str, str] = {
-    "impact": r"\bimpact|\bcost(s|ing)? (you|the business|of)|what happens (to|if|when|on)|happens (to|when)|how much (time|money)"
+    "impact": r"\bimpact|\bcost(s|ing)? (you|the business|of)|what happens\b|happens (to|when)|changed for|difference (for|to)|at stake|how long does (that|it) take|how often|how much (time|money)"
               r"|consequence|affect(s|ing)? |mean for|hours (a|per)|what does that cost|cost (the|your)",
-    "budget": r"\bbudget|\bfund(ed|ing)\b|spend on (this|tools|software)|allocated|price range|afford|set aside|money (set|for)",
+    "budget": r"\bbudget|what number|expecting to (pay|spend)|\bfund(ed|ing)\b|spend on (this|tools|software)|allocated|price range|afford|set aside|money (set|for)",
     "decision": r"\bdecision|\bdecide|sign(s)?[- ]off|\bsigns\b|approv|who else|stakeholder|buying process"
-                r"|final say|who (would|will|needs to) (be involved|sign|approve)|procurement process|involved",
+                r"|final say|who (would|will|needs to) (be involved|sign|approve)|procurement process|involved"
+                r"|\bwho (builds|decides|makes|owns|approves|has the)",
     "timeline": r"\btimeline|by when|deadline|go[- ]live|when do you need|time ?frame|urgen|when (would|does) (this|it)",
     "competition": r"vantage|opshawk|clearsignal|other (vendors|options|tools)|alternatives|evaluating|competitor"
                    r"|comparing|looking at anyone",
     "pain": r"challeng|problem|\bpain|struggl|frustrat|not working|\bissues?\b|broken|keeps you up|hardest|prompted"
-            r"|driving|why now|behind (the|this|that)|going wrong|\bbreak",
+            r"|driving|why now|behind (the|this|that)|going wrong|\bbreak|made you|led you|caught your|brought you"
+            r"|in the first place",
     "success": r"success|look like|criteria|measure|\bkpis?\b|\bgoals?\b|win for you",
     "adoption": r"adoption|usage|\busing\b|rolled out|onboard|\bused\b",
     "integration": r"integrat|connect|\bapis?\b|\bstack\b|snowflake|warehouse|engineering (time|effort)",
@@ -57,15 +59,18 @@ ACT_EXEMPLARS: dict[str, list[str]] = {
     "small_talk": ["Thanks for making the time today.", "How was your weekend?"],
 }
 
-_Q_OPEN = re.compile(r"^\s*(what|how|why|walk me|tell me|describe|help me understand|which|who|when|where"
+_Q_OPEN = re.compile(r"^\s*((and|so|but|then|okay|ok|great|right),? )?(what|how|why|walk me|tell me|describe|help me understand|which|who|when|where"
                      r"|talk me|could you walk|can you walk|can you tell|could you tell|can you describe)\b", re.I)
 _Q_OPEN_LATE = re.compile(r"[,;:]\s*(so |and |but )?(what|how|why|who|which|walk me|tell me)\b", re.I)
 _Q_CLOSED = re.compile(r"^\s*(do|does|did|is|are|was|were|can|could|would|will|have|has|had|should|any)\b", re.I)
 _PITCH = re.compile(r"\bour (platform|product|solution|tool|software|suite)|\bskylark\b|\bwe (offer|provide|have a|"
-                    r"support|give you)|\bfeatures?\b|\bout of the box\b|\bbest[- ]in[- ]class\b", re.I)
+                    r"support|give you)|\bfeatures?\b|\bout of the box\b|\bbest[- ]in[- ]class\b|\bnew (version|release|feature)"
+                    r"|we (just )?released|our (new|latest)\b", re.I)
 _VALUE = re.compile(r"\broi\b|return on|\bpay(s|back| for itself)|\bsav(e|es|ed|ing|ings)\b|\bvalue\b|cost of "
                     r"(doing nothing|inaction|waiting|the problem|downtime)|case study|customers? (like you|such as)"
-                    r"|\breference\b|\bhours\b|\bresults?\b|outcome|\bbusiness case\b|\brisk\b|\bcompar", re.I)
+                    r"|\breference\b|\bhours\b|\bresults?\b|outcome|\bbusiness case\b|\brisk\b|\bcompar|doesn't do|can't (do|trace)"
+                    r"|\bunlike\b|versus|costs? (far |much )?more|worth more|closed the same", re.I)
+_NO_DISCOUNT = re.compile(r"(rather not|won't|not going to|instead of|rather than|than) (a )?(cut|discount|drop|lower)", re.I)
 _DISCOUNT = re.compile(r"discount|% off|percent off|(lower|cut|drop|reduce|knock)\w* (the |our )?(price|cost|number)"
                        r"|price (cut|break)|free (month|year|licen)|throw in|special price|best price", re.I)
 _CLOSE = re.compile(r"next step|schedule|\bbook\b|calendar|\binvite\b|set up (a|the)|\bsign\b|\bpilot\b|move forward"
@@ -143,7 +148,7 @@ class TurnClassifier:
                       open_question=any(_Q_OPEN.match(q) and not _Q_CLOSED.match(q) or _Q_OPEN_LATE.search(q)
                                         for q in questions),
                       dated=bool(_DATE.search(text)), pressure=bool(_PRESSURE.search(text)),
-                      value_cues=bool(_VALUE.search(text)), discount_cues=bool(_DISCOUNT.search(text)))
+                      value_cues=bool(_VALUE.search(text)), discount_cues=bool(_DISCOUNT.search(text)) and not _NO_DISCOUNT.search(text))
         if not text:
             return act
         self._ensure()

@@ -23,10 +23,12 @@ DISCLAIMER = "Scores are coaching aids; they are not meant for employment decisi
 _OBJECTION = re.compile(
     r"worr|concern|expensive|\bprice\b|cheaper|over (my )?budget|not sure|problem is|block|hard to argue|why (would|should)"
     r" i\b|don't want another|timing is|bad timing|barely use|don't use|come down|percent (cheaper|lower)|doesn't work for me"
-    r"|hard sell|cost(s)? us nothing|number doesn't work|go on the consolidation", re.I)
+    r"|hard sell|cost(s)? us nothing|number doesn't work|go on the consolidation|push to cut|cut (tools|spend|costs)"
+    r"|wants? to try|also (talking|looking)|already (pay|have|use)|since it's (free|open source)|bundle", re.I)
 _PRICE = re.compile(r"\bprice\b|expensive|cheaper|come down|over (my )?budget|percent (cheaper|lower)|costs? us nothing"
-                    r"|number doesn't work|fifteen percent|\bdiscount\b|too much", re.I)
-_EVIDENCE = re.compile(r"report|reference|case study|\bpilot\b|\bplan\b|customers?\b|\bbaa\b|soc ?2|questionnaire"
+                    r"|number doesn't work|fifteen percent|too much|why (should|would) i pay", re.I)
+_EVIDENCE = re.compile(r"soc ?2|security report|\breferences?\b|case study|\bpilot\b|\bplan\b|customers? (like|such as|in)"
+                       r"|\bbaa\b|questionnaire"
                        r"|side by side|connector|we (set up|handle|do the)|onboard|named|owner", re.I)
 _AGREE = re.compile(r"\b(okay|ok|sure|sounds good|works|let's do|deal|fine|yes|all right|alright|book (it|the)"
                     r"|send (me )?(the|an) invite|see you|let's)\b", re.I)
@@ -148,7 +150,7 @@ class Scorer:
         if c.id == "dated_next_step":
             for i in rep_idx:
                 a = acts[i]
-                if a.dated and (a.act == "close" or re.search(r"next step|demo|pilot|review|walkthrough|meet", turns[i].text,
+                if a.dated and (a.act == "close" or a.question or re.search(r"next step|demo|pilot|review|walkthrough|meet", turns[i].text,
                                                               re.I)):
                     reply = next((turns[j].text for j in range(i + 1, len(turns)) if turns[j].speaker == "customer"), "")
                     if _AGREE.search(reply) and not _DECLINE.search(reply):
@@ -215,7 +217,7 @@ class Scorer:
                     r.passed, r.turn, r.evidence = False, i + 1, _quote(turns[i].text)
                     r.note = "answered the objection with a discount"
                     return r
-                if a.act not in ("pitch", "rambling") and (a.value_cues or _EVIDENCE.search(turns[i].text)):
+                if a.act not in ("pitch", "rambling", "discovery") and (a.value_cues or _EVIDENCE.search(turns[i].text)):
                     r.passed, r.turn, r.evidence = True, i + 1, _quote(turns[i].text)
                     return r
         r.passed, r.turn, r.evidence = False, objs[0] + 1, _quote(turns[objs[0]].text)
