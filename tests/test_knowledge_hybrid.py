@@ -103,3 +103,24 @@ def test_real_minilm_ranks_by_meaning(tmp_path: Path) -> None:
         assert "vantage" in [Path(h.metadata["source"]).stem for h in hits]
     finally:
         cp.close()
+
+
+class _LengthReranker:
+    """Stands in for a cross-encoder: prefers the shortest passage."""
+
+    def scores(self, query: str, texts: list[str]) -> list[float]:
+        return [-float(len(t)) for t in texts]
+
+
+def test_reranker_reorders_and_missing_model_dir_disables_it(copilot: Copilot, tmp_path: Path) -> None:
+    from knowledge.fusion import build_reranker
+
+    assert build_reranker(None) is None
+    assert build_reranker(str(tmp_path / "no-such-model")) is None
+    _ingest(copilot, tmp_path / "toy")
+    store = copilot.knowledge
+    store.reranker = _LengthReranker()
+    hits = store.search("competitor pricing discount", ADMIN, k=4)
+    lengths = [len(h.text) for h in hits]
+    assert lengths == sorted(lengths) and len(hits) == 4
+    assert all(h.score <= 0 for h in hits)
