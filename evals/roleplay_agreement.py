@@ -19,7 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from copilot.app import Copilot  # noqa: E402
 from copilot.core.settings import REPO_ROOT, load_settings  # noqa: E402
 
-DATASET = REPO_ROOT / "evals" / "datasets" / "roleplay_transcripts.jsonl"
+DATASETS = {
+    "dev": REPO_ROOT / "evals" / "datasets" / "roleplay_transcripts.jsonl",  # cue lists were tuned on these
+    "holdout": REPO_ROOT / "evals" / "datasets" / "roleplay_transcripts_holdout.jsonl",  # never tuned on
+}
 
 
 def cohen_kappa(a: list[bool], b: list[bool]) -> float:
@@ -65,14 +68,22 @@ def main() -> None:
     ap.add_argument("--embeddings", default="hash")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    rows = [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
+    results = {}
     with tempfile.TemporaryDirectory() as home:
         cp = Copilot(load_settings(home=Path(home), llm="none", embeddings=args.embeddings))
         try:
-            result = evaluate(cp, rows)
+            for name, path in DATASETS.items():
+                rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+                results[name] = evaluate(cp, rows)
+                _print(name, results[name], args.embeddings)
         finally:
             cp.close()
-    print(f"role-play rubric agreement on {result['transcripts']} transcripts ({args.embeddings} embeddings)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+def _print(name: str, result: dict, embeddings: str) -> None:
+    print(f"[{name}] role-play rubric agreement on {result['transcripts']} transcripts ({embeddings} embeddings)")
     for check, acc in result["check_accuracy"].items():
         print(f"  {check:32s} {acc:.2f}")
     print(f"  {'all checks':32s} {result['check_accuracy_overall']:.2f}")
@@ -80,8 +91,6 @@ def main() -> None:
           f"(human pass rate {result['human_pass_rate']:.2f}, scorer {result['scorer_pass_rate']:.2f})")
     for d in result["disagreements"]:
         print("  disagree:", d)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
