@@ -226,6 +226,12 @@ def test_forecast_and_pipeline_are_scoped(world):
     assert r.status_code == 403
     r = c.get("/v1/forecast", params={"rep": "Ann Lee"}, headers=auth(keys["x-eve"]))
     assert r.status_code == 403
+    r = c.get("/v1/forecast", params={"as_of": "2026-11-20"}, headers=auth(keys["r-ann"]))
+    assert r.status_code == 200 and r.json()["subject"] == "rep Ann Lee"
+    assert [d["deal_id"] for d in r.json()["deals"]] == ["D-1"] and r.json()["explanation"]
+    r = c.post("/v1/pipeline", json={"metric": "pipeline_value", "group_by": "rep"}, headers=auth(keys["m-east"]))
+    assert r.status_code == 200
+    assert {x["group"]: x["value"] for x in r.json()["rows"]} == {"Ann Lee": 45000.0, "Bob Stone": 60000.0}
 
 
 def test_pipeline_bad_query_is_422_or_unavailable(world):
