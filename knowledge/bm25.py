@@ -185,8 +185,9 @@ class KeywordIndex:
         expr = fts_query(query)
         if not expr or n <= 0:
             return []
-        sql = ["SELECT f.id, -bm25(fts, 1.0, 0.6, 0.6) AS score, f.text, c.meta FROM fts f "
-               "JOIN chunks c ON c.id = f.id WHERE fts MATCH ?"]
+        # Rank inside FTS first, then join the metadata of the top ``n`` only.
+        sql = ["SELECT f.id, f.score, f.text, c.meta FROM (SELECT f.id, -bm25(fts, 1.0, 0.6, 0.6) AS score, "
+               "f.text FROM fts f WHERE fts MATCH ?"]
         params: list[Any] = [expr]
         if visibility is not None:
             sql.append(f"AND ({visibility[0]})")
@@ -197,7 +198,7 @@ class KeywordIndex:
         if account:
             sql.append("AND f.account = ?")
             params.append(account)
-        sql.append("ORDER BY score DESC LIMIT ?")
+        sql.append("ORDER BY score DESC LIMIT ?) f JOIN chunks c ON c.id = f.id ORDER BY f.score DESC")
         params.append(n)
         with self._lock:
             rows = self._conn.execute(" ".join(sql), params).fetchall()
