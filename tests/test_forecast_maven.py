@@ -1,0 +1,119 @@
+"""Pipeline answers and the backtest on the real Maven export; expected numbers computed here with csv."""
+
+import csv
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from conftest import make_settings
+
+from copilot.app import Copilot
+from copilot.core.domain import Principal, Role
+from copilot.core.visibility import scope_for
+from knowledge.crm.importer import import_crm
+from tools.forecast.periods import quarter_label, quarter_of
+from tools.forecast.pipeline import PipelineQuery, pipeline_query
+
+ADMIN = scope_for(Principal(user_id="admin", name="Admin", role=Role.ADMIN))
+EXEC = scope_for(Principal(user_id="exec", name="Exec", role=Role.EXEC))
+
+
+@pytest.fixture(scope="module")
+def maven(shared_data, tmp_path_factory):
+    cp = Copilot(make_settings(tmp_path_factory.mktemp("maven") / "home"))
+    import_crm(cp.crm, shared_data / "crm_maven", "maven")
+    yield cp
+    cp.close()
+
+
+@pytest.fixture(scope="module")
+def rows(shared_data):
+    with open(shared_data / "crm_maven" / "sales_pipeline.csv", newline="") as f:
+        pipeline = list(csv.DictReader(f))
+    with open(shared_data / "crm_maven" / "sales_teams.csv", newline="") as f:
+        teams = {r["sales_agent"]: r for r in csv.DictReader(f)}
+    return pipeline, teams
+
+
+def _q(s: str) -> str:
+    return quarter_label(*quarter_of(date.fromisoformat(s)))
+
+
+def test_won_revenue_per_quarter(maven, rows):
+    pipeline, _ = rows
+    want: dict[str, float] = defaultdict(float)
+    for r in pipeline:
+        if r["deal_stage"] == "Won":
+            want[_q(r["close_date"])] += float(r["close_value"])
+    res = pipeline_query(maven.crm, ADMIN, PipelineQuery(metric="won_revenue", group_by="quarter"))
+    assert {r.group: r.value for r in res.rows} == pytest.approx(dict(want))
+    assert res.total.value == pytest.approx(sum(want.values()))
+    assert "closed won" in res.description
+
+
+def test_won_revenue_per_manager_last_quarter(maven, rows):
+    pipeline, teams = rows
+    want: dict[str, float] = defaultdict(float)
+    for r in pipeline:
+        if r["deal_stage"] == "Won" and "2017-07-01" <= r["close_date"] <= "2017-09-30":
+            want[teams[r["sales_agent"]]["manager"]] += float(r["close_value"])
+    q = PipelineQuery(metric="won_revenue", group_by="manager", period="last quarter", as_of=date(2017, 10, 15))
+    res = pipeline_query(maven.crm, ADMIN, q)
+    assert (res.start, res.end) == (date(2017, 7, 1), date(2017, 9, 30))
+    assert {r.group: r.value for r in res.rows} == pytest.approx(dict(want))
+    assert len(res.rows) == 6
+
+
+def test_win_rate_and_cycle_per_rep_in_a_managers_scope(maven, rows):
+    pipeline, teams = rows
+    won: dict[str, int] = defaultdict(int)
+    closed: dict[str, int] = defaultdict(int)
+    cycle: dict[str, list[int]] = defaultdict(list)
+    for r in pipeline:
+        agent = r["sales_agent"]
+        if teams[agent]["regional_office"] != "Central" or not r["close_date"].startswith("2017-0"):
+            continue
+        if not ("2017-04-01" <= r["close_date"] <= "2017-06-30"):
+            continue
+        closed[agent] += 1
+        if r["deal_stage"] == "Won":
+            won[agent] += 1
+            cycle[agent].append((date.fromisoformat(r["close_date"]) - date.fromisoformat(r["engage_date"])).days)
+    mgr = maven.scope(maven.principal("Dustin Brinkmann"))
+    res = pipeline_query(maven.crm, mgr, PipelineQuery(metric="win_rate", group_by="rep", period="Q2 2017"))
+    got = {r.group: (r.value, r.deals) for r in res.rows}
+    assert got == {a: (pytest.approx(round(won[a] / closed[a], 4)), closed[a]) for a in closed}
+    res = pipeline_query(maven.crm, mgr, PipelineQuery(metric="cycle_length", group_by="rep", period="Q2 2017"))
+    assert {r.group: r.value for r in res.rows} == {a: pytest.approx(sum(v) / len(v), abs=0.051)
+                                                   for a, v in cycle.items()}
+
+
+def test_exec_sees_pseudonymized_groups_with_small_ones_suppressed(maven, rows):
+    pipeline, _ = rows
+    q = PipelineQuery(metric="deal_count", group_by="rep", start=date(2017, 3, 1), end=date(2017, 3, 7))
+    res = pipeline_query(maven.crm, EXEC, q)
+    want: dict[str, int] = defaultdict(int)
+    for r in pipeline:
+        if "2017-03-01" <= r["close_date"] <= "2017-03-07":
+            want[r["sales_agent"]] += 1
+    assert res.total.value == sum(want.values())  # totals are still complete
+    assert all(r.group.startswith("Person-") for r in res.rows)
+    assert sorted(r.deals for r in res.rows) == sorted(n for n in want.values() if n >= EXEC.min_group_size)
+    assert res.suppressed_groups == sum(1 for n in want.values() if n < EXEC.min_group_size) > 0
+
+
+def test_backtest_is_never_worse_than_the_baseline(maven):
+    report = maven.forecaster.backtest()
+    by = {m.method: m for m in report.methods}
+    assert [p.as_of for p in report.points] == [date(2017, 6, 30), date(2017, 9, 30)]
+    assert by["product"].brier <= by["baseline"].brier
+    for p in report.points:
+        assert p.brier["product"] <= p.brier["baseline"] + 1e-9
+    assert "did not beat the stage-weighted baseline" in report.product_note
+
+
+def test_forecast_on_old_data_uses_the_newest_date_and_says_so(maven):
+    fc = maven.forecaster.forecast(maven.scope(maven.principal("Dustin Brinkmann")))
+    assert fc.as_of == date(2017, 12, 31) and fc.quarter == "2017Q4"
+    assert any("newest CRM data is from 2017-12-31" in n for n in fc.notes)
+    assert fc.subject == "team Central"
