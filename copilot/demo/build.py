@@ -123,6 +123,10 @@ def build_demo(cp: Copilot, *, today: date | None = None, progress: bool = False
             s.add(ImportRun(source=RUN_SOURCE, mapping="copilot.demo", started_at=datetime.now(), report=summary))
         say(f"CRM: {summary['accounts']} accounts, {summary['deals']['total']} deals, "
             f"{sum(summary['activities'].values())} activities")
+        from copilot.demo.calls import load_demo_calls
+
+        say("transcribing and summarizing the demo calls")
+        summary["calls"] = len(load_demo_calls(cp, today, progress=progress))
     else:
         summary = existing
         say(f"demo already built (anchor {summary['anchor']}); re-indexing")

@@ -35,12 +35,12 @@ class Composer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.citations: list[Citation] = []
-        self._keys: dict[tuple[str, str | None, str | None, str | None], int] = {}
+        self._keys: dict[tuple[str, str | None, str | None, str | None, float | None], int] = {}
         self.newest: datetime | None = None
         self.tools: list[str] = []
 
     def cite(self, c: Citation) -> str:
-        key = (c.source_id, c.section, c.record, c.field)
+        key = (c.source_id, c.section, c.record, c.field, c.timestamp)
         if key not in self._keys:
             self.citations.append(c)
             self._keys[key] = len(self.citations)
