@@ -135,3 +135,47 @@ def test_llm_voice_rephrases_but_stays_in_role(copilot):
     t3 = s.reply("Who else signs off?")
     assert t3.revealed == ["decision"] and "Alan Cho" in t3.text  # model failure: offline line
     assert "short-staffed" in fake.seen[2][0][1]  # revealed facts are now allowed in the prompt
+
+
+def test_score_a_real_crm_call_and_practise_it(copilot):
+    from datetime import date
+
+    from knowledge.crm.models import Account, Call, Contact, Deal
+
+    _people(copilot)
+    with copilot.crm.session() as s:
+        s.add(Account(id="a-kes", name="Kestrel Manufacturing", sector="manufacturing", owner_id="u-rita",
+                      team_id="t-east"))
+        s.flush()
+        s.add(Contact(id="c-marco", account_id="a-kes", name="Marco Ruiz", title="Director of Procurement",
+                      buying_role="economic_buyer"))
+        s.add(Deal(id="d-kes", name="Kestrel Manufacturing - Enterprise Suite", account_id="a-kes", owner_id="u-rita",
+                   team_id="t-east", stage="negotiation", amount=120000, competitor="OpsHawk",
+                   close_date=date(2026, 3, 31)))
+        s.flush()
+        s.add(Call(id="call-1", title="Kestrel negotiation", account_id="a-kes", deal_id="d-kes", owner_id="u-rita",
+                   team_id="t-east", occurred_at=datetime(2026, 2, 3, 10),
+                   summary={"objections": [{"category": "price", "quote": "you need to come down on price"}]},
+                   transcript=[{"speaker": "Rita Rep", "start": 0, "end": 3, "text": "What does a late report cost you?"},
+                               {"speaker": "Marco Ruiz", "start": 3, "end": 6, "text": "Scrap. A lot of it."},
+                               {"speaker": "Marco Ruiz", "start": 6, "end": 9, "text": "And your price is too high."},
+                               {"speaker": "Rita Rep", "start": 9, "end": 12, "text": "I can do 10% off."}]))
+    score = copilot.roleplay.score_call("call-1", RITA, copilot.scope(RITA))
+    by_id = {c.id: c for c in score.checks}
+    assert by_id["asked_impact"].passed and by_id["price_value_not_discount"].passed is False
+    with_pytest_raises_not_found(copilot, WES)
+    # practise the objection from that call: the buyer is the real contact, raising a price objection
+    s = copilot.roleplay.start("call:call-1", RITA, copilot.scope(RITA))
+    assert s.persona.name == "Marco Ruiz" and s.persona.goal == "pricing_negotiation"
+    assert [o.category for o in s.persona.objections] == ["price"] and s.persona.competitor == "OpsHawk"
+
+
+def with_pytest_raises_not_found(cp, who):
+    import pytest
+
+    from copilot.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        cp.roleplay.score_call("call-1", who, cp.scope(who))
+    with pytest.raises(NotFound):
+        cp.roleplay.start("deal:d-kes", who, cp.scope(who))

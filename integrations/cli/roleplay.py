@@ -106,20 +106,25 @@ def continue_(session_id: str = typer.Argument(...), who: str = typer.Option(Non
 
 @roleplay_app.command("score", help="Score a finished transcript ('Rep:' / 'Customer:' lines) with the rubric.")
 @cli_errors
-def score(transcript: Path = typer.Argument(..., help="text file with speaker-labelled lines"),
+def score(transcript: str = typer.Argument(..., help="text file with speaker-labelled lines, or call:<id> from the CRM"),
           who: str = typer.Option(None, "--as", help="store the score for this trainee (" + AS_HELP + ")"),
           scenario: str = typer.Option(None, "--scenario", help="scenario id, for example lines in feedback"),
           rep: list[str] = typer.Option(None, "--rep", help="speaker name of the rep in a real call transcript"),
           json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    if not transcript.is_file():
-        raise UserError(f"no transcript file at {transcript}", hint="pass the path of a .txt transcript")
-    try:
-        text = transcript.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{transcript} is not UTF-8 text", hint="save the transcript as plain text") from None
     cp = get_copilot()
-    principal = acting(who) if who else None
-    result = cp.roleplay.score_text(text, principal=principal, scenario_id=scenario, rep_names=set(rep or []))
+    if transcript.startswith("call:"):
+        principal = acting(who)
+        result = cp.roleplay.score_call(transcript.removeprefix("call:"), principal, cp.scope(principal))
+    else:
+        path = Path(transcript)
+        if not path.is_file():
+            raise UserError(f"no transcript file at {path}", hint="pass the path of a .txt transcript or call:<id>")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UserError(f"{path} is not UTF-8 text", hint="save the transcript as plain text") from None
+        principal = acting(who) if who else None
+        result = cp.roleplay.score_text(text, principal=principal, scenario_id=scenario, rep_names=set(rep or []))
     if json_:
         print_json(result.model_dump(mode="json"))
         return

@@ -26,7 +26,7 @@ from tools.roleplay.scenarios import scenario_from_call, scenario_from_deal
 from tools.roleplay.scoring import Score, Scorer, load_rubric
 from tools.roleplay.simulator import BuyerSimulator, BuyerState, BuyerTurn, is_seller_line
 from tools.roleplay.store import RoleplayStore
-from tools.roleplay.transcript import Turn, format_transcript, parse_transcript
+from tools.roleplay.transcript import Turn, format_transcript, parse_transcript, turns_from_segments
 
 Searcher = Callable[[str], list[str]]  # query -> passages of text (e.g. knowledge search hits)
 
@@ -175,6 +175,24 @@ class RoleplayService:
             self.store.add_score(trainee_id=principal.user_id, team_id=principal.team_id, scenario_id=scenario_id,
                                  score=score.score, passed=score.passed,
                                  checks={c.id: c.passed for c in score.checks}, source="transcript")
+        return score
+
+    def score_call(self, call_id: str, principal: Principal, scope: Scope) -> Score:
+        """Score a real call from the CRM (read through ``scope``) with the same rubric; stored for its owner."""
+        from knowledge.crm.models import Call, User
+
+        with self.crm.session() as s:
+            call = s.get(Call, call_id)
+            if call is None or not scope.records_allowed or not scope.allows(call.owner_id, call.team_id):
+                raise NotFound(f"no call {call_id!r} visible to you", hint="'copilot call list' shows your calls")
+            owner = s.get(User, call.owner_id) if call.owner_id else None
+            segments, owner_id, team_id = list(call.transcript or []), call.owner_id, call.team_id
+        turns = turns_from_segments(segments, rep_names={owner.name} if owner else None)
+        persona = next((p for p in self.scenarios() if p.id == f"call:{call_id}"), None)
+        score = self.scorer.score(turns, persona=persona)
+        self.store.add_score(trainee_id=owner_id or principal.user_id, team_id=team_id, scenario_id=f"call:{call_id}",
+                             score=score.score, passed=score.passed, checks={c.id: c.passed for c in score.checks},
+                             source="call")
         return score
 
     def report(self, principal: Principal, scope: Scope, *, trainee_id: str | None = None) -> dict[str, Any]:
