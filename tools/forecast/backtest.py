@@ -68,7 +68,7 @@ def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder 
         start, end = quarter_bounds(*quarter_of(as_of + timedelta(days=1)))
         lo, hi = start.toordinal(), end.toordinal()
         deals = [d for d in snap.deals if is_open_at(d, day) and d.closed_day is not None]
-        if len(deals) < 5:
+        if not deals:
             continue
         X = fb.matrix([(d, day) for d in deals])
         y = np.asarray([int(d.won) for d in deals])
