@@ -83,7 +83,8 @@ class SentenceTransformerEmbedder:
                 if not os.path.isdir(self.path):
                     raise ConfigError(f"COPILOT_EMBEDDINGS: no model directory at {self.path}")
                 self._model = st.SentenceTransformer(self.path, device="cpu")  # type: ignore[attr-defined]
-                self.dim = int(self._model.get_sentence_embedding_dimension())
+                getdim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+                self.dim = int(getdim())
         return self._model
 
     @property
