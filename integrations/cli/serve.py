@@ -31,9 +31,12 @@ def app_factory():  # type: ignore[no-untyped-def]
     from copilot.app import Copilot
     from copilot.core.settings import load_settings
     from integrations.api.app import create_app
+    from integrations.slack.app import http_handler
 
     configure_logging()
-    return create_app(Copilot(load_settings()))
+    settings = load_settings()
+    copilot = Copilot(settings)
+    return create_app(copilot, slack_handler=http_handler(copilot, settings))  # Slack when its tokens are set
 
 
 @cli_errors
