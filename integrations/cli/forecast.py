@@ -123,10 +123,12 @@ def deal(
 def backtest(
     as_of: list[str] = typer.Option(None, "--as-of", help="replay as of these dates (repeatable); default: "
                                                          "the ends of the last four complete quarters"),
+    min_history: int = typer.Option(None, "--min-history", min=0,
+                                    help="won and lost deals needed before the product trusts a model (default 200)"),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     dates = [d for d in (_date(x) for x in as_of or []) if d] or None
-    report = get_copilot().forecaster.backtest(as_ofs=dates)
+    report = get_copilot().forecaster.backtest(as_ofs=dates, min_history=min_history)
     if json_:
         print_json(report)
         return

@@ -80,15 +80,14 @@ def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder 
                            for d, st in zip(deals, states, strict=True)])
         amounts = np.asarray([st.amount or 0.0 for st in states])
         actual = float(sum(d.amount or 0.0 for d in deals if d.won and lo <= (d.closed_day or 0) <= hi))
-        preds, briers, product_kind = {}, {}, ""
+        preds, briers = {}, {}
+        product = train(snap, day + 1, fb=fb, min_won=min_won, min_lost=min_lost)
+        product_kind = product.kind
+        if product.kind == "baseline":
+            notes.append(f"{as_of}: {product.note}")
         for m in METHODS:
-            if m == "product":
-                tm = train(snap, day + 1, fb=fb, min_won=min_won, min_lost=min_lost)
-                product_kind = tm.kind
-                if tm.note and tm.kind == "baseline":
-                    notes.append(f"{as_of}: {tm.note}")
-            else:
-                tm = train(snap, day + 1, fb=fb, force=m)
+            # the product's own fit is the forced fit of the kind it chose (same rows, deterministic): reuse it
+            tm = product if m in ("product", product.kind) else train(snap, day + 1, fb=fb, force=m)
             p = tm.predict(X) if m != "baseline" else tm.baseline.predict(stages_of(X))
             ps[m].append(p)
             briers[m] = round(brier(y, p), 4)

@@ -291,9 +291,14 @@ class Forecaster:
             category="commit" if prob >= 0.7 else "best_case" if prob >= 0.4 else "pipeline",
             positives=pos, negatives=neg, model=f"{tm.kind}: {tm.note}", as_of=day_date)
 
-    def backtest(self, *, as_ofs: list[date] | None = None) -> BacktestReport:
-        """Replay past quarters; compare the models with the stage-weighted baseline."""
-        return bt.run(self.snapshot(), as_ofs, fb=self.features(), min_won=self.min_won, min_lost=self.min_lost)
+    def backtest(self, *, as_ofs: list[date] | None = None, min_history: int | None = None) -> BacktestReport:
+        """Replay past quarters; compare the models with the stage-weighted baseline.
+
+        ``min_history`` overrides the won/lost deal counts needed before the product trusts a model.
+        """
+        won = self.min_won if min_history is None else min_history
+        lost = self.min_lost if min_history is None else min_history
+        return bt.run(self.snapshot(), as_ofs, fb=self.features(), min_won=won, min_lost=lost)
 
     def pipeline(self, scope: Scope, query: PipelineQuery) -> PipelineResult:
         """``pipeline_query`` on the cached snapshot (the 'today' of relative periods defaults as the forecast's)."""
