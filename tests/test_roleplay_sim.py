@@ -99,6 +99,9 @@ def test_session_continues_in_a_later_process(copilot, settings):
         t = resumed.reply("How much time does the team lose when a report is wrong?")
         assert t.revealed == ["impact"]
         assert resumed.finish().checks
+        again = other.roleplay.resume(s.id, scope_for(REP))
+        assert again.ended and again.finish().checks  # a finished session is re-scored, not stored twice
+        assert len(other.roleplay.store.scores(scope_for(REP))) == 1
     finally:
         other.close()
     stranger = Principal(user_id="u-sam", name="Sam", role=Role.REP, team_id="t-west")

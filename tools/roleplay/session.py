@@ -84,8 +84,12 @@ class RoleplaySession:
             return self.score_result
         if not self.state.ended:
             self.state.ended, self.state.outcome = True, "trainee_ended"
+        already = self.status == "finished"  # finished in an earlier process: re-score, store once
         self.status = "finished"
         score = self.service.scorer.score(self.turns, persona=self.persona)
+        self.score_result = score
+        if already:
+            return score
         self.save()
         self.service.store.add_score(trainee_id=self.trainee_id, team_id=self.team_id, scenario_id=self.persona.id,
                                      score=score.score, passed=score.passed,
