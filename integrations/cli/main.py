@@ -8,6 +8,7 @@ import typer
 from integrations.cli import actions as cli_actions
 from integrations.cli import admin, ask, crm_import, knowledge
 from integrations.cli import calls as cli_calls
+from integrations.cli import eval as cli_eval
 from integrations.cli import forecast as cli_forecast
 from integrations.cli import keys as cli_keys
 from integrations.cli import roleplay as cli_roleplay
@@ -29,6 +30,7 @@ crm_import.register(app)
 cli_actions.register(app)
 cli_roleplay.register(app)
 cli_calls.register(app)
+cli_eval.register(app)
 cli_forecast.register(app)
 cli_keys.register(app)
 cli_serve.register(app)
