@@ -210,10 +210,18 @@ def tour_roleplay(cp: Copilot) -> None:
     console.print(f"[dim]{score.disclaimer}[/dim]")
 
 
-EXTRA: dict[str, Callable[[Copilot], None]] = {"calls": tour_calls, "roleplay": tour_roleplay}
+def tour_forecast(cp: Copilot) -> None:
+    ask(cp, "u-maya-chen", "What will my team close this quarter?")
+    ask(cp, "u-maya-chen", "Which deals are at risk?")
+    ask(cp, "u-rachel-adeyemi", "What's our win rate by team last quarter?")
+
+
+EXTRA: dict[str, Callable[[Copilot], None]] = {"calls": tour_calls, "roleplay": tour_roleplay,
+                                               "forecast": tour_forecast}
 EXTRA_STEPS: list[tuple[str, str]] = [
     ("5. Calls: transcript, summary with citations, follow-up waiting for approval", "calls"),
     ("6. Role-play coaching: a simulated buyer and a rubric score", "roleplay"),
+    ("7. Managers: forecast with a range, deals at risk, pipeline numbers", "forecast"),
 ]
 
 if __name__ == "__main__":
