@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 EMBED_CALL = 512
 FLUSH_CHUNKS = 512
+VISIBILITY_KEYS = ("owner", "team", "account")
 OVERFETCH = 8
 
 Candidate = tuple[str, float, str, dict[str, Any]]
@@ -89,8 +90,10 @@ class KnowledgeStore:
                 source = resolved.relative_to(Path.cwd()).as_posix()
             except ValueError:
                 source = resolved.as_posix()
-        meta = {**{k: v for k, v in extra_meta.items() if isinstance(v, (str, int, float, bool))},
-                **loaded.metadata}
+        given = {k: v for k, v in extra_meta.items() if isinstance(v, (str, int, float, bool))}
+        meta = {**given, **loaded.metadata}
+        # Who may see a document is the caller's decision, never the file's: front matter cannot widen it.
+        meta.update({k: given[k] for k in VISIBILITY_KEYS if k in given})
         updated = str(meta.pop("updated_at", "") or meta.pop("date", "") or "")
         if not updated:
             from datetime import UTC, datetime
