@@ -69,7 +69,13 @@ class Copilot:
             return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=template,
                               competitors=cards or None)
 
-        return CallService(self.crm, lambda: build_transcriber(self.settings), summarizer,
+        def transcriber():  # type: ignore[no-untyped-def]
+            t = build_transcriber(self.settings)
+            if hasattr(t, "hotwords") and not t.hotwords:
+                t.hotwords = ", ".join(self._vocabulary(battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")))
+            return t
+
+        return CallService(self.crm, transcriber, summarizer,
                            knowledge=lambda: self.knowledge, ledger=lambda: self.actions)
 
     @cached_property
@@ -124,6 +130,16 @@ class Copilot:
 
     def ask(self, principal: Principal, question: str, *, thread_id: str | None = None):  # -> Answer
         return self.asker.ask(principal, question, thread_id=thread_id)
+
+    def _vocabulary(self, competitors: list[str] | None) -> list[str]:
+        """Words speech recognition should know: our company, our products, the competitors."""
+        from sqlalchemy import select
+
+        from knowledge.crm.models import Product
+
+        with self.crm.session() as s:
+            products = list(s.scalars(select(Product.name).limit(20)))
+        return [self.settings.company, *products, *(competitors or [])]
 
     def principal(self, who: str) -> Principal:
         return resolve_principal(self.crm, who)

@@ -67,8 +67,11 @@ class ScriptedTranscriber:
 class FasterWhisperTranscriber:
     """faster-whisper on CPU with int8 weights; the model loads on first use and is shared per process."""
 
-    def __init__(self, model_dir: str, *, threads: int = 2, beam_size: int = 5) -> None:
+    def __init__(self, model_dir: str, *, threads: int = 2, beam_size: int = 5, hotwords: str | None = None) -> None:
         self.model_dir = model_dir
+        # Domain words (our company, products, competitors) biased in decoding: Whisper otherwise hears
+        # brand names like "OpsHawk" as ordinary words.
+        self.hotwords = hotwords
         self.name = f"whisper:{model_dir}"
         self.threads = threads
         self.beam_size = beam_size
@@ -98,7 +101,8 @@ class FasterWhisperTranscriber:
         # word gaps, so each segment's times cover only that side's speech.
         per_channel = channel is not None
         segments, _info = self.model.transcribe(samples, language="en", beam_size=self.beam_size,
-                                                vad_filter=per_channel, word_timestamps=per_channel)
+                                                vad_filter=per_channel, word_timestamps=per_channel,
+                                                hotwords=self.hotwords or None)
         out: list[Segment] = []
         for s in segments:
             if not s.text.strip():
