@@ -81,8 +81,9 @@ EXEMPLARS: dict[str, list[str]] = {
 CUES: dict[str, list[str]] = {
     "champion": [r"\bchampion", r"decision[- ]maker", r"economic buyer", r"\bcontacts? (at|for)\b", r"who (do we know|should i (talk|speak))"],
     "competitor": [r"\bcompare", r"\bvs\.?\b", r"\bversus\b", r"battle ?card", r"\bcompetit", r"\bagainst\b"],
-    "objection": [r"\bobjection", r"\bhandle\b", r"push(es)? back", r"too expensive", r"\bdiscount", r"\brespond to\b",
-                  r"\bconcern", r"worri", r"build it (themselves|ourselves)"],
+    "objection": [r"\bobjection", r"\bhandle\b", r"push(es)? back", r"too (expensive|high|pricey)", r"\bdiscount",
+                  r"\brespond to\b", r"\bconcern", r"worri", r"build it (themselves|ourselves)",
+                  r"what (do|should) i (say|answer|tell)", r"\b(they|customer|buyer|prospect) (says?|thinks?|wants?)\b"],
     "forecast": [r"\bforecast", r"\bcommit\b", r"will (we|my team|i) (close|land)", r"hit the number", r"best case"],
     "at_risk": [r"at[- ]risk", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step"],
     "pipeline": [r"win rate", r"\brevenue\b", r"average deal", r"deal size", r"cycle (length|time)", r"pipeline value",
@@ -90,12 +91,14 @@ CUES: dict[str, list[str]] = {
     "my_deals": [r"\bmy (open )?(deals|pipeline|opportunities)", r"\bopen (deals|opportunities)", r"\bclosing\b",
                  r"deals (in|over|under|above|below)"],
     "account_status": [r"going on with", r"\bupdate on\b", r"\blatest (with|on)\b", r"\bstatus of\b", r"brief me",
-                       r"where do we stand"],
+                       r"where do we stand", r"where are we (with|on)\b", r"catch me up", r"anything new\b"],
     "call_summary": [r"\bcall with\b", r"\blast call\b", r"\brecap\b.*\bcall\b", r"\bsummari[sz]e\b.*\bcall"],
     "followup": [r"follow[- ]?up", r"recap email", r"\bdraft\b.*\bemail"],
     "roleplay": [r"role[- ]?play", r"\bpracti[cs]e\b", r"simulated (customer|buyer)"],
     "help": [r"^\s*(help|hi|hello|hey)\b", r"what can you do"],
 }
+CUES["knowledge"] = [r"\bpolicy\b", r"\bplaybook\b", r"\bcertification", r"\bwhat does .* do\b", r"\bfaq\b"]
+CUES["deal"] = [r"\bthe [\w .&'-]+ deal\b", r"\bdeal (close|stage)", r"next step on\b"]
 CUE_BONUS = 0.25
 
 
