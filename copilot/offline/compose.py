@@ -14,7 +14,9 @@ _STOP = set(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is",
 
 
 def _terms(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+    """Content words (light plural stripping) plus every number: '20' in 'over 20%' matters."""
+    return {w if w.isdigit() else w.rstrip("s") for w in _WORD.findall(text.lower())
+            if w.isdigit() or (w not in _STOP and len(w) > 2)}
 
 
 def best_sentences(text: str, query: str, n: int = 2, max_chars: int = 420) -> str:

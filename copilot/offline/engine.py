@@ -33,6 +33,10 @@ from tools.context import ToolContext
 
 Handler = Callable[[ToolContext, Composer, Entities, str], float]
 
+# Intents that compute or act on records: taken only when the question carries their keyword cues,
+# because a wrong guess there (a number table, a proposed email) is worse than quoting the library.
+STRUCTURED = {"pipeline", "forecast", "at_risk", "my_deals", "roleplay", "call_summary", "followup"}
+LIBRARY_INTENTS = ("objection", "competitor", "knowledge")
 RECORD_LEVEL = {"account_status", "champion", "my_deals", "deal", "call_summary", "followup"}
 NEEDS_ACCOUNT = {"account_status", "champion", "call_summary", "followup"}
 HELP = (
@@ -98,6 +102,8 @@ class OfflineEngine:
     def answer(self, ctx: ToolContext, question: str, state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
         route = self.router.route(question)
         intent = route.intent
+        if intent in STRUCTURED and intent not in route.cued:
+            intent = next(i for i in route.ranked if i not in STRUCTURED)
         c = Composer()
         if intent == "help":
             c.add(HELP)
@@ -109,6 +115,9 @@ class OfflineEngine:
             explicit_account = ent.account_id and ent.account_id != state.get("account_id")
             if intent in ("knowledge", "my_deals") and explicit_account and not ent.window and not ent.stage:
                 intent = "account_status"
+            if intent in ("champion", "account_status", "deal") and not (ent.account_id or ent.deal_ref) \
+                    and intent not in route.cued and not ent.unknown_account:
+                intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
             if intent in NEEDS_ACCOUNT and not ent.account_id:
                 if ent.unknown_account:
                     raise NotFound(f"I couldn't find an account matching '{ent.unknown_account}' among the accounts "

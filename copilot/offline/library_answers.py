@@ -29,7 +29,8 @@ def _quote(c: Composer, res: Passages, question: str, limit: int = 3) -> int:
             continue
         seen.add(cit.source_id)
         where = p.title + (f" > {p.section}" if p.section else "")
-        c.add(f"- **{where}**: {best_sentences(p.text, question)} {c.cite(cit)}")
+        n = 3 if shown == 0 else 2  # the best passage gets more room
+        c.add(f"- **{where}**: {best_sentences(p.text, question, n=n, max_chars=520 if n == 3 else 420)} {c.cite(cit)}")
         shown += 1
         if shown >= limit:
             break

@@ -84,7 +84,8 @@ CUES: dict[str, list[str]] = {
     "objection": [r"\bobjection", r"\bhandle\b", r"push(es)? back", r"too (expensive|high|pricey)", r"\bdiscount",
                   r"\brespond to\b", r"\bconcern", r"worri", r"build it (themselves|ourselves)",
                   r"what (do|should) i (say|answer|tell)", r"\b(they|customer|buyer|prospect) (says?|thinks?|wants?)\b"],
-    "forecast": [r"\bforecast", r"\bcommit\b", r"will (we|my team|i) (close|land)", r"hit the number", r"best case"],
+    "forecast": [r"\bforecast", r"\b(our|my|team'?s?|the) commit\b", r"commit (number|category)",
+                 r"will (we|my team|i) (close|land)", r"hit (the|our) number", r"best case"],
     "at_risk": [r"at[- ]risk", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step"],
     "pipeline": [r"win rate", r"\brevenue\b", r"average deal", r"deal size", r"cycle (length|time)", r"pipeline value",
                  r"how many deals", r"\bby (rep|team|product|sector|month|quarter|account)\b"],
@@ -108,6 +109,8 @@ class Route:
     score: float
     runner_up: str
     margin: float
+    cued: frozenset[str] = frozenset()  # intents whose keyword cues the question contains
+    ranked: tuple[str, ...] = ()  # every intent, best first
 
 
 class Router:
@@ -145,4 +148,9 @@ class Router:
     def route(self, question: str) -> Route:
         ranked = sorted(self.scores(question).items(), key=lambda kv: kv[1], reverse=True)
         (top, s1), (second, s2) = ranked[0], ranked[1]
-        return Route(top, s1, second, s1 - s2)
+        return Route(top, s1, second, s1 - s2, cued=cued_intents(question), ranked=tuple(k for k, _ in ranked))
+
+
+def cued_intents(question: str) -> frozenset[str]:
+    low = question.lower()
+    return frozenset(i for i, patterns in CUES.items() if any(re.search(p, low) for p in patterns))
