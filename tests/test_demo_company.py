@@ -25,9 +25,9 @@ def _all(cp, model):
 def test_counts_meet_minimums(demo_copilot):
     summary = demo_copilot.demo_summary
     assert summary["teams"] == 2 and summary["accounts"] == 120
-    assert summary["deals"]["total"] == 500
+    assert 1000 <= summary["deals"]["total"] <= 1300
     assert 100 <= summary["deals"]["open"] <= 140
-    assert summary["deals"]["won"] + summary["deals"]["lost"] >= 360
+    assert summary["deals"]["won"] + summary["deals"]["lost"] >= 900
     assert sum(summary["activities"].values()) >= 3000
     assert set(summary["activities"]) == {"email", "meeting", "note", "task"}
     assert summary["usage_rows"] > 300 and summary["documents"] >= 30
@@ -60,7 +60,7 @@ def test_deterministic_for_an_anchor():
 def test_stored_deals_equal_generated_rows(demo_copilot):
     rows = {d["id"]: d for d in generate(ANCHOR)["deals"]}
     stored = _all(demo_copilot, Deal)
-    assert len(stored) == 500
+    assert len(stored) == len(rows)
     for d in stored:
         assert rows[d.id]["amount"] == d.amount and rows[d.id]["close_date"] == d.close_date
         assert rows[d.id]["stage"] == d.stage and rows[d.id]["owner_id"] == d.owner_id
@@ -150,7 +150,7 @@ def test_stage_histories_are_ordered(demo_copilot):
             regressions += row.to_stage not in ("closed_lost",) and _order(row.to_stage) < _order(row.from_stage)
         assert rows[-1].to_stage == d.stage
         assert rows[-1].close_date == d.close_date
-        assert d.created_on >= ANCHOR - timedelta(days=730)
+        assert d.created_on >= ANCHOR - timedelta(days=1095)
         if d.closed_on:
             assert d.closed_on == d.close_date == rows[-1].changed_on
     assert pushes > 100 and regressions > 5
@@ -206,7 +206,7 @@ def test_win_rate_follows_engagement(demo_copilot):
 def test_rebuild_with_another_anchor_is_refused_and_same_anchor_is_known(demo_copilot):
     with pytest.raises(UserError, match="fresh COPILOT_HOME"):
         build_demo(demo_copilot, today=ANCHOR + timedelta(days=1))
-    assert _check_fresh(demo_copilot, ANCHOR)["deals"]["total"] == 500
+    assert _check_fresh(demo_copilot, ANCHOR)["deals"]["total"] == demo_copilot.demo_summary["deals"]["total"]
 
 
 def test_refuses_a_crm_with_foreign_deals(copilot):

@@ -11,6 +11,7 @@ from copilot.demo.catalog import (
     ACCOUNT_WORDS,
     DOMAIN,
     FIRST_NAMES,
+    HISTORY_DAYS,
     LAST_NAMES,
     MANAGERS,
     NAMED_ACCOUNTS,
@@ -153,7 +154,7 @@ def account_rows(rng: random.Random, plans: list[AccountPlan], anchor: date, cus
     for acc in plans:
         employees = int(rng.choice([250, 400, 800, 1500, 3000, 6000, 12000, 25000]) * rng.uniform(0.8, 1.25))
         revenue = round(employees * rng.uniform(0.12, 0.45), 1)
-        created = anchor - timedelta(days=730 + rng.randint(0, 400))
+        created = anchor - timedelta(days=HISTORY_DAYS + 5 + rng.randint(0, 400))
         rows.append({
             "id": acc.id, "name": acc.name, "domain": acc.domain, "sector": acc.sector, "employees": employees,
             "revenue": revenue, "region": rng.choice(TEAM_REGIONS[acc.team_id]),

@@ -3,6 +3,12 @@
 A deal with ``meetings=5, threads=3, engaged=[a, b]`` gets exactly five meetings, three email threads
 and activities addressed to contacts a and b; a stalled deal goes silent for ``stall_days`` before
 its end, so the gap is visible in the activity log.
+
+Deals closed more than ``SPARSE_AFTER_DAYS`` before the anchor carry the same number of activities on the
+same days with the same contacts (so the forecast's activity features mean the same thing for old and new
+deals), but sparsely logged, as in a real CRM: meetings synced from the calendar without a subject or
+notes, notes only as completed tasks, no closing note (the deal record has the outcome), and emails
+packed into fewer, shorter threads. That keeps the knowledge store's CRM index small.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ from datetime import date, datetime, time, timedelta
 from copilot.demo.catalog import PRODUCTS, SOURCE
 from copilot.demo.deals import DealPlan
 from copilot.demo.texts import MEETINGS, NEXT, NOTES, OBJECTIONS, STAGE_TOPICS, TASKS, THREADS
+
+SPARSE_AFTER_DAYS = 365
+THREAD_MAX = 6
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -57,28 +66,43 @@ class ActivityWriter:
         span = max(0, (end - start).days)
         return sorted(start + timedelta(days=self.rng.randint(0, span)) for _ in range(n))
 
+    def sparse(self, d: DealPlan) -> bool:
+        return d.closed_on is not None and d.closed_on < self.anchor - timedelta(days=SPARSE_AFTER_DAYS)
+
     def deal(self, d: DealPlan) -> None:
         rng = self.rng
+        sparse = self.sparse(d)
+        start = len(self.rows)
         contacts = {c["id"]: c for c in d.account.contacts}
         engaged = [contacts[c] for c in d.engaged]
         end = d.closed_on or (self.anchor - timedelta(days=1))
         last = max(d.created_on, end - timedelta(days=d.stall_days))
         who = iter(engaged * 50)
         for day in self._days(d, d.meetings, d.created_on, last):
-            self._meeting(d, day, next(who), engaged)
+            if sparse:  # synced from the calendar: attendees, no subject, no notes
+                self._add(d, "meeting", _at(day, rng), next(who),
+                          attendees=[self.user_email[d.owner_id]] + [c["email"] for c in engaged[:3]])
+            else:
+                self._meeting(d, day, next(who), engaged)
         for day in self._days(d, d.threads, d.created_on, last):
             self._thread(d, day, next(who), last)
         for day in self._days(d, rng.randint(1, 2), d.created_on, last):
             v = self._vars(d, next(who), day + timedelta(days=14))
-            self._add(d, "note", _at(day, rng), None, subject=f"Note: {d.account.name}",
-                      body=rng.choice(NOTES).format(**v))
+            if sparse:
+                self._add(d, "task", _at(day, rng), engaged[0], subject=rng.choice(TASKS).format(**v),
+                          due_on=day + timedelta(days=rng.randint(2, 10)), status="done")
+            else:
+                self._add(d, "note", _at(day, rng), None, subject=f"Note: {d.account.name}",
+                          body=rng.choice(NOTES).format(**v))
         for day in self._days(d, rng.randint(1, 3), d.created_on, last):
             due = day + timedelta(days=rng.randint(2, 10))
             v = self._vars(d, engaged[0], due)
             done = d.closed_on is not None or due < self.anchor - timedelta(days=3) and rng.random() < 0.8
             self._add(d, "task", _at(day, rng), engaged[0], subject=rng.choice(TASKS).format(**v), due_on=due,
                       status="done" if done else "open")
-        if d.closed_on is not None:
+        if sparse:
+            self._pack_threads(start)
+        elif d.closed_on is not None:
             v = self._vars(d, engaged[0], d.closed_on)
             body = (f"Closed won: signed {d.term_years}-year agreement for {d.product} at {v['amount']}."
                     if d.won else f"Closed lost. Reason: {d.loss_reason}.")
@@ -88,6 +112,17 @@ class ActivityWriter:
             day = self.anchor - timedelta(days=1 if rng.random() < 0.5 else rng.randint(2, 5))
             self._add(d, "task", _at(day, rng), engaged[0], subject=d.next_step or rng.choice(TASKS).format(**v),
                       due_on=d.next_step_date, status="open")
+
+    def _pack_threads(self, start: int) -> None:
+        """An old deal's emails, same messages on the same days, in threads of up to six, one line each."""
+        emails = sorted((r for r in self.rows[start:] if r["kind"] == "email"), key=lambda r: r["occurred_at"])
+        for i in range(0, len(emails), THREAD_MAX):
+            self.threads += 1
+            tid = f"demo:thread:{self.threads:05d}"
+            subject = emails[i]["subject"].removeprefix("Re: ")
+            for j, r in enumerate(emails[i:i + THREAD_MAX]):
+                r["thread_id"], r["subject"] = tid, ("Re: " if j else "") + subject
+                r["body"] = r["body"].split(". ")[0].rstrip(".") + "."
 
     def _meeting(self, d: DealPlan, day: date, contact: dict, engaged: list[dict]) -> None:
         rng = self.rng

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 COMPANY = "Skylark Data"
 DOMAIN = "skylarkdata.com"
 SOURCE = "demo"
+# Three years of deals: enough closed history for the win model at the backtest's past as-of dates.
+HISTORY_DAYS = 1095
 
 # name -> (product id, short name, annual list price)
 PRODUCTS: dict[str, tuple[str, str, float]] = {

@@ -17,6 +17,7 @@ from copilot.demo.accounts import AccountPlan
 from copilot.demo.catalog import (
     COMPETITOR_EFFECT,
     COMPETITORS,
+    HISTORY_DAYS,
     LOSS_REASONS,
     NO_DECISION_REASONS,
     PEOPLE,
@@ -27,8 +28,9 @@ from copilot.demo.library import Story
 
 PATH = ["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation"]
 SKILL = {p.id: p.skill for p in PEOPLE}
-TARGET_CLOSED, TARGET_OPEN = 380, 120
-PHASE1_CLOSED = 235
+TARGET_CLOSED, TARGET_OPEN = 1000, 120
+# Phase 1 closed deals: a uniform part plus a part whose density rises with age (more, older history).
+PHASE1_UNIFORM, PHASE1_RAMP, RAMP_FROM = 330, 420, 420
 
 
 @dataclass
@@ -230,7 +232,7 @@ class DealFactory:
         stages = _path(rng, deal_type, last)
         frac = 1.0 if won else 0.35 + 0.65 * (PATH.index(last) + 1) / len(PATH)
         created = closed_on - timedelta(days=max(14, int(cycle * frac)) + 20 * f.pushes)
-        created = max(created, self.anchor - timedelta(days=729), closed_on - timedelta(days=400))
+        created = max(created, self.anchor - timedelta(days=HISTORY_DAYS - 1), closed_on - timedelta(days=400))
         short = PRODUCTS[product][1]
         name = f"{acc.name} - " + ("Renewal" if deal_type == "renewal" else
                                    f"{short} Expansion" if deal_type == "expansion" else short)

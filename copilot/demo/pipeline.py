@@ -1,5 +1,5 @@
-"""The whole book of deals: the named open deals, one closed deal per library story, ~380 closed and
-~120 open deals in total, and renewals of one-year wins."""
+"""The whole book of deals over three years: the named open deals, one closed deal per library story,
+~1,000 closed and ~120 open deals in total (older years denser), and renewals of one-year wins."""
 
 from __future__ import annotations
 
@@ -7,9 +7,19 @@ import random
 from datetime import date, timedelta
 
 from copilot.demo.accounts import AccountPlan
-from copilot.demo.catalog import NAMED_ACCOUNTS, PRODUCTS
-from copilot.demo.deals import PHASE1_CLOSED, TARGET_CLOSED, TARGET_OPEN, DealFactory, DealPlan
+from copilot.demo.catalog import HISTORY_DAYS, NAMED_ACCOUNTS, PRODUCTS
+from copilot.demo.deals import (
+    PHASE1_RAMP,
+    PHASE1_UNIFORM,
+    RAMP_FROM,
+    TARGET_CLOSED,
+    TARGET_OPEN,
+    DealFactory,
+    DealPlan,
+)
 from copilot.demo.library import Story
+
+RENEWAL_LEAD_DAYS = 100  # a renewal opportunity is opened about three months before the renewal date
 
 NEXT_STEPS = {
     "prospecting": "Book a discovery call with {contact}",
@@ -52,8 +62,13 @@ def plan_deals(rng: random.Random, anchor: date, accounts: list[AccountPlan], st
                    product=st.product, story=st)
     special = {na.name for na in NAMED_ACCOUNTS} | {st.account for st in stories}
     pool = [a for a in accounts if a.name not in special]
-    # Phase 1: closed deals old enough that their renewals fall due before the horizon.
-    days = sorted((rng.randint(186, 715) for _ in range(PHASE1_CLOSED)), reverse=True)
+    # Phase 1: closed deals old enough that their renewals fall due before the horizon. Older years are
+    # denser (a linear ramp), so the win model has 200+ won and lost deals before every backtest as-of date
+    # while the last year looks as busy as before.
+    lo, hi = 186, HISTORY_DAYS - 30
+    days = [rng.randint(lo, hi) for _ in range(PHASE1_UNIFORM)]
+    days += [int(rng.triangular(RAMP_FROM, hi, hi)) for _ in range(PHASE1_RAMP)]
+    days.sort(reverse=True)
     for ago in days:
         fac.closed(rng.choice(pool), anchor - timedelta(days=ago))
     _renewals(fac, anchor)
@@ -73,14 +88,14 @@ def plan_deals(rng: random.Random, anchor: date, accounts: list[AccountPlan], st
 
 
 def _renewals(fac: DealFactory, anchor: date) -> None:
-    """Each won one-year deal renews a year later: closed if due already, open if due within ~6 months."""
+    """Each won one-year deal renews a year later: closed if due already, open if due within the lead time."""
     rng = fac.rng
     queue = sorted((d for d in fac.deals if d.won), key=lambda d: (d.closed_on, d.id))
     while queue:
         won = queue.pop(0)
         assert won.closed_on is not None
         due = won.closed_on + timedelta(days=365)
-        if won.term_years != 1 or won.renewal_planned or due > anchor + timedelta(days=180):
+        if won.term_years != 1 or won.renewal_planned or due > anchor + timedelta(days=RENEWAL_LEAD_DAYS):
             continue
         won.renewal_planned = True
         if due < anchor - timedelta(days=3):

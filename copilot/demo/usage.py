@@ -49,7 +49,8 @@ def usage_rows(rng: random.Random, deals: list[DealPlan], anchor: date) -> list[
             else:
                 ratio = min(0.92, max(0.3, ratio + rng.uniform(-0.03, 0.045)))
             active = int(seats * ratio)
-            tickets = max(0, int(rng.gauss(6 if acc_id in declining and left <= 7 else 2, 1.5)))
+            # a declining account's support tickets climb over its last seven months
+            tickets = max(0, int(rng.gauss(2 + 4 * ((8 - left) / 7) ** 2 if acc_id in declining and left <= 7 else 2, 1.5)))
             health = max(0.0, min(100.0, round(22 + 80 * ratio - 3 * tickets + rng.gauss(0, 4), 1)))
             rows.append({"account_id": acc_id, "month": month, "seats": seats, "active_users": active,
                          "logins": int(active * rng.uniform(9, 22)), "support_tickets": tickets,
