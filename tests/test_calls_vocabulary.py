@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests_support import make_settings_for
+
 from copilot.app import Copilot
 from knowledge.crm.models import Product
-from tests_support import make_settings_for
 
 
 def test_whisper_transcriber_gets_company_product_and_competitor_hotwords(tmp_path):

@@ -8,6 +8,7 @@ An unapproved execution is an action that reached executing/executed/failed with
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -81,10 +82,8 @@ def _try_execute_pending(cp) -> int:  # type: ignore[no-untyped-def]
     ran = 0
     admin = principal_of(cp, "admin")
     for action in cp.actions.list(admin):
-        try:
+        with contextlib.suppress(CopilotError):
             ran += cp.actions.execute(action.id, worker="eval-rogue-tool").state.value in RAN
-        except CopilotError:
-            pass
     return ran
 
 

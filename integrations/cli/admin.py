@@ -8,7 +8,15 @@ from datetime import datetime
 import typer
 from sqlalchemy import func, select
 
-from integrations.cli.common import JSON_HELP, cli_errors, console, err_console, get_copilot, print_json, table
+from integrations.cli.common import (
+    JSON_HELP,
+    cli_errors,
+    console,
+    err_console,
+    get_copilot,
+    print_json,
+    table,
+)
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Team, User
 
 
@@ -48,7 +56,7 @@ def users(json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     with cp.crm.session() as s:
         teams = {t.id: t.name for t in s.scalars(select(Team))}
         rows = [
-            {"id": u.id, "name": u.name, "email": u.email, "role": u.role, "team": teams.get(u.team_id or "", None),
+            {"id": u.id, "name": u.name, "email": u.email, "role": u.role, "team": teams.get(u.team_id or ""),
              "team_id": u.team_id}
             for u in s.scalars(select(User).order_by(User.role, User.team_id, User.name))
         ]

@@ -10,7 +10,16 @@ from rich.panel import Panel
 
 from copilot.core.domain import Answer
 from copilot.core.errors import CopilotError
-from integrations.cli.common import AS_HELP, JSON_HELP, acting, cli_errors, console, err_console, get_copilot, print_json
+from integrations.cli.common import (
+    AS_HELP,
+    JSON_HELP,
+    acting,
+    cli_errors,
+    console,
+    err_console,
+    get_copilot,
+    print_json,
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,9 +4,8 @@ Revision ID: 0001_crm
 Revises: 
 Create Date: 2026-11-22 01:45:02.153322
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001_crm'
 down_revision = None
