@@ -7,7 +7,9 @@ what it uses (``copilot users`` never loads an embedding model).
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from functools import cached_property, partial
+from typing import Any
 
 from copilot.core.domain import Principal
 from copilot.core.embeddings import Embedder, build_embedder
@@ -109,8 +111,9 @@ class Copilot:
         """Everything a tool run needs, for this principal; services are attached when configured."""
         from tools.context import ToolContext
 
-        services = {name: (lambda n=name: getattr(self, n)) for name in ("forecaster", "calls", "roleplay")
-                    if hasattr(type(self), name)}
+        services: dict[str, Callable[[], Any]] = {
+            name: partial(getattr, self, name) for name in ("forecaster", "calls", "roleplay")
+            if hasattr(type(self), name)}
         return ToolContext(principal=principal, scope=self.scope(principal), crm=self.crm,
                            knowledge=self.knowledge if hasattr(type(self), "knowledge") else None,
                            ledger=self.actions, services=services, today=self.settings.current_date())

@@ -15,10 +15,12 @@ from knowledge.crm.scoping import apply_scope, require_records
 from tools._crm import find_account, find_user_id, user_names
 from tools.context import ToolContext, ToolResult, newest_of
 
+DealStatus = Literal["open", "won", "lost", "closed", "any"]
+
 
 class ListDealsArgs(BaseModel):
     owner: str | None = Field(default=None, description="'me', a rep's name, email or id")
-    status: Literal["open", "won", "lost", "closed", "any"] = Field(default="open")
+    status: DealStatus = Field(default="open")
     stage: str | None = Field(default=None, description="a stage: prospecting, qualification, discovery, demo, "
                               "proposal, negotiation, closed_won, closed_lost")
     close_from: date | None = Field(default=None, description="close date on or after (YYYY-MM-DD)")
@@ -69,7 +71,7 @@ def list_deals(ctx: ToolContext, args: ListDealsArgs) -> DealList:
     'deals in negotiation over $50k', 'what did Maya win last quarter'."""
     require_records(ctx.scope, "deal lists")
     stmt = apply_scope(select(Deal, Account.name).outerjoin(Account, Deal.account_id == Account.id), ctx.scope, Deal)
-    desc = [args.status]
+    desc: list[str] = [args.status]
     if args.owner:
         uid = find_user_id(ctx, args.owner)
         if uid is None:

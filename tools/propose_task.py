@@ -23,14 +23,16 @@ def propose_task(ctx: ToolContext, args: ProposeTaskArgs) -> Proposed:
     """Propose a task (a reminder with a due date, optionally tied to a deal or account you may see).
     It is created in the CRM only after the user approves it."""
     payload: dict[str, object] = {"title": args.title, "due_on": args.due_on.isoformat()}
-    refs: dict[str, str] = {}
+    deal_id: str | None = None
+    account_id: str | None = None
     if args.deal:
         d = find_deal(ctx, args.deal)
-        payload["deal_id"] = refs["deal_id"] = d.id
+        payload["deal_id"] = deal_id = d.id
         if d.account_id:
-            payload["account_id"] = refs["account_id"] = d.account_id
+            payload["account_id"] = account_id = d.account_id
     elif args.account:
-        payload["account_id"] = refs["account_id"] = find_account(ctx, args.account).id
+        payload["account_id"] = account_id = find_account(ctx, args.account).id
     if args.notes:
         payload["notes"] = args.notes
-    return propose(ctx, "create_task", payload, tool="propose_task", rationale=f"task: {args.title}", **refs)
+    return propose(ctx, "create_task", payload, tool="propose_task", rationale=f"task: {args.title}",
+                   deal_id=deal_id, account_id=account_id)

@@ -14,7 +14,7 @@ import math
 import os
 import re
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 from copilot.core.errors import ConfigError, ProviderError
 from copilot.core.providers import parse_provider, require
@@ -68,7 +68,7 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.threads = threads
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None  # a sentence_transformers.SentenceTransformer once loaded
         self._lock = threading.Lock()
         self.dim = 384
 

@@ -6,7 +6,7 @@ from copilot.offline.compose import Composer, best_sentences
 from copilot.offline.entities import Entities
 from tools.account_timeline import AccountTimelineArgs, account_timeline
 from tools.context import ToolContext
-from tools.list_deals import ListDealsArgs, list_deals
+from tools.list_deals import DealStatus, ListDealsArgs, list_deals
 from tools.lookup_account import AccountCard, LookupAccountArgs, lookup_account
 from tools.lookup_deal import LookupDealArgs, lookup_deal
 from tools.search_knowledge import SearchKnowledgeArgs, search_knowledge
@@ -76,7 +76,7 @@ def contacts(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> flo
 
 def deal_list(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
     low = question.lower()
-    status = "won" if " won" in f" {low}" else "lost" if " lost" in f" {low}" else "open"
+    status: DealStatus = "won" if " won" in f" {low}" else "lost" if " lost" in f" {low}" else "open"
     owner = None
     if ent.people:
         owner = ent.people[0][0]

@@ -128,18 +128,18 @@ def parse_window(question: str, today: date) -> tuple[date, date, str] | None:
         y, q = (today.year - 1, 4) if q_now == 1 else (today.year, q_now - 1)
         s, e = _quarter_bounds(y, q)
         return s, e, f"last quarter (Q{q} {y})"
-    m = re.search(r"\bq([1-4])\s*(?:of\s*)?(\d{4})\b|\b(\d{4})\s*q([1-4])\b", low)
-    if m:
-        q = int(m.group(1) or m.group(4))
-        y = int(m.group(2) or m.group(3))
+    qm = re.search(r"\bq([1-4])\s*(?:of\s*)?(\d{4})\b|\b(\d{4})\s*q([1-4])\b", low)
+    if qm:
+        q = int(qm.group(1) or qm.group(4))
+        y = int(qm.group(2) or qm.group(3))
         s, e = _quarter_bounds(y, q)
         return s, e, f"Q{q} {y}"
     if "this week" in low:
         s = today - timedelta(days=today.weekday())
         return s, s + timedelta(days=6), "this week"
-    m = re.search(r"\bnext (\d{1,3}) days\b", low)
-    if m:
-        return today, today + timedelta(days=int(m.group(1))), f"next {m.group(1)} days"
+    dm = re.search(r"\bnext (\d{1,3}) days\b", low)
+    if dm:
+        return today, today + timedelta(days=int(dm.group(1))), f"next {dm.group(1)} days"
     if "this year" in low:
         return date(today.year, 1, 1), date(today.year, 12, 31), f"{today.year}"
     return None

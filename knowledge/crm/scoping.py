@@ -13,7 +13,7 @@ from sqlalchemy import Select, false, or_
 from copilot.core.errors import PermissionDenied
 from copilot.core.visibility import Scope
 
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])  # a select of any row shape
 
 
 def apply_scope(stmt: S, scope: Scope, model: Any) -> S:

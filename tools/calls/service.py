@@ -152,7 +152,7 @@ class CallService:
         """Calls with no inbound email or meeting within ``days`` after them: propose a re-engagement touch."""
         today = today or date.today()
         days = self.silence_days if days is None else days
-        out = []
+        out: list[dict[str, Any]] = []
         with self.crm.session() as s:
             calls = [c for c in s.scalars(select(Call).where(Call.account_id.is_not(None)))
                      if (scope is None or scope.allows(c.owner_id, c.team_id))

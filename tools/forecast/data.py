@@ -148,11 +148,15 @@ def load_snapshot(crm: CrmStore) -> Snapshot:
         for deal_id, kind, when, contact in s.execute(
                 select(Activity.deal_id, Activity.kind, Activity.occurred_at, Activity.contact_id)
                 .where(Activity.deal_id.is_not(None))):
+            if deal_id is None:  # never: the query keeps deal activities only (narrows the type)
+                continue
             a = act[deal_id]
             a.days.setdefault(kind, []).append(_day(when))
             if contact:
                 a.contacts.append((_day(when), contact))
         for deal_id, when in s.execute(select(Call.deal_id, Call.occurred_at).where(Call.deal_id.is_not(None))):
+            if deal_id is None:
+                continue
             act[deal_id].days.setdefault("call", []).append(_day(when))
         health: dict[str, tuple[list[int], list[float]]] = {}
         for acc, month, score in s.execute(select(ProductUsage.account_id, ProductUsage.month, ProductUsage.health_score)

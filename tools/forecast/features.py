@@ -49,6 +49,7 @@ def is_open_at(d: DealRec, day: int) -> bool:
 def state_at(d: DealRec, day: int, snap: Snapshot) -> DealState:
     """The deal as the CRM showed it at the end of ``day`` (a date ordinal)."""
     rows = d.history[: bisect.bisect_right([h.day for h in d.history], day)]
+    since: int | None
     if rows:
         stage, since = rows[-1].to_stage, rows[-1].day
         if stage in CLOSED:
@@ -93,8 +94,8 @@ class GroupRates:
             lst.sort()
             days = [r[0] for r in lst]
             won = np.concatenate([[0], np.cumsum([r[1] for r in lst])])
-            amt = np.concatenate([[0.0], np.cumsum([r[2] for r in lst])])
-            self.table[k] = (days, won, np.arange(len(lst) + 1), amt)
+            won_amt = np.concatenate([[0.0], np.cumsum([r[2] for r in lst])])
+            self.table[k] = (days, won, np.arange(len(lst) + 1), won_amt)
 
     def at(self, k: object, day: int) -> tuple[int, int, float]:
         """(closed, won, won amount) for group k over deals closed strictly before day."""
@@ -200,7 +201,10 @@ def training_pairs(snap: Snapshot, cutoff: int, *, step: int = 30, gap: int | No
     last = cutoff - 1 - gap
     pairs: list[tuple[DealRec, int]] = []
     for d in closed:
-        lo, hi = d.created_day, d.closed_day - 1  # type: ignore[operator]
+        lo, closed_day = d.created_day, d.closed_day
+        if lo is None or closed_day is None:  # never: ``closed`` keeps only deals with both days
+            continue
+        hi = closed_day - 1
         top = min(hi, last)
         if top < lo:
             continue

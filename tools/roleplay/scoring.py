@@ -52,7 +52,7 @@ class RubricCheck(BaseModel):
 
 class Rubric(BaseModel):
     pass_mark: float = 80
-    groups: dict[str, float] = Field(default_factory=lambda: {"knowledge": 70, "style": 30})
+    groups: dict[str, float] = Field(default_factory=lambda: {"knowledge": 70.0, "style": 30.0})
     checks: list[RubricCheck]
 
     def check(self, check_id: str) -> RubricCheck:
@@ -178,11 +178,11 @@ class Scorer:
             pitch = next((i for i in rep_idx if acts[i].act in ("pitch", "rambling")), None)
             early = pitch is not None and (first_q is None or pitch < first_q)
             r.passed = not early
-            cite = pitch if early else first_q
+            cited = pitch if early else first_q
             r.note = ("pitched before asking anything" if early else "asked before pitching" if first_q is not None
                       else "no pitch")
-            if cite is not None:
-                r.turn, r.evidence = cite + 1, _quote(turns[cite].text)
+            if cited is not None:
+                r.turn, r.evidence = cited + 1, _quote(turns[cited].text)
             return r
         if c.id == "no_monologue":
             longest = max(rep_idx, key=lambda i: acts[i].words) if rep_idx else None
