@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from crm_seed import seed_small_crm
+from tests_support import make_settings_for
 
 from copilot.app import Copilot
-from tests_support import make_settings_for
 
 
 def test_front_matter_cannot_widen_the_callers_visibility(tmp_path):
