@@ -18,6 +18,8 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -229,8 +231,9 @@ class KnowledgeStore:
                account_id: str | None = None) -> list[Hit]:
         """Hybrid retrieval: dense + BM25 fused by RRF, then the optional reranker. Scope-filtered."""
         pool = max(k * 3, 24)
+        sparse_job = self._pool.submit(self._sparse, query, scope, pool, types, account_id)
         dense = self._dense(query, scope, pool, types, account_id)
-        sparse = self._sparse(query, scope, pool, types, account_id)
+        sparse = sparse_job.result()
         fused = rrf([[c[0] for c in dense], [c[0] for c in sparse]])
         by_id = {c[0]: c for c in sparse} | {c[0]: c for c in dense}
         ranked = [(by_id[i][0], score, by_id[i][2], by_id[i][3]) for i, score in fused.items()]
@@ -247,6 +250,10 @@ class KnowledgeStore:
     def search_bm25(self, query: str, scope: Scope, *, k: int = 8, types: list[str] | None = None,
                     account_id: str | None = None) -> list[Hit]:
         return self._hits(self._sparse(query, scope, k, types, account_id), query, scope, k)
+
+    @cached_property
+    def _pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=4, thread_name_prefix="knowledge")
 
     def _plan(self, scope: Scope) -> list[tuple[str, list[str] | None]]:
         """Collections to query and, for each, the owners to keep (None: the whole collection)."""
@@ -266,11 +273,12 @@ class KnowledgeStore:
             return []
         vector = self.embedder.embed([query])[0]
         user_where = _where(types, account_id)
-        found: list[Candidate] = []
-        for partition, owners in self._plan(scope):
+        plan = self._plan(scope)
+
+        def one(item: tuple[str, list[str] | None]) -> list[Candidate]:
+            partition, owners = item
             if owners is None:
-                found += self.vectors.query(partition, vector, n, user_where)
-                continue
+                return self.vectors.query(partition, vector, n, user_where)
             # Over-fetch unfiltered and keep the principal's own; fall back to a where-filtered query.
             wide = self.vectors.query(partition, vector, n * OVERFETCH, user_where)
             mine = [c for c in wide if scope.allows_metadata(c[3])]
@@ -278,7 +286,11 @@ class KnowledgeStore:
                 owner_where = {"owner": {"$in": owners}}
                 mine = self.vectors.query(partition, vector, n,
                                           {"$and": [owner_where, user_where]} if user_where else owner_where)
-            found += mine
+            return mine
+
+        # Collections are independent HNSW indexes: query them concurrently (Chroma releases the GIL).
+        parts = list(self._pool.map(one, plan)) if len(plan) > 1 else [one(item) for item in plan]
+        found = [c for part in parts for c in part]
         found = [c for c in found if scope.allows_metadata(c[3])]
         return sorted(found, key=lambda c: -c[1])[:n]
 
@@ -299,6 +311,8 @@ class KnowledgeStore:
         return hits
 
     def close(self) -> None:
+        if "_pool" in self.__dict__:
+            self._pool.shutdown(wait=True)
         self.keywords.close()
 
 
