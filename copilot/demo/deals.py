@@ -96,12 +96,12 @@ def _features(rng: random.Random, acc: AccountPlan, deal_type: str) -> Features:
                  pushes=rng.choices([0, 1, 2, 3], weights=[50, 28, 15, 7])[0], engagement=rng.gauss(0, 1),
                  stall=rng.random() < 0.22, discount=round(rng.choice([0, 0, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25,
                                                                         0.3]), 2))
-    base = {"new": -0.75, "expansion": 0.1, "renewal": 2.3}[deal_type]
+    base = {"new": -0.95, "expansion": -0.1, "renewal": 2.3}[deal_type]
     if deal_type == "renewal" and acc.declining:
         base -= 2.2
     f.logit = (base + 1.0 * SKILL[acc.owner_id] + 0.6 * (multi - 2.3) + 1.0 * f.champion
                + COMPETITOR_EFFECT[comp] - 0.55 * f.pushes + 0.7 * f.engagement - 1.5 * f.stall
-               - 4.0 * max(0.0, f.discount - 0.18) + rng.gauss(0, 0.45))
+               - 4.0 * max(0.0, f.discount - 0.18) + rng.gauss(0, 1.0))
     return f
 
 
