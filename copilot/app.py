@@ -151,5 +151,8 @@ class Copilot:
         return scope_of(self.crm, principal)
 
     def close(self) -> None:
+        """Release what was opened (only services that were actually built)."""
+        if "knowledge" in self.__dict__:
+            self.knowledge.close()
         if "crm" in self.__dict__:
             self.crm.dispose()
