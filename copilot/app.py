@@ -134,15 +134,12 @@ class Copilot:
     def ask(self, principal: Principal, question: str, *, thread_id: str | None = None):  # -> Answer
         return self.asker.ask(principal, question, thread_id=thread_id)
 
-    def _vocabulary(self, competitors: list[str] | None) -> list[str]:
-        """Words speech recognition should know: our company, our products, the competitors."""
-        from sqlalchemy import select
-
-        from knowledge.crm.models import Product
-
-        with self.crm.session() as s:
-            products = list(s.scalars(select(Product.name).limit(20)))
-        return [self.settings.company, *products, *(competitors or [])]
+    @staticmethod
+    def _vocabulary(competitors: list[str] | None) -> list[str]:
+        """Words speech recognition should be biased toward: the competitors' brand names, which Whisper
+        otherwise hears as ordinary words. Kept short on purpose: with Whisper tiny a long hotword list
+        (products, company) made it skip and misplace whole segments of a channel."""
+        return list(dict.fromkeys(competitors or []))[:6]
 
     def principal(self, who: str) -> Principal:
         return resolve_principal(self.crm, who)
