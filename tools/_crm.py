@@ -6,6 +6,8 @@ leaks that it exists.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
@@ -13,6 +15,8 @@ from copilot.core.errors import NotFound
 from knowledge.crm.models import Account, Deal, User
 from knowledge.crm.scoping import apply_scope, require_records
 from tools.context import ToolContext
+
+M = TypeVar("M", Account, Deal)
 
 
 def visible_accounts(ctx: ToolContext) -> list[tuple[str, str]]:
@@ -22,44 +26,34 @@ def visible_accounts(ctx: ToolContext) -> list[tuple[str, str]]:
         return [(a, n) for a, n in s.execute(apply_scope(select(Account.id, Account.name), ctx.scope, Account))]
 
 
-def find_account(ctx: ToolContext, ref: str) -> Account:
-    """An account by id or (fuzzy) name, within scope."""
-    require_records(ctx.scope, "account records")
+def _find(ctx: ToolContext, model: type[M], ref: str, *, what: str, hint: str) -> M:
+    """A record of ``model`` by exact id, else by best fuzzy name among the rows in scope."""
+    require_records(ctx.scope, f"{what} records")
     ref = (ref or "").strip()
     with ctx.crm.session() as s:
-        acc = s.scalar(apply_scope(select(Account).where(Account.id == ref), ctx.scope, Account))
-        if acc is not None:
-            return acc
-    choices = visible_accounts(ctx)
-    names = {name: aid for aid, name in choices}
-    match = process.extractOne(ref, list(names), scorer=fuzz.WRatio, score_cutoff=80)
-    if match is None:
-        raise NotFound(f"no account matching {ref!r} among the accounts you can see",
-                       hint="check the spelling, or ask your manager if the account belongs to another team")
-    with ctx.crm.session() as s:
-        acc = s.get(Account, names[match[0]])
-        assert acc is not None
-        return acc
+        row = s.scalar(apply_scope(select(model).where(model.id == ref), ctx.scope, model))  # type: ignore[attr-defined]
+        if row is not None:
+            return row
+        ids_by_name = {name: rid for rid, name in s.execute(
+            apply_scope(select(model.id, model.name), ctx.scope, model))}  # type: ignore[attr-defined]
+        match = process.extractOne(ref, list(ids_by_name), scorer=fuzz.WRatio, score_cutoff=80)
+        if match is None:
+            raise NotFound(f"no {what} matching {ref!r} among the {what}s you can see", hint=hint)
+        found = s.get(model, ids_by_name[match[0]])
+        assert found is not None
+        return found
+
+
+def find_account(ctx: ToolContext, ref: str) -> Account:
+    """An account by id or (fuzzy) name, within scope."""
+    return _find(ctx, Account, ref, what="account",
+                 hint="check the spelling, or ask your manager if the account belongs to another team")
 
 
 def find_deal(ctx: ToolContext, ref: str) -> Deal:
     """A deal by id or (fuzzy) name, within scope."""
-    require_records(ctx.scope, "deal records")
-    ref = (ref or "").strip()
-    with ctx.crm.session() as s:
-        deal = s.scalar(apply_scope(select(Deal).where(Deal.id == ref), ctx.scope, Deal))
-        if deal is not None:
-            return deal
-        rows = list(s.execute(apply_scope(select(Deal.id, Deal.name), ctx.scope, Deal)))
-    names = {name: did for did, name in rows}
-    match = process.extractOne(ref, list(names), scorer=fuzz.WRatio, score_cutoff=80)
-    if match is None:
-        raise NotFound(f"no deal matching {ref!r} among the deals you can see",
-                       hint="use the deal id (e.g. from 'list my open deals') or the deal's name")
-    with ctx.crm.session() as s:
-        deal = s.get(Deal, names[match[0]])
-        assert deal is not None
-        return deal
+    return _find(ctx, Deal, ref, what="deal",
+                 hint="use the deal id (e.g. from 'list my open deals') or the deal's name")
 
 
 def user_names(ctx: ToolContext) -> dict[str, str]:
