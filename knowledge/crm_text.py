@@ -78,9 +78,9 @@ class _Ctx:
             if a.account_id:
                 self.acts_by_account[a.account_id].append(a)
         self.calls_by_account: dict[str, list[Call]] = defaultdict(list)
-        for c in self.calls:
-            if c.account_id:
-                self.calls_by_account[c.account_id].append(c)
+        for call in self.calls:
+            if call.account_id:
+                self.calls_by_account[call.account_id].append(call)
 
     def name(self, user_id: str | None) -> str:
         user = self.users.get(user_id or "")

@@ -155,7 +155,7 @@ def load_pdf(path: Path) -> LoadedDoc:
             sections.append(Section([f"Page {number}"], text))
     info_title = ""
     try:
-        info_title = str((reader.metadata or {}).get("/Title") or "")
+        info_title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except Exception:  # noqa: BLE001 - broken info dictionaries are common and harmless
         info_title = ""
     return LoadedDoc(title=info_title or _title_from_name(path), sections=sections)

@@ -262,7 +262,8 @@ class KnowledgeStore:
         if scope.all_records:
             return [(p, None) for p in sorted(set(self.keywords.partitions()) | {LIBRARY})]
         whole = {f"team:{t}" for t in scope.team_ids}
-        plan: list[tuple[str, list[str] | None]] = [(LIBRARY, None)] + [(p, None) for p in sorted(whole)]
+        plan: list[tuple[str, list[str] | None]] = [(LIBRARY, None)]
+        plan += [(p, None) for p in sorted(whole)]
         owners = sorted(scope.owner_ids)
         plan += [(p, owners) for p in self.keywords.partitions(owners) if p not in whole and p != LIBRARY]
         return plan

@@ -92,6 +92,7 @@ class VectorIndex:
         if not ids:
             return
         col = self._collection(partition, create=True)
+        assert col is not None  # create=True always returns a collection
         step = 2000
         for i in range(0, len(ids), step):
             col.upsert(ids=ids[i:i + step], embeddings=embeddings[i:i + step], documents=documents[i:i + step],
