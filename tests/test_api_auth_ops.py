@@ -166,6 +166,10 @@ def test_readyz_reports_a_broken_dependency(copilot):
     class Broken:
         def count(self):
             raise RuntimeError("chroma down")
+
+        def close(self):
+            return None
+
     copilot.__dict__["knowledge"] = Broken()
     with client(app) as c:
         r = c.get("/readyz")
