@@ -54,8 +54,12 @@ def section(name: str, fn: Callable[[], None]) -> None:
 
 
 def build(cp: Copilot) -> None:
-    from copilot.demo.build import build_demo
+    import getpass
 
+    from copilot.demo.build import build_demo
+    from knowledge.crm.people import ensure_admin
+
+    ensure_admin(cp.crm, getpass.getuser())  # as 'copilot init' does, so 'copilot ... --as admin' works after
     summary = build_demo(cp, progress=True)
     console.print(f"Demo company built: {summary['accounts']} accounts, {summary['deals']['total']} deals, "
                   f"{sum(summary['activities'].values())} activities, {summary['documents']} case-library documents.")

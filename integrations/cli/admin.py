@@ -18,6 +18,7 @@ from integrations.cli.common import (
     table,
 )
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Team, User
+from knowledge.crm.people import ensure_admin
 
 
 def register(app: typer.Typer) -> None:
@@ -34,10 +35,7 @@ def init(
 ) -> None:
     cp = get_copilot()
     name = admin_name or getpass.getuser()
-    with cp.crm.session() as s:
-        if s.get(User, "admin") is None:
-            s.add(User(id="admin", name=name, email=None, role="admin", source="init"))
-    result: dict = {"home": str(cp.settings.resolved_home), "admin": "admin"}
+    result: dict = {"home": str(cp.settings.resolved_home), "admin": ensure_admin(cp.crm, name)}
     if demo:
         from copilot.demo.build import build_demo
 

@@ -49,3 +49,11 @@ def scope_of(store: CrmStore, principal: Principal) -> Scope:
     """The principal's visibility scope (managers see everyone in their team)."""
     members = team_members(store, principal.team_id) if principal.role is Role.MANAGER else frozenset()
     return scope_for(principal, members)
+
+
+def ensure_admin(store: CrmStore, name: str) -> str:
+    """The ``admin`` user (full access) for the person running the copilot; created once."""
+    with store.session() as s:
+        if s.get(User, "admin") is None:
+            s.add(User(id="admin", name=name, email=None, role="admin", source="init"))
+    return "admin"
