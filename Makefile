@@ -36,4 +36,4 @@ bench: setup
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .copilot
+	rm -rf $(VENV) .copilot .copilot-demo eval-results
