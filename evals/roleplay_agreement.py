@@ -18,21 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from copilot.app import Copilot  # noqa: E402
 from copilot.core.settings import REPO_ROOT, load_settings  # noqa: E402
+from evals.metrics import cohen_kappa  # noqa: E402
 
 DATASETS = {
     "dev": REPO_ROOT / "evals" / "datasets" / "roleplay_transcripts.jsonl",  # cue lists were tuned on these
     "holdout": REPO_ROOT / "evals" / "datasets" / "roleplay_transcripts_holdout.jsonl",  # never tuned on
 }
-
-
-def cohen_kappa(a: list[bool], b: list[bool]) -> float:
-    n = len(a)
-    if not n:
-        return float("nan")
-    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
 
 
 def evaluate(cp: Copilot, rows: list[dict]) -> dict:

@@ -3,7 +3,6 @@ deal stages, amounts and close windows ("this month", "next quarter", "Q3 2026",
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,6 +10,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from copilot.core.domain import Stage
+from tools.forecast.periods import month_bounds, quarter_bounds
 
 PRONOUNS = re.compile(r"\b(it|its|they|them|their|theirs|that account|this account|that deal|this deal|the deal|"
                       r"the account|he|she|him|her)\b", re.I)
@@ -92,47 +92,37 @@ def match_stage(question: str) -> str | None:
     return None
 
 
-def _quarter_bounds(year: int, q: int) -> tuple[date, date]:
-    start = date(year, 3 * (q - 1) + 1, 1)
-    end_month = 3 * q
-    return start, date(year, end_month, calendar.monthrange(year, end_month)[1])
-
-
-def _month_bounds(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
 def parse_window(question: str, today: date) -> tuple[date, date, str] | None:
     """A date window named in the question, relative to ``today``."""
     low = question.lower()
     q_now = (today.month - 1) // 3 + 1
     if re.search(r"\bthis (calendar )?month\b|\bin \w+ month\b", low):
-        s, e = _month_bounds(today.year, today.month)
+        s, e = month_bounds(today.year, today.month)
         return s, e, "this month"
     if "next month" in low:
         y, m = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-        s, e = _month_bounds(y, m)
+        s, e = month_bounds(y, m)
         return s, e, "next month"
     if "last month" in low:
         y, m = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-        s, e = _month_bounds(y, m)
+        s, e = month_bounds(y, m)
         return s, e, "last month"
     if re.search(r"\bthis quarter\b|\bcurrent quarter\b|\bthe quarter\b", low):
-        s, e = _quarter_bounds(today.year, q_now)
+        s, e = quarter_bounds(today.year, q_now)
         return s, e, f"this quarter (Q{q_now} {today.year})"
     if "next quarter" in low:
         y, q = (today.year + 1, 1) if q_now == 4 else (today.year, q_now + 1)
-        s, e = _quarter_bounds(y, q)
+        s, e = quarter_bounds(y, q)
         return s, e, f"next quarter (Q{q} {y})"
     if "last quarter" in low:
         y, q = (today.year - 1, 4) if q_now == 1 else (today.year, q_now - 1)
-        s, e = _quarter_bounds(y, q)
+        s, e = quarter_bounds(y, q)
         return s, e, f"last quarter (Q{q} {y})"
     qm = re.search(r"\bq([1-4])\s*(?:of\s*)?(\d{4})\b|\b(\d{4})\s*q([1-4])\b", low)
     if qm:
         q = int(qm.group(1) or qm.group(4))
         y = int(qm.group(2) or qm.group(3))
-        s, e = _quarter_bounds(y, q)
+        s, e = quarter_bounds(y, q)
         return s, e, f"Q{q} {y}"
     if "this week" in low:
         s = today - timedelta(days=today.weekday())
