@@ -4,7 +4,10 @@ Why this shape: retrieval quality depends on chunks being about one thing (so a 
 natural cut) yet long enough to carry context (so tiny sibling sections are merged). Paragraphs are
 packed greedily up to ``max_words``; a new chunk inside the same section repeats the last
 ``overlap`` words so a fact split across the cut is still findable. Consecutive small sections under
-the same top-level heading are merged and the chunk keeps the first section's path.
+the same top-level heading are merged: the chunk keeps their common path, and each merged section's
+own heading (relative to that path) stays in the text as a markdown heading line, so a reader of the
+chunk can still tell which sub-section a sentence belongs to. An over-long paragraph is cut at line
+breaks first (list items and table rows stay whole), then at sentences.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def _words(text: str) -> int:
 
 
 def _paragraphs(text: str, max_words: int) -> list[str]:
-    """Paragraphs, with any paragraph longer than ``max_words`` split at sentence (then word) bounds."""
+    """Paragraphs, with any paragraph longer than ``max_words`` split at line, then sentence, then word bounds."""
     out: list[str] = []
     for para in re.split(r"\n\s*\n", text):
         para = para.strip()
@@ -40,8 +43,26 @@ def _paragraphs(text: str, max_words: int) -> list[str]:
         if _words(para) <= max_words:
             out.append(para)
             continue
+        piece: list[str] = []  # lines of the current piece, newlines kept so lists stay lists
+        for line in _pieces(para, max_words):
+            if piece and _words("\n".join(piece)) + _words(line) > max_words:
+                out.append("\n".join(piece))
+                piece = []
+            piece.append(line)
+        if piece:
+            out.append("\n".join(piece))
+    return out
+
+
+def _pieces(para: str, max_words: int) -> list[str]:
+    """The lines of a paragraph; a line longer than ``max_words`` cut at sentences, then by words."""
+    out: list[str] = []
+    for line in para.splitlines():
+        if _words(line) <= max_words:
+            out.append(line)
+            continue
         piece: list[str] = []
-        for sentence in re.split(r"(?<=[.!?])\s+", para):
+        for sentence in re.split(r"(?<=[.!?])\s+", line.strip()):
             words = sentence.split()
             while len(words) > max_words:  # one giant "sentence" (tables, logs): cut by words
                 if piece:
@@ -49,7 +70,7 @@ def _paragraphs(text: str, max_words: int) -> list[str]:
                     piece = []
                 out.append(" ".join(words[:max_words]))
                 words = words[max_words:]
-            if piece and _words(" ".join(piece)) + len(words) > max_words:
+            if piece and len(piece) + len(words) > max_words:
                 out.append(" ".join(piece))
                 piece = []
             piece.extend(words)
@@ -59,20 +80,33 @@ def _paragraphs(text: str, max_words: int) -> list[str]:
 
 
 def _merge_small(sections: list[Section], min_words: int, max_words: int) -> list[tuple[list[str], str]]:
-    merged: list[tuple[list[str], str]] = []
+    """Runs of small sections under one top-level heading, each run as (common path, text with sub-headings)."""
+    runs: list[list[tuple[list[str], str]]] = []
     for sec in sections:
         text = sec.text.strip()
         if not text:
             continue
-        if merged:
-            path, prev = merged[-1]
-            same_top = (path[:1] == sec.path[:1])
-            if same_top and _words(prev) < min_words and _words(prev) + _words(text) <= max_words:
-                heading = " > ".join(sec.path[len(_common(path, sec.path)):])
-                joined = f"{prev}\n\n{heading}\n{text}" if heading else f"{prev}\n\n{text}"
-                merged[-1] = (_common(path, sec.path) or path, joined)
+        if runs:
+            run = runs[-1]
+            size = sum(_words(t) for _, t in run)
+            if run[0][0][:1] == sec.path[:1] and size < min_words and size + _words(text) <= max_words:
+                run.append((list(sec.path), text))
                 continue
-        merged.append((list(sec.path), text))
+        runs.append([(list(sec.path), text)])
+    merged = []
+    for run in runs:
+        if len(run) == 1:
+            merged.append(run[0])
+            continue
+        common = run[0][0]
+        for path, _ in run[1:]:
+            common = _common(common, path)
+        common = common or run[0][0][:1]
+        parts = []
+        for path, text in run:
+            heading = " > ".join(path[len(common):])
+            parts.append(f"## {heading}\n{text}" if heading else text)
+        merged.append((common, "\n\n".join(parts)))
     return merged
 
 
