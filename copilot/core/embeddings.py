@@ -5,6 +5,12 @@
 - ``openai:<model>``: an OpenAI-compatible embeddings endpoint
 - ``hash``: a deterministic hashing embedder for tests (token and character-trigram features)
 Models load lazily, once, on first use; never at import.
+
+Local models that are a BERT encoder with mean pooling (the bundled MiniLM, and any ``st:`` directory of
+the same shape) run in numpy (``copilot.core.minilm_numpy``): same vectors as sentence-transformers to
+~1e-6, without importing torch, which took most of a cold ``copilot ask``. It is also about as fast as
+torch for ingestion batches (see ``bench/bench_cold_start.py``), so it is used for every batch size.
+Other local models load through sentence-transformers.
 """
 
 from __future__ import annotations
@@ -99,6 +105,45 @@ class SentenceTransformerEmbedder:
         return vecs.tolist()
 
 
+class NumpyBertEmbedder:
+    """sentence-transformers' normalized vectors for a BERT mean-pooling directory, computed in numpy.
+
+    Only for directories ``minilm_numpy.why_not`` accepts; ``local_embedder`` chooses."""
+
+    def __init__(self, path: str, *, name: str) -> None:
+        import json
+
+        self.path = path
+        self.name = name
+        with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
+            self.dim = int(json.load(f)["hidden_size"])
+        self._encoder: Any = None  # a minilm_numpy.BertEncoder once loaded
+        self._lock = threading.Lock()
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            if self._encoder is None:
+                from copilot.core.minilm_numpy import BertEncoder
+
+                self._encoder = BertEncoder.load(self.path)
+        return self._encoder
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        encoder = self._encoder or self._load()
+        return encoder.encode(texts).tolist()  # type: ignore[no-any-return]
+
+
+def local_embedder(path: str, *, name: str, threads: int) -> Embedder:
+    """numpy for the BERT mean-pooling shape it reproduces exactly; sentence-transformers for the rest."""
+    from copilot.core.minilm_numpy import why_not
+
+    if os.path.isdir(path) and why_not(path) is None:
+        return NumpyBertEmbedder(path, name=name)
+    return SentenceTransformerEmbedder(path, name=name, threads=threads)
+
+
 class OpenAIEmbedder:
     def __init__(self, model: str, *, base_url: str | None, api_key: str | None, timeout: float) -> None:
         self.name = f"openai:{model}"
@@ -142,10 +187,9 @@ def build_embedder(settings: Settings) -> Embedder:
     with _CACHE_LOCK:
         if key not in _CACHE:
             if pid.provider == "minilm":
-                _CACHE[key] = SentenceTransformerEmbedder(bundled_minilm_path(), name="minilm",
-                                                          threads=settings.torch_threads)
+                _CACHE[key] = local_embedder(bundled_minilm_path(), name="minilm", threads=settings.torch_threads)
             else:
                 if not pid.model:
                     raise ConfigError("COPILOT_EMBEDDINGS=st needs a path, e.g. st:/models/bge-small")
-                _CACHE[key] = SentenceTransformerEmbedder(pid.model, name=key, threads=settings.torch_threads)
+                _CACHE[key] = local_embedder(pid.model, name=key, threads=settings.torch_threads)
         return _CACHE[key]
