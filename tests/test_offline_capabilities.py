@@ -17,7 +17,7 @@ def ask(cp: Copilot, who: str, q: str):
 def test_exec_pipeline_question_matches_independent_sums(demo_copilot):
     cp = demo_copilot
     a = ask(cp, "u-rachel-adeyemi", "What was our won revenue by team in 2026?")
-    assert a.intent == "pipeline" and a.mode == "offline"
+    assert a.intent == "crm_query" and a.mode == "offline"
     totals: dict[str, float] = defaultdict(float)
     with cp.crm.session() as s:
         teams = {u.id: u.team_id for u in s.scalars(select(User))}

@@ -80,7 +80,7 @@ def test_account_status_lists_open_deal_and_latest_activity(cp):
 
 def test_my_open_deals_closing_this_month(cp):
     a = ask(cp, "r-ann", "What are my open deals closing this month?")
-    assert a.intent == "my_deals"
+    assert a.intent == "crm_query"
     assert "Acme Robotics - Observe" in a.text
     assert "Initech" not in a.text and "Globex" not in a.text  # Bob's deal, and another team's
 

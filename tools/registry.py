@@ -15,12 +15,14 @@ from pydantic import BaseModel
 
 from tools.account_timeline import AccountTimelineArgs, account_timeline
 from tools.context import ToolContext, ToolResult
+from tools.crm_query.schema import CrmQuery
 from tools.list_deals import ListDealsArgs, list_deals
 from tools.lookup_account import LookupAccountArgs, lookup_account
 from tools.lookup_deal import LookupDealArgs, lookup_deal
 from tools.propose_deal_update import ProposeDealUpdateArgs, propose_deal_update
 from tools.propose_email import ProposeEmailArgs, propose_email
 from tools.propose_task import ProposeTaskArgs, propose_task
+from tools.query_crm import query_crm
 from tools.search_knowledge import SearchKnowledgeArgs, search_knowledge
 
 
@@ -47,6 +49,7 @@ class ToolSpec:
 
 
 CORE_TOOLS: list[ToolSpec] = [
+    ToolSpec("query_crm", query_crm, CrmQuery),
     ToolSpec("search_knowledge", search_knowledge, SearchKnowledgeArgs),
     ToolSpec("lookup_account", lookup_account, LookupAccountArgs),
     ToolSpec("lookup_deal", lookup_deal, LookupDealArgs),

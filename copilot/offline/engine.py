@@ -16,6 +16,8 @@ from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
 from copilot.offline import capability_answers, crm_answers, library_answers
 from copilot.offline.compose import Composer
+from copilot.offline.crm_query_answer import crm_answer, parse_question
+from copilot.offline.parse.parser import Parse
 from copilot.offline.entities import (
     PRONOUNS,
     Entities,
@@ -45,6 +47,32 @@ HELP = (
     "- \"How do we handle a discount request?\"\n- \"How do we compare to <competitor>?\"\n"
     "- \"Who is the champion at <account>?\"\n- \"Which deals are at risk?\" / \"What will my team close this quarter?\""
 )
+
+
+NOT_CRM_CUES = {"forecast", "call_summary", "followup", "roleplay", "account_status"}
+AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b", re.I)
+NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})")
+
+
+def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) -> bool:
+    """CRM questions go to the typed query; library, forecast, call and action requests do not."""
+    if parse is None or (parse.query is None and parse.problem is None):
+        return False
+    if cued & NOT_CRM_CUES or AT_RISK.search(question):
+        return False
+    if parse.library_evidence and parse.crm_evidence < 3:
+        return False
+    return parse.crm_evidence >= 2
+
+
+def unknown_name(parse: Parse, question: str) -> str | None:
+    """A capitalized name the asker used that links to nothing they can see ('deals at Kestrel')."""
+    left = set(parse.unapplied)
+    for m in NAME_AFTER.finditer(question):
+        words = [w for w in m.group(1).split() if w in left]
+        if words:
+            return " ".join(words)
+    return next((w for w in parse.unapplied if w[:1].isupper() and question.find(w) > 0), None)
 
 
 class OfflineEngine:
@@ -105,6 +133,13 @@ class OfflineEngine:
         if intent in STRUCTURED and intent not in route.cued:
             intent = next(i for i in route.ranked if i not in STRUCTURED)
         c = Composer()
+        try:
+            parse = parse_question(ctx, question)
+        except CopilotError:
+            parse = None
+        if is_crm_question(parse, route.cued, question):
+            assert parse is not None
+            return self._crm(ctx, c, parse, question), state
         if intent == "help":
             c.add(HELP)
             return c.answer("help", 0.9), state
@@ -139,6 +174,31 @@ class OfflineEngine:
         if ent.account_id:
             new_state.update(account_id=ent.account_id, account_name=ent.account_name)
         return c.answer(intent, confidence), new_state
+
+
+    @staticmethod
+    def _crm(ctx: ToolContext, c: Composer, parse: Parse, question: str) -> Answer:
+        if parse.query is None:
+            c.add(f"I read this as a CRM question but couldn't build it: {parse.problem}. Could you rephrase?")
+            return c.answer("crm_query", 0.15)
+        name = unknown_name(parse, question)
+        if name:
+            c.add(f"I couldn't find an account, person, team or product called '{name}' among those you can see. "
+                  "Which one do you mean? (Check the spelling, or ask your manager if it belongs to another team.)")
+            return c.answer("crm_query", 0.3, notes=["unknown name"])
+        try:
+            confidence, data = crm_answer(ctx, c, parse)
+        except PermissionDenied as exc:
+            c = Composer()
+            c.add(f"I can't show that: {exc}")
+            return c.answer("crm_query", 0.9, notes=["refused: outside your scope"])
+        except CopilotError as exc:
+            c = Composer()
+            c.add(f"{exc}")
+            return c.answer("crm_query", 0.3)
+        ans = c.answer("crm_query", confidence)
+        ans.data["crm"] = data
+        return ans
 
 
 class _UserScope:

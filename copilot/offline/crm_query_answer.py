@@ -1,0 +1,95 @@
+"""Offline answers to CRM questions: parse to a ``CrmQuery``, run it through the ``query_crm`` tool, and
+say the figure, how the question was read, how it is computed, and what could not be applied."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from copilot.offline.compose import Composer
+from copilot.offline.parse.link import Linker
+from copilot.offline.parse.parser import Parse, QueryParser
+from knowledge.crm.models import Account, Deal, Product, Team, User
+from knowledge.crm.scoping import apply_scope
+from tools.context import ToolContext
+from tools.crm_query.result import CrmResult, fmt_money
+from tools.query_crm import query_crm
+
+
+def linker_for(ctx: ToolContext) -> Linker:
+    """Names the asker may use: people, teams, products, competitors, and the accounts in their scope."""
+    with ctx.crm.session() as s:
+        names: dict[str, dict[str, str]] = {
+            "person": dict(s.execute(select(User.id, User.name)).tuples().all()),
+            "team": dict(s.execute(select(Team.id, Team.name)).tuples().all()),
+            "product": dict(s.execute(select(Product.id, Product.name)).tuples().all()),
+            "competitor": {c: c for c in s.scalars(select(Deal.competitor).distinct()) if c},
+            "account": {} if ctx.scope.aggregates_only else dict(
+                s.execute(apply_scope(select(Account.id, Account.name), ctx.scope, Account)).tuples().all()),
+        }
+    return Linker(names)
+
+
+def parse_question(ctx: ToolContext, question: str) -> Parse:
+    return QueryParser(linker_for(ctx), role=ctx.principal.role.value, today=ctx.today).parse(question)
+
+
+def _headline(res: CrmResult) -> str:
+    q = res.query
+    if q.compare and res.rows:
+        pair = " vs ".join(f"**{g.group}** {res.fmt(g.value)} ({g.n} records)" for g in res.rows)
+        return f"{pair}."
+    if res.rows and q.limit == 1:
+        g = res.rows[0]
+        word = "is lowest" if q.order == "asc" else "leads"
+        return f"**{g.group}** {word} with **{res.fmt(g.value)}** ({g.n} records)."
+    if res.rows:
+        return f"{'Bottom' if q.order == 'asc' else 'Top'} {len(res.rows)}:" if q.limit else "By " + \
+            (q.group_by or "group").replace("_", " ") + ":"
+    if q.metric == "list":
+        noun = q.object if res.total != 1 else q.object.rstrip("s")
+        return f"**{res.total}** {noun} match" + ("es" if res.total == 1 else "") + \
+            (f", {fmt_money(sum(r.amount or 0 for r in res.records))} in total" if q.object == "deals" and
+             res.records and res.total <= len(res.records) else "") + ":"
+    return f"**{res.fmt(res.value)}**" + (f" (from {res.total} records)" if q.metric not in ("count",) else "") + "."
+
+
+def _record_line(c: Composer, res: CrmResult, i: int) -> str:
+    r = res.records[i]
+    ref = c.cite(res.citations[i + 1])
+    if r.kind == "contact":
+        d = r.detail
+        bits = [d.get("title"), (d.get("role") or "").replace("_", " ") or None, d.get("email")]
+        return f"- **{r.name}** ({r.account}): {', '.join(b for b in bits if b)} {ref}"
+    if r.kind in ("activity", "call"):
+        return f"- {r.last_activity} {r.detail.get('kind', '')}: {r.name} ({r.account or 'no account'}) {ref}"
+    if r.kind == "account":
+        return f"- **{r.name}**: owner {r.owner or 'nobody'}, last activity {r.last_activity or 'never'} {ref}"
+    bits = [r.stage.replace("_", " ") if r.stage else None, fmt_money(r.amount) if r.amount is not None else "no amount",
+            f"closes {r.close_date}" if r.close_date else None, r.owner,
+            f"last activity {r.last_activity}" if r.last_activity else "no activity logged",
+            f"close date pushed {r.pushes}x" if r.pushes else None,
+            f"next step: {r.next_step}" if r.next_step else "no next step"]
+    return f"- **{r.name}**: {', '.join(b for b in bits if b)} {ref}"
+
+
+def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict]:
+    assert parse.query is not None
+    res = query_crm(ctx, parse.query)
+    c.used("query_crm", res)
+    ref = c.cite(res.citations[0])
+    c.add(f"{_headline(res)} {ref}")
+    for g in res.rows if not (res.query.limit == 1 and res.rows) or res.query.compare else []:
+        c.add(f"- {g.group}: {res.fmt(g.value)} ({g.n} records)")
+    for i in range(len(res.records)):
+        c.add(_record_line(c, res, i))
+    if res.total > len(res.records) and res.query.metric == "list":
+        c.add(f"- ... and {res.total - len(res.records)} more")
+    c.add("")
+    c.add(f"_How I read your question: {res.read_as}._")
+    c.add(f"_How it is computed: {res.computed_as}._")
+    for n in parse.assumptions + res.notes:
+        c.add(f"_Note: {n}_")
+    if parse.unapplied:
+        c.add("_I couldn't apply " + ", ".join(f"'{w}'" for w in parse.unapplied)
+              + " to the query; rephrase if it matters._")
+    return parse.confidence, res.data()

@@ -1,0 +1,111 @@
+"""The words of CRM questions, one lexicon per slot of the typed query (docs/crm-query.md).
+
+Each entry is a regular expression (matched on the lowercased question, with typo-tolerant variants
+where users commonly slip) and the slot value it sets. The parser records which characters each match
+consumed, so any content word no slot used can be reported back to the asker.
+"""
+
+from __future__ import annotations
+
+OBJECTS: list[tuple[str, str]] = [
+    (r"\b(deals?|opp(?:ty|tie)?s?|opportunit(?:y|ies)|oppurtunit(?:y|ies)|oportunit(?:y|ies)|dealz|pipe(?:line)? deals)\b", "deals"),
+    (r"\brenewals?\b|\bexpansions?\b|\bupsells?\b", "deals"),
+    (r"\b(accounts?|acct?s?|customers?|clients?|logos?|companies)\b", "accounts"),
+    (r"\b(contacts?|people at|stakeholders?|champions?|economic buyers?|eb|decision[- ]makers?|signs? off|"
+     r"signer|holds? the budget|budget holder|owns? the budget|technical buyers?|blockers?|influencers?)\b", "contacts"),
+    (r"\b(activit(?:y|ies)|emails?|meetings?|notes|tasks?|touch(?:es|points?)?)\b", "activities"),
+    (r"\b(calls?|recordings?)\b", "calls"),
+]
+
+BUYING_ROLES: list[tuple[str, str]] = [
+    (r"\b(economic buyers?|eb|decision[- ]makers?|signs? off|signer|holds? the budget|budget holder|owns? the budget|"
+     r"controls? the budget)\b", "economic_buyer"),
+    (r"\bchampions?\b", "champion"),
+    (r"\btechnical buyers?\b", "technical_buyer"),
+    (r"\bblockers?\b", "blocker"),
+    (r"\binfluencers?\b", "influencer"),
+]
+
+ACTIVITY_KINDS: list[tuple[str, str]] = [
+    (r"\bemails?\b", "email"), (r"\bmeetings?\b", "meeting"), (r"\bnotes\b", "note"), (r"\btasks?\b", "task"),
+]
+
+# (pattern, metric); checked in order, first match wins
+METRICS: list[tuple[str, str]] = [
+    (r"\b(win|close|hit|conversion|success)[- ]?(rate|ratio|%|percentage)|\bwin ?%|\bwinrate\b|\bwin pct\b", "win_rate"),
+    (r"\b(sales |deal |avg |average )?(cycle|velocity)\b|\bdays to (close|win)\b|\bhow long (does it take|do deals take|"
+     r"to close|it takes)\b|\btime to close\b", "cycle_length"),
+    (r"\b(average|avg|mean|typical)\b[\w\s]{0,20}?\b(deal size|deal value|size|amount|value|deal|acv|contract)s?\b|"
+     r"\b(average|avg) (won |closed )?(deals?|opps?)\b|\bdeal size\b|\basp\b", "avg"),
+    (r"\blast (touch(?:ed)?|activity|contact(?:ed)?)\b|\bwhen did (we|i) last\b|\blast time (we|i)\b", "last_touch"),
+    (r"\bhow many (activities|emails|meetings|touches|touchpoints)\b|\bnumber of (activities|emails|meetings|touches)\b",
+     "activity_count"),
+    (r"\bhow many\b|\bnumber of\b|\bcount\b|\b# of\b|\bhow much deals\b|\bno\. of\b", "count"),
+    (r"\b(open )?pipe(line)?\b(?! deals)(?! category)", "pipeline"),
+    (r"\b(total|sum|revenue|rev|bookings?|booked|how much|amount|value|worth|dollars|\$ ?(won|closed)|arr|acv)\b",
+     "sum"),
+]
+
+STATUS: list[tuple[str, str]] = [
+    (r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
+     r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b", "won"),
+    (r"\bclosed[- ]lost\b|\blost\b|\blosses\b|\blosing\b|\blose\b|\bdropped\b", "lost"),
+    (r"\bclosed\b(?![- ]?(won|lost))", "closed"),
+    (r"\bopen\b|\bactive\b|\blive\b|\bin[- ]flight\b|\bin progress\b|\bongoing\b|\bcurrent\b|\bworking\b", "open"),
+    (r"\ball (deals|opps|opportunities)\b|\bany status\b|\bever\b|\ball[- ]time\b", "any"),
+]
+
+STAGES: list[tuple[str, list[str]]] = [
+    (r"\bnegotiat\w*|\bnego\b|\bredlines?\b", ["negotiation"]),
+    (r"\bproposals?\b|\bquoted?\b|\bquote stage\b", ["proposal"]),
+    (r"\bdemo(?:s|'d|ed)?\b(?! of)", ["demo"]),
+    (r"\bdiscovery\b|\bdisco\b", ["discovery"]),
+    (r"\bqualif\w*|\bqual\b", ["qualification"]),
+    (r"\bprospect(?:ing)?\b(?!s)", ["prospecting"]),
+    (r"\blate[- ]stage\b", ["proposal", "negotiation"]),
+    (r"\bearly[- ]stage\b", ["prospecting", "qualification", "discovery"]),
+]
+
+CATEGORIES: list[tuple[str, str]] = [
+    (r"\bcommit(?:ted)?\b(?! to)", "commit"),
+    (r"\bbest[- ]case\b|\bupside\b", "best_case"),
+    (r"\bpipeline category\b|\bcategory pipeline\b|\bin pipeline\b(?= (category|forecast))", "pipeline"),
+    (r"\bomitted\b", "omitted"),
+]
+
+DEAL_TYPES: list[tuple[str, str]] = [
+    (r"\brenewals?\b|\brenewing\b|\bup for renewal\b", "renewal"),
+    (r"\bexpansions?\b|\bupsells?\b|\bcross[- ]?sells?\b|\bexpand\b", "expansion"),
+    (r"\bnew (business|logos?|customers?|deals?)\b|\bnet[- ]new\b|\bnew biz\b", "new"),
+]
+
+GROUPS: list[tuple[str, str]] = [
+    (r"reps?|sellers?|salespe(?:ople|rson)|aes?|owners?|agents?|people|person|members?|individuals?", "rep"),
+    (r"teams?|regions?|offices?|groups?|pods?", "team"),
+    (r"managers?|mgrs?|leaders?", "manager"),
+    (r"products?|skus?|lines?|offerings?", "product"),
+    (r"stages?|phases?", "stage"),
+    (r"competitors?|competition|rivals?", "competitor"),
+    (r"accounts?|customers?|clients?|logos?", "account"),
+    (r"types?|deal types?|motions?", "deal_type"),
+    (r"forecast categor(?:y|ies)|categor(?:y|ies)", "forecast_category"),
+    (r"months?|monthly", "month"),
+    (r"quarters?|qtrs?|quarterly|qoq", "quarter"),
+]
+
+# words that carry no slot of their own: never reported as "couldn't apply"
+FILLER = set("""
+a an the of in on for to at with by from and or but is are was were be been being am do does did done have has had
+i me my mine we us our ours you your yours it its they them their this that these those there here what which who
+whom whose when where why how please pls plz can could would should will shall may might must show list give tell
+find get pull see know need want let lets let's just any all some every each currently right now so far today
+also only much many more most less least than then as if about into over under per vs versus what's whats who's
+whats how's any? up out off again still yet ever very really quite pretty kind sort like maybe currently total
+deal deals number amount our team team's my team mine us looking look quick quickly real actually kindly hey hi
+hello thanks thank thx ok okay pull up rundown breakdown summary overview status update report numbers figures
+stats data info information currently sitting sit sits stand stands standing got gotten going go goes across among
+between other rest else overall whole entire company companywide org organization same compare comparison compared
+against relative vs. v doing perform performing performance look looking looks doing done how's one ones top
+bottom best worst highest lowest biggest largest smallest most least leads leading lead leader who has have which
+is are with without no not none any missing lacks lacking still yet anymore haven't hasn't havent hasnt didn't
+""".split())

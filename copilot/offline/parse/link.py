@@ -1,0 +1,113 @@
+"""Entity linking: find the CRM's own names (accounts, people, teams, products, competitors) in a question.
+
+Aliases are built from the data, not from a list of known companies: full names, a name's distinctive
+words when they are unique ("Kestrel" for "Kestrel Manufacturing", "Observe" for "Skylark Observe"),
+and people's first or last names when unique. Matching is exact on word n-grams first, then fuzzy
+(rapidfuzz) for longer words, so "kestral" and "brightwel" still link. Accounts come only from the
+asker's scope: a name they may not see links to nothing and is reported as unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+WORD = re.compile(r"[a-z0-9][a-z0-9&'.-]*[a-z0-9]|[a-z0-9]")
+GENERIC = {"the", "and", "inc", "corp", "corporation", "group", "company", "co", "llc", "ltd", "health", "data",
+           "systems", "global", "financial", "retail", "manufacturing", "labs", "technologies", "solutions",
+           "partners", "holdings", "software", "studios", "media", "logistics", "insurance", "foods", "services",
+           "international", "industries", "enterprises", "capital", "energy", "bank", "networks", "plus", "basic",
+           "pro", "suite", "enterprise", "team", "deal", "deals", "east", "west", "north", "south", "central",
+           "new", "open", "won", "lost", "pipeline", "renewal", "expansion", "observe", "commit", "best", "case"}
+KINDS = ("account", "person", "team", "product", "competitor")
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # account | person | team | product | competitor
+    id: str
+    name: str
+    at: tuple[int, int]
+    exact: bool = True
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0).strip("'."), m.start(), m.end()) for m in WORD.finditer(text.lower())]
+
+
+class Linker:
+    def __init__(self, names: dict[str, dict[str, str]]) -> None:
+        """``names``: kind -> {id: name}."""
+        self.aliases: dict[str, list[tuple[str, str, str]]] = {}  # alias -> [(kind, id, name)]
+        token_use: Counter[str] = Counter()
+        for kind, table in names.items():
+            for rid, name in table.items():
+                for t in {w for w, _, _ in words(name)}:
+                    token_use[t] += 1
+        for kind, table in names.items():
+            for rid, name in table.items():
+                self._add(name.lower(), kind, rid, name)
+                self._add(name.lower().replace(" ", ""), kind, rid, name)
+                toks = [w for w, _, _ in words(name)]
+                for t in toks:
+                    unique = token_use[t] == 1
+                    distinctive = len(t) >= 4 and t not in GENERIC
+                    if unique and (distinctive or kind in ("person", "competitor") and len(t) >= 3):
+                        self._add(t, kind, rid, name)
+                if kind == "product" and len(toks) > 1:  # "Skylark Observe" -> "observe" when unique
+                    tail = " ".join(toks[1:])
+                    if sum(1 for n in table.values() if n.lower().endswith(tail)) == 1:
+                        self._add(tail, kind, rid, name)
+        self.max_len = max((len(a.split()) for a in self.aliases), default=1)
+
+    def _add(self, alias: str, kind: str, rid: str, name: str) -> None:
+        if alias and (kind, rid, name) not in self.aliases.setdefault(alias, []):
+            self.aliases[alias].append((kind, rid, name))
+
+    def find(self, question: str, *, skip: list[tuple[int, int]] | None = None,
+             soft: list[tuple[int, int]] | None = None) -> list[Link]:
+        """Links left to right, longest first. ``skip`` spans are never linked; ``soft`` spans (words a
+        slot lexicon already read, like 'pipeline') link only as part of a longer, multi-word name."""
+        toks = words(question)
+        taken = list(skip or [])
+        soft = soft or []
+        out: list[Link] = []
+        for n in range(min(self.max_len, 5), 0, -1):
+            for i in range(len(toks) - n + 1):
+                a, b = toks[i][1], toks[i + n - 1][2]
+                if any(a < y and x < b for x, y in taken):
+                    continue
+                if n == 1 and any(a < y and x < b for x, y in soft):
+                    continue
+                phrase = " ".join(t for t, _, _ in toks[i:i + n])
+                phrase = re.sub(r"'s$", "", phrase)
+                hits = self.aliases.get(phrase) or self.aliases.get(phrase.rstrip("s")) if len(phrase) > 3 else \
+                    self.aliases.get(phrase)
+                exact = True
+                if not hits and n <= 3 and len(phrase) >= 5:
+                    hits, exact = self._fuzzy(phrase, n), False
+                if hits:
+                    kind, rid, name = _prefer(hits)
+                    out.append(Link(kind, rid, name, (a, b), exact))
+                    taken.append((a, b))
+        return sorted(out, key=lambda link: link.at)
+
+    def _fuzzy(self, phrase: str, n: int) -> list[tuple[str, str, str]]:
+        best, score = None, 0.0
+        for alias, hits in self.aliases.items():
+            if len(alias.split()) != n or abs(len(alias) - len(phrase)) > 2 or len(alias) < 5:
+                continue
+            s = fuzz.ratio(alias, phrase)
+            if s > score:
+                best, score = hits, s
+        cutoff = 86 if len(phrase) >= 8 else 80
+        return best if best and score >= cutoff else []
+
+
+def _prefer(hits: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+    """One alias, several records: people over accounts over teams (a first name is usually a person)."""
+    order = {"person": 0, "account": 1, "team": 2, "product": 3, "competitor": 4}
+    return sorted(hits, key=lambda h: order.get(h[0], 9))[0]

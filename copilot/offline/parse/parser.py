@@ -1,0 +1,282 @@
+"""The offline compositional parser: a question's words -> one ``CrmQuery``, with a coverage report.
+
+Not an intent classifier with templates: each slot is read on its own (lexicons, entity links, time
+expressions, amounts, ...) and the slots compose. Every content word must be used by some slot; the
+words that were not are reported ("I couldn't apply 'X'") and lower the confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import ValidationError
+
+from copilot.offline.parse import slots
+from copilot.offline.parse.dates import Span, find_windows
+from copilot.offline.parse.lexicon import (
+    ACTIVITY_KINDS,
+    BUYING_ROLES,
+    CATEGORIES,
+    DEAL_TYPES,
+    FILLER,
+    METRICS,
+    OBJECTS,
+    STAGES,
+    STATUS,
+)
+from copilot.offline.parse.link import Link, Linker, words
+from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
+
+_BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
+           (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
+           (r"\b(created|opened|added|new|came in|entered|sourced|generated|started|engaged|opened up)\b", "created"),
+           (r"\bnext[- ]steps?\b", "next_step"),
+           (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
+LIBRARY_CUES = re.compile(
+    r"\bhow (do|should|can|would) (we|i|you)\b(?!.*\b(many|much)\b)|\bhandle\b|\bobjections?\b|\bpolicy\b|\bplaybook\b|"
+    r"\bbattle ?cards?\b|\bpitch\b|\brespond\b|\bwhat (do|should) i say\b|\bbest practices?\b|\bguide\b|\btips?\b|"
+    r"\bexplain\b|\bwhat does .+ mean\b|\bwhat is (a|an|the)\b(?!.*\b(total|number|count|rate|value|amount)\b)|"
+    r"\bdifferentiat|\bwhy (do|did) we (win|lose) (against|vs)|\bwin stor|\bloss stor|\bcase stud|\bmeddp?ic|"
+    r"\bdiscount (policy|approval|rules?)\b|\bvalid for\b|\bsecurity\b|\bcertif|\bdoes (the product|it) support\b")
+STRONG_CRM = re.compile(r"\bwin[- ]?rate\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|\brevenue\b|\bclose date\b|"
+                        r"\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|\bdeals?\b|\baccounts?\b|"
+                        r"\bnext steps?\b|\bcycle\b|\bdeal size\b|\brenewals?\b|\bcontacts?\b")
+
+
+@dataclass
+class Parse:
+    query: CrmQuery | None
+    crm_evidence: float
+    library_evidence: float
+    unapplied: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    problem: str | None = None  # a query that could not be built, in words
+    coverage: float = 1.0
+
+    @property
+    def confidence(self) -> float:
+        if self.query is None:
+            return 0.2
+        conf = 0.93 * (0.72 ** len(self.unapplied)) * (0.97 ** len(self.assumptions))
+        if any(not link.exact for link in self.links):
+            conf *= 0.92
+        return round(max(0.05, min(0.97, conf)), 3)
+
+
+def _first(low: str, table: list[tuple[str, object]]) -> tuple[object, tuple[int, int]] | None:
+    best = None
+    for pat, value in table:
+        m = re.search(pat, low)
+        if m and (best is None or m.start() < best[1][0]):
+            best = (value, m.span())
+    return best
+
+
+def _all(low: str, table: list[tuple[str, object]]) -> list[tuple[object, tuple[int, int]]]:
+    return [(v, m.span()) for p, v in table for m in re.finditer(p, low)]
+
+
+def _field_for(low: str, span: Span, default: str) -> str:
+    before = low[max(0, span.at[0] - 40): span.at[0]]
+    best, where = default, -1
+    for pat, fld in _BEFORE:
+        for m in re.finditer(pat, before):
+            if m.end() > where:
+                best, where = fld, m.end()
+    after = low[span.at[1]: span.at[1] + 20]
+    if where < 0 and re.match(r"\s*(close date|closing)", after):
+        best = "close"
+    return best
+
+
+class QueryParser:
+    def __init__(self, linker: Linker, *, role: str, today: date) -> None:
+        self.linker = linker
+        self.role = role
+        self.today = today
+
+    def parse(self, question: str) -> Parse:
+        low = question.lower().replace("’", "'")
+        used: list[tuple[int, int]] = []
+        assumptions: list[str] = []
+        f: dict[str, object] = {}
+        inactive, note, sp = slots.inactivity(low)
+        used += sp
+        if inactive:
+            f["inactive_days"] = inactive
+            if note:
+                assumptions.append(note)
+        windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in sp)]
+        used += [w.at for w in windows]
+        amin, amax, sp = slots.amounts(low)
+        used += sp
+        obj = _first(low, OBJECTS)
+        role = _first(low, BUYING_ROLES)
+        metric = _first(low, METRICS)
+        stat = _all(low, STATUS)
+        stages = _all(low, STAGES)
+        cats = _all(low, CATEGORIES)
+        dtype = _first(low, DEAL_TYPES)
+        lexical = [hit[1] for hit in [obj, role, metric, dtype, *stat, *stages, *cats] if hit]
+        links = self.linker.find(question, skip=list(used), soft=lexical)  # type: ignore[arg-type]
+        used += [link.at for link in links] + lexical  # type: ignore[list-item]
+        for m in re.finditer(r"\b(close dates?|expected to close|clos(?:e|es|ing)|due|created|opened|added)\b", low):
+            used.append(m.span())
+        pushes, sp = slots.pushes(low)
+        used += sp
+        nxt, sp = slots.next_step(low)
+        used += sp
+        group, order, limit, sp = slots.grouping(low)
+        used += sp
+        top_n, top_order, sp = slots.top_records(low)
+        used += sp
+        mvr = slots.me_vs_rest(low)
+        used += mvr
+        for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us)\b(\s+(own|team'?s?|region|pod|squad))?", low):
+            used.append(m.span())
+        obj_kind = "contacts" if role else str(obj[0]) if obj else "deals"
+        metric_name = str(metric[0]) if metric else "list"
+        if obj_kind == "calls" and metric_name not in ("count", "list"):
+            obj_kind = "deals"
+        if obj_kind in ("accounts", "contacts", "activities", "calls") and metric_name in (
+                "sum", "avg", "win_rate", "pipeline", "cycle_length"):
+            obj_kind = "deals"
+        if obj_kind == "activities" and obj and re.search(r"\b(deals?|opps?|accounts?)\b", low) and \
+                metric_name not in ("count", "activity_count"):
+            obj_kind = "deals"  # 'deals with no meetings' is about deals
+        if metric_name == "pipeline" and re.search(r"\b(show|list|what'?s in|whats in|see|pull up|give me)\b[^?]*\bpipe",
+                                                   low) and not group:
+            metric_name = "list"
+        if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):
+            metric_name = "count"
+        if top_n or top_order:
+            if metric_name in ("list",) or not metric:
+                metric_name, order, limit = "list", top_order, top_n or limit
+                group = None
+        # status
+        values = {str(v) for v, _ in stat}
+        status = None
+        if "won" in values and "lost" in values or "closed" in values and not values & {"won", "lost"}:
+            status = "closed"
+        elif "won" in values:
+            status = "won"
+        elif "lost" in values:
+            status = "lost"
+        elif "any" in values:
+            status = "any"
+        elif "open" in values:
+            status = "open"
+        if metric_name == "win_rate" and status in ("won", "lost"):
+            status = "closed"
+        if metric_name == "sum" and status is None and obj_kind == "deals":
+            if windows and any(_field_for(low, w, "closed") == "closed" for w in windows):
+                status = "won"
+                assumptions.append("a total over a past period is read as won revenue")
+            else:
+                status = "open"
+        stage_list = sorted({s for v, _ in stages for s in v}, key=list(STAGES_ORDER).index)  # type: ignore[attr-defined]
+        if any(s in ("closed_won", "closed_lost") for s in stage_list):
+            stage_list = [s for s in stage_list if s not in ("closed_won", "closed_lost")]
+        if stage_list and status in (None, "any"):
+            status = "open"
+        if status is None and obj_kind == "deals":
+            status = ("closed" if metric_name == "win_rate" else "won" if metric_name in ("cycle_length", "avg") else
+                      "any" if windows and all(_field_for(low, w, "close") == "created" for w in windows) else
+                      "closed" if windows and all(_field_for(low, w, "close") == "closed" for w in windows) else "open")
+        default_field = {"open": "close", "won": "closed", "lost": "closed", "closed": "closed",
+                         "any": "created"}.get(status or "open", "close")
+        wins: list[DateWindow] = []
+        for w in windows:
+            fld = _field_for(low, w, default_field)
+            if obj_kind in ("activities", "calls"):
+                fld = "created"
+            if fld == "closed" and status == "open":
+                fld = "close"
+            wins.append(DateWindow(field=fld, start=w.start, end=w.end, label=w.label))  # type: ignore[arg-type]
+        # people, teams, products, accounts, competitors
+        owner = team = product = account = competitor = None
+        compare: list[str] = []
+        by_kind: dict[str, list[Link]] = {}
+        for link in links:
+            by_kind.setdefault(link.kind, []).append(link)
+        for kind, dim in (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor")):
+            got = by_kind.get(kind, [])
+            if len(got) >= 2 and len({x.id for x in got}) >= 2 and re.search(
+                    r"\b(vs\.?|versus|compared?|against|or|and|with|relative)\b|\bv\b", low):
+                compare = [got[0].name, got[1].name]
+                group = dim
+                by_kind[kind] = []
+                break
+        if by_kind.get("person"):
+            owner = by_kind["person"][0].name
+        if by_kind.get("team"):
+            team = by_kind["team"][0].name
+        if by_kind.get("product"):
+            product = by_kind["product"][0].name
+        if by_kind.get("account"):
+            account = by_kind["account"][0].name
+        if by_kind.get("competitor"):
+            competitor = by_kind["competitor"][0].name
+        my = re.search(r"\b(my|mine|i|i've|i'm|me)\b", low)
+        my_team = re.search(r"\b(my|our)\s+(team|region|pod|squad|org)\b|\bteam'?s\b|\bmy reps\b", low)
+        if mvr:
+            compare, group = ["me_vs_rest"], None
+        elif my_team and not team:
+            team = "mine"
+        elif my and owner is None and self.role == "rep":
+            owner = "me"
+        if obj_kind == "contacts" and role:
+            f["buying_role"] = role[0]
+        if obj_kind == "activities":
+            kind = _first(low, ACTIVITY_KINDS)
+            if kind:
+                f["activity_kind"] = kind[0]
+        f.update(status=status if obj_kind == "deals" else None, stages=stage_list,
+                 forecast_categories=sorted({str(v) for v, _ in cats}), owner=owner, team=team, product=product,
+                 deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
+                 amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt)
+        if group and metric_name == "list":
+            metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
+            assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
+        unapplied = self._unapplied(question, low, used)
+        evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
+        lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
+        try:
+            q = CrmQuery(object=obj_kind, metric=metric_name, group_by=group, order=order,  # type: ignore[arg-type]
+                         limit=limit, compare=compare, filters=CrmFilters(**f))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            problem = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+            return Parse(None, evidence, lib, unapplied, assumptions, links, problem)
+        content = [w for w, _, _ in words(question) if w not in FILLER]
+        coverage = 1 - len(unapplied) / max(1, len(content))
+        return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3))
+
+    @staticmethod
+    def _unapplied(question: str, low: str, used: list[tuple[int, int]]) -> list[str]:
+        out = []
+        for w, a, b in words(question):
+            if any(x <= a and b <= y or x < b and a < y for x, y in used):
+                continue
+            if w in FILLER or w.isdigit() or len(w) <= 2 or w.rstrip("s") in FILLER:
+                continue
+            out.append(question[a:b])
+        return list(dict.fromkeys(out))
+
+    @staticmethod
+    def _crm_evidence(low: str, obj: object, metric: object, links: list[Link], windows: list[Span],
+                      stat: list[object], stages: list[object]) -> float:
+        score = 0.0
+        score += 1.0 if obj else 0.0
+        score += 1.0 if metric else 0.0
+        score += 1.0 if STRONG_CRM.search(low) else 0.0
+        score += 0.5 * min(2, len([x for x in links if x.kind in ("account", "person", "team", "product")]))
+        score += 0.5 if windows else 0.0
+        score += 0.5 if stat or stages else 0.0
+        return score
+
+
+STAGES_ORDER = ["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
+                "closed_lost"]

@@ -1,0 +1,165 @@
+"""Slot readers that need more than a lexicon: amounts, inactivity, pushes, next steps, grouping, top-N,
+comparisons. Each returns its value and the character spans it consumed."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.offline.parse.lexicon import GROUPS
+
+Spans = list[tuple[int, int]]
+_WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "a": 1, "an": 1, "a couple of": 2, "couple": 2,
+            "a few": 3, "few": 3, "once": 1, "twice": 2, "thrice": 3}
+NUMWORD = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a couple of|a few|a|an)"
+_MONEY = r"\$?\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(k|m|mm|thousand|million|grand)?\b"
+
+
+def num(word: str) -> int:
+    return int(word) if word.isdigit() else _WORDNUM.get(word, 1)
+
+
+def money(value: str, unit: str | None) -> float:
+    mult = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6}.get((unit or "").lower(), 1.0)
+    return float(value.replace(",", "")) * mult
+
+
+def amounts(low: str) -> tuple[float | None, float | None, Spans]:
+    lo = hi = None
+    spans: Spans = []
+    m = re.search(rf"\bbetween\s+{_MONEY}\s+(?:and|to|-)\s+{_MONEY}", low)
+    if m:
+        a, b = money(m.group(1), m.group(2) or m.group(4)), money(m.group(3), m.group(4))
+        return min(a, b), max(a, b), [m.span()]
+    for m in re.finditer(rf"(?:\b(?:over|above|more than|greater than|bigger than|larger than|at least|exceeding|"
+                         rf"north of|min(?:imum)?(?: of)?)|>=?)\s*{_MONEY}|{_MONEY}\s*\+|{_MONEY}\s+(?:or more|and up|plus)\b",
+                         low):
+        g = [x for x in m.groups()]
+        v, u = (g[0], g[1]) if g[0] else (g[2], g[3]) if g[2] else (g[4], g[5])
+        if v and (u or "$" in m.group(0) or float(v.replace(",", "")) >= 100):
+            lo = money(v, u)
+            spans.append(m.span())
+    for m in re.finditer(rf"(?:\b(?:under|below|less than|smaller than|at most|up to|max(?:imum)?(?: of)?|south of)|<=?)"
+                         rf"\s*{_MONEY}", low):
+        if m.group(2) or "$" in m.group(0) or float(m.group(1).replace(",", "")) >= 100:
+            hi = money(m.group(1), m.group(2))
+            spans.append(m.span())
+    return lo, hi, spans
+
+
+_UNIT_DAYS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "quarter": 91}
+_QUIET = (r"(?:no|zero|without(?: any)?|hasn'?t (?:had|seen) any|had no|not had any|lacking)\s+(?:recent\s+)?"
+          r"(?:activity|activities|touch(?:es|points?)?|contact|engagement|emails?|meetings?|calls?|movement|updates?)")
+_NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t|wasn'?t|not)\s+(?:been\s+)?"
+                r"(?:touched|contacted|worked|talked to|spoken to|heard from|engaged|emailed|called|updated)")
+
+
+def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
+    """'no activity in 3 weeks' -> 21; 'gone dark' -> a stated default of 30 days."""
+    m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle)(?:\s+(?:on them|them|it))?"
+                  rf"\s+(?:in|for|over|during|within)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
+                  rf"(day|week|wk|month|mo|quarter)s?\b", low)
+    if m:
+        return num(m.group(1)) * _UNIT_DAYS[m.group(2)], None, [m.span()]
+    m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED})\s+since\s+(?:the\s+)?(?:last|past)?\s*{NUMWORD}?\s*"
+                  rf"(day|week|month)s?\s+ago", low)
+    if m:
+        return num(m.group(1) or "1") * _UNIT_DAYS[m.group(2)], None, [m.span()]
+    m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|\buntouched\b|\bgone\s+(?:quiet|dark|silent|cold)\b|"
+                  r"\bwent\s+(?:quiet|dark|silent|cold)\b|\bstale\b|\bstalled\b|\bneglected\b|\bforgotten\b|"
+                  r"\bin a while\b|\bno recent (?:activity|touch)", low)
+    if m:
+        return 30, "no activity in the last 30 days (my default for 'quiet'; name a number of days to change it)", [m.span()]
+    return None, None, []
+
+
+def pushes(low: str) -> tuple[int | None, Spans]:
+    m = re.search(r"\b(?:pushed|slipped|slipping|slip|moved(?: out)?|pushed out|delayed|postponed|kicked(?: out)?|"
+                  r"rescheduled|push(?:es)?)\b(?:\s+(?:out|back|the close date|close dates?))?"
+                  r"(?:\s+(?:at least|more than|over)?\s*(once|twice|thrice|\d+|two|three|four)\s*(?:times|x)?)?", low)
+    if not m:
+        m2 = re.search(r"\bclose dates? (?:that )?(?:(?:was|were|got|have been|has been) )?(?:pushed|moved|changed|slipped)\b", low)
+        return (1, [m2.span()]) if m2 else (None, [])
+    n = num(m.group(1)) if m.group(1) else 1
+    if m.group(1) and re.search(r"more than|over", m.group(0)):
+        n += 1
+    return n, [m.span()]
+
+
+def next_step(low: str) -> tuple[bool | None, Spans]:
+    m = re.search(r"\b(?:no|without(?: a| any)?|missing(?: a)?|lacks?(?: a)?|lacking(?: a)?|don'?t have(?: a)?|"
+                  r"doesn'?t have(?: a)?|with(?:out)? no|empty|blank)\s+next[- ]?steps?\b|\bnext[- ]?steps? "
+                  r"(?:is |are )?(?:empty|blank|missing|not set)\b", low)
+    if m:
+        return False, [m.span()]
+    m = re.search(r"\b(?:with|has|have|having)(?: a)? next[- ]?steps?\b", low)
+    return (True, [m.span()]) if m else (None, [])
+
+
+_GROUP_WORDS = "|".join(f"(?:{p})" for p, _ in GROUPS)
+
+
+def group_of(word: str) -> str | None:
+    return next((g for p, g in GROUPS if re.fullmatch(p, word)), None)
+
+
+def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
+    """(group_by, order, limit): 'by rep', 'which team leads', 'top 3 reps', 'worst product'."""
+    spans: Spans = []
+    order = limit = None
+    g = None
+    m = re.search(rf"\b(?:by|per|for each|for every|each|across|split by|broken down by|breakdown by|grouped by|"
+                  rf"group(?:ed)? by|by each)\s+(?:the\s+|each\s+|our\s+)?({_GROUP_WORDS})\b", low)
+    if m:
+        g = group_of(m.group(1))
+        spans.append(m.span())
+    m = re.search(rf"\b(top|bottom|best|worst|highest|lowest|leading)\s+{NUMWORD}?\s*({_GROUP_WORDS})\b", low)
+    if m and group_of(m.group(3)):
+        g = group_of(m.group(3))
+        order = "asc" if m.group(1) in ("bottom", "worst", "lowest") else "desc"
+        limit = num(m.group(2)) if m.group(2) else 1
+        spans.append(m.span())
+    m = re.search(rf"\b(?:which|what|who(?:se)?)(?:\s+of\s+(?:the|our|my))?\s+({_GROUP_WORDS})\b", low)
+    if m and group_of(m.group(1)) and group_of(m.group(1)) not in ("account",) or \
+            m and group_of(m.group(1)) == "account" and re.search(r"\b(most|least|highest|lowest|biggest)\b", low):
+        g = g or group_of(m.group(1))
+        spans.append(m.span())
+        limit = limit or 1
+    elif re.search(r"^\s*who\b|\bwho(?:'s| is| has| have| closed| won| sold| leads| brought)\b", low) and \
+            re.search(r"\b(most|least|highest|lowest|best|worst|top|leads?|leading|ahead|more|fewest|biggest)\b", low):
+        g, limit = g or "rep", limit or 1
+        spans.append(re.search(r"\bwho\b", low).span())  # type: ignore[union-attr]
+    if re.search(r"\bleaderboard\b|\branking\b|\brank(?:ed)?\b|\bstack[- ]?rank", low):
+        g = g or "rep"
+        order = order or "desc"
+    for m in re.finditer(r"\b(most|highest|best|top|leads?|leading|ahead|biggest|largest|max(?:imum)?|greatest|more)\b", low):
+        order = order or "desc"
+        spans.append(m.span())
+    for m in re.finditer(r"\b(least|lowest|worst|bottom|fewest|smallest|min(?:imum)?|lagging|behind|weakest)\b", low):
+        order = "asc" if order is None or order == "desc" and m.group(1) in ("worst", "lowest", "least", "bottom") else order
+        spans.append(m.span())
+    return g, order, limit, spans
+
+
+def top_records(low: str) -> tuple[int | None, str | None, Spans]:
+    """'top 5 deals', '3 biggest opps', 'largest deal' -> (limit, order) for record lists."""
+    m = re.search(rf"\b(?:top|biggest|largest|highest[- ]value|largest value|smallest|lowest[- ]value)\s+{NUMWORD}\s+"
+                  rf"(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b|\b{NUMWORD}\s+(?:biggest|largest|"
+                  rf"smallest|top)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))", low)
+    if m:
+        n = num(next(x for x in m.groups() if x))
+        return n, "asc" if "small" in m.group(0) or "lowest" in m.group(0) else "desc", [m.span()]
+    m = re.search(r"\b(biggest|largest|top|smallest)\s+(?:open\s+|won\s+|lost\s+)?(deals?|opps?|opportunit(?:y|ies))\b", low)
+    if m:
+        plural = m.group(2).endswith("s") or m.group(2).endswith("ies")
+        return (None if plural else 1), "asc" if m.group(1) == "smallest" else "desc", [m.span()]
+    return None, None, []
+
+
+def me_vs_rest(low: str) -> Spans:
+    m = re.search(r"\b(?:me|i|my (?:numbers|number|stats|deals|pipeline|win rate))\s+(?:vs\.?|versus|compared (?:to|with)|against)"
+                  r"\s+(?:the\s+)?(?:rest(?: of (?:the|my) team)?|team|others|everyone(?: else)?|my (?:team|peers)|peers|"
+                  r"team average|average)\b|\bhow do i (?:stack up|compare)\b|\bcompared (?:to|with) (?:the rest of )?"
+                  r"(?:my team|the team|my peers|everyone else|the rest)\b|\bvs\.? (?:the )?(?:rest of (?:the|my) team|"
+                  r"team average|my peers)\b", low)
+    return [m.span()] if m else []

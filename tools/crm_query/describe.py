@@ -1,0 +1,85 @@
+"""The two plain-word notes of every CRM answer: how the question was read, and how it is computed."""
+
+from __future__ import annotations
+
+from copilot.core.visibility import Scope
+from tools.crm_query.schema import CrmQuery
+
+METRIC_WORDS = {
+    "list": "the list of", "count": "the number of", "sum": "the total amount of", "avg": "the average amount of",
+    "win_rate": "the win rate of", "pipeline": "the open pipeline (total amount) of",
+    "cycle_length": "the average sales cycle of", "activity_count": "the number of activities on",
+    "last_touch": "the latest activity date of",
+}
+DEFINITIONS = {
+    "list": "matching records",
+    "count": "number of matching records",
+    "sum": "sum of the amount of matching deals (a missing amount counts as 0)",
+    "avg": "mean amount of matching deals that have an amount",
+    "win_rate": "won / (won + lost) among matching closed deals",
+    "pipeline": "sum of the amount of matching open deals",
+    "cycle_length": "mean days from creation to close of matching won deals",
+    "activity_count": "number of activities logged on the matching records",
+    "last_touch": "latest activity date among the matching records",
+}
+FIELD_WORDS = {"created": "created", "close": "closing", "closed": "closed", "last_activity": "last active",
+               "next_step": "next step due"}
+
+
+def _status_word(q: CrmQuery) -> str:
+    if q.object != "deals":
+        return ""
+    return {"open": "open ", "won": "won ", "lost": "lost ", "closed": "closed ", "any": ""}[q.effective_status()]
+
+
+def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
+    f = q.filters
+    parts = [f"{METRIC_WORDS[q.metric]} {_status_word(q)}{q.object}"]
+    if "owner" in labels:
+        parts.append("owned by you" if labels["owner"] == "you" else f"owned by {labels['owner']}")
+    if "manager" in labels:
+        parts.append(f"of {labels['manager']}'s reports")
+    if "team" in labels:
+        parts.append(f"in team {labels['team']}")
+    if f.stages:
+        parts.append("in stage " + " or ".join(s.replace("_", " ") for s in f.stages))
+    if f.forecast_categories:
+        parts.append("in forecast category " + " or ".join(c.replace("_", " ") for c in f.forecast_categories))
+    for slot in ("product", "account", "competitor"):
+        if slot in labels:
+            parts.append(f"{'against' if slot == 'competitor' else 'for'} {labels[slot]}")
+    if f.deal_type:
+        parts.append(f"of type {f.deal_type}")
+    if f.amount_min is not None:
+        parts.append(f"worth at least ${f.amount_min:,.0f}")
+    if f.amount_max is not None:
+        parts.append(f"worth at most ${f.amount_max:,.0f}")
+    for w in f.windows:
+        span = f"{w.start or '...'} to {w.end or '...'}"
+        parts.append(f"{FIELD_WORDS[w.field]} {w.label + ' (' + span + ')' if w.label else span}")
+    if f.inactive_days:
+        parts.append(f"with no activity in the last {f.inactive_days} days")
+    if f.min_pushes:
+        parts.append(f"with the close date pushed at least {f.min_pushes} time(s)")
+    if f.has_next_step is not None:
+        parts.append("with a next step" if f.has_next_step else "with no next step")
+    if f.buying_role:
+        parts.append(f"with buying role {f.buying_role.replace('_', ' ')}")
+    if f.activity_kind:
+        parts.append(f"of kind {f.activity_kind}")
+    if q.compare == ["me_vs_rest"]:
+        parts.append("you against the rest of your team")
+    elif q.compare:
+        parts.append(f"comparing {q.group_by} {q.compare[0]} with {q.compare[1]}")
+    elif q.group_by:
+        parts.append(f"by {q.group_by.replace('_', ' ')}")
+    if q.limit and q.metric != "list" or q.limit and q.order:
+        parts.append(f"{'bottom' if q.order == 'asc' else 'top'} {q.limit}")
+    return ", ".join(parts)
+
+
+def computed_as(q: CrmQuery, scope: Scope, n: int) -> str:
+    who = scope.principal
+    reach = ("all records" if scope.all_records else "aggregates only (small groups suppressed)"
+             if scope.aggregates_only else "your own records" if who.role.value == "rep" else "your team's records")
+    return f"{DEFINITIONS[q.metric]}; {n} record(s) matched within {reach}"

@@ -1,0 +1,219 @@
+"""Load the records a ``CrmQuery`` is about, filtered in SQL under the asker's scope.
+
+Every filter of the query becomes a ``WHERE`` clause; ``apply_scope`` (the only record-level filter) is
+ANDed on top. Execs (aggregates only) read unscoped rows here, and the aggregate policy in
+``tools.crm_query.run`` decides what of them may be shown. Close-date pushes come from the stage history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+
+from copilot.core.visibility import Scope
+from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Product, StageChange
+from knowledge.crm.scoping import apply_scope
+from knowledge.crm.store import CrmStore
+from tools.crm_query.resolve import Directory, Resolved
+from tools.crm_query.schema import CrmQuery, DateWindow, Status
+
+CLOSED = ("closed_won", "closed_lost")
+
+
+@dataclass
+class Rec:
+    """One record as the aggregation sees it (deals fill every field; other objects fewer)."""
+
+    id: str
+    name: str
+    owner_id: str | None = None
+    team_id: str | None = None
+    account: str | None = None
+    product: str | None = None
+    stage: str | None = None
+    amount: float | None = None
+    created_on: date | None = None
+    close_date: date | None = None
+    closed_on: date | None = None
+    next_step: str | None = None
+    next_step_date: date | None = None
+    forecast_category: str | None = None
+    competitor: str | None = None
+    deal_type: str | None = None
+    last_activity: datetime | None = None
+    activities: int = 0
+    pushes: int = 0
+    extra: dict[str, Any] | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def won(self) -> bool:
+        return self.stage == "closed_won"
+
+    @property
+    def closed(self) -> bool:
+        return self.stage in CLOSED
+
+
+def status_clause(status: Status) -> ColumnElement[bool] | None:
+    return {"open": Deal.stage.not_in(CLOSED), "won": Deal.stage == "closed_won",
+            "lost": Deal.stage == "closed_lost", "closed": Deal.stage.in_(CLOSED)}.get(status)
+
+
+def _scoped(stmt: Any, scope: Scope, model: Any) -> Any:
+    return stmt if scope.aggregates_only else apply_scope(stmt, scope, model)
+
+
+def _people(stmt: Any, model: Any, r: Resolved) -> Any:
+    if r.owner_ids is not None:
+        stmt = stmt.where(model.owner_id.in_(sorted(r.owner_ids)))
+    if r.team_ids is not None:
+        stmt = stmt.where(model.team_id.in_(sorted(r.team_ids)))
+    return stmt
+
+
+def _window(stmt: Any, col: Any, w: DateWindow, *, is_datetime: bool = False) -> Any:
+    if w.start:
+        stmt = stmt.where(col >= (datetime.combine(w.start, datetime.min.time()) if is_datetime else w.start))
+    if w.end:
+        end = datetime.combine(w.end + timedelta(days=1), datetime.min.time()) if is_datetime else w.end
+        stmt = stmt.where(col < end if is_datetime else col <= end)
+    return stmt
+
+
+def _activity_stats(key: Any) -> Any:
+    return (select(key.label("rid"), func.max(Activity.occurred_at).label("last"),
+                   func.count(Activity.id).label("n")).where(key.is_not(None)).group_by(key).subquery())
+
+
+def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: date) -> list[Rec]:
+    f = q.filters
+    acts = _activity_stats(Activity.deal_id)
+    stmt = (select(Deal, Account.name, Product.name, acts.c.last, acts.c.n)
+            .outerjoin(Account, Deal.account_id == Account.id).outerjoin(Product, Deal.product_id == Product.id)
+            .outerjoin(acts, acts.c.rid == Deal.id))
+    stmt = _people(_scoped(stmt, scope, Deal), Deal, r)
+    clause = status_clause(q.effective_status())
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if f.stages:
+        stmt = stmt.where(Deal.stage.in_(f.stages))
+    if f.forecast_categories:
+        cats = [c for c in f.forecast_categories if c != "omitted"]
+        cond = Deal.forecast_category.in_(cats)
+        stmt = stmt.where(or_(cond, Deal.forecast_category.is_(None), Deal.forecast_category == "omitted")
+                          if "omitted" in f.forecast_categories else cond)
+    if r.product_id:
+        stmt = stmt.where(Deal.product_id == r.product_id)
+    if r.account_id:
+        stmt = stmt.where(Deal.account_id == r.account_id)
+    if f.deal_type:
+        stmt = stmt.where(Deal.deal_type == f.deal_type)
+    if r.competitor:
+        stmt = stmt.where(func.lower(Deal.competitor) == r.competitor.lower())
+    if f.amount_min is not None:
+        stmt = stmt.where(Deal.amount >= f.amount_min)
+    if f.amount_max is not None:
+        stmt = stmt.where(Deal.amount <= f.amount_max)
+    if f.has_next_step is not None:
+        has = (Deal.next_step.is_not(None)) & (func.trim(Deal.next_step) != "")
+        stmt = stmt.where(has if f.has_next_step else ~has)
+    for w in f.windows:
+        col = {"created": Deal.created_on, "close": Deal.close_date, "closed": Deal.closed_on,
+               "next_step": Deal.next_step_date, "last_activity": acts.c.last}[w.field]
+        stmt = _window(stmt, col, w, is_datetime=w.field == "last_activity")
+    if f.inactive_days:
+        since = datetime.combine(today - timedelta(days=f.inactive_days), datetime.min.time())
+        stmt = stmt.where(or_(acts.c.last.is_(None), acts.c.last < since))
+    with crm.session() as s:
+        rows = list(s.execute(stmt))
+        recs = [Rec(id=d.id, name=d.name, owner_id=d.owner_id, team_id=d.team_id, account=an, product=pn,
+                    stage=d.stage, amount=d.amount, created_on=d.created_on, close_date=d.close_date,
+                    closed_on=d.closed_on, next_step=d.next_step, next_step_date=d.next_step_date,
+                    forecast_category=d.forecast_category, competitor=d.competitor, deal_type=d.deal_type,
+                    last_activity=last, activities=n or 0, updated_at=d.updated_at)
+                for d, an, pn, last, n in rows]
+        if f.min_pushes or q.group_by is None and q.metric == "list":
+            pushes = _pushes(s, [x.id for x in recs])
+            for x in recs:
+                x.pushes = pushes.get(x.id, 0)
+    if f.min_pushes:
+        recs = [x for x in recs if x.pushes >= f.min_pushes]
+    return recs
+
+
+def _pushes(s: Any, ids: list[str]) -> dict[str, int]:
+    """Times each deal's close date was moved later, from its stage history (docs/crm-query.md)."""
+    out: dict[str, int] = {}
+    prev: dict[str, date] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for deal_id, close in s.execute(select(StageChange.deal_id, StageChange.close_date)
+                                        .where(StageChange.deal_id.in_(chunk))
+                                        .order_by(StageChange.deal_id, StageChange.changed_on, StageChange.id)):
+            before = prev.get(deal_id)
+            if before and close and close > before:
+                out[deal_id] = out.get(deal_id, 0) + 1
+            if close:
+                prev[deal_id] = close
+    return out
+
+
+def load_accounts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: date) -> list[Rec]:
+    f = q.filters
+    acts = _activity_stats(Activity.account_id)
+    stmt = select(Account, acts.c.last, acts.c.n).outerjoin(acts, acts.c.rid == Account.id)
+    stmt = _people(_scoped(stmt, scope, Account), Account, r)
+    if r.account_id:
+        stmt = stmt.where(Account.id == r.account_id)
+    for w in f.windows:
+        stmt = _window(stmt, acts.c.last, w, is_datetime=True)
+    if f.inactive_days:
+        since = datetime.combine(today - timedelta(days=f.inactive_days), datetime.min.time())
+        stmt = stmt.where(or_(acts.c.last.is_(None), acts.c.last < since))
+    with crm.session() as s:
+        return [Rec(id=a.id, name=a.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name,
+                    last_activity=last, activities=n or 0, updated_at=a.updated_at,
+                    extra={"sector": a.sector, "customer": a.is_customer})
+                for a, last, n in s.execute(stmt)]
+
+
+def load_contacts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: date) -> list[Rec]:
+    stmt = select(Contact, Account).join(Account, Contact.account_id == Account.id)
+    stmt = _people(_scoped(stmt, scope, Account), Account, r)
+    if r.account_id:
+        stmt = stmt.where(Contact.account_id == r.account_id)
+    if q.filters.buying_role:
+        stmt = stmt.where(Contact.buying_role == q.filters.buying_role)
+    with crm.session() as s:
+        return [Rec(id=c.id, name=c.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name,
+                    updated_at=c.updated_at,
+                    extra={"title": c.title, "email": c.email, "role": c.buying_role, "phone": c.phone})
+                for c, a in s.execute(stmt)]
+
+
+def load_activities(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: date) -> list[Rec]:
+    model: Any = Call if q.object == "calls" else Activity
+    stmt = select(model, Account.name).outerjoin(Account, model.account_id == Account.id)
+    stmt = _people(_scoped(stmt, scope, model), model, r)
+    if r.account_id:
+        stmt = stmt.where(model.account_id == r.account_id)
+    if model is Activity and q.filters.activity_kind:
+        stmt = stmt.where(Activity.kind == q.filters.activity_kind)
+    for w in q.filters.windows:  # activities and calls: every window applies to when they happened
+        stmt = _window(stmt, model.occurred_at, w, is_datetime=True)
+    with crm.session() as s:
+        out = []
+        for a, an in s.execute(stmt.order_by(model.occurred_at.desc())):
+            title = a.title if model is Call else (a.subject or a.kind)
+            out.append(Rec(id=a.id, name=title, owner_id=a.owner_id, team_id=a.team_id, account=an,
+                           last_activity=a.occurred_at, updated_at=a.occurred_at,
+                           extra={"kind": "call" if model is Call else a.kind}))
+        return out
+
+
+LOADERS = {"deals": load_deals, "accounts": load_accounts, "contacts": load_contacts,
+           "activities": load_activities, "calls": load_activities}

@@ -1,0 +1,143 @@
+"""Link the names in a ``CrmQuery`` (people, teams, products, accounts, competitors) to CRM ids.
+
+Matching is exact (case-insensitive) first, then fuzzy against the CRM's own names. Names of people
+and accounts outside the asker's scope are refused without saying whether they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+
+from copilot.core.errors import NotFound, PermissionDenied
+from copilot.core.visibility import Scope
+from knowledge.crm.models import Account, Deal, Product, Team, User
+from knowledge.crm.scoping import apply_scope
+from knowledge.crm.store import CrmStore
+from tools.crm_query.schema import CrmQuery
+
+
+@dataclass
+class Directory:
+    """Names of everything a query may refer to, loaded once per query."""
+
+    users: dict[str, str] = field(default_factory=dict)  # id -> name
+    user_team: dict[str, str | None] = field(default_factory=dict)
+    user_manager: dict[str, str | None] = field(default_factory=dict)
+    teams: dict[str, str] = field(default_factory=dict)  # id -> name
+    team_manager: dict[str, str | None] = field(default_factory=dict)
+    products: dict[str, str] = field(default_factory=dict)
+    competitors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, crm: CrmStore) -> Directory:
+        d = cls()
+        with crm.session() as s:
+            for uid, name, team, mgr in s.execute(select(User.id, User.name, User.team_id, User.manager_id)):
+                d.users[uid], d.user_team[uid], d.user_manager[uid] = name, team, mgr
+            for tid, name, mgr in s.execute(select(Team.id, Team.name, Team.manager_id)):
+                d.teams[tid], d.team_manager[tid] = name, mgr
+            d.products = {pid: name for pid, name in s.execute(select(Product.id, Product.name))}
+            d.competitors = sorted({c for c in s.scalars(select(Deal.competitor).distinct()) if c})
+        return d
+
+    def manager_of(self, owner_id: str | None) -> str | None:
+        if not owner_id:
+            return None
+        mgr = self.user_manager.get(owner_id) or self.team_manager.get(self.user_team.get(owner_id) or "")
+        return self.users.get(mgr) if mgr else None
+
+
+def best_name(ref: str, names: dict[str, str], cutoff: float = 85) -> str | None:
+    """The id whose name matches ``ref``: exact id or name, then the best fuzzy match above ``cutoff``."""
+    ref = (ref or "").strip()
+    low = ref.lower()
+    for key, name in names.items():
+        if low in (key.lower(), name.lower()):
+            return key
+    hit = process.extractOne(ref, names, scorer=fuzz.WRatio, score_cutoff=cutoff)
+    return hit[2] if hit else None
+
+
+@dataclass
+class Resolved:
+    owner_ids: set[str] | None = None
+    team_ids: set[str] | None = None
+    product_id: str | None = None
+    account_id: str | None = None
+    competitor: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # slot -> the CRM's own name
+
+
+def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> Resolved:
+    f, p, out = q.filters, scope.principal, Resolved()
+    if f.owner:
+        if f.owner.strip().lower() in ("me", "my", "mine", "myself", "i", p.user_id.lower()):
+            uid: str | None = p.user_id
+        else:
+            uid = best_name(f.owner, directory.users)
+            if uid is None:
+                raise NotFound(f"no person named {f.owner!r}", hint="use a name from 'copilot users'")
+        if scope.aggregates_only and uid != p.user_id:
+            raise PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
+                                   hint="ask by team, or group by rep to see pseudonymized figures")
+        if not scope.aggregates_only and not scope.all_records and uid not in scope.owner_ids:
+            raise PermissionDenied(f"you can't see {directory.users.get(uid or '', f.owner)}'s records",
+                                   hint="you see your own records" if p.role.value == "rep"
+                                   else "you see your team's records")
+        out.owner_ids = {uid} if uid else set()
+        out.labels["owner"] = "you" if uid == p.user_id else directory.users.get(uid or "", f.owner)
+    if f.manager:
+        mid = best_name(f.manager, directory.users)
+        if mid is None:
+            raise NotFound(f"no manager named {f.manager!r}", hint="use a name from 'copilot users'")
+        if scope.aggregates_only:
+            raise PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
+                                   hint="ask by team, or group by manager to see pseudonymized figures")
+        reports = {u for u in directory.users if directory.manager_of(u) == directory.users[mid]}
+        out.owner_ids = reports if out.owner_ids is None else out.owner_ids & reports
+        out.labels["manager"] = directory.users[mid]
+    if f.team:
+        if f.team.strip().lower() in ("mine", "my", "my team", "our", "our team", "us"):
+            tid = p.team_id
+            if tid is None:
+                raise NotFound("you are not in a team", hint="name the team, e.g. 'East'")
+        else:
+            tid = best_name(f.team, directory.teams, cutoff=80)
+            if tid is None:
+                raise NotFound(f"no team named {f.team!r}",
+                               hint=f"teams: {', '.join(sorted(directory.teams.values())) or 'none'}")
+        out.team_ids = {tid}
+        out.labels["team"] = directory.teams.get(tid, tid)
+    if f.product:
+        pid = best_name(f.product, directory.products, cutoff=80)
+        if pid is None:
+            raise NotFound(f"no product named {f.product!r}",
+                           hint=f"products: {', '.join(sorted(directory.products.values()))}")
+        out.product_id = pid
+        out.labels["product"] = directory.products[pid]
+    if f.competitor:
+        comp = best_name(f.competitor, {c: c for c in directory.competitors}, cutoff=80)
+        out.competitor = comp or f.competitor
+        out.labels["competitor"] = out.competitor
+    if f.account:
+        out.account_id, out.labels["account"] = _account(f.account, scope, crm)
+    return out
+
+
+def _account(ref: str, scope: Scope, crm: CrmStore) -> tuple[str, str]:
+    with crm.session() as s:
+        stmt = select(Account.id, Account.name)
+        if not scope.aggregates_only:
+            stmt = apply_scope(stmt, scope, Account)
+        names = {aid: name for aid, name in s.execute(stmt)}
+    aid = best_name(ref, names, cutoff=85)
+    if aid is None:
+        raise NotFound(f"no account matching {ref!r} among the accounts you can see",
+                       hint="check the spelling, or ask your manager if it belongs to another team")
+    if scope.aggregates_only:
+        raise PermissionDenied("execs see aggregates, not one account's figures",
+                               hint="group by team, product, stage or sector instead")
+    return aid, names[aid]

@@ -1,0 +1,96 @@
+"""What a ``CrmQuery`` returns: a figure, grouped rows or records, with the two plain-word notes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from copilot.core.domain import Citation
+from tools.context import ToolResult
+from tools.crm_query.schema import CrmQuery
+
+
+class GroupRow(BaseModel):
+    group: str
+    value: float | None
+    n: int
+
+
+class RecordRow(BaseModel):
+    id: str
+    name: str
+    kind: str = "deal"
+    account: str | None = None
+    owner: str | None = None
+    stage: str | None = None
+    amount: float | None = None
+    close_date: date | None = None
+    next_step: str | None = None
+    last_activity: date | None = None
+    pushes: int = 0
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+    def citation(self) -> Citation:
+        snippet = ", ".join(x for x in (self.stage, fmt_money(self.amount) if self.amount is not None else None,
+                                        f"close {self.close_date}" if self.close_date else None) if x)
+        return Citation(source_id=f"crm:{self.kind}:{self.id}", title=self.name, kind="crm",
+                        record=f"{self.kind}:{self.id}", snippet=snippet)
+
+
+def fmt_money(x: float) -> str:
+    return f"${x:,.0f}"
+
+
+class CrmResult(ToolResult):
+    query: CrmQuery
+    value: float | None = None
+    rows: list[GroupRow] = Field(default_factory=list)
+    records: list[RecordRow] = Field(default_factory=list)
+    total: int = 0
+    read_as: str = ""
+    computed_as: str = ""
+    notes: list[str] = Field(default_factory=list)
+    unit: str = "count"
+
+    def fmt(self, value: float | None) -> str:
+        if value is None:
+            return "n/a (nothing to compute it from)"
+        if self.unit == "money":
+            return fmt_money(value)
+        if self.unit == "percent":
+            return f"{value:.1%}"
+        if self.unit == "days":
+            return f"{value:.1f} days"
+        if self.unit == "date":
+            return date.fromordinal(int(value)).isoformat()
+        return f"{value:,.0f}"
+
+    def summary_citation(self) -> Citation:
+        return Citation(source_id=f"crm:query:{self.query.object}", title=f"CRM {self.query.object} query",
+                        kind="crm", record=self.query.object, snippet=self.computed_as[:300])
+
+    def data(self) -> dict[str, Any]:
+        """The structured payload UIs and evaluations read (docs/crm-query.md)."""
+        return {"query": self.query.model_dump(mode="json"), "value": self.value,
+                "rows": [{"group": g.group, "value": g.value, "n": g.n} for g in self.rows],
+                "records": [r.model_dump(mode="json")
+                            for r in self.records],
+                "total": self.total, "read_as": self.read_as, "computed_as": self.computed_as, "unit": self.unit}
+
+    def render(self, first: int = 1) -> str:
+        lines = [f"How the question was read: {self.read_as}", f"How it is computed: {self.computed_as}"]
+        if self.value is not None and not self.records:
+            lines.append(f"Result: {self.fmt(self.value)} over {self.total} record(s) {self.ref(0, first)}")
+        for g in self.rows:
+            lines.append(f"- {g.group}: {self.fmt(g.value)} ({g.n} records) {self.ref(0, first)}")
+        if self.query.metric == "list":
+            lines.append(f"{self.total} matching record(s); showing {len(self.records)}:")
+            for i, r in enumerate(self.records):
+                bits = [b for b in (r.account, r.owner, r.stage, fmt_money(r.amount) if r.amount is not None else None,
+                                    f"close {r.close_date}" if r.close_date else None,
+                                    f"next step: {r.next_step}" if r.next_step else None,
+                                    f"last activity {r.last_activity}" if r.last_activity else None) if b]
+                lines.append(f"- {r.name} ({r.id}): {', '.join(bits)} {self.ref(i + 1, first)}")
+        return "\n".join(lines + [f"Note: {n}" for n in self.notes])

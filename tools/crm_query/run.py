@@ -1,0 +1,187 @@
+"""Run a ``CrmQuery``: load the records under scope, compute the metric, group, order, compare.
+
+Execs get aggregates only, through ``aggregate_policy``: no record lists, groups smaller than the
+scope's minimum suppressed, people pseudonymized, and a filter narrowing the answer below the minimum
+is refused.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+
+from copilot.core.errors import PermissionDenied
+from copilot.core.visibility import Scope
+from knowledge.crm.store import CrmStore
+from tools.crm_query.describe import computed_as, read_as
+from tools.crm_query.records import LOADERS, Rec
+from tools.crm_query.resolve import Directory, resolve
+from tools.crm_query.result import CrmResult, GroupRow, RecordRow
+from tools.crm_query.schema import CrmQuery
+
+PEOPLE = ("rep", "manager")
+RECORD_LEVEL_GROUPS = ("account",)
+
+
+def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
+    m = q.metric
+    if m in ("list", "count"):
+        return float(len(recs))
+    if m in ("sum", "pipeline"):
+        return round(sum(r.amount or 0.0 for r in recs), 2)
+    if m == "avg":
+        have = [r.amount for r in recs if r.amount is not None]
+        return round(statistics.fmean(have), 2) if have else None
+    if m == "win_rate":
+        closed = [r for r in recs if r.closed]
+        return round(sum(r.won for r in closed) / len(closed), 4) if closed else None
+    if m == "cycle_length":
+        days = [(r.closed_on - r.created_on).days for r in recs if r.won and r.closed_on and r.created_on]
+        return round(statistics.fmean(days), 1) if days else None
+    if m == "activity_count":
+        return float(sum(r.activities for r in recs))
+    if m == "last_touch":
+        stamps = [r.last_activity for r in recs if r.last_activity]
+        return float(max(stamps).date().toordinal()) if stamps else None
+    raise AssertionError(m)
+
+
+def _group_date(q: CrmQuery, r: Rec) -> date | None:
+    status = q.effective_status()
+    if q.metric in ("win_rate", "cycle_length") or status in ("won", "lost", "closed"):
+        return r.closed_on or (r.close_date if r.closed else None)
+    if status == "open":
+        return r.close_date
+    return r.created_on
+
+
+def group_key(q: CrmQuery, r: Rec, d: Directory) -> str:
+    by = q.group_by
+    value: str | None
+    if by == "rep":
+        value = d.users.get(r.owner_id or "")
+    elif by == "team":
+        value = d.teams.get(r.team_id or "")
+    elif by == "manager":
+        value = d.manager_of(r.owner_id)
+    elif by in ("month", "quarter"):
+        day = _group_date(q, r)
+        value = None if day is None else (f"{day.year}-{day.month:02d}" if by == "month"
+                                          else f"{day.year} Q{(day.month - 1) // 3 + 1}")
+    else:
+        value = getattr(r, by or "", None)
+    return str(value) if value not in (None, "") else "none"
+
+
+def _order(q: CrmQuery, rows: list[GroupRow]) -> list[GroupRow]:
+    if q.group_by in ("month", "quarter") and q.order is None and q.limit is None:
+        return sorted(rows, key=lambda g: g.group)
+    sign = 1 if q.order == "asc" else -1
+    ranked = sorted(rows, key=lambda g: (g.value is None, sign * (g.value or 0.0), g.group))
+    return ranked[: q.limit] if q.limit else ranked
+
+
+def aggregate_policy(q: CrmQuery, scope: Scope, recs: list[Rec], rows: list[GroupRow]) -> tuple[list[GroupRow], list[str]]:
+    """What an exec may see of an aggregate: refuse lists and narrow totals, suppress small groups."""
+    if not scope.aggregates_only:
+        return rows, []
+    if q.metric == "list" or q.object in ("contacts",):
+        raise PermissionDenied("execs see aggregates only, not individual records",
+                               hint="ask for a count, total or rate, e.g. 'pipeline by team'")
+    if q.group_by in RECORD_LEVEL_GROUPS:
+        raise PermissionDenied("execs see aggregates, not figures per account",
+                               hint="group by team, product, stage or month instead")
+    if len(recs) < scope.min_group_size:
+        raise PermissionDenied(f"that filter narrows the answer to fewer than {scope.min_group_size} records, "
+                               "which would reveal individual figures", hint="widen the filter or group by team")
+    kept = [g for g in rows if g.n >= scope.min_group_size]
+    notes = []
+    if len(kept) < len(rows):
+        notes.append(f"{len(rows) - len(kept)} group(s) with fewer than {scope.min_group_size} records suppressed")
+    if q.group_by in PEOPLE:
+        kept = [g.model_copy(update={"group": scope.pseudonym(g.group)}) for g in kept]
+        notes.append("people's names are pseudonymized in aggregate views")
+    return kept, notes
+
+
+def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
+              directory: Directory | None = None, partial_note: Callable[[str], None] | None = None) -> CrmResult:
+    """Answer ``q`` within ``scope``. Raises PermissionDenied / NotFound with a message for the asker."""
+    d = directory or Directory.load(crm)
+    if scope.aggregates_only and (q.metric == "list" or q.object == "contacts"):
+        aggregate_policy(q, scope, [], [])
+    resolved = resolve(q, scope, crm, d)
+    recs = LOADERS[q.object](crm, scope, q, resolved, today)
+    notes: list[str] = []
+    value: float | None = None
+    rows: list[GroupRow] = []
+    records: list[RecordRow] = []
+    if q.compare == ["me_vs_rest"]:
+        rows = _me_vs_rest(crm, scope, q, d, today, recs)
+    elif q.group_by:
+        buckets: dict[str, list[Rec]] = defaultdict(list)
+        for r in recs:
+            buckets[group_key(q, r, d)].append(r)
+        if q.compare:
+            wanted = {c.strip().lower(): c for c in q.compare}
+            buckets = {g: lst for g, lst in buckets.items() if g.lower() in wanted}
+            for c in q.compare:
+                if not any(g.lower() == c.strip().lower() for g in buckets):
+                    buckets[c] = []
+        rows = _order(q, [GroupRow(group=g, value=metric_value(q, lst), n=len(lst)) for g, lst in buckets.items()])
+        value = metric_value(q, recs) if not q.compare else None
+    else:
+        value = metric_value(q, recs)
+    rows, policy_notes = aggregate_policy(q, scope, recs, rows)
+    notes += policy_notes
+    if q.metric == "list":
+        records = _records(q, recs, d)
+    missing = sum(1 for r in recs if r.amount is None)
+    if missing and q.metric in ("sum", "pipeline", "avg"):
+        notes.append(f"{missing} matching deal(s) have no amount (counted as 0, or left out of the average)")
+    limit = q.limit or 25
+    return CrmResult(query=q, value=value, rows=rows, records=records[:limit], total=len(recs),
+                     read_as=read_as(q, resolved.labels, scope), computed_as=computed_as(q, scope, len(recs)),
+                     notes=notes, newest=max((r.updated_at for r in recs if r.updated_at), default=None),
+                     unit=unit_of(q))
+
+
+def unit_of(q: CrmQuery) -> str:
+    return {"sum": "money", "avg": "money", "pipeline": "money", "win_rate": "percent", "cycle_length": "days",
+            "last_touch": "date"}.get(q.metric, "count")
+
+
+def _records(q: CrmQuery, recs: list[Rec], d: Directory) -> list[RecordRow]:
+    if q.order:
+        key = (lambda r: (r.amount is None, (r.amount or 0) * (1 if q.order == "asc" else -1), r.name))
+    elif q.object in ("activities", "calls"):
+        key = (lambda r: (-(r.last_activity.timestamp() if r.last_activity else 0), r.name))
+    elif q.object == "deals":
+        key = (lambda r: (r.close_date is None, r.close_date or date.max, -(r.amount or 0), r.name))
+    else:
+        key = (lambda r: (r.name,))
+    return [RecordRow(id=r.id, name=r.name, kind=q.object[:-1], account=r.account, owner=d.users.get(r.owner_id or ""),
+                      stage=r.stage, amount=r.amount, close_date=r.close_date, next_step=r.next_step,
+                      last_activity=r.last_activity.date() if r.last_activity else None, pushes=r.pushes,
+                      detail=r.extra or {}) for r in sorted(recs, key=key)]
+
+
+def _me_vs_rest(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today: date, mine: list[Rec]) -> list[GroupRow]:
+    """The asker's own figure against the rest of their team (an aggregate, minimum group size applies)."""
+    me = scope.principal
+    if me.team_id is None:
+        raise PermissionDenied("you are not in a team, so there is no 'rest' to compare with")
+    team_scope = Scope(me, team_ids=frozenset({me.team_id}))
+    team_q = q.model_copy(update={"compare": [], "group_by": None})
+    team_q.filters = q.filters.model_copy(update={"owner": None, "team": None})
+    everyone = LOADERS[q.object](crm, team_scope, team_q, resolve(team_q, team_scope, crm, d), today)
+    own = [r for r in everyone if r.owner_id == me.user_id]
+    rest = [r for r in everyone if r.owner_id != me.user_id]
+    rows = [GroupRow(group="you", value=metric_value(q, own), n=len(own))]
+    if len(rest) < scope.min_group_size:
+        raise PermissionDenied(f"the rest of your team has fewer than {scope.min_group_size} matching records, "
+                               "so comparing would reveal individual figures")
+    rows.append(GroupRow(group="rest of your team", value=metric_value(q, rest), n=len(rest)))
+    return rows

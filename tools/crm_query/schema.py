@@ -1,0 +1,128 @@
+"""``CrmQuery``: one typed query for every CRM question (docs/crm-query.md is the contract).
+
+Both front ends produce it: the LLM through the validated ``query_crm`` tool, and the offline parser.
+It is never SQL: the executor turns it into SQL under the asker's scope, so a query can only narrow.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ObjectKind = Literal["deals", "accounts", "contacts", "activities", "calls"]
+Metric = Literal["list", "count", "sum", "avg", "win_rate", "pipeline", "cycle_length", "activity_count",
+                 "last_touch"]
+Status = Literal["open", "won", "lost", "closed", "any"]
+GroupBy = Literal["rep", "team", "manager", "product", "stage", "competitor", "account", "deal_type",
+                  "forecast_category", "month", "quarter"]
+STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
+          "closed_lost")
+CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
+DEAL_TYPES = ("new", "expansion", "renewal")
+DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "pipeline", "cycle_length"}
+DateField = Literal["created", "close", "closed", "last_activity", "next_step"]
+
+
+class DateWindow(BaseModel):
+    """An inclusive window on one of a record's dates; either side may be open."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: DateField = Field(description="created, close (expected/actual close date), closed (actual), "
+                                         "last_activity or next_step")
+    start: date | None = None
+    end: date | None = None
+    label: str | None = Field(default=None, description="the words the asker used, e.g. 'this quarter'")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateWindow:
+        if self.start is None and self.end is None:
+            raise ValueError(f"the {self.field} window needs a start or an end date")
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"the {self.field} window starts ({self.start}) after it ends ({self.end})")
+        return self
+
+
+class CrmFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Status | None = Field(default=None, description="open, won, lost, closed or any (deals)")
+    stages: list[str] = Field(default_factory=list, description=f"any of: {', '.join(STAGES)}")
+    forecast_categories: list[str] = Field(default_factory=list, description="commit, best_case, pipeline, omitted")
+    owner: str | None = Field(default=None, description="'me' or a person's name (the record's owner)")
+    team: str | None = Field(default=None, description="'mine' or a team name")
+    manager: str | None = Field(default=None, description="a manager's name: records of their reports")
+    product: str | None = None
+    deal_type: str | None = Field(default=None, description="new, expansion or renewal")
+    competitor: str | None = Field(default=None, description="a competitor named on the deal")
+    account: str | None = Field(default=None, description="an account's name")
+    amount_min: float | None = Field(default=None, ge=0)
+    amount_max: float | None = Field(default=None, ge=0)
+    windows: list[DateWindow] = Field(default_factory=list)
+    inactive_days: int | None = Field(default=None, ge=1, le=3650,
+                                      description="no activity in the last N days")
+    min_pushes: int | None = Field(default=None, ge=1, le=50, description="close date pushed at least N times")
+    has_next_step: bool | None = None
+    buying_role: str | None = Field(default=None, description="contacts: champion, economic_buyer, "
+                                    "technical_buyer, user, blocker, influencer")
+    activity_kind: str | None = Field(default=None, description="activities: email, meeting, note, task, call")
+
+    @model_validator(mode="after")
+    def _valid(self) -> CrmFilters:
+        bad = [s for s in self.stages if s not in STAGES]
+        if bad:
+            raise ValueError(f"unknown stage {bad[0]!r}; use one of: {', '.join(STAGES)}")
+        bad = [c for c in self.forecast_categories if c not in CATEGORIES]
+        if bad:
+            raise ValueError(f"unknown forecast category {bad[0]!r}; use one of: {', '.join(CATEGORIES)}")
+        if self.deal_type and self.deal_type not in DEAL_TYPES:
+            raise ValueError(f"unknown deal type {self.deal_type!r}; use one of: {', '.join(DEAL_TYPES)}")
+        if self.amount_min is not None and self.amount_max is not None and self.amount_min > self.amount_max:
+            raise ValueError("amount_min is larger than amount_max")
+        return self
+
+
+class CrmQuery(BaseModel):
+    """A CRM question as data: what to count or list, which records, grouped and ordered how."""
+
+    model_config = ConfigDict(extra="forbid")
+    object: ObjectKind = "deals"
+    metric: Metric = "list"
+    filters: CrmFilters = Field(default_factory=CrmFilters)
+    group_by: GroupBy | None = None
+    order: Literal["desc", "asc"] | None = Field(default=None, description="desc for top/best, asc for worst")
+    limit: int | None = Field(default=None, ge=1, le=200, description="top-N groups or records")
+    compare: list[str] = Field(default_factory=list,
+                               description="two values of group_by to compare, or ['me_vs_rest']")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> CrmQuery:
+        if self.metric in DEAL_ONLY_METRICS and self.object != "deals":
+            raise ValueError(f"the metric {self.metric} is computed over deals, not {self.object}")
+        if self.metric in ("activity_count", "last_touch") and self.object not in ("deals", "accounts"):
+            raise ValueError(f"{self.metric} applies to deals or accounts")
+        if self.compare and self.compare != ["me_vs_rest"]:
+            if len(self.compare) != 2:
+                raise ValueError("compare takes exactly two values, or ['me_vs_rest']")
+            if self.group_by is None:
+                raise ValueError("compare needs group_by: the dimension the two values belong to")
+        if self.group_by and self.metric == "list":
+            raise ValueError("group_by needs a metric (count, sum, avg, win_rate, pipeline, ...), not list")
+        return self
+
+    def effective_status(self) -> Status:
+        """The status implied by the metric when the question did not name one (docs/crm-query.md)."""
+        f = self.filters
+        if self.metric == "win_rate":
+            return "closed" if f.status in (None, "any", "open") else f.status
+        if self.metric == "cycle_length":
+            return "won"
+        if self.metric == "pipeline":
+            return "open"
+        if f.status:
+            return f.status
+        if any(s in ("closed_won", "closed_lost") for s in f.stages):
+            return "any"
+        if any(w.field == "closed" for w in f.windows):
+            return "closed"
+        return "open"
