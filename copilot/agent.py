@@ -43,6 +43,7 @@ class AgentRun:
     tools_used: list[str] = field(default_factory=list)
     errors: int = 0
     steps: int = 0
+    texts: list[str] = field(default_factory=list)  # what each tool returned, as the model saw it
 
 
 def _to_messages(system: str, history: list[Turn], question: str) -> list[BaseMessage]:
@@ -83,7 +84,10 @@ class Agent:
         self.tools = {t.name: t for t in tools}
         self.max_steps = max_steps
         self.time_limit = time_limit
-        self._bound = model.bind_tools([t.schema() for t in tools]) if tools else model
+        schemas = [t.schema() for t in tools]
+        self._bound = model.bind_tools(schemas) if tools else model
+        # The first step of a data question must call a tool: an answer resting on no tool result is a guess.
+        self._forced = model.bind_tools(schemas, tool_choice="required") if tools else model
 
     def _call_tool(self, ctx: ToolContext, call: dict[str, Any], run: AgentRun) -> str:
         spec = self.tools.get(call.get("name", ""))
@@ -111,9 +115,12 @@ class Agent:
         run.results.append(result)
         run.tools_used.append(spec.name)
         ctx.proposed.extend(result.actions)
-        return result.render(first)
+        text = result.render(first)
+        run.texts.append(text)
+        return text
 
-    def run(self, ctx: ToolContext, system: str, history: list[Turn], question: str) -> Answer:
+    def run(self, ctx: ToolContext, system: str, history: list[Turn], question: str, *,
+            force_tool: bool = False) -> Answer:
         messages = _to_messages(system, history, question)
         run = AgentRun()
         started = time.monotonic()
@@ -125,7 +132,8 @@ class Agent:
                 break
             run.steps = step + 1
             try:
-                ai = self._bound.invoke(messages)
+                model = self._forced if force_tool and step == 0 else self._bound
+                ai = model.invoke(messages)
             except Exception as exc:  # noqa: BLE001 - any transport/model failure becomes a ModelError
                 raise ModelError(f"the language model call failed: {type(exc).__name__}: {exc}") from exc
             if not isinstance(ai, AIMessage):
@@ -149,4 +157,5 @@ class Agent:
         answer = Answer(text=text, citations=cites, actions=list(ctx.proposed), confidence=confidence, mode="llm",
                         tools_used=run.tools_used, notes=notes)
         answer.data["newest"] = newest_of(*[r.newest for r in run.results])
+        answer.data["_sources"] = run.texts
         return answer

@@ -14,6 +14,7 @@ from copilot.agent import Agent
 from copilot.conversations import ConversationStore
 from copilot.core.domain import Answer, Freshness, Principal
 from copilot.core.errors import ModelError, UserError
+from copilot.grounding import ungrounded_numbers
 from copilot.offline.engine import OfflineEngine
 from prompts import render
 from tools.context import ToolContext
@@ -48,6 +49,17 @@ class AskService:
         return render("agent_system.md", company=self.company, user_name=principal.name, user_role=principal.role.value,
                       team_clause=f", team {principal.team_id}" if principal.team_id else "", today=today.isoformat())
 
+    @staticmethod
+    def _ungrounded(answer: Answer, question: str, needs_data: bool) -> str | None:
+        """Why an LLM answer can't be shown as fact, or None when it rests on what the tools returned."""
+        sources = answer.data.pop("_sources", [])
+        if needs_data and not answer.tools_used:
+            return "answered without consulting any tool"
+        bad = ungrounded_numbers(answer.text, [*sources, question])
+        if bad:
+            return f"stated figures no tool returned ({', '.join(bad[:3])})"
+        return None
+
     def ask(self, principal: Principal, question: str, *, thread_id: str | None = None) -> Answer:
         question = (question or "").strip()
         if not question:
@@ -59,8 +71,16 @@ class AskService:
         answer: Answer | None = None
         notes: list[str] = []
         if self.agent is not None:
+            needs_data = self.offline.needs_data(question)
             try:
-                answer = self.agent.run(ctx, self.system_prompt(principal, ctx.today), history, question)
+                answer = self.agent.run(ctx, self.system_prompt(principal, ctx.today), history, question,
+                                        force_tool=needs_data)
+                problem = self._ungrounded(answer, question, needs_data)
+                if problem:
+                    log.warning("LLM answer not grounded, answering offline: %s", problem)
+                    notes.append(f"The language model {problem}; answered by the offline engine instead.")
+                    answer = None
+                    ctx.proposed.clear()
             except ModelError as exc:
                 log.warning("LLM failed, answering offline: %s", exc)
                 notes.append(f"The language model failed ({exc.message}); answered by the offline engine.")

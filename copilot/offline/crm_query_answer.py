@@ -50,7 +50,8 @@ def _headline(res: CrmResult) -> str:
         return f"**{res.total}** {noun} match" + ("es" if res.total == 1 else "") + \
             (f", {fmt_money(sum(r.amount or 0 for r in res.records))} in total" if q.object == "deals" and
              res.records and res.total <= len(res.records) else "") + ":"
-    return f"**{res.fmt(res.value)}**" + (f" (from {res.total} records)" if q.metric not in ("count",) else "") + "."
+    what = res.read_as[0].upper() + res.read_as[1:]
+    return f"{what}: **{res.fmt(res.value)}**" + (f" (from {res.total} records)" if q.metric != "count" else "") + "."
 
 
 def _record_line(c: Composer, res: CrmResult, i: int) -> str:

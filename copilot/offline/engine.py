@@ -90,6 +90,10 @@ class OfflineEngine:
         }
         self.handlers.update(extra_handlers or {})
 
+    def needs_data(self, question: str) -> bool:
+        """Does answering need the CRM or the library (anything but greetings and role-play)?"""
+        return self.router.route(question).intent not in ("help", "roleplay")
+
     @staticmethod
     def _account_status(ctx: ToolContext, c: Composer, ent: Entities, q: str) -> float:
         conf = crm_answers.account_status(ctx, c, ent, q)
