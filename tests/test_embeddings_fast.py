@@ -146,6 +146,17 @@ def test_lowercasing_or_prompted_models_are_not_taken(tmp_path):
     (model / "sentence_bert_config.json").write_text('{"max_seq_length": 128}')
     (model / "config_sentence_transformers.json").write_text('{"prompts": {"query": "query: "}}')
     assert "prompts" in (why_not(model) or "")
+    (model / "config_sentence_transformers.json").write_text('{"prompts": {"query": "", "document": ""}}')
+    assert why_not(model) is None
+
+
+def test_weights_that_are_not_bert_are_not_taken(tmp_path):
+    from safetensors.numpy import save_file
+
+    model = tmp_path / "m"
+    shutil.copytree(bundled_minilm_path(), model)
+    save_file({"encoder.weight": np.zeros((2, 2), dtype=np.float32)}, str(model / "model.safetensors"))
+    assert "BertModel" in (why_not(model) or "")
 
 
 def test_first_query_does_not_import_torch(tmp_path):

@@ -31,6 +31,11 @@ import numpy as np
 _TOKENS_PER_STEP = 512
 
 
+_REQUIRED = ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+             "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight",
+             "encoder.layer.0.attention.self.query.weight")
+
+
 def _read_json(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
         return json.load(f)
@@ -58,6 +63,16 @@ def why_not(path: str | os.PathLike[str]) -> str | None:
         return "not a BERT model with erf GELU"
     if cfg.get("position_embedding_type", "absolute") != "absolute":
         return "position embeddings are not absolute"
+    from safetensors import safe_open
+
+    with safe_open(str(root / "model.safetensors"), framework="numpy") as f:  # reads the header only
+        keys = set(f.keys())
+    layers = int(cfg.get("num_hidden_layers", 0))
+    for prefix in ("", "bert."):
+        if {prefix + k for k in _REQUIRED} | {prefix + f"encoder.layer.{layers - 1}.output.dense.weight"} <= keys:
+            break
+    else:
+        return "model.safetensors does not hold BertModel weights"
     st_cfg = root / "sentence_bert_config.json"
     if st_cfg.is_file() and _read_json(st_cfg).get("do_lower_case"):
         return "sentence_bert_config.json lowercases input"
