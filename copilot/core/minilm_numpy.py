@@ -47,10 +47,10 @@ def why_not(path: str | os.PathLike[str]) -> str | None:
     for name in ("modules.json", "config.json", "model.safetensors", "tokenizer.json"):
         if not (root / name).is_file():
             return f"no {name}"
-    types = [m.get("type", "").rsplit(".", 1)[-1] for m in _read_json(root / "modules.json")]
-    if types not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
-        return f"modules {types} are not Transformer, Pooling[, Normalize]"
     modules = _read_json(root / "modules.json")
+    types = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+    if types not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return f"modules {types} are not Transformer, Pooling[, Normalize]"  # Normalize: we always normalize
     if modules[0].get("path", "") != "":
         return "the Transformer module is not at the top of the directory"
     pooling_file = root / modules[1].get("path", "1_Pooling") / "config.json"
