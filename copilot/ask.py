@@ -10,12 +10,16 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from copilot.agent import Agent
 from copilot.conversations import ConversationStore
 from copilot.core.domain import Answer, Freshness, Principal
 from copilot.core.errors import ModelError, UserError
 from copilot.grounding import ungrounded_numbers
 from copilot.offline.engine import OfflineEngine
+from knowledge.crm.models import ImportRun
+from knowledge.crm.store import CrmStore
 from prompts import render
 from tools.context import ToolContext
 from tools.registry import ToolSpec
@@ -24,14 +28,21 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 4000
 
 
-def freshness(newest: datetime | None, now: datetime, stale_hours: float) -> Freshness:
-    if newest is None:
+def freshness(synced: datetime | None, now: datetime, stale_hours: float) -> Freshness:
+    """How long ago the CRM behind an answer was last imported or synced (not the age of one record)."""
+    if synced is None:
         return Freshness()
-    age = max(0.0, (now - newest).total_seconds() / 3600)
+    age = max(0.0, (now - synced).total_seconds() / 3600)
     stale = age > stale_hours
-    warning = (f"The newest CRM data behind this answer is {age / 24:.1f} days old; it may be out of date."
-               if stale else None)
-    return Freshness(newest=newest, age_hours=round(age, 1), stale=stale, warning=warning)
+    warning = (f"The CRM data was last imported or synced {age / 24:.1f} days ago ({synced:%Y-%m-%d}); "
+               "figures may have changed since. Re-run the import or sync to refresh." if stale else None)
+    return Freshness(newest=synced, age_hours=round(age, 1), stale=stale, warning=warning)
+
+
+def last_sync(crm: CrmStore) -> datetime | None:
+    """The last CRM import or sync; a CRM kept by hand (no import runs) is as fresh as its newest record."""
+    with crm.session() as s:
+        return s.scalar(select(func.max(ImportRun.started_at)))
 
 
 class AskService:
@@ -89,7 +100,8 @@ class AskService:
             answer, state = self.offline.answer(ctx, question, state)
         answer.notes = notes + answer.notes
         newest = answer.data.pop("newest", None)
-        answer.freshness = freshness(newest, datetime.now(), self.stale_hours)
+        if newest is not None or "crm" in answer.data:
+            answer.freshness = freshness(last_sync(ctx.crm) or newest, datetime.now(), self.stale_hours)
         if thread_id:
             self.conversations.append(thread_id, principal.user_id, question, answer.text, state=state,
                                       answer_json=answer.model_dump_json())

@@ -6,11 +6,9 @@ from tools.call_tools import DraftFollowupArgs, SummarizeCallArgs, draft_followu
 from tools.forecast_tools import (
     AtRiskArgs,
     ForecastArgs,
-    PipelineQueryArgs,
     WinProbabilityArgs,
     deals_at_risk,
     forecast_quarter,
-    pipeline_query,
     win_probability,
 )
 from tools.roleplay_tools import StartRoleplayToolArgs, start_roleplay
@@ -20,7 +18,6 @@ def extra_tools() -> list:  # list[ToolSpec]; built lazily to keep the registry 
     from tools.registry import ToolSpec
 
     return [
-        ToolSpec("pipeline_query", pipeline_query, PipelineQueryArgs),
         ToolSpec("forecast_quarter", forecast_quarter, ForecastArgs),
         ToolSpec("deals_at_risk", deals_at_risk, AtRiskArgs),
         ToolSpec("win_probability", win_probability, WinProbabilityArgs),

@@ -83,9 +83,10 @@ class Citation(BaseModel):
 
 
 class Freshness(BaseModel):
-    """How old the newest CRM data behind an answer is."""
+    """How fresh the CRM data behind an answer is: the time of the last import or sync of the CRM."""
 
-    newest: datetime | None = None
+    newest: datetime | None = Field(default=None, description="when the CRM data was last imported or synced")
+    basis: str = "last CRM import or sync"
     age_hours: float | None = None
     stale: bool = False
     warning: str | None = None

@@ -17,7 +17,6 @@ from copilot.core.errors import CopilotError, NotFound, PermissionDenied
 from copilot.offline import capability_answers, crm_answers, library_answers
 from copilot.offline.compose import Composer
 from copilot.offline.crm_query_answer import crm_answer, parse_question
-from copilot.offline.parse.parser import Parse
 from copilot.offline.entities import (
     PRONOUNS,
     Entities,
@@ -28,6 +27,7 @@ from copilot.offline.entities import (
     parse_amounts,
     parse_window,
 )
+from copilot.offline.parse.parser import Parse
 from copilot.offline.router import Router
 from knowledge.crm.models import Deal, User
 from knowledge.crm.scoping import apply_scope, require_records
@@ -141,9 +141,11 @@ class OfflineEngine:
             parse = parse_question(ctx, question)
         except CopilotError:
             parse = None
-        if is_crm_question(parse, route.cued, question):
+        crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
+            and not parse.library_evidence
+        if crm_intent or is_crm_question(parse, route.cued, question):
             assert parse is not None
-            return self._crm(ctx, c, parse, question), state
+            return self._crm(ctx, c, parse, question, state)
         if intent == "help":
             c.add(HELP)
             return c.answer("help", 0.9), state
@@ -181,28 +183,34 @@ class OfflineEngine:
 
 
     @staticmethod
-    def _crm(ctx: ToolContext, c: Composer, parse: Parse, question: str) -> Answer:
+    def _crm(ctx: ToolContext, c: Composer, parse: Parse, question: str,
+             state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
         if parse.query is None:
             c.add(f"I read this as a CRM question but couldn't build it: {parse.problem}. Could you rephrase?")
-            return c.answer("crm_query", 0.15)
+            return c.answer("crm_query", 0.15), state
         name = unknown_name(parse, question)
         if name:
             c.add(f"I couldn't find an account, person, team or product called '{name}' among those you can see. "
                   "Which one do you mean? (Check the spelling, or ask your manager if it belongs to another team.)")
-            return c.answer("crm_query", 0.3, notes=["unknown name"])
+            return c.answer("crm_query", 0.3, notes=["unknown name"]), state
+        f = parse.query.filters
+        if f.account is None and state.get("account_name") and PRONOUNS.search(question):
+            f.account = state["account_name"]  # "they" / "it": the account the thread is about
+        linked = next((x for x in parse.links if x.kind == "account"), None)
+        new_state = dict(state, account_id=linked.id, account_name=linked.name) if linked else state
         try:
             confidence, data = crm_answer(ctx, c, parse)
         except PermissionDenied as exc:
             c = Composer()
             c.add(f"I can't show that: {exc}")
-            return c.answer("crm_query", 0.9, notes=["refused: outside your scope"])
+            return c.answer("crm_query", 0.9, notes=["refused: outside your scope"]), state
         except CopilotError as exc:
             c = Composer()
             c.add(f"{exc}")
-            return c.answer("crm_query", 0.3)
+            return c.answer("crm_query", 0.3), state
         ans = c.answer("crm_query", confidence)
         ans.data["crm"] = data
-        return ans
+        return ans, new_state
 
 
 class _UserScope:

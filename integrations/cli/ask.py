@@ -45,7 +45,7 @@ def show_answer(answer: Answer) -> None:
     fresh = answer.freshness
     bits = [f"mode: {answer.mode}", f"confidence: {answer.confidence:.0%}"]
     if fresh.age_hours is not None:
-        bits.append(f"CRM data age: {fresh.age_hours:.0f} h")
+        bits.append(f"CRM last synced {fresh.age_hours:.0f} h ago")
     console.print("[dim]" + " | ".join(bits) + "[/dim]")
     for note in answer.notes:
         console.print(f"[dim]note: {note}[/dim]", highlight=False)

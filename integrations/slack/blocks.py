@@ -83,8 +83,8 @@ def freshness_label(answer: Answer) -> str:
     f = answer.freshness
     if f.newest is None:
         return "no CRM data behind this answer"
-    age = f"{f.age_hours:.0f} h old" if (f.age_hours or 0) < 48 else f"{(f.age_hours or 0) / 24:.1f} days old"
-    return (":warning: " if f.stale else "") + f"CRM data {age} (newest {f.newest:%Y-%m-%d %H:%M})"
+    age = f"{f.age_hours:.0f} h" if (f.age_hours or 0) < 48 else f"{(f.age_hours or 0) / 24:.1f} days"
+    return (":warning: " if f.stale else "") + f"CRM data last synced {age} ago ({f.newest:%Y-%m-%d %H:%M})"
 
 
 def answer_blocks(answer: Answer, answer_id: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from copilot.core.visibility import Scope
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Product, StageChange
 from knowledge.crm.scoping import apply_scope
 from knowledge.crm.store import CrmStore
-from tools.crm_query.resolve import Directory, Resolved
+from tools.crm_query.resolve import Resolved
 from tools.crm_query.schema import CrmQuery, DateWindow, Status
 
 CLOSED = ("closed_won", "closed_lost")

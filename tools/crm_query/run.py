@@ -130,6 +130,10 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
             for c in q.compare:
                 if not any(g.lower() == c.strip().lower() for g in buckets):
                     buckets[c] = []
+                    if not (scope.all_records or scope.aggregates_only):
+                        notes.append(f"nothing you can see matches {c}: you see "
+                                     f"{'your own' if scope.principal.role.value == 'rep' else 'your team' + chr(39) + 's'} "
+                                     "records only")
         rows = _order(q, [GroupRow(group=g, value=metric_value(q, lst), n=len(lst)) for g, lst in buckets.items()])
         value = metric_value(q, recs) if not q.compare else None
     else:
@@ -153,19 +157,21 @@ def unit_of(q: CrmQuery) -> str:
             "last_touch": "date"}.get(q.metric, "count")
 
 
-def _records(q: CrmQuery, recs: list[Rec], d: Directory) -> list[RecordRow]:
+def _sort_key(q: CrmQuery, r: Rec) -> tuple:
     if q.order:
-        key = (lambda r: (r.amount is None, (r.amount or 0) * (1 if q.order == "asc" else -1), r.name))
-    elif q.object in ("activities", "calls"):
-        key = (lambda r: (-(r.last_activity.timestamp() if r.last_activity else 0), r.name))
-    elif q.object == "deals":
-        key = (lambda r: (r.close_date is None, r.close_date or date.max, -(r.amount or 0), r.name))
-    else:
-        key = (lambda r: (r.name,))
+        return (r.amount is None, (r.amount or 0) * (1 if q.order == "asc" else -1), r.name)
+    if q.object in ("activities", "calls"):
+        return (-(r.last_activity.timestamp() if r.last_activity else 0), r.name)
+    if q.object == "deals":
+        return (r.close_date is None, r.close_date or date.max, -(r.amount or 0), r.name)
+    return (r.name,)
+
+
+def _records(q: CrmQuery, recs: list[Rec], d: Directory) -> list[RecordRow]:
     return [RecordRow(id=r.id, name=r.name, kind=q.object[:-1], account=r.account, owner=d.users.get(r.owner_id or ""),
                       stage=r.stage, amount=r.amount, close_date=r.close_date, next_step=r.next_step,
                       last_activity=r.last_activity.date() if r.last_activity else None, pushes=r.pushes,
-                      detail=r.extra or {}) for r in sorted(recs, key=key)]
+                      detail=r.extra or {}) for r in sorted(recs, key=lambda r: _sort_key(q, r))]
 
 
 def _me_vs_rest(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today: date, mine: list[Rec]) -> list[GroupRow]:

@@ -94,18 +94,4 @@ GROUPS: list[tuple[str, str]] = [
 ]
 
 # words that carry no slot of their own: never reported as "couldn't apply"
-FILLER = set("""
-a an the of in on for to at with by from and or but is are was were be been being am do does did done have has had
-i me my mine we us our ours you your yours it its they them their this that these those there here what which who
-whom whose when where why how please pls plz can could would should will shall may might must show list give tell
-find get pull see know need want let lets let's just any all some every each currently right now so far today
-also only much many more most less least than then as if about into over under per vs versus what's whats who's
-whats how's any? up out off again still yet ever very really quite pretty kind sort like maybe currently total
-deal deals number amount our team team's my team mine us looking look quick quickly real actually kindly hey hi
-hello thanks thank thx ok okay pull up rundown breakdown summary overview status update report numbers figures
-stats data info information currently sitting sit sits stand stands standing got gotten going go goes across among
-between other rest else overall whole entire company companywide org organization same compare comparison compared
-against relative vs. v doing perform performing performance look looking looks doing done how's one ones top
-bottom best worst highest lowest biggest largest smallest most least leads leading lead leader who has have which
-is are with without no not none any missing lacks lacking still yet anymore haven't hasn't havent hasnt didn't
-""".split())
+FILLER = set(["a", "an", "the", "of", "in", "on", "for", "to", "at", "with", "by", "from", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "it", "its", "they", "them", "their", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "please", "pls", "plz", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "show", "list", "give", "tell", "find", "get", "pull", "see", "know", "need", "want", "let", "lets", "let's", "just", "any", "all", "some", "every", "each", "currently", "right", "now", "so", "far", "today", "also", "only", "much", "many", "more", "most", "less", "least", "than", "then", "as", "if", "about", "into", "over", "under", "per", "vs", "versus", "what's", "whats", "who's", "whats", "how's", "any?", "up", "out", "off", "again", "still", "yet", "ever", "very", "really", "quite", "pretty", "kind", "sort", "like", "maybe", "currently", "total", "deal", "deals", "number", "amount", "our", "team", "team's", "my", "team", "mine", "us", "looking", "look", "quick", "quickly", "real", "actually", "kindly", "hey", "hi", "hello", "thanks", "thank", "thx", "ok", "okay", "pull", "up", "rundown", "breakdown", "summary", "overview", "status", "update", "report", "numbers", "figures", "stats", "data", "info", "information", "currently", "sitting", "sit", "sits", "stand", "stands", "standing", "got", "gotten", "going", "go", "goes", "across", "among", "between", "other", "rest", "else", "overall", "whole", "entire", "company", "companywide", "org", "organization", "same", "compare", "comparison", "compared", "against", "relative", "vs.", "v", "doing", "perform", "performing", "performance", "look", "looking", "looks", "doing", "done", "how's", "one", "ones", "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "largest", "smallest", "most", "least", "leads", "leading", "lead", "leader", "who", "has", "have", "which", "is", "are", "with", "without", "no", "not", "none", "any", "missing", "lacks", "lacking", "still", "yet", "anymore", "haven't", "hasn't", "havent", "hasnt", "didn't"])

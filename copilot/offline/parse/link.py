@@ -43,8 +43,8 @@ class Linker:
         """``names``: kind -> {id: name}."""
         self.aliases: dict[str, list[tuple[str, str, str]]] = {}  # alias -> [(kind, id, name)]
         token_use: Counter[str] = Counter()
-        for kind, table in names.items():
-            for rid, name in table.items():
+        for table in names.values():
+            for name in table.values():
                 for t in {w for w, _, _ in words(name)}:
                     token_use[t] += 1
         for kind, table in names.items():

@@ -152,10 +152,9 @@ class QueryParser:
             metric_name = "list"
         if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):
             metric_name = "count"
-        if top_n or top_order:
-            if metric_name in ("list",) or not metric:
-                metric_name, order, limit = "list", top_order, top_n or limit
-                group = None
+        if (top_n or top_order) and (metric_name in ("list",) or not metric):
+            metric_name, order, limit = "list", top_order, top_n or limit
+            group = None
         # status
         values = {str(v) for v, _ in stat}
         status = None

@@ -1,0 +1,127 @@
+"""CRM questions as people type them, answered through the public facade on the demo company; expected
+values come from plain SQL in the test, not from the engine."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from copilot.core.errors import UserError
+from knowledge.crm.models import Activity, Deal
+
+CLOSED = ("closed_won", "closed_lost")
+
+
+def ask(cp, who, q):
+    return cp.ask(cp.principal(who), q)
+
+
+def deals(cp, *where):
+    with cp.crm.session() as s:
+        return list(s.scalars(select(Deal).where(*where)))
+
+
+def test_filters_are_applied_inactivity_stage_owner(demo_copilot):
+    cp = demo_copilot
+    a = ask(cp, "u-sam-okafor", "which of my open opps havent been touched in 2 weeks?")
+    since = datetime.combine(cp.settings.current_date() - timedelta(days=14), datetime.min.time())
+    with cp.crm.session() as s:
+        last = dict(s.execute(select(Activity.deal_id, func.max(Activity.occurred_at)).group_by(Activity.deal_id)).all())
+    want = {d.id for d in deals(cp, Deal.owner_id == "u-sam-okafor", Deal.stage.not_in(CLOSED))
+            if last.get(d.id) is None or last[d.id] < since}
+    got = {r["id"] for r in a.data["crm"]["records"]}
+    assert a.intent == "crm_query" and got == want and want
+    assert a.data["crm"]["total"] == len(want)
+    assert "no activity in the last 14 days" in a.text
+
+
+def test_count_of_wins_is_not_wins_plus_losses(demo_copilot):
+    cp = demo_copilot
+    a = ask(cp, "u-maya-chen", "how many deals did my team win in Q3 2026?")
+    won = deals(cp, Deal.team_id == "demo:team:east", Deal.stage == "closed_won",
+                Deal.closed_on.between(date(2026, 7, 1), date(2026, 9, 30)))
+    assert a.data["crm"]["value"] == len(won)
+    assert f"**{len(won)}**" in a.text
+
+
+def test_named_product_average_is_over_that_product_only(demo_copilot):
+    cp = demo_copilot
+    a = ask(cp, "u-rachel-adeyemi", "avg deal size for Govern")
+    with cp.crm.session() as s:
+        amounts = [d.amount for d in s.scalars(select(Deal).where(Deal.stage == "closed_won",
+                                                                   Deal.product_id.like("%govern%")))]
+    assert abs(a.data["crm"]["value"] - sum(amounts) / len(amounts)) < 0.01
+
+
+def test_which_group_leads_and_bottom_n(demo_copilot):
+    cp = demo_copilot
+    a = ask(cp, "u-maya-chen", "which rep leads in won revenue this year?")
+    totals: dict[str, float] = {}
+    year = cp.settings.current_date().year
+    for d in deals(cp, Deal.team_id == "demo:team:east", Deal.stage == "closed_won",
+                   Deal.closed_on.between(date(year, 1, 1), date(year, 12, 31))):
+        totals[d.owner_id] = totals.get(d.owner_id, 0) + (d.amount or 0)
+    top = max(totals, key=totals.__getitem__)
+    rows = a.data["crm"]["rows"]
+    assert len(rows) == 1 and rows[0]["value"] == totals[top]
+    assert rows[0]["group"] == cp.principal(top).name and "leads" in a.text
+
+
+def test_group_against_group(demo_copilot):
+    a = ask(demo_copilot, "u-rachel-adeyemi", "win rate East vs West in 2025")
+    rows = {r["group"]: r for r in a.data["crm"]["rows"]}
+    assert set(rows) == {"East", "West"}
+    for team, row in rows.items():
+        closed = deals(demo_copilot, Deal.team_id == f"demo:team:{team.lower()}", Deal.stage.in_(CLOSED),
+                       Deal.closed_on.between(date(2025, 1, 1), date(2025, 12, 31)))
+        assert row["value"] == round(sum(d.stage == "closed_won" for d in closed) / len(closed), 4)
+
+
+def test_exec_gets_aggregates_but_no_lists_or_single_people(demo_copilot):
+    cp = demo_copilot
+    agg = ask(cp, "u-rachel-adeyemi", "total pipeline by team")
+    assert {r["group"] for r in agg.data["crm"]["rows"]} == {"East", "West"}
+    lst = ask(cp, "u-rachel-adeyemi", "list the open deals closing this month")
+    assert "refused: outside your scope" in lst.notes and "crm" not in lst.data
+    one = ask(cp, "u-rachel-adeyemi", "Sam Okafor's won revenue this year")
+    assert "refused: outside your scope" in one.notes and "$" not in one.text.split("\n")[0]
+    reps = ask(cp, "u-rachel-adeyemi", "won revenue by rep")
+    assert all(r["group"].startswith("Person-") for r in reps.data["crm"]["rows"])
+
+
+def test_rep_naming_an_account_they_cannot_see_learns_nothing(demo_copilot):
+    a = ask(demo_copilot, "u-sam-okafor", "open deals at Kestrel Manufacturing")
+    assert "couldn't find" in a.text and "Kestrel Manufacturing - Enterprise Suite" not in a.text
+    assert "$" not in a.text and a.confidence <= 0.3
+
+
+def test_unapplied_words_are_reported_and_lower_confidence(demo_copilot):
+    clean = ask(demo_copilot, "u-sam-okafor", "my open deals in negotiation")
+    noisy = ask(demo_copilot, "u-sam-okafor", "my open deals in negotiation with purple elephants")
+    assert "I couldn't apply 'purple', 'elephants'" in noisy.text
+    assert noisy.confidence < clean.confidence
+
+
+def test_library_question_does_not_get_crm_answer_and_vice_versa(demo_copilot):
+    lib = ask(demo_copilot, "u-sam-okafor", "how do we handle a discount request?")
+    assert lib.intent != "crm_query" and all(c.kind == "document" for c in lib.citations)
+    crm = ask(demo_copilot, "u-maya-chen", "East closed revenue in October 2026")
+    assert crm.intent == "crm_query" and all(c.kind == "crm" for c in crm.citations)
+
+
+def test_bad_input_gets_a_clear_answer(demo_copilot):
+    cp = demo_copilot
+    for q in ["", "   "]:
+        try:
+            ask(cp, "u-sam-okafor", q)
+            raise AssertionError("empty question accepted")
+        except UserError as exc:
+            assert "empty" in str(exc)
+    try:
+        ask(cp, "u-sam-okafor", "deals " * 2000)
+        raise AssertionError("huge question accepted")
+    except UserError as exc:
+        assert "limit" in str(exc)
+    sql = ask(cp, "u-sam-okafor", "'; DROP TABLE deals; --")
+    assert sql.text and deals(cp)  # nothing dropped, an answer came back
