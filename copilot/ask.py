@@ -98,6 +98,7 @@ class AskService:
                 ctx.proposed.clear()
         if answer is None:
             answer, state = self.offline.answer(ctx, question, state)
+            answer.actions = answer.actions or list(ctx.proposed)
         answer.notes = notes + answer.notes
         newest = answer.data.pop("newest", None)
         if newest is not None or "crm" in answer.data:

@@ -26,6 +26,7 @@ EXAMPLES: dict[str, dict] = {
     "propose_deal_update": {"deal": "D-1", "stage": "negotiation", "next_step": "Legal review"},
     "propose_task": {"title": "Send SOC 2 report", "due_on": "2026-11-25", "deal": "D-1"},
     "pipeline_query": {"metric": "won_revenue", "group_by": "rep"},
+    "search_calls": {"query": "security review", "speaker": "customer"},
     "query_crm": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep"},
     "forecast_quarter": {},
     "deals_at_risk": {},

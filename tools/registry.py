@@ -23,6 +23,7 @@ from tools.propose_deal_update import ProposeDealUpdateArgs, propose_deal_update
 from tools.propose_email import ProposeEmailArgs, propose_email
 from tools.propose_task import ProposeTaskArgs, propose_task
 from tools.query_crm import query_crm
+from tools.search_calls import SearchCallsArgs, search_calls
 from tools.search_knowledge import SearchKnowledgeArgs, search_knowledge
 
 
@@ -51,6 +52,7 @@ class ToolSpec:
 CORE_TOOLS: list[ToolSpec] = [
     ToolSpec("query_crm", query_crm, CrmQuery),
     ToolSpec("search_knowledge", search_knowledge, SearchKnowledgeArgs),
+    ToolSpec("search_calls", search_calls, SearchCallsArgs),
     ToolSpec("lookup_account", lookup_account, LookupAccountArgs),
     ToolSpec("lookup_deal", lookup_deal, LookupDealArgs),
     ToolSpec("list_deals", list_deals, ListDealsArgs),

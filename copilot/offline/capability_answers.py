@@ -134,6 +134,7 @@ def call_summary(ctx: ToolContext, c: Composer, ent: Entities, question: str) ->
 def followup(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
     res = draft_followup(ctx, DraftFollowupArgs(account=ent.account_name or ent.account_id))
     c.used("draft_followup", res)
+    ctx.proposed.extend(res.actions)
     e = res.email
     c.add(f"Drafted a follow-up to {', '.join(e.get('to') or [])} {c.cite(res.citations[0])}")
     c.add(f"**Subject:** {e.get('subject')}\n\n{e.get('body', '')}")

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from copilot.core.domain import Answer
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
-from copilot.offline import capability_answers, crm_answers, library_answers
+from copilot.offline import call_answers, capability_answers, crm_answers, library_answers, requests
+from copilot.offline.call_answers import is_call_question
+from copilot.offline.requests import is_request
 from copilot.offline.compose import Composer
 from copilot.offline.crm_query_answer import crm_answer, parse_question
 from copilot.offline.entities import (
@@ -39,7 +41,8 @@ Handler = Callable[[ToolContext, Composer, Entities, str], float]
 # because a wrong guess there (a number table, a proposed email) is worse than quoting the library.
 STRUCTURED = {"pipeline", "forecast", "at_risk", "my_deals", "roleplay", "call_summary", "followup"}
 LIBRARY_INTENTS = ("objection", "competitor", "knowledge")
-RECORD_LEVEL = {"account_status", "champion", "my_deals", "deal", "call_summary", "followup"}
+RECORD_LEVEL = {"account_status", "champion", "my_deals", "deal", "call_summary", "followup", "request",
+                "call_quotes"}
 NEEDS_ACCOUNT = {"account_status", "champion", "call_summary", "followup"}
 HELP = (
     "I can answer questions about your accounts, deals and the case library, with sources. Try:\n"
@@ -86,6 +89,7 @@ class OfflineEngine:
             "objection": library_answers.objection,
             "competitor": library_answers.competitor,
             "knowledge": library_answers.knowledge,
+            "call_quotes": call_answers.call_quotes,
             **capability_answers.HANDLERS,
         }
         self.handlers.update(extra_handlers or {})
@@ -137,8 +141,12 @@ class OfflineEngine:
         if intent in STRUCTURED and intent not in route.cued:
             intent = next(i for i in route.ranked if i not in STRUCTURED)
         c = Composer()
+        if is_request(question) and not re.search(r"\bfollow[- ]?up\b", question, re.I):
+            intent = "request"
+        elif is_call_question(question):
+            intent = "call_quotes"
         try:
-            parse = parse_question(ctx, question)
+            parse = None if intent in ("request", "call_quotes") else parse_question(ctx, question)
         except CopilotError:
             parse = None
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
@@ -152,6 +160,8 @@ class OfflineEngine:
         try:
             if intent in RECORD_LEVEL:
                 require_records(ctx.scope, "account, deal or contact records")
+            if intent == "request":
+                return c.answer("request", requests.handle(ctx, c, question), notes=["proposed, not executed"]), state
             ent = self.entities(ctx, question, state)
             explicit_account = ent.account_id and ent.account_id != state.get("account_id")
             if intent in ("knowledge", "my_deals") and explicit_account and not ent.window and not ent.stage:

@@ -1,0 +1,38 @@
+"""Offline answers to "what did they say on the call" questions: quote the transcript segments that
+match, each cited with the call and the time into it."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.offline.compose import Composer
+from copilot.offline.entities import Entities
+from tools.context import ToolContext
+from tools.search_calls import SearchCallsArgs, search_calls
+
+CALL_QUESTION = re.compile(
+    r"\b(on|in|during|from) (the|our|my|their|that|this|last|latest|recent|today'?s) (\w+ )?(call|meeting|demo|"
+    r"conversation|discovery|check-in)s?\b|\bwhat did (?!we (win|lose|close))[\w .'-]{1,40} (say|mention|ask|tell|raise|think|want|"
+    r"object|complain|push back)|\bsaid (on|in|about|during)\b|\bdid [\w .'-]{1,40} (mention|bring up|raise|ask about)\b|"
+    r"\bon the call\b|\bin the transcript\b", re.I)
+
+
+def is_call_question(question: str) -> bool:
+    return bool(CALL_QUESTION.search(question)) and not re.search(r"\b(summari[sz]e|recap|follow[- ]?up)\b", question, re.I)
+
+
+def call_quotes(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
+    customer = bool(re.search(r"\b(they|customer|buyer|prospect|client|he|she)\b", question, re.I)) or bool(ent.account_id)
+    res = search_calls(ctx, SearchCallsArgs(query=question, account=ent.account_id, k=4,
+                                            speaker="customer" if customer else None))
+    c.used("search_calls", res)
+    if not res.segments:
+        where = f" with {ent.account_name}" if ent.account_name else ""
+        c.add(f"I found nothing matching that in the {res.calls_searched} recorded call(s){where} you can see.")
+        return 0.3
+    first = res.segments[0]
+    c.add(f"From the call transcripts ({res.calls_searched} call(s) searched):")
+    for seg, cit in zip(res.segments, res.citations, strict=True):
+        stamp = f"{int(seg.start) // 60:02d}:{int(seg.start) % 60:02d}"
+        c.add(f"- **{seg.speaker}** on *{seg.call_title}* at {stamp}: \"{seg.text}\" {c.cite(cit)}")
+    return 0.75 if first.account else 0.6
