@@ -14,9 +14,7 @@ from knowledge.crm.scoping import apply_scope, require_records
 from tools._crm import find_account
 from tools.context import ToolContext, ToolResult
 
-_STOP = set("""a an the of to in on for and or is are was were be with how do we i you our my what which who when
-where why does did can should they them it this that about at as by from said say says mention mentioned ask asked
-call calls last latest recent their there any what's tell told talk talked customer buyer prospect""".split())
+_STOP = set(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "with", "how", "do", "we", "i", "you", "our", "my", "what", "which", "who", "when", "where", "why", "does", "did", "can", "should", "they", "them", "it", "this", "that", "about", "at", "as", "by", "from", "said", "say", "says", "mention", "mentioned", "ask", "asked", "call", "calls", "last", "latest", "recent", "their", "there", "any", "what's", "tell", "told", "talk", "talked", "customer", "buyer", "prospect"])
 
 
 def terms(text: str) -> set[str]:

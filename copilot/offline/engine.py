@@ -16,7 +16,6 @@ from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
 from copilot.offline import call_answers, capability_answers, crm_answers, library_answers, requests
 from copilot.offline.call_answers import is_call_question
-from copilot.offline.requests import is_request
 from copilot.offline.compose import Composer
 from copilot.offline.crm_query_answer import crm_answer, parse_question
 from copilot.offline.entities import (
@@ -30,6 +29,7 @@ from copilot.offline.entities import (
     parse_window,
 )
 from copilot.offline.parse.parser import Parse
+from copilot.offline.requests import is_request
 from copilot.offline.router import Router
 from knowledge.crm.models import Deal, User
 from knowledge.crm.scoping import apply_scope, require_records
