@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from copilot.core.domain import Answer
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
+from copilot.core.visibility import Scope
 from copilot.offline import call_answers, capability_answers, crm_answers, library_answers, requests
 from copilot.offline.call_answers import is_call_question
 from copilot.offline.compose import Composer
@@ -176,6 +178,8 @@ class OfflineEngine:
                 c.add("Which account do you mean? Name it in your question, e.g. \"What's going on with <account>?\"")
                 return c.answer(intent, 0.2), state
             handler = self.handlers.get(intent) or library_answers.knowledge
+            if intent in LIBRARY_INTENTS:  # library questions get library answers, never CRM notes
+                ctx = replace(ctx, scope=Scope(ctx.principal))
             confidence = handler(ctx, c, ent, question)
             confidence *= 0.8 if route.margin < 0.03 else 1.0
         except PermissionDenied as exc:
