@@ -20,6 +20,7 @@ from integrations.cli.main import app
 from knowledge.crm.store import CrmStore
 
 TASK = {"title": "Send HIPAA security pack", "due_on": "2026-03-06", "deal_id": "d1"}
+TASK_WEST = {"title": "Send HIPAA security pack", "due_on": "2026-03-06"}  # rep3 (West) may not name East's d1
 
 
 class Flaky:
@@ -103,8 +104,8 @@ def test_stats_match_a_scripted_history(world) -> None:
     a2 = prop("send_email", EMAIL, "rep1")
     a3 = prop("send_email", EMAIL, "rep1")
     prop("send_email", EMAIL, "rep1", expires_in=timedelta(hours=1))  # a4: expires
-    b1 = prop("create_task", TASK, "rep3", tool="crm")
-    b2 = prop("create_task", TASK, "rep3", tool="crm")
+    b1 = prop("create_task", TASK_WEST, "rep3", tool="crm")
+    b2 = prop("create_task", TASK_WEST, "rep3", tool="crm")
     clock.advance(seconds=30)
     flaky.fail = True
     assert ledger.approve(b1.id, rep3, shown_hash=b1.payload_hash).state.value == "failed"   # 30 s

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from copilot.actions import audit, stats
 from copilot.actions.access import may_act, visible_filter
+from copilot.actions.authorize import principal_of, referenced, require_visible
 from copilot.actions.executors import Executor, default_executors, unknown_recipients
 from copilot.actions.models import ActionEvent, ActionRow, LedgerBase
 from copilot.actions.schemas import (
@@ -47,6 +48,7 @@ from copilot.core.domain import Citation, Principal, Role
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied, UserError
 from copilot.core.visibility import MIN_GROUP_SIZE, Scope
 from knowledge.crm.models import Deal, User
+from knowledge.crm.people import to_principal
 from knowledge.crm.store import CrmStore
 
 _NO_SYNC = {"synchronize_session": False}
@@ -112,6 +114,9 @@ class ActionLedger:
                 deal = s.get(Deal, deal_id)
                 account_id = deal.account_id if deal else None
             team_id = owner.team_id
+            owner_p = to_principal(owner)
+        require_visible(self.crm, referenced(clean, ("deal_id", deal_id), ("account_id", account_id),
+                                             ("call_id", call_id)), [owner_p])
         ttl = expires_in if expires_in is not None else self.default_ttl
         with self._session() as s, s.begin():
             accepted, decided = self._history(s, kind, owner_id)
@@ -216,6 +221,9 @@ class ActionLedger:
         if to is State.REJECTED:
             values["edit_distance"] = None
         else:
+            require_visible(self.crm, referenced(final, ("deal_id", row.deal_id), ("account_id", row.account_id),
+                                                 ("call_id", row.call_id)),
+                            [principal, principal_of(self.crm, row.owner_id)])
             confirmed = sorted({a.strip().lower() for a in confirm if a.strip()})
             probe = to_action(row).model_copy(update={"payload": final})
             unknown = sorted(set(unknown_recipients(self.crm, probe, self.internal_domains)) - set(confirmed))
@@ -288,8 +296,15 @@ class ActionLedger:
             with self._session() as s:
                 raise UserError(self._not_runnable(self._row(s, action_id, None)))
         with self._session() as s:
-            action = to_action(self._row(s, action_id, None))
+            stored = self._row(s, action_id, None)
+            action = to_action(stored)
         try:
+            if payload_hash(action.payload) != stored.payload_hash:
+                raise PermissionDenied("the stored payload does not match the hash that was approved; not executed",
+                                       hint="reject it and ask for a fresh proposal")
+            require_visible(self.crm, referenced(action.payload, ("deal_id", stored.deal_id),
+                                                 ("account_id", stored.account_id), ("call_id", stored.call_id)),
+                            [principal_of(self.crm, stored.owner_id), principal_of(self.crm, stored.decided_by)])
             result, error = self.executors[action.kind].run(action), None
         except CopilotError as exc:
             result, error = None, str(exc)
