@@ -8,6 +8,7 @@ any ``today``: the gold answer resolves it against the day the question is asked
 - "last N days/weeks" is ``[today - N days, today]``, "next N days/weeks" is ``[today, today + N days]``;
 - "year to date" / "quarter to date" end today; "since June" is the latest June 1 on or before today .. today;
 - "before year end" / "before quarter end" is ``[today, last day of the period]``;
+- "overdue" / "in the past" (``before_today``) is ``[open, yesterday]``;
 - a quarter or month named without a year is in today's year.
 """
 
@@ -83,6 +84,8 @@ def resolve(expr: dict[str, Any], today: date) -> tuple[date | None, date | None
         return today, today + timedelta(weeks=n)
     if kind == "before_year_end":
         return today, date(y, 12, 31)
+    if kind == "before_today":
+        return None, today - timedelta(days=1)
     if kind == "before_quarter_end":
         return today, quarter_range(y, q)[1]
     raise ValueError(f"unknown date expression {kind!r}")

@@ -5,7 +5,8 @@ The result is a plain dict, one of four kinds:
 - ``{"kind": "value", "value": number | "YYYY-MM-DD" | None, "n": records, "unscoped": ...}``
 - ``{"kind": "rows", "rows": [{"group", "value", "n"}], "ordered": bool, "limit": N | None, ...}``
 - ``{"kind": "records", "ids": [...], "keys": [...], "total": n, "ordered": bool, "limit": N | None}``
-- ``{"kind": "refused", "reason": "list" | "narrow", "n": records}`` (execs only)
+- ``{"kind": "refused", "reason": "list" | "person" | "narrow", "n": records}`` (execs only: lists and
+  record look-ups, a person singled out by name, fewer than 3 matching records)
 
 ``unscoped`` (the same figure for an admin) lets the suite tell a leak (the answer counted records outside
 the asker's scope) from an ordinary mistake.
@@ -158,6 +159,17 @@ def _compare_rows(rows: list[dict[str, Any]], compare: list[str], metric: str, b
     return out
 
 
+def names_person(comp: dict[str, Any]) -> bool:
+    """Does the query single out people by name (owner, manager, or two reps/managers compared)?
+
+    For execs this is refused: names are pseudonymized in their answers, and a figure for a person the
+    exec named would undo that.
+    """
+    f = comp.get("filters") or {}
+    return bool(f.get("owner") or f.get("manager")) or bool(
+        comp.get("compare") and comp["compare"] != ["me_vs_rest"] and comp.get("group_by") in PEOPLE)
+
+
 def gold_answer(crm: CrmData, comp: dict[str, Any], asker: Asker, today: date) -> dict[str, Any]:
     """The gold answer of one composition for one asker on ``today``."""
     obj, metric = comp.get("object", "deals"), comp.get("metric", "list")
@@ -177,10 +189,14 @@ def gold_answer(crm: CrmData, comp: dict[str, Any], asker: Asker, today: date) -
     if compare and by:
         in_pair = group_keys(obj, by, status, hit).str.lower().isin([c.strip().lower() for c in compare])
         hit = hit[in_pair]
-    if asker.aggregates_only and (metric == "list" or len(hit) < MIN_GROUP):
-        hidden = None if metric == "list" or by else metric_value(crm, obj, metric, hit)
-        return {"kind": "refused", "reason": "list" if metric == "list" else "narrow", "n": len(hit),
-                "hidden": hidden, **info}
+    if asker.aggregates_only:
+        reason = "list" if metric == "list" else "person" if names_person(comp) else (
+            "narrow" if len(hit) < MIN_GROUP else None)
+        if reason:
+            hidden = None if metric == "list" or by else metric_value(crm, obj, metric, hit)
+            return {"kind": "refused", "reason": reason, "n": len(hit), "hidden": hidden, **info}
+    # the filters matched records, but none the asker may see: a refusal that says so is as good as "none"
+    info["scoped_out"] = len(hit) == 0 and bool(mask.any())
     if metric == "list":
         return {**_records(obj, comp, hit), **info}
     if by:

@@ -145,7 +145,7 @@ def compare(rng: random.Random, v: Vocab, a: Person) -> Comp | None:
         return {"object": "deals", "metric": metric, "filters": merge(*parts), "compare": ["me_vs_rest"]}
     if a.role == "manager":
         pool, by = [p.name for p in v.reps_of(a.team_id)], "rep"
-    elif rng.random() < 0.5 and len(v.teams) > 1:
+    elif rng.random() < 0.75 and len(v.teams) > 1:  # two named reps: refused for execs (names_person)
         pool, by = sorted(v.teams.values()), "team"
     else:
         team = rng.choice(sorted(v.teams))

@@ -119,7 +119,8 @@ def acceptable(rng: random.Random, comp: dict[str, Any], gold: dict[str, Any], r
     kind = gold["kind"]
     probe = comp.get("tag") == "scope:probe"
     if kind == "refused":
-        return role == "exec" and (gold["reason"] == "list" or family == "narrow" or rng.random() < 0.3)
+        return role == "exec" and (gold["reason"] == "list" or family == "narrow" or rng.random() < (
+            0.5 if gold["reason"] == "person" else 0.3))
     if kind == "value":
         if gold["n"] == 0:
             return probe or rng.random() < 0.08
@@ -160,11 +161,12 @@ def generate(crm: CrmData, dataset: str, *, today: date, seed: int, counts: dict
             comp = FAMILIES[family](rng, v, person)
             if comp is None:
                 continue
-            cid = comp_id(dataset, person.id, comp)
+            clean = {key: val for key, val in comp.items() if key != "tag"}
+            cid = comp_id(dataset, person.id, clean)
             if cid in seen:
                 continue
             asker = asker_of(crm, person.id)
-            gold = gold_answer(crm, {k: val for k, val in comp.items() if k != "tag"}, asker, today)
+            gold = gold_answer(crm, clean, asker, today)
             if not acceptable(rng, comp, gold, role, family):
                 continue
             seen.add(cid)
@@ -173,7 +175,6 @@ def generate(crm: CrmData, dataset: str, *, today: date, seed: int, counts: dict
             phrasings = 2 if rng.random() < PARAPHRASE_SHARE and made + 1 < want else 1
             for k in range(phrasings):
                 text, noise = add_noise(rng, render(comp, v, person, rng), names)
-                clean = {key: val for key, val in comp.items() if key != "tag"}
                 extra = (["typo"] if noise.typos else []) + (["name_typo"] if noise.name_typo else []) + (
                     ["paraphrase"] if k else [])
                 items.append(Item(id=f"{dataset}-{cid}-{k}", comp_id=cid, dataset=dataset, role=role, asker=person.id,

@@ -8,7 +8,8 @@
   records shown; ordered lists (largest N) by position, ties accepted;
 - refused (execs): refused (a note with 'refused', or the text says it cannot show) with no records, no
   figure and, for a narrow filter, not the hidden figure in the text.
-An answer without ``data.crm`` is wrong unless a refusal was expected and it refused.
+An answer without ``data.crm`` is wrong unless a refusal was expected and it refused, or the filters only
+matched records outside the asker's scope (gold ``scoped_out``) and it refused to show them.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from evals.crm_questions.numbers import date_in_text, number_in_text
 
 TOLERANCE = 0.005
 EXACT = {"count", "activity_count"}
-REFUSAL = re.compile(r"refus|can(?:'|no|’)?t (?:show|share|list|give|provide|break)|cannot (?:show|share|list|give|provide)"
-                     r"|not able to (?:show|share)|unable to (?:show|share)|not (?:allowed|permitted) to|aggregates? only"
-                     r"|only (?:show|share|see) aggregate|too few|fewer than 3|fewer than three|suppress", re.IGNORECASE)
+REFUSAL = re.compile(r"\brefus|\bcan(?:'|no|’)?t (?:show|share|list|give|provide|break|reveal)"
+                     r"|\bcannot (?:show|share|list|give|provide|reveal)|\bnot able to (?:show|share)"
+                     r"|\bunable to (?:show|share)|\bnot (?:allowed|permitted) to|\btoo few\b", re.IGNORECASE)
 
 
 @dataclass
@@ -89,6 +90,8 @@ def score(answer: dict[str, Any], gold: dict[str, Any], comp: dict[str, Any], *,
     kind = gold["kind"]
     if kind == "refused":
         return _refusal(answer, crm, gold)
+    if gold.get("scoped_out") and refused(answer) and not (crm and (crm.get("records") or crm.get("value"))):
+        return Verdict(True, "refused: outside the asker's scope")
     if crm is None:
         return Verdict(False, "no data.crm in the answer")
     metric = comp.get("metric", "list")
@@ -97,6 +100,18 @@ def score(answer: dict[str, Any], gold: dict[str, Any], comp: dict[str, Any], *,
     if kind == "rows":
         return _rows(answer, crm, gold, metric, asker_name)
     return _records(crm, gold)
+
+
+def also_answered(answer: dict[str, Any], gold: dict[str, Any], comp: dict[str, Any]) -> bool:
+    """A further part of a multi-part question: its figure is in the text (or, for an exec, it was refused)."""
+    text = answer.get("text") or ""
+    if gold["kind"] == "refused":
+        return refused(answer)
+    if gold["kind"] != "value" or gold["value"] is None:
+        return True
+    if comp.get("metric") == "last_touch":
+        return date_in_text(text, date.fromisoformat(str(gold["value"])[:10]))
+    return number_in_text(text, float(gold["value"]), comp.get("metric", "count"))
 
 
 def _refusal(answer: dict[str, Any], crm: dict[str, Any] | None, gold: dict[str, Any]) -> Verdict:
