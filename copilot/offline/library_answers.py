@@ -1,40 +1,97 @@
 """Offline answers from the case library: objections, competitors and general how-to questions.
 
-They quote the most relevant sentences of the best passages, each with its citation, preferring
-passages from different documents so one answer shows several sources.
+The answer is the section that holds it, quoted whole (a list stays a list, a number keeps its
+condition) under its heading path, then, when another document also matches well, a shorter quote
+from it. Sections are re-ranked by their own text and headings (``copilot.offline.sections``), not by
+the retrieval score of the chunk they sit in. Competitor questions also recognise competitors that
+only the library names (``copilot.offline.competitors``), and answer from the page about them.
 """
 
 from __future__ import annotations
 
-from copilot.offline.compose import Composer, best_sentences
+import re
+
+from copilot.offline.competitors import Mention, find_competitor, mentions
+from copilot.offline.compose import Composer
 from copilot.offline.entities import Entities
+from copilot.offline.sections import Unit, build_units, clean, score_units, window
 from tools.context import ToolContext
-from tools.search_knowledge import Passages, SearchKnowledgeArgs, search_knowledge
+from tools.search_knowledge import Passage, Passages, SearchKnowledgeArgs, search_knowledge
 
 OBJECTION_TYPES = ["objection_guide", "playbook", "pricing_policy", "win_story", "faq"]
 COMPETITOR_TYPES = ["battle_card", "win_story", "loss_story"]
+POOL = 20  # passages retrieved; sections are re-ranked within them
+BM25_POOL = 8  # keyword-only passages added to the pool
+FIRST_CHARS = 1200  # the best section is quoted whole up to this
+SECOND_CHARS = 600
+SECOND_MIN = 0.6  # a second source is shown when it scores at least this share of the best
+TYPE_BONUS = 0.1
+NAMED_BONUS = 0.3  # a section that names the competitor the question is about
+# Words that make a question a comparison, so a competitor it names is answered from the page about them.
+COMPARING = re.compile(r"\b(compar\w*|vs\.?|versus|differ\w*|better|worse|instead|alternatives?|switch\w*|"
+                       r"against|replace\w*|stack up)\b", re.I)
 
 
-def _search(ctx: ToolContext, c: Composer, query: str, types: list[str] | None, k: int = 8) -> Passages:
+def _search(ctx: ToolContext, c: Composer, query: str, types: list[str] | None,
+            k: int = POOL) -> tuple[Passages, list[int]]:
+    """Hybrid passages plus the BM25 leg's own best ones, and each passage's best rank in either list.
+
+    Fusion ranks a chunk found by both legs above one found by a single leg, so with a weak embedder
+    the keyword leg's best chunk can fall out of the hybrid top k; sections are re-ranked lexically
+    below, so they need it in the pool.
+    """
     res = search_knowledge(ctx, SearchKnowledgeArgs(query=query, types=types, k=k))
     c.used("search_knowledge", res)
-    return res
-
-
-def _quote(c: Composer, res: Passages, question: str, limit: int = 3) -> int:
-    seen: set[str] = set()
-    shown = 0
-    for p, cit in zip(res.passages, res.citations, strict=True):
-        if cit.source_id in seen:
+    ranks = list(range(len(res.passages)))
+    if ctx.knowledge is None or not hasattr(ctx.knowledge, "search_bm25"):
+        return res, ranks
+    where = {(cit.source_id, p.text): i for i, (p, cit) in enumerate(zip(res.passages, res.citations, strict=True))}
+    for rank, h in enumerate(ctx.knowledge.search_bm25(query, ctx.scope, k=BM25_POOL, types=types)):
+        key = (h.citation.source_id, h.text)
+        if key in where:
+            ranks[where[key]] = min(ranks[where[key]], rank)
             continue
-        seen.add(cit.source_id)
-        where = p.title + (f" > {p.section}" if p.section else "")
-        n = 3 if shown == 0 else 2  # the best passage gets more room
-        c.add(f"- **{where}**: {best_sentences(p.text, question, n=n, max_chars=520 if n == 3 else 420)} {c.cite(cit)}")
-        shown += 1
-        if shown >= limit:
-            break
-    return shown
+        where[key] = len(res.passages)
+        res.passages.append(Passage(text=h.text, title=h.citation.title, section=h.citation.section,
+                                    type=h.metadata.get("type"), score=float(h.score)))
+        res.citations.append(h.citation)
+        ranks.append(rank)
+    return res, ranks
+
+
+def _ranked(res: Passages, ranks: list[int], question: str, prefer: list[str] | None = None,
+            named: str | None = None) -> list[Unit]:
+    """Sections of the passages, best first; ``prefer``: document types, ``named``: a competitor asked about."""
+    units = build_units(res.passages, res.citations, ranks)
+    score_units(units, question)
+    for u in units:
+        if prefer and u.type in prefer:
+            u.score += TYPE_BONUS
+        if named and named.lower() in f"{u.where} {u.body}".lower():
+            u.score += NAMED_BONUS
+    return sorted(units, key=lambda u: (-u.score, u.rank))
+
+
+def _quote(c: Composer, res: Passages, u: Unit, question: str, budget: int, lead: str = "") -> None:
+    cit = res.citations[u.passage]
+    text = window(clean(u.body), question, budget)
+    cited = cit.model_copy(update={"section": u.section or None, "snippet": text[:300]})
+    c.add(f"{lead}**{u.where}** {c.cite(cited)}")
+    c.add(text)
+
+
+def _answer(c: Composer, res: Passages, question: str, units: list[Unit]) -> int:
+    """Quote the best section, then the best section of another document if it is nearly as good."""
+    if not units:
+        return 0
+    best = units[0]
+    _quote(c, res, best, question, FIRST_CHARS)
+    second = next((u for u in units[1:] if (u.source, u.section) != (best.source, best.section)), None)
+    if second is not None and second.score >= SECOND_MIN * best.score:
+        c.add("")
+        _quote(c, res, second, question, SECOND_CHARS, lead="Also: ")
+        return 2
+    return 1
 
 
 def _no_sources(c: Composer, what: str) -> float:
@@ -44,38 +101,69 @@ def _no_sources(c: Composer, what: str) -> float:
 
 
 def objection(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
-    res = _search(ctx, c, question, OBJECTION_TYPES)
-    if not res.passages:
-        res = _search(ctx, c, question, None)
+    res, ranks = _search(ctx, c, question, None)
     if not res.passages:
         return _no_sources(c, "this objection")
-    c.add("How the case library says to handle it:")
-    n = _quote(c, res, question)
-    return 0.55 + 0.1 * min(n, 3)
+    hit = library_competitor(res, question) if COMPARING.search(question) else None
+    c.add(f"How we compare with {hit[0]}:" if hit else "How the case library says to handle it:")
+    n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
+    n = n or _answer(c, res, question, _ranked(res, ranks, question, OBJECTION_TYPES, ent.competitor))
+    return 0.55 + 0.1 * min(n + 1, 3)
+
+
+def library_competitor(res: Passages, question: str) -> tuple[str, set[str]] | None:
+    """The competitor a question names that the retrieved library passages are about, and their sources."""
+    found: list[Mention] = []
+    for p, cit in zip(res.passages, res.citations, strict=True):
+        found += mentions(p.title, p.section, cit.source_id, p.type)
+    return find_competitor(question, found, [f"{p.title} {p.text}" for p in res.passages])
 
 
 def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
     name = ent.competitor
     query = f"{name} {question}" if name and name.lower() not in question.lower() else question
-    res = _search(ctx, c, query, COMPETITOR_TYPES)
+    res, ranks = _search(ctx, c, query, None)
+    sources: set[str] = set()
+    if not name:
+        hit = library_competitor(res, question)
+        if hit:
+            name, sources = hit
+    units = _ranked(res, ranks, question, COMPETITOR_TYPES)
     if name:
-        named = [i for i, p in enumerate(res.passages)
-                 if name.lower() in (p.text + " " + p.title).lower()]
-        if named:
-            res = Passages(query=res.query, passages=[res.passages[i] for i in named],
-                           citations=[res.citations[i] for i in named], newest=res.newest)
-    if not res.passages:
+        about = [u for u in units if u.source in sources or name.lower() in f"{u.where} {u.body}".lower()]
+        units = about or units
+    if not units:
         return _no_sources(c, name or "this competitor")
     c.add(f"How we compare{' with ' + name if name else ''}:")
-    n = _quote(c, res, question)
-    return 0.6 + 0.1 * min(n, 3)
+    n = _about(ctx, c, name, sources, question) if sources and name else 0
+    n = n or _answer(c, res, question, units)
+    return 0.6 + 0.1 * min(n + 1, 3)
+
+
+def _about(ctx: ToolContext, c: Composer, name: str, sources: set[str], question: str) -> int:
+    """Quote the library's page about a competitor: its opening, then its sections, when they fit."""
+    page, ranks = _search(ctx, c, name, None)
+    own = [u for u in _ranked(page, ranks, question) if u.source in sources]
+    if not own or sum(len(clean(u.body)) for u in own) > FIRST_CHARS:
+        if not own:
+            return 0
+        return _answer(c, page, question, own)
+    seen: set[tuple[str, str]] = set()
+    for u in sorted(own, key=lambda u: (u.section not in ("", u.title), u.rank)):
+        if (u.section, u.body) not in seen:
+            seen.add((u.section, u.body))
+            _quote(c, page, u, question, FIRST_CHARS)
+    return 1
 
 
 def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
-    res = _search(ctx, c, question, None, k=6)
+    res, ranks = _search(ctx, c, question, None)
     if not res.passages:
         return _no_sources(c, "this")
-    c.add("What the sources say:")
-    n = _quote(c, res, question)
-    top = res.passages[0].score if res.passages else 0.0
+    hit = library_competitor(res, question) if COMPARING.search(question) else None
+    c.add(f"How we compare with {hit[0]}:" if hit else "What the sources say:")
+    units = _ranked(res, ranks, question, named=ent.competitor)
+    n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
+    n = n or _answer(c, res, question, units)
+    top = units[0].score if units else 0.0
     return min(0.8, 0.4 + 0.1 * n + (0.1 if top > 0 else 0.0))

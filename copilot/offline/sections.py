@@ -1,0 +1,224 @@
+"""Section-level quoting for offline library answers: find the section that answers, quote it whole.
+
+Why sections and not sentences: a handbook answer is usually a list, a table row, a number or a
+condition ("valid for 120 days unless..."); picking the two best sentences drops exactly those. So
+retrieved chunks are split back into their sections (chunks keep sub-headings as ``## ...`` lines),
+each section is scored against the question with BM25 over the retrieved pool plus a heading match,
+and the best one is quoted whole up to a budget, with its heading path ("Page > Section > Sub").
+A longer section is cut to its best window of whole lines (list items and table rows stay intact).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.,/-][a-z0-9]+)*")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been", "being", "with", "how", "do", "does", "did", "done", "we", "i", "you", "our", "my", "your", "what", "which", "who", "whom", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "here", "about", "at", "as", "by", "from", "into", "out", "up", "if", "so", "not", "no", "any", "all", "some", "me", "us", "he", "she", "his", "her", "than", "then", "also", "just", "get", "got", "have", "has", "had", "need", "needs", "want", "wants", "tell", "give", "show", "please", "know", "let", "like", "much", "many", "what's", "whats", "hows", "how's", "there's", "vs", "versus", "between", "more", "most", "other", "another", "same", "such", "only", "very", "through", "via"])
+
+
+def stem(word: str) -> str:
+    """A crude, symmetric stemmer: strip one common ending, keep at most seven letters.
+
+    'migrate', 'migrating' and 'migration' all give 'migrat'; 'implement' and 'implementation' give
+    'impleme'. It over-conflates a little ('strategy', 'strategic'), which costs less here than a miss.
+    """
+    w = word.lower()
+    if not w.isalpha() or len(w) <= 3:
+        return w
+    for suffix, repl in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith("ss")):
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    return w[:7]
+
+
+LOCAL = 0.0  # weight of the best line's share of the question's words
+
+_SUFFIXES = (("ations", "at"), ("ation", "at"), ("ating", "at"), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words and whole numbers ('5', '120', '3.5'); 'closed/won' and 'multi-year' give two words."""
+    out = []
+    for tok in _WORD.findall(text.lower()):
+        out += [p for p in re.split(r"[/-]", tok) if p] if not re.fullmatch(r"[\d.,]+", tok) else [tok]
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Stems of the content words ('notes' gives 'not', which must not meet the stopword 'not')."""
+    return [stem(w) for w in words(text) if w not in STOP]
+
+
+def query_terms(question: str) -> list[str]:
+    """Stems of a question's content words, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for w in words(question):
+        if w not in STOP and (len(w) > 1 or w.isdigit()):
+            seen.setdefault(stem(w), None)
+    return list(seen)
+
+
+@dataclass
+class Unit:
+    """One section of a retrieved passage: where it is, its markdown body, and which passage it came from."""
+
+    title: str
+    path: list[str]
+    body: str
+    passage: int  # index in the search result (its citation)
+    rank: int  # retrieval rank of the passage (0 = best)
+    source: str = ""
+    type: str | None = None
+    score: float = 0.0
+    terms: Counter[str] = field(default_factory=Counter)
+    head_terms: set[str] = field(default_factory=set)  # the section's own heading
+    context_terms: set[str] = field(default_factory=set)  # the page title and the parent headings
+
+    @property
+    def where(self) -> str:
+        path = self.path[1:] if self.path[:1] == [self.title] else self.path
+        return " > ".join([self.title, *path])
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.path)
+
+
+def split_units(text: str, section: str) -> list[tuple[list[str], str]]:
+    """(heading path, body) for the text before the first sub-heading and for each ``#`` sub-heading."""
+    base = [p for p in section.split(" > ") if p] if section else []
+    out: list[tuple[list[str], str]] = []
+    path, buf, fenced = list(base), [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        m = None if fenced else _HEADING.match(line)
+        if m:
+            if "\n".join(buf).strip():
+                out.append((path, "\n".join(buf).strip()))
+            path, buf = base + [p.strip() for p in m.group(2).split(" > ") if p.strip()], []
+            continue
+        buf.append(line)
+    if "\n".join(buf).strip():
+        out.append((path, "\n".join(buf).strip()))
+    return out
+
+
+def clean(markdown: str) -> str:
+    """Readable text: links become their text, images, HTML tags, comments and template tags go; lines kept."""
+    text = re.sub(r"<!--.*?-->", "", markdown, flags=re.S)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\{\{[^}]*\}\}", "", text)
+    text = re.sub(r"</t[dh]>\s*", " | ", text, flags=re.I)
+    text = re.sub(r"</tr>|<br\s*/?>|</p>|</li>", "\n", text, flags=re.I)
+    text = re.sub(r"</?strong>", "**", text, flags=re.I)
+    text = re.sub(r"<[^>]+>", "", text)
+    lines = []
+    for line in text.splitlines():
+        line = re.sub(r"[ \t]+", " ", line.rstrip())
+        if re.fullmatch(r"\s*\|?\s*:?-{3,}.*", line):  # markdown table separator row
+            continue
+        line = re.sub(r"(\s*\|\s*)+$", "", line) if "|" in line else line
+        if line.strip(" |"):
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def build_units(passages: list, citations: list, ranks: list[int] | None = None) -> list[Unit]:
+    """Every section of every passage, with term counts for scoring; ``ranks``: each passage's retrieval rank."""
+    units = []
+    for i, (p, cit) in enumerate(zip(passages, citations, strict=True)):
+        for path, body in split_units(p.text, p.section or ""):
+            u = Unit(title=p.title, path=path, body=body, passage=i, rank=ranks[i] if ranks else i,
+                     source=cit.source_id, type=p.type)
+            u.terms = Counter(tokens(body))
+            u.head_terms = set(tokens(path[-1])) if path else set()
+            u.context_terms = set(tokens(" ".join([p.title, *path[:-1]])))
+            units.append(u)
+    return units
+
+
+def score_units(units: list[Unit], question: str, *, prior: float = 0.4) -> None:
+    """Score each section against the question: its own heading, its body (BM25), where it sits, and coverage.
+
+    Document frequencies come from the pool itself: a word every retrieved section shares says nothing
+    about which of them answers. The section's own heading weighs most (handbook headings are often the
+    question itself: "Can the customer pay by credit card?"); the page title and parent headings pick
+    the page but not the section, so they weigh less, and a word of the title repeated in the body counts
+    less there. Coverage rewards a section that has all of the question's words over one that repeats
+    one of them.
+    """
+    q = query_terms(question)
+    if not units or not q:
+        return
+    n = len(units)
+    df = Counter(t for u in units for t in set(u.terms) | u.head_terms | u.context_terms if t in q)
+    avg = sum(sum(u.terms.values()) for u in units) / n or 1.0
+    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in q}
+    total = sum(idf.values()) or 1.0
+    pairs = [f"{a} {b}" for a, b in zip(q, q[1:], strict=False)]
+    for u in units:
+        length = sum(u.terms.values())
+        match = covered = 0.0
+        for t in q:
+            tf = u.terms.get(t, 0)
+            body = tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / avg)) if tf else 0.0
+            if t in u.context_terms:
+                body *= 0.4
+            match += idf[t] * (body + 1.0 * (t in u.head_terms) + 0.5 * (t in u.context_terms))
+            if tf or t in u.head_terms or t in u.context_terms:
+                covered += idf[t]
+        joined = " ".join(tokens(" ".join([*u.path[-1:], u.body])))
+        phrase = sum(1 for pair in pairs if pair in joined)
+        local = max((sum(idf[t] for t in set(tokens(line)) if t in idf) for line in _lines(u.body)), default=0.0)
+        u.score = (match / total + 0.5 * covered / total + LOCAL * local / total + 0.15 * phrase
+                   + prior / (1 + u.rank))
+        if length < 8:  # a heading with a link under it is not an answer
+            u.score *= 0.5
+
+
+def _lines(body: str) -> list[str]:
+    """Lines, and the sentences of long lines: the places where question words should meet."""
+    out: list[str] = []
+    for line in body.splitlines():
+        out += re.split(r"(?<=[.!?])\s+", line) if len(line) > 300 else [line]
+    return out
+
+
+def window(text: str, question: str, budget: int) -> str:
+    """The text whole if it fits ``budget`` characters, else the best run of whole lines that does."""
+    if len(text) <= budget:
+        return text
+    q = set(query_terms(question))
+    blocks: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= budget:
+            blocks.append(line)
+        else:  # one huge paragraph: its sentences are the blocks
+            blocks += [s for s in re.split(r"(?<=[.!?])\s+", line) if s]
+    weights = [len(q & set(tokens(b))) for b in blocks]
+    best, best_span = -1.0, (0, 1)
+    for start in range(len(blocks)):
+        size, gain, end = 0, 0.0, start
+        while end < len(blocks) and size + len(blocks[end]) + 1 <= budget:
+            size += len(blocks[end]) + 1
+            gain += weights[end]
+            end += 1
+        if end == start:
+            continue
+        if gain > best:
+            best, best_span = gain, (start, end)
+    start, end = best_span
+    out = "\n".join(blocks[start:end])
+    if len(out) > budget:
+        out = out[: budget - 3].rsplit(" ", 1)[0]
+    head = "..." if start > 0 else ""
+    tail = "\n..." if end < len(blocks) else ""
+    return f"{head}{out}{tail}"
