@@ -98,3 +98,13 @@ def test_same_team_edit_still_works(world):
                json={"payload_hash": a["hash"], "payload": {"deal_id": "D-1", "fields": {"next_step": "demo"}}})
     assert r.status_code == 200 and r.json()["state"] == "executed"
     assert _deal(cp, "D-1")[1] == "demo"
+
+
+def test_exec_pipeline_api_refuses_one_person_one_account_and_per_account_rows(world):
+    cp, c, keys = world
+    h = auth(keys["x-eve"])
+    for params in ({"metric": "won_revenue", "rep": "Ann Lee"}, {"metric": "pipeline_value", "account": "Acme Robotics"},
+                   {"metric": "won_revenue", "group_by": "account"}):
+        r = c.post("/v1/pipeline", headers=h, json=params)
+        assert r.status_code == 403, (params, r.text)
+        assert "$" not in r.text and "45000" not in r.text

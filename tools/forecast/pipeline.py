@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from copilot.core.domain import Citation
-from copilot.core.errors import UserError
+from copilot.core.errors import PermissionDenied, UserError
 from copilot.core.visibility import Scope
 from tools.forecast.data import DealRec, Snapshot, load_snapshot
 from tools.forecast.features import is_open_at
@@ -130,6 +130,8 @@ def _matches(d: DealRec, q: PipelineQuery, snap: Snapshot) -> bool:
 
 def pipeline_query(crm, scope: Scope, query: PipelineQuery, *, snapshot: Snapshot | None = None) -> PipelineResult:  # type: ignore[no-untyped-def]
     """Answer a typed pipeline question within the caller's scope."""
+    if scope.aggregates_only:
+        _exec_policy(query)
     snap = snapshot or load_snapshot(crm)
     today = query.as_of or date.fromordinal(snap.newest_day)
     start, end, label = _period(query, today)
@@ -156,6 +158,9 @@ def pipeline_query(crm, scope: Scope, query: PipelineQuery, *, snapshot: Snapsho
             day_of[d.id] = cd
     rows = [_row(m, g, lst) for g, lst in sorted(buckets.items())]
     total = _row(m, "total", [d for lst in buckets.values() for d in lst])
+    if scope.aggregates_only and total.deals < scope.min_group_size:
+        raise PermissionDenied(f"that filter narrows the answer to fewer than {scope.min_group_size} deals, which "
+                               "would reveal individual figures", hint="widen the filter or group by team")
     suppressed, notes = 0, []
     if scope.aggregates_only and query.group_by in PEOPLE + ("account",):
         kept = []
@@ -176,6 +181,16 @@ def pipeline_query(crm, scope: Scope, query: PipelineQuery, *, snapshot: Snapsho
             + f"; {total.deals} deals counted within the scope of {scope.principal.label}")
     return PipelineResult(metric=m, group_by=query.group_by, start=start, end=end, period_label=label, rows=rows,
                           total=total, description=desc, suppressed_groups=suppressed, notes=notes)
+
+
+def _exec_policy(q: PipelineQuery) -> None:
+    """Execs see aggregates: no figures for one person or one account, no per-account rows."""
+    if q.rep or q.manager:
+        raise PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
+                               hint="group by rep to see pseudonymized figures")
+    if q.account or q.group_by == "account":
+        raise PermissionDenied("execs see aggregates, not figures per account",
+                               hint="group by team, product, sector or month instead")
 
 
 def _row(metric: str, group: str, deals: list[DealRec]) -> PipelineRow:
