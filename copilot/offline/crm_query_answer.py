@@ -23,8 +23,9 @@ def linker_for(ctx: ToolContext) -> Linker:
             "team": dict(s.execute(select(Team.id, Team.name)).tuples().all()),
             "product": dict(s.execute(select(Product.id, Product.name)).tuples().all()),
             "competitor": {c: c for c in s.scalars(select(Deal.competitor).distinct()) if c},
-            "account": {} if ctx.scope.aggregates_only else dict(
-                s.execute(apply_scope(select(Account.id, Account.name), ctx.scope, Account)).tuples().all()),
+            # execs may name an account (the aggregate policy decides what they see of it)
+            "account": dict(s.execute(select(Account.id, Account.name) if ctx.scope.aggregates_only else
+                                      apply_scope(select(Account.id, Account.name), ctx.scope, Account)).tuples().all()),
         }
     return Linker(names)
 

@@ -137,7 +137,4 @@ def _account(ref: str, scope: Scope, crm: CrmStore) -> tuple[str, str]:
     if aid is None:
         raise NotFound(f"no account matching {ref!r} among the accounts you can see",
                        hint="check the spelling, or ask your manager if it belongs to another team")
-    if scope.aggregates_only:
-        raise PermissionDenied("execs see aggregates, not one account's figures",
-                               hint="group by team, product, stage or sector instead")
     return aid, names[aid]

@@ -90,6 +90,9 @@ def aggregate_policy(q: CrmQuery, scope: Scope, recs: list[Rec], rows: list[Grou
     if q.metric == "list" or q.object in ("contacts",):
         raise PermissionDenied("execs see aggregates only, not individual records",
                                hint="ask for a count, total or rate, e.g. 'pipeline by team'")
+    if q.compare and q.compare != ["me_vs_rest"] and q.group_by in PEOPLE:
+        raise PermissionDenied("execs see aggregates, not a comparison of two named people",
+                               hint="group by rep to see everyone's figures pseudonymized")
     if q.group_by in RECORD_LEVEL_GROUPS:
         raise PermissionDenied("execs see aggregates, not figures per account",
                                hint="group by team, product, stage or month instead")

@@ -11,8 +11,9 @@ OBJECTS: list[tuple[str, str]] = [
     (r"\b(deals?|opp(?:ty|tie)?s?|opportunit(?:y|ies)|oppurtunit(?:y|ies)|oportunit(?:y|ies)|dealz|pipe(?:line)? deals)\b", "deals"),
     (r"\brenewals?\b|\bexpansions?\b|\bupsells?\b", "deals"),
     (r"\b(accounts?|acct?s?|customers?|clients?|logos?|companies)\b", "accounts"),
-    (r"\b(contacts?|people at|stakeholders?|champions?|economic buyers?|eb|decision[- ]makers?|signs? off|"
-     r"signer|holds? the budget|budget holder|owns? the budget|technical buyers?|blockers?|influencers?)\b", "contacts"),
+    (r"\b(contacts?|people at|people do (?:we|i) know|who do (?:we|i) know|stakeholders?|champions?|economic buyers?|"
+     r"eb|decision[- ]makers?|signs? off|signer|holds? the budget|budget holder|owns? the budget|technical buyers?|"
+     r"blockers?|influencers?)\b", "contacts"),
     (r"\b(activit(?:y|ies)|emails?|meetings?|notes|tasks?|touch(?:es|points?)?)\b", "activities"),
     (r"\b(calls?|recordings?)\b", "calls"),
 ]
@@ -37,17 +38,23 @@ METRICS: list[tuple[str, str]] = [
      r"to close|it takes)\b|\btime to close\b", "cycle_length"),
     (r"\b(average|avg|mean|typical)\b[\w\s]{0,20}?\b(deal size|deal value|size|amount|value|deal|acv|contract)s?\b|"
      r"\b(average|avg) (won |closed )?(deals?|opps?)\b|\bdeal size\b|\basp\b", "avg"),
-    (r"\blast (touch(?:ed)?|activity|contact(?:ed)?)\b|\bwhen did (we|i) last\b|\blast time (we|i)\b", "last_touch"),
-    (r"\bhow many (activities|emails|meetings|touches|touchpoints)\b|\bnumber of (activities|emails|meetings|touches)\b",
+    (r"\blast (touch(?:ed)?|activity|contact(?:ed)?)\b|\bwhen did (we|i|anyone|someone) last\b|"
+     r"\blast time (we|i|anyone|someone|somebody)\b|\bwhen was [\w .&'-]+ last (touched|contacted|worked)\b", "last_touch"),
+    (r"\b(how many|number of|count of|total) (activities|emails|meetings|touches|touchpoints)\b[^?]*\b(on|for|against)\b"
+     r"[^?]*\b(deals?|opps?|opportunit(y|ies)|accounts?)\b|\bactivit(y|ies) count\b.*\b(deals?|opps?|accounts?)\b",
      "activity_count"),
-    (r"\bhow many\b|\bnumber of\b|\bcount\b|\b# of\b|\bhow much deals\b|\bno\. of\b", "count"),
-    (r"\b(open )?pipe(line)?\b(?! deals)(?! category)", "pipeline"),
-    (r"\b(total|sum|revenue|rev|bookings?|booked|how much|amount|value|worth|dollars|\$ ?(won|closed)|arr|acv)\b",
-     "sum"),
+    (r"\bhow many\b|\bnumber of\b|\bcount\b|\bno\. of\b|\bactivit(y|ies) count\b", "count"),
+    (r"\bhow much (did|have) (i|we|\w+) (close|closed|win|won|book|booked|sell|sold)\b", "sum"),
+    (r"\bhow often (do|does|did) [\w ]{1,30}? win\b", "win_rate"),
+    (r"\b(open |total |current )?pipe(line)?( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category)", "pipeline"),
+    (r"\b(total|sum|revenue|rev|bookings?|booked|how much|amount|value|worth|dollars|\$ ?(won|closed)|arr|acv)\b"
+     r"( value| amount| worth)?", "sum"),
 ]
 
 STATUS: list[tuple[str, str]] = [
-    (r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
+    (r"\bopen or closed\b|\bclosed or open\b|\bof any status\b|\bany status\b|\bany stage\b|\ball statuses\b", "any"),
+    (r"\bhow much (?:did|have) (?:i|we|\w+) (?:close|closed)\b|\b(?:did|have) (?:i|we|\w+) close\b|"
+     r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
      r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b", "won"),
     (r"\bclosed[- ]lost\b|\blost\b|\blosses\b|\blosing\b|\blose\b|\bdropped\b", "lost"),
     (r"\bclosed\b(?![- ]?(won|lost))", "closed"),
@@ -68,6 +75,8 @@ STAGES: list[tuple[str, list[str]]] = [
 
 CATEGORIES: list[tuple[str, str]] = [
     (r"\bcommit(?:ted)?\b(?! to)", "commit"),
+    (r"\b(?:categori[sz]ed as|category|categorized|in the|in) pipeline(?: category| forecast category)?\b(?=.*\b(?:category|categori))|"
+     r"\bcategori[sz]ed as pipeline\b|\bpipeline (?:forecast )?category\b", "pipeline"),
     (r"\bbest[- ]case\b|\bupside\b", "best_case"),
     (r"\bpipeline category\b|\bcategory pipeline\b|\bin pipeline\b(?= (category|forecast))", "pipeline"),
     (r"\bomitted\b", "omitted"),
@@ -76,7 +85,7 @@ CATEGORIES: list[tuple[str, str]] = [
 DEAL_TYPES: list[tuple[str, str]] = [
     (r"\brenewals?\b|\brenewing\b|\bup for renewal\b", "renewal"),
     (r"\bexpansions?\b|\bupsells?\b|\bcross[- ]?sells?\b|\bexpand\b", "expansion"),
-    (r"\bnew (business|logos?|customers?|deals?)\b|\bnet[- ]new\b|\bnew biz\b", "new"),
+    (r"\bnew (business|logos?|customers?)\b|\bnet[- ]new\b|\bnew biz\b|\bnew deals?\b(?! (created|added|opened|came))", "new"),
 ]
 
 GROUPS: list[tuple[str, str]] = [
@@ -87,11 +96,11 @@ GROUPS: list[tuple[str, str]] = [
     (r"stages?|phases?", "stage"),
     (r"competitors?|competition|rivals?", "competitor"),
     (r"accounts?|customers?|clients?|logos?", "account"),
-    (r"types?|deal types?|motions?", "deal_type"),
+    (r"deal types?|types?|motions?", "deal_type"),
     (r"forecast categor(?:y|ies)|categor(?:y|ies)", "forecast_category"),
     (r"months?|monthly", "month"),
     (r"quarters?|qtrs?|quarterly|qoq", "quarter"),
 ]
 
 # words that carry no slot of their own: never reported as "couldn't apply"
-FILLER = set(["a", "an", "the", "of", "in", "on", "for", "to", "at", "with", "by", "from", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "it", "its", "they", "them", "their", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "please", "pls", "plz", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "show", "list", "give", "tell", "find", "get", "pull", "see", "know", "need", "want", "let", "lets", "let's", "just", "any", "all", "some", "every", "each", "currently", "right", "now", "so", "far", "today", "also", "only", "much", "many", "more", "most", "less", "least", "than", "then", "as", "if", "about", "into", "over", "under", "per", "vs", "versus", "what's", "whats", "who's", "whats", "how's", "any?", "up", "out", "off", "again", "still", "yet", "ever", "very", "really", "quite", "pretty", "kind", "sort", "like", "maybe", "currently", "total", "deal", "deals", "number", "amount", "our", "team", "team's", "my", "team", "mine", "us", "looking", "look", "quick", "quickly", "real", "actually", "kindly", "hey", "hi", "hello", "thanks", "thank", "thx", "ok", "okay", "pull", "up", "rundown", "breakdown", "summary", "overview", "status", "update", "report", "numbers", "figures", "stats", "data", "info", "information", "currently", "sitting", "sit", "sits", "stand", "stands", "standing", "got", "gotten", "going", "go", "goes", "across", "among", "between", "other", "rest", "else", "overall", "whole", "entire", "company", "companywide", "org", "organization", "same", "compare", "comparison", "compared", "against", "relative", "vs.", "v", "doing", "perform", "performing", "performance", "look", "looking", "looks", "doing", "done", "how's", "one", "ones", "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "largest", "smallest", "most", "least", "leads", "leading", "lead", "leader", "who", "has", "have", "which", "is", "are", "with", "without", "no", "not", "none", "any", "missing", "lacks", "lacking", "still", "yet", "anymore", "haven't", "hasn't", "havent", "hasnt", "didn't"])
+FILLER = set(["asap", "qq", "q", "btw", "fyi", "tbh", "stuff", "things", "anything", "something", "anyone", "someone", "i've", "we've", "value", "dollars", "times", "right", "now", "there", "going", "got", "is", "are", "was", "a", "an", "the", "of", "in", "on", "for", "to", "at", "with", "by", "from", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "it", "its", "they", "them", "their", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "please", "pls", "plz", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "show", "list", "give", "tell", "find", "get", "pull", "see", "know", "need", "want", "let", "lets", "let's", "just", "any", "all", "some", "every", "each", "currently", "right", "now", "so", "far", "today", "also", "only", "much", "many", "more", "most", "less", "least", "than", "then", "as", "if", "about", "into", "over", "under", "per", "vs", "versus", "what's", "whats", "who's", "whats", "how's", "any?", "up", "out", "off", "again", "still", "yet", "ever", "very", "really", "quite", "pretty", "kind", "sort", "like", "maybe", "currently", "total", "deal", "deals", "number", "amount", "our", "team", "team's", "my", "team", "mine", "us", "looking", "look", "quick", "quickly", "real", "actually", "kindly", "hey", "hi", "hello", "thanks", "thank", "thx", "ok", "okay", "pull", "up", "rundown", "breakdown", "summary", "overview", "status", "update", "report", "numbers", "figures", "stats", "data", "info", "information", "currently", "sitting", "sit", "sits", "stand", "stands", "standing", "got", "gotten", "going", "go", "goes", "across", "among", "between", "other", "rest", "else", "overall", "whole", "entire", "company", "companywide", "org", "organization", "same", "compare", "comparison", "compared", "against", "relative", "vs.", "v", "doing", "perform", "performing", "performance", "look", "looking", "looks", "doing", "done", "how's", "one", "ones", "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "largest", "smallest", "most", "least", "leads", "leading", "lead", "leader", "who", "has", "have", "which", "is", "are", "with", "without", "no", "not", "none", "any", "missing", "lacks", "lacking", "still", "yet", "anymore", "haven't", "hasn't", "havent", "hasnt", "didn't"])

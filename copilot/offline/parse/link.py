@@ -62,6 +62,8 @@ class Linker:
                     if sum(1 for n in table.values() if n.lower().endswith(tail)) == 1:
                         self._add(tail, kind, rid, name)
         self.max_len = max((len(a.split()) for a in self.aliases), default=1)
+        self.words = {w for alias in self.aliases for w in alias.split()}  # never 'typo-corrected'
+        self.words |= {w for table in names.values() for n in table.values() for w, _, _ in words(n)}
 
     def _add(self, alias: str, kind: str, rid: str, name: str) -> None:
         if alias and (kind, rid, name) not in self.aliases.setdefault(alias, []):

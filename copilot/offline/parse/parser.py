@@ -27,6 +27,7 @@ from copilot.offline.parse.lexicon import (
     STATUS,
 )
 from copilot.offline.parse.link import Link, Linker, words
+from copilot.offline.parse.normalize import normalize
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
 _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
@@ -55,6 +56,7 @@ class Parse:
     links: list[Link] = field(default_factory=list)
     problem: str | None = None  # a query that could not be built, in words
     coverage: float = 1.0
+    text: str = ""  # the question as parsed (after normalization)
 
     @property
     def confidence(self) -> float:
@@ -99,9 +101,10 @@ class QueryParser:
         self.today = today
 
     def parse(self, question: str) -> Parse:
-        low = question.lower().replace("’", "'")
+        question, purpose = normalize(question, self.linker.words)
+        low = question.lower()
         used: list[tuple[int, int]] = []
-        assumptions: list[str] = []
+        assumptions: list[str] = [f"set aside '{p}' (why you ask, not what)" for p in purpose if p]
         f: dict[str, object] = {}
         inactive, note, sp = slots.inactivity(low)
         used += sp
@@ -115,15 +118,21 @@ class QueryParser:
         used += sp
         obj = _first(low, OBJECTS)
         role = _first(low, BUYING_ROLES)
-        metric = _first(low, METRICS)
+        metric_hits = _all(low, METRICS)
+        metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
+                      None) if metric_hits else None
         stat = _all(low, STATUS)
         stages = _all(low, STAGES)
         cats = _all(low, CATEGORIES)
         dtype = _first(low, DEAL_TYPES)
-        lexical = [hit[1] for hit in [obj, role, metric, dtype, *stat, *stages, *cats] if hit]
+        lexical = [hit[1] for hit in [obj, role, dtype, *metric_hits, *stat, *stages, *cats] if hit]
+        if dtype and obj and obj[0] == "accounts" and dtype[1][0] <= obj[1][0] < dtype[1][1]:
+            obj = None  # 'new logo deals' is a deal type, not accounts
         links = self.linker.find(question, skip=list(used), soft=lexical)  # type: ignore[arg-type]
         used += [link.at for link in links] + lexical  # type: ignore[list-item]
-        for m in re.finditer(r"\b(close dates?|expected to close|clos(?:e|es|ing)|due|created|opened|added)\b", low):
+        for m in re.finditer(r"\b(close dates?|expected to close|slated to close|clos(?:e|es|ing)|due|created|opened|added|"
+                             r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|"
+                             r"worked|touched|had activity|with activity|activity|active)\b", low):
             used.append(m.span())
         pushes, sp = slots.pushes(low)
         used += sp
@@ -152,7 +161,12 @@ class QueryParser:
             metric_name = "list"
         if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):
             metric_name = "count"
-        if (top_n or top_order) and (metric_name in ("list",) or not metric):
+        if metric_name == "last_touch" and obj_kind not in ("deals", "accounts"):
+            obj_kind = "accounts"
+        if metric_name == "last_touch" and any(x.kind == "account" for x in links) and not re.search(
+                r"\b(deals?|opps?|opportunit)", low):
+            obj_kind = "accounts"
+        if (top_n or top_order) and not group and metric_name in ("list", "pipeline", "sum"):
             metric_name, order, limit = "list", top_order, top_n or limit
             group = None
         # status
@@ -171,7 +185,9 @@ class QueryParser:
         if metric_name == "win_rate" and status in ("won", "lost"):
             status = "closed"
         if metric_name == "sum" and status is None and obj_kind == "deals":
-            if windows and any(_field_for(low, w, "closed") == "closed" for w in windows):
+            past = [w for w in windows if (w.end or self.today) < self.today]
+            if (past and any(_field_for(low, w, "closed") == "closed" for w in past) or re.search(
+                    r"\b(closed|did (i|we|\w+) close)\b", low)) and not (stages or cats):
                 status = "won"
                 assumptions.append("a total over a past period is read as won revenue")
             else:
@@ -201,7 +217,12 @@ class QueryParser:
         by_kind: dict[str, list[Link]] = {}
         for link in links:
             by_kind.setdefault(link.kind, []).append(link)
+        types = list(dict.fromkeys(str(v) for v, _ in _all(low, DEAL_TYPES)))
+        if len(types) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or)\b", low):
+            compare, group, dtype = types[:2], "deal_type", None
         for kind, dim in (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor")):
+            if compare:
+                break
             got = by_kind.get(kind, [])
             if len(got) >= 2 and len({x.id for x in got}) >= 2 and re.search(
                     r"\b(vs\.?|versus|compared?|against|or|and|with|relative)\b|\bv\b", low):
@@ -242,6 +263,7 @@ class QueryParser:
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
         unapplied = self._unapplied(question, low, used)
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
+        evidence += 1.0 if inactive or pushes or mvr or nxt is not None or cats or group else 0.0
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
         try:
             q = CrmQuery(object=obj_kind, metric=metric_name, group_by=group, order=order,  # type: ignore[arg-type]
@@ -251,7 +273,7 @@ class QueryParser:
             return Parse(None, evidence, lib, unapplied, assumptions, links, problem)
         content = [w for w, _, _ in words(question) if w not in FILLER]
         coverage = 1 - len(unapplied) / max(1, len(content))
-        return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3))
+        return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question)
 
     @staticmethod
     def _unapplied(question: str, low: str, used: list[tuple[int, int]]) -> list[str]:
@@ -269,7 +291,7 @@ class QueryParser:
                       stat: list[object], stages: list[object]) -> float:
         score = 0.0
         score += 1.0 if obj else 0.0
-        score += 1.0 if metric else 0.0
+        score += 1.5 if metric else 0.0
         score += 1.0 if STRONG_CRM.search(low) else 0.0
         score += 0.5 * min(2, len([x for x in links if x.kind in ("account", "person", "team", "product")]))
         score += 0.5 if windows else 0.0

@@ -56,7 +56,8 @@ _NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t
 
 def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
     """'no activity in 3 weeks' -> 21; 'gone dark' -> a stated default of 30 days."""
-    m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle)(?:\s+(?:on them|them|it))?"
+    m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle|stale|stalled|dormant|cold|"
+                  rf"nothing (?:logged|done|happening|recorded)|no one (?:has )?(?:touched|contacted))(?:\s+(?:on them|them|it))?"
                   rf"\s+(?:in|for|over|during|within)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
                   rf"(day|week|wk|month|mo|quarter)s?\b", low)
     if m:
@@ -65,11 +66,11 @@ def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
                   rf"(day|week|month)s?\s+ago", low)
     if m:
         return num(m.group(1) or "1") * _UNIT_DAYS[m.group(2)], None, [m.span()]
-    m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|\buntouched\b|\bgone\s+(?:quiet|dark|silent|cold)\b|"
+    m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|\bnothing (?:logged|done|happening)\b|\buntouched\b|\bgone\s+(?:quiet|dark|silent|cold)\b|"
                   r"\bwent\s+(?:quiet|dark|silent|cold)\b|\bstale\b|\bstalled\b|\bneglected\b|\bforgotten\b|"
                   r"\bin a while\b|\bno recent (?:activity|touch)", low)
     if m:
-        return 30, "no activity in the last 30 days (my default for 'quiet'; name a number of days to change it)", [m.span()]
+        return 14, "no activity in the last 14 days (my default for 'quiet'; name a number of days to change it)", [m.span()]
     return None, None, []
 
 
@@ -119,6 +120,18 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         order = "asc" if m.group(1) in ("bottom", "worst", "lowest") else "desc"
         limit = num(m.group(2)) if m.group(2) else 1
         spans.append(m.span())
+    m = re.search(rf"\b{NUMWORD}\s+({_GROUP_WORDS})\s+(?:with|by|on|for|in)?\s*(?:the\s+)?(?:my\s+|our\s+)?"
+                  rf"(lowest|highest|best|worst|most|least|top|bottom|fewest|biggest)\b", low)
+    if m and group_of(m.group(2)):
+        g = group_of(m.group(2))
+        order = "asc" if m.group(3) in ("lowest", "worst", "least", "bottom", "fewest") else "desc"
+        limit = num(m.group(1))
+        spans.append(m.span())
+    m = re.search(r"\b(best|worst|highest|lowest|top|bottom|most|least)\b.*\b(on|in|across|among) (the|my|our) "
+                  r"(team|reps|sellers|org|company)\b", low)
+    if m and g is None:
+        g, limit = "rep", limit or 1
+        spans.append(m.span())
     m = re.search(rf"\b(?:which|what|who(?:se)?)(?:\s+of\s+(?:the|our|my))?\s+({_GROUP_WORDS})\b", low)
     if m and group_of(m.group(1)) and group_of(m.group(1)) not in ("account",) or \
             m and group_of(m.group(1)) == "account" and re.search(r"\b(most|least|highest|lowest|biggest)\b", low):
@@ -157,9 +170,9 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
 
 
 def me_vs_rest(low: str) -> Spans:
-    m = re.search(r"\b(?:me|i|my (?:numbers|number|stats|deals|pipeline|win rate))\s+(?:vs\.?|versus|compared (?:to|with)|against)"
+    m = re.search(r"\b(?:me|i|my (?:numbers|number|stats|deals|pipeline|win rate|count))\s+(?:vs\.?|versus|compared (?:to|with)|against)"
                   r"\s+(?:the\s+)?(?:rest(?: of (?:the|my) team)?|team|others|everyone(?: else)?|my (?:team|peers)|peers|"
-                  r"team average|average)\b|\bhow do i (?:stack up|compare)\b|\bcompared (?:to|with) (?:the rest of )?"
+                  r"team average|average)\b|\bhow do i (?:stack up|compare|rank|measure up)\b|\bcompare(?:d|s)? (?:to|with|against) (?:the rest of )?"
                   r"(?:my team|the team|my peers|everyone else|the rest)\b|\bvs\.? (?:the )?(?:rest of (?:the|my) team|"
                   r"team average|my peers)\b", low)
     return [m.span()] if m else []
