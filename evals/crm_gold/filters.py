@@ -31,7 +31,8 @@ def effective_status(comp: dict[str, Any]) -> str:
     """The deal status a query means when it does not say (docs/crm-query.md, "status").
 
     win rate: closed (or won/lost if named); cycle length: won; pipeline: open; an explicit status wins
-    otherwise; a closed stage in ``stages`` means any; a ``closed`` window means closed; else open.
+    otherwise; average deal size: won; a closed stage in ``stages`` means any; a ``closed`` window means
+    closed; else open.
     """
     f = comp.get("filters") or {}
     metric = comp.get("metric", "list")
@@ -44,6 +45,8 @@ def effective_status(comp: dict[str, Any]) -> str:
         return "open"
     if status:
         return str(status)
+    if metric == "avg":
+        return "won"
     if any(s in ("closed_won", "closed_lost") for s in f.get("stages") or []):
         return "any"
     if any(w.get("field") == "closed" for w in f.get("windows") or []):
