@@ -32,7 +32,7 @@ from copilot.offline.entities import (
 )
 from copilot.offline.parse.parser import Parse
 from copilot.offline.requests import is_request
-from copilot.offline.router import Router
+from copilot.offline.router import Router, cued_intents
 from knowledge.crm.models import Deal, User
 from knowledge.crm.scoping import apply_scope, require_records
 from tools.context import ToolContext
@@ -54,7 +54,10 @@ HELP = (
 )
 
 
-NOT_CRM_CUES = {"forecast", "call_summary", "followup", "roleplay", "account_status"}
+NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
+FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
+                      r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
+                      r"\bgoing to (close|land|hit)\b", re.I)
 AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b", re.I)
 NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})")
 
@@ -63,7 +66,8 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
     """CRM questions go to the typed query; library, forecast, call and action requests do not."""
     if parse is None or (parse.query is None and parse.problem is None):
         return False
-    if cued & NOT_CRM_CUES or AT_RISK.search(question):
+    text = parse.text or question  # normalized: 'for the forecast call' and typos are gone
+    if cued_intents(text) & NOT_CRM_CUES or AT_RISK.search(text) or FORECAST.search(text):
         return False
     if parse.library_evidence and parse.crm_evidence < 3:
         return False

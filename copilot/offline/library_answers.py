@@ -9,7 +9,11 @@ only the library names (``copilot.offline.competitors``), and answer from the pa
 
 from __future__ import annotations
 
+import os
 import re
+from typing import Any
+
+import numpy as np
 
 from copilot.offline.competitors import Mention, find_competitor, mentions
 from copilot.offline.compose import Composer
@@ -26,6 +30,7 @@ FIRST_CHARS = 1200  # the best section is quoted whole up to this
 SECOND_CHARS = 600
 SECOND_MIN = 0.6  # a second source is shown when it scores at least this share of the best
 TYPE_BONUS = 0.1
+DENSE = float(os.environ.get('HB_DENSE', '1.0'))
 NAMED_BONUS = 0.3  # a section that names the competitor the question is about
 # Words that make a question a comparison, so a competitor it names is answered from the page about them.
 COMPARING = re.compile(r"\b(compar\w*|vs\.?|versus|differ\w*|better|worse|instead|alternatives?|switch\w*|"
@@ -60,16 +65,29 @@ def _search(ctx: ToolContext, c: Composer, query: str, types: list[str] | None,
 
 
 def _ranked(res: Passages, ranks: list[int], question: str, prefer: list[str] | None = None,
-            named: str | None = None) -> list[Unit]:
-    """Sections of the passages, best first; ``prefer``: document types, ``named``: a competitor asked about."""
+            named: str | None = None, embedder: Any = None) -> list[Unit]:
+    """Sections of the passages, best first; ``prefer``: document types, ``named``: a competitor asked about.
+
+    With an ``embedder`` each section's own text is also compared with the question, which finds the
+    section a paraphrase asks about ("buy through the marketplace" for "Transacting via GCP").
+    """
     units = build_units(res.passages, res.citations, ranks)
     score_units(units, question)
+    if embedder is not None and units and DENSE:
+        vecs = np.asarray(embedder.embed([question] + [f"{u.where}\n{u.body[:1500]}" for u in units]), dtype=np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
+        for u, sim in zip(units, (vecs[1:] @ vecs[0]).tolist(), strict=True):
+            u.score += DENSE * sim
     for u in units:
         if prefer and u.type in prefer:
             u.score += TYPE_BONUS
         if named and named.lower() in f"{u.where} {u.body}".lower():
             u.score += NAMED_BONUS
     return sorted(units, key=lambda u: (-u.score, u.rank))
+
+
+def _embedder(ctx: ToolContext) -> Any:
+    return getattr(ctx.knowledge, "embedder", None)
 
 
 def _quote(c: Composer, res: Passages, u: Unit, question: str, budget: int, lead: str = "") -> None:
@@ -107,7 +125,7 @@ def objection(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     hit = library_competitor(res, question) if COMPARING.search(question) else None
     c.add(f"How we compare with {hit[0]}:" if hit else "How the case library says to handle it:")
     n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
-    n = n or _answer(c, res, question, _ranked(res, ranks, question, OBJECTION_TYPES, ent.competitor))
+    n = n or _answer(c, res, question, _ranked(res, ranks, question, OBJECTION_TYPES, ent.competitor, _embedder(ctx)))
     return 0.55 + 0.1 * min(n + 1, 3)
 
 
@@ -128,7 +146,7 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
         hit = library_competitor(res, question)
         if hit:
             name, sources = hit
-    units = _ranked(res, ranks, question, COMPETITOR_TYPES)
+    units = _ranked(res, ranks, question, COMPETITOR_TYPES, embedder=_embedder(ctx))
     if name:
         about = [u for u in units if u.source in sources or name.lower() in f"{u.where} {u.body}".lower()]
         units = about or units
@@ -143,7 +161,7 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
 def _about(ctx: ToolContext, c: Composer, name: str, sources: set[str], question: str) -> int:
     """Quote the library's page about a competitor: its opening, then its sections, when they fit."""
     page, ranks = _search(ctx, c, name, None)
-    own = [u for u in _ranked(page, ranks, question) if u.source in sources]
+    own = [u for u in _ranked(page, ranks, question, embedder=_embedder(ctx)) if u.source in sources]
     if not own or sum(len(clean(u.body)) for u in own) > FIRST_CHARS:
         if not own:
             return 0
@@ -162,7 +180,7 @@ def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
         return _no_sources(c, "this")
     hit = library_competitor(res, question) if COMPARING.search(question) else None
     c.add(f"How we compare with {hit[0]}:" if hit else "What the sources say:")
-    units = _ranked(res, ranks, question, named=ent.competitor)
+    units = _ranked(res, ranks, question, named=ent.competitor, embedder=_embedder(ctx))
     n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
     n = n or _answer(c, res, question, units)
     top = units[0].score if units else 0.0

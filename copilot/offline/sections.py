@@ -83,7 +83,7 @@ class Unit:
     @property
     def where(self) -> str:
         path = self.path[1:] if self.path[:1] == [self.title] else self.path
-        return " > ".join([self.title, *path])
+        return " > ".join(re.sub(r"[*_`]{2,}", "", p).strip() for p in [self.title, *path])
 
     @property
     def section(self) -> str:
@@ -203,7 +203,10 @@ def window(text: str, question: str, budget: int) -> str:
             blocks.append(line)
         else:  # one huge paragraph: its sentences are the blocks
             blocks += [s for s in re.split(r"(?<=[.!?])\s+", line) if s]
-    weights = [len(q & set(tokens(b))) for b in blocks]
+    found = [q & set(tokens(b)) for b in blocks]
+    # A question word on every line of the section ("lead" in a section about leads) picks no line.
+    spread = Counter(t for f in found for t in f)
+    weights = [sum(math.log(1 + len(blocks) / spread[t]) for t in f) for f in found]
     best, best_span = -1.0, (0, 1)
     for start in range(len(blocks)):
         size, gain, end = 0, 0.0, start

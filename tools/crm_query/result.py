@@ -73,8 +73,11 @@ class CrmResult(ToolResult):
 
     def data(self) -> dict[str, Any]:
         """The structured payload UIs and evaluations read (docs/crm-query.md)."""
-        return {"query": self.query.model_dump(mode="json"), "value": self.value,
-                "rows": [{"group": g.group, "value": g.value, "n": g.n} for g in self.rows],
+        def out(v: float | None) -> float | str | None:  # dates travel as YYYY-MM-DD
+            return date.fromordinal(int(v)).isoformat() if v is not None and self.unit == "date" else v
+
+        return {"query": self.query.model_dump(mode="json"), "value": out(self.value),
+                "rows": [{"group": g.group, "value": out(g.value), "n": g.n} for g in self.rows],
                 "records": [r.model_dump(mode="json")
                             for r in self.records],
                 "total": self.total, "read_as": self.read_as, "computed_as": self.computed_as, "unit": self.unit}

@@ -124,7 +124,8 @@ def find_windows(question: str, today: date) -> list[Span]:
         year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else today.year
         s = date(year, 3 * q - 2, 1)
         add(m, s, month_end(s + relativedelta(months=2)), f"Q{q} {year}")
-    for m in re.finditer(rf"\b(since|after|from|before|by|until|till|prior to|in|during|for|of)?\s*({_MON})\.?"
+    for m in re.finditer(rf"\b(since|after|from|before|by|until|till|prior to|in|during|for|of)?\s*"
+                         rf"(?:(?:the\s+)?(?:start|beginning)\s+of\s+)?({_MON})\.?"
                          rf"(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+((?:19|20)\d{{2}}))?\b", low):
         prep, mon, day, year = m.group(1), m.group(2), m.group(3), m.group(4)
         if mon == "may" and not (prep or day or year):

@@ -82,8 +82,8 @@ class Linker:
                 a, b = toks[i][1], toks[i + n - 1][2]
                 if any(a < y and x < b for x, y in taken):
                     continue
-                if n == 1 and any(a < y and x < b for x, y in soft):
-                    continue
+                if n == 1 and any(x <= a and b <= y and (y - x) <= (b - a) + 4 for x, y in soft):
+                    continue  # a lexicon word ('pipeline'), not a name; long lexicon phrases may hold names
                 phrase = " ".join(t for t, _, _ in toks[i:i + n])
                 phrase = re.sub(r"'s$", "", phrase)
                 hits = self.aliases.get(phrase) or self.aliases.get(phrase.rstrip("s")) if len(phrase) > 3 else \

@@ -15,21 +15,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from copilot.offline.parse.lexicon import FILLER
 
-VOCAB = set("""
-deal deals opportunity opportunities opps opp pipeline pipe account accounts customer customers contact contacts
-activity activities activity's touches touched touch logged log worked working emails meetings calls call notes tasks
-open closed close closing closes won lost win wins winning lose losing revenue bookings booked amount value worth total
-average mean count number many much rate percentage cycle days weeks months quarters years day week month quarter year
-last past next previous prior this current since before after until between over under above below more less than
-least most top bottom best worst highest lowest biggest largest smallest leads leading rep reps team teams region
-regions manager managers product products stage stages competitor competitors type types category categories forecast
-commit best case upside renewal renewals expansion expansions upsell upsells new business logo logos negotiation
-proposal demo discovery qualification prospecting slipped slipping pushed push moved stale quiet dark untouched
-inactive nothing step steps scheduled due expected slated show list give tell what which who how many much when where
-with without missing have has does did often compare compared versus against rest others everyone stack owned owner
-own mine today yesterday tomorrow january february march april june july august september october november december
-monday tuesday wednesday thursday friday ytd qtd mtd size sales sold closed-won closed-lost people know recent recently
-""".split()) | FILLER
+VOCAB = set(["deal", "deals", "opportunity", "opportunities", "opps", "opp", "pipeline", "pipe", "account", "accounts", "customer", "customers", "contact", "contacts", "activity", "activities", "activity's", "touches", "touched", "touch", "logged", "log", "worked", "working", "emails", "meetings", "calls", "call", "notes", "tasks", "open", "closed", "close", "closing", "closes", "won", "lost", "win", "wins", "winning", "lose", "losing", "revenue", "bookings", "booked", "amount", "value", "worth", "total", "average", "mean", "count", "number", "many", "much", "rate", "percentage", "cycle", "days", "weeks", "months", "quarters", "years", "day", "week", "month", "quarter", "year", "last", "past", "next", "previous", "prior", "this", "current", "since", "before", "after", "until", "between", "over", "under", "above", "below", "more", "less", "than", "least", "most", "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "largest", "smallest", "leads", "leading", "rep", "reps", "team", "teams", "region", "regions", "manager", "managers", "product", "products", "stage", "stages", "competitor", "competitors", "type", "types", "category", "categories", "forecast", "commit", "best", "case", "upside", "renewal", "renewals", "expansion", "expansions", "upsell", "upsells", "new", "business", "logo", "logos", "negotiation", "proposal", "demo", "discovery", "qualification", "prospecting", "slipped", "slipping", "pushed", "push", "moved", "stale", "quiet", "dark", "untouched", "inactive", "nothing", "step", "steps", "scheduled", "due", "expected", "slated", "show", "list", "give", "tell", "what", "which", "who", "how", "many", "much", "when", "where", "with", "without", "missing", "have", "has", "does", "did", "often", "compare", "compared", "versus", "against", "rest", "others", "everyone", "stack", "owned", "owner", "own", "mine", "today", "yesterday", "tomorrow", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "ytd", "qtd", "mtd", "size", "sales", "sold", "closed-won", "closed-lost", "people", "know", "recent", "recently"]) | FILLER
 
 PURPOSE = re.compile(
     r"[-(,:]?\s*\b(?:i\s+)?(?:need|needed|want|prepping|prep|getting ready)?\s*(?:this|it|tihs|these|that)?\s*"
@@ -41,24 +27,26 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\byrs?\b", "year"), (r"\bqtrs?\b", "quarter"), (r"\b(this|last|next|previous|prior|current)\s+q\b", r"\1 quarter"),
     (r"\bmos?\b", "month"), (r"\bqoq\b", "by quarter"), (r"\bquarter by quarter\b", "by quarter"),
     (r"\bmom\b", "by month"), (r"\bmonth by month\b", "by month"), (r"\byoy\b", "by year"), (r"\bfcst\b", "forecast"),
-    (r"\bbiz\b", "business"), (r"(?:^|\s)#\s*(?:of\b)?", " number of "), (r"\brn\b", "now"), (r"\bv\b", "vs"),
+    (r"\bbiz\b", "business"), (r"\bthis (year|quarter|month) so far\b", r"\1 to date"),
+    (r"\bso far this (year|quarter|month)\b", r"\1 to date"), (r"(?:^|\s)#\s*(?:of\b)?", " number of "), (r"\brn\b", "now"), (r"\bv\b", "vs"),
     (r"\b(won|closed|closed-won|booked)\s+\$", r"\1 revenue"), (r"\$\s+(?=in|for|this|last|since|so)", "revenue "),
     (r"\btypes? of deals?\b", "deal type"), (r"\bnew[- ]logos?\b", "new business"), (r"\b(\d+)\s*\+\s*times\b", r"at least \1 times"),
     (r"\b(\d+) or more times\b", r"at least \1 times"), (r"\bclosed[- ]won\b", "won"), (r"\bclosed[- ]lost\b", "lost"),
-    (r"\bthis (?:year|quarter|month) so far\b|\bso far this (year|quarter|month)\b", r"\1 to date"),
+    (r"\b(\d+)\s*\+\s*(close[- ]date\s+)?(push(?:es)?|slips?|times)\b", r"pushed at least \1 times"),
 ]
 
 
 def _fix(word: str, protected: set[str]) -> str:
     if len(word) < 4 or word in VOCAB or word in protected or not word.isalpha():
         return word
-    best, dist = word, 3
+    best, dist, anagram = word, 3, False
     for v in VOCAB:
         if abs(len(v) - len(word)) > 1 or v[0] != word[0] and v[:2] != word[1::-1]:
             continue
         d = DamerauLevenshtein.distance(word, v, score_cutoff=2)
-        if d < dist or d == dist and best != word and len(v) == len(word):
-            best, dist = v, d
+        same_letters = sorted(v) == sorted(word)  # 'weke' is 'week' swapped, not 'were'
+        if d < dist or d == dist and same_letters and not anagram:
+            best, dist, anagram = v, d, same_letters
     limit = 1 if len(word) < 7 else 2
     return best if dist <= limit else word
 
@@ -66,10 +54,10 @@ def _fix(word: str, protected: set[str]) -> str:
 def normalize(question: str, protected: set[str]) -> tuple[str, list[str]]:
     """(text to parse, purpose phrases removed). ``protected`` are words of CRM names: never 'corrected'."""
     text = question.replace("’", "'")
+    words = re.split(r"([^\w']+)", text)  # "haven't" stays one word and is never 'corrected'
+    text = "".join(w if not w or not w[0].isalpha() else _case(w, _fix(w.lower(), protected)) for w in words)
     removed = [m.group(0).strip(" -(),:") for m in PURPOSE.finditer(text)]
     text = PURPOSE.sub(" ", text)
-    words = re.split(r"(\W+)", text)
-    text = "".join(w if not w or not w[0].isalpha() else _case(w, _fix(w.lower(), protected)) for w in words)
     for pat, rep in SHORTHANDS:
         text = re.sub(pat, rep, text, flags=re.I)
     return re.sub(r"\s+", " ", text).strip(), removed

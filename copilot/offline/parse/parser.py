@@ -32,7 +32,7 @@ from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
 _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
            (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
-           (r"\b(created|opened|added|new|came in|entered|sourced|generated|started|engaged|opened up)\b", "created"),
+           (r"\b(created|opened|added|came in|entered|sourced|generated|started|engaged|opened up)\b", "created"),
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
 LIBRARY_CUES = re.compile(
@@ -116,7 +116,8 @@ class QueryParser:
         used += [w.at for w in windows]
         amin, amax, sp = slots.amounts(low)
         used += sp
-        obj = _first(low, OBJECTS)
+        obj = next((h for h in sorted(_all(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
+                    if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
         role = _first(low, BUYING_ROLES)
         metric_hits = _all(low, METRICS)
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
@@ -144,7 +145,7 @@ class QueryParser:
         used += sp
         mvr = slots.me_vs_rest(low)
         used += mvr
-        for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us)\b(\s+(own|team'?s?|region|pod|squad))?", low):
+        for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
             used.append(m.span())
         obj_kind = "contacts" if role else str(obj[0]) if obj else "deals"
         metric_name = str(metric[0]) if metric else "list"
@@ -161,6 +162,9 @@ class QueryParser:
             metric_name = "list"
         if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):
             metric_name = "count"
+        if obj_kind == "activities" and re.search(r"\b(on|for|against|in)\b[^?]*\b(deals?|opps?|opportunit)", low) or \
+                obj_kind == "activities" and (stages or metric_name == "activity_count"):
+            obj_kind, metric_name = "deals", "activity_count"  # activities logged on deals: counted per deal filters
         if metric_name == "last_touch" and obj_kind not in ("deals", "accounts"):
             obj_kind = "accounts"
         if metric_name == "last_touch" and any(x.kind == "account" for x in links) and not re.search(
@@ -172,7 +176,9 @@ class QueryParser:
         # status
         values = {str(v) for v, _ in stat}
         status = None
-        if "won" in values and "lost" in values or "closed" in values and not values & {"won", "lost"}:
+        if "any" in values:
+            status = "any"
+        elif "won" in values and "lost" in values or "closed" in values and not values & {"won", "lost"}:
             status = "closed"
         elif "won" in values:
             status = "won"
@@ -264,6 +270,8 @@ class QueryParser:
         unapplied = self._unapplied(question, low, used)
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
         evidence += 1.0 if inactive or pushes or mvr or nxt is not None or cats or group else 0.0
+        evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
+                                                                     for w in wins) else 0.0
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
         try:
             q = CrmQuery(object=obj_kind, metric=metric_name, group_by=group, order=order,  # type: ignore[arg-type]

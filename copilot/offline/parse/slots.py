@@ -27,7 +27,15 @@ def money(value: str, unit: str | None) -> float:
 def amounts(low: str) -> tuple[float | None, float | None, Spans]:
     lo = hi = None
     spans: Spans = []
-    m = re.search(rf"\bbetween\s+{_MONEY}\s+(?:and|to|-)\s+{_MONEY}", low)
+    m = re.search(rf"\b(?:between|from)\s+{_MONEY}\s+(?:and|to|-)\s+{_MONEY}|{_MONEY}\s*(?:-|to)\s*{_MONEY}\s+range\b|"
+                  rf"\bin the\s+{_MONEY}\s*(?:-|to)\s*{_MONEY}(?:\s+range)?", low)
+    if m and not m.group(1):
+        g = [x for x in m.groups() if x is not None]
+        m2 = re.search(_MONEY + r"\s*(?:-|to)\s*" + _MONEY, m.group(0))
+        if m2:
+            a, b = money(m2.group(1), m2.group(2) or m2.group(4)), money(m2.group(3), m2.group(4))
+            return min(a, b), max(a, b), [m.span()]
+        del g
     if m:
         a, b = money(m.group(1), m.group(2) or m.group(4)), money(m.group(3), m.group(4))
         return min(a, b), max(a, b), [m.span()]
@@ -162,6 +170,9 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     if m:
         n = num(next(x for x in m.groups() if x))
         return n, "asc" if "small" in m.group(0) or "lowest" in m.group(0) else "desc", [m.span()]
+    m = re.search(rf"\b{NUMWORD}\s+(bottom|smallest|lowest)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b", low)
+    if m:
+        return num(m.group(1)), "asc", [m.span()]
     m = re.search(r"\b(biggest|largest|top|smallest)\s+(?:open\s+|won\s+|lost\s+)?(deals?|opps?|opportunit(?:y|ies))\b", low)
     if m:
         plural = m.group(2).endswith("s") or m.group(2).endswith("ies")
