@@ -91,6 +91,10 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
     c.add(f"_How it is computed: {res.computed_as}._")
     for n in parse.assumptions + res.notes:
         c.add(f"_Note: {n}_")
+    for extra in parse.also:
+        more = query_crm(ctx, extra)
+        c.used("query_crm", more)
+        c.add(f"Also: {more.read_as}: **{more.fmt(more.value)}** {c.cite(more.citations[0])}")
     if parse.unapplied:
         c.add("_I couldn't apply " + ", ".join(f"'{w}'" for w in parse.unapplied)
               + " to the query; rephrase if it matters._")

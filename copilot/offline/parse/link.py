@@ -70,7 +70,7 @@ class Linker:
             self.aliases[alias].append((kind, rid, name))
 
     def find(self, question: str, *, skip: list[tuple[int, int]] | None = None,
-             soft: list[tuple[int, int]] | None = None) -> list[Link]:
+             soft: list[tuple[int, int]] | None = None, reserved: set[str] | None = None) -> list[Link]:
         """Links left to right, longest first. ``skip`` spans are never linked; ``soft`` spans (words a
         slot lexicon already read, like 'pipeline') link only as part of a longer, multi-word name."""
         toks = words(question)
@@ -85,6 +85,8 @@ class Linker:
                 if n == 1 and any(x <= a and b <= y and (y - x) <= (b - a) + 4 for x, y in soft):
                     continue  # a lexicon word ('pipeline'), not a name; long lexicon phrases may hold names
                 phrase = " ".join(t for t, _, _ in toks[i:i + n])
+                if n == 1 and reserved and phrase in reserved:
+                    continue
                 phrase = re.sub(r"'s$", "", phrase)
                 hits = self.aliases.get(phrase) or self.aliases.get(phrase.rstrip("s")) if len(phrase) > 3 else \
                     self.aliases.get(phrase)

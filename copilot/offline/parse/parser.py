@@ -35,6 +35,8 @@ _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to
            (r"\b(created|opened|added|came in|entered|sourced|generated|started|engaged|opened up)\b", "created"),
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
+ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
+                  r"total|avg|average|the average|the win rate|win rate|how often)\b)", re.I)
 LIBRARY_CUES = re.compile(
     r"\bhow (do|should|can|would) (we|i|you)\b(?!.*\b(many|much)\b)|\bhandle\b|\bobjections?\b|\bpolicy\b|\bplaybook\b|"
     r"\bbattle ?cards?\b|\bpitch\b|\brespond\b|\bwhat (do|should) i say\b|\bbest practices?\b|\bguide\b|\btips?\b|"
@@ -57,6 +59,8 @@ class Parse:
     problem: str | None = None  # a query that could not be built, in words
     coverage: float = 1.0
     text: str = ""  # the question as parsed (after normalization)
+    also: list[CrmQuery] = field(default_factory=list)  # further figures asked for ("... and how much are they worth")
+    explicit: set[str] = field(default_factory=set)  # slots the words set (not defaults)
 
     @property
     def confidence(self) -> float:
@@ -101,6 +105,23 @@ class QueryParser:
         self.today = today
 
     def parse(self, question: str) -> Parse:
+        """Parse the question; a second figure asked for in the same breath ("and how many did I win") becomes
+        an extra query over the same records."""
+        parts = ALSO.split(question, maxsplit=2)
+        main = self._parse(parts[0] if len(parts) > 1 else question)
+        if len(parts) > 1 and main.query is not None:
+            for extra in parts[1:]:
+                sub = self._parse(extra)
+                if sub.query is None or sub.query.metric == "list":
+                    main.unapplied += sub.unapplied
+                    continue
+                f = main.query.filters.model_copy(update={k: v for k, v in sub.query.filters.model_dump().items()
+                                                          if k == "status" and "status" in sub.explicit})
+                main.also.append(main.query.model_copy(update={"metric": sub.query.metric, "filters": f,
+                                                                "order": None, "limit": None}))
+        return main
+
+    def _parse(self, question: str) -> Parse:
         question, purpose = normalize(question, self.linker.words)
         low = question.lower()
         used: list[tuple[int, int]] = []
@@ -129,7 +150,9 @@ class QueryParser:
         lexical = [hit[1] for hit in [obj, role, dtype, *metric_hits, *stat, *stages, *cats] if hit]
         if dtype and obj and obj[0] == "accounts" and dtype[1][0] <= obj[1][0] < dtype[1][1]:
             obj = None  # 'new logo deals' is a deal type, not accounts
-        links = self.linker.find(question, skip=list(used), soft=lexical)  # type: ignore[arg-type]
+        reserved = {w for w, _, _ in words(question)  # lexicon words on their own ('pipeline') are not names
+                    if any(re.fullmatch(p, w) for p, _ in (*METRICS, *STATUS, *OBJECTS))}
+        links = self.linker.find(question, skip=list(used), soft=lexical, reserved=reserved)  # type: ignore[arg-type]
         used += [link.at for link in links] + lexical  # type: ignore[list-item]
         for m in re.finditer(r"\b(close dates?|expected to close|slated to close|clos(?:e|es|ing)|due|created|opened|added|"
                              r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|"
@@ -281,7 +304,9 @@ class QueryParser:
             return Parse(None, evidence, lib, unapplied, assumptions, links, problem)
         content = [w for w, _, _ in words(question) if w not in FILLER]
         coverage = 1 - len(unapplied) / max(1, len(content))
-        return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question)
+        explicit = {"status"} if stat else set()
+        return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question,
+                     explicit=explicit)
 
     @staticmethod
     def _unapplied(question: str, low: str, used: list[tuple[int, int]]) -> list[str]:
