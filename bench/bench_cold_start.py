@@ -10,7 +10,7 @@ cores are shared with other work. Target: product <= 0.3x baseline, and no torch
 
 Then ingestion throughput on 64 chunks of sixty words, each path in its own processes (three each,
 alternating, ``--runs`` timed batches per process after a warm one): the numpy path
-(``NumpyBertEmbedder``) against sentence-transformers as the product used it (batch 64, 2 torch
+(``NumpyBertEmbedder``, 2 BLAS threads) against sentence-transformers as the product used it (batch 64, 2 torch
 threads), and the largest difference between their vectors.
 
     .venv/bin/python bench/bench_cold_start.py [--runs 5]
@@ -62,7 +62,7 @@ chunks = [" ".join(rng.choices(words, k=60)) for _ in range(64)]
 if PATH == "torch":
     emb = SentenceTransformerEmbedder(bundled_minilm_path(), name="minilm", threads=2, batch_size=64)
 else:
-    emb = NumpyBertEmbedder(bundled_minilm_path(), name="minilm")
+    emb = NumpyBertEmbedder(bundled_minilm_path(), name="minilm", threads=2)
 emb.embed(chunks)  # warm: load and first pass
 times = []
 for _ in range(RUNS):

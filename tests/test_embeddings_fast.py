@@ -95,6 +95,14 @@ def test_each_text_alone_equals_the_batch(encoder, reference):
     _assert_same(alone, reference)
 
 
+def test_blas_thread_limits_do_not_change_vectors(reference):
+    """Small calls run BLAS on one thread, large ones on ``threads``: the same vectors either way."""
+    for threads in (1, 2):
+        enc = BertEncoder.load(bundled_minilm_path(), threads=threads)
+        _assert_same(enc.encode(TEXTS), reference)  # > 512 tokens: ``threads``
+        _assert_same(enc.encode(TEXTS[:2]), reference[:2])  # a query: one thread
+
+
 def test_truncation_matches_max_seq_length(encoder):
     assert encoder.max_len == 256  # sentence_bert_config.json, not tokenizer.json's 128
     lengths = [len(e.ids) for e in encoder.tokenizer.encode_batch([LONG, "word " * 600, "a"])]

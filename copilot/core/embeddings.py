@@ -110,11 +110,12 @@ class NumpyBertEmbedder:
 
     Only for directories ``minilm_numpy.why_not`` accepts; ``local_embedder`` chooses."""
 
-    def __init__(self, path: str, *, name: str) -> None:
+    def __init__(self, path: str, *, name: str, threads: int | None = None) -> None:
         import json
 
         self.path = path
         self.name = name
+        self.threads = threads
         with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
             self.dim = int(json.load(f)["hidden_size"])
         self._encoder: Any = None  # a minilm_numpy.BertEncoder once loaded
@@ -125,7 +126,7 @@ class NumpyBertEmbedder:
             if self._encoder is None:
                 from copilot.core.minilm_numpy import BertEncoder
 
-                self._encoder = BertEncoder.load(self.path)
+                self._encoder = BertEncoder.load(self.path, threads=self.threads)
         return self._encoder
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -140,7 +141,7 @@ def local_embedder(path: str, *, name: str, threads: int) -> Embedder:
     from copilot.core.minilm_numpy import why_not
 
     if os.path.isdir(path) and why_not(path) is None:
-        return NumpyBertEmbedder(path, name=name)
+        return NumpyBertEmbedder(path, name=name, threads=threads)
     return SentenceTransformerEmbedder(path, name=name, threads=threads)
 
 

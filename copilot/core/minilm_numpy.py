@@ -19,8 +19,11 @@ Anything else returns a reason and the caller uses sentence-transformers instead
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,12 @@ import numpy as np
 # Padded tokens per forward step. Small steps keep activations in cache: measured on 64 chunks of
 # ~70 tokens, 512 was ~25% faster than one 4096-token step, and it bounds the attention scores.
 _TOKENS_PER_STEP = 512
+# Up to this many tokens in one call (queries), BLAS runs on one thread. The work is milliseconds, and
+# when other processes hold the cores a second OpenBLAS thread makes every matrix product wait for it:
+# measured at load average 5 on 2 cores, a cold first query took 0.6-0.8 s with 2 threads, 0.1 s with 1.
+_ONE_THREAD_TOKENS = 512
+# BLAS thread counts are per process, so calls that change them take turns.
+_BLAS_LOCK = threading.Lock()
 
 
 _REQUIRED = ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
@@ -133,9 +142,12 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 class BertEncoder:
     """Encodes texts to L2-normalized mean-pooled BERT vectors. Build with ``BertEncoder.load(dir)``."""
 
-    def __init__(self, weights: dict[str, np.ndarray], cfg: dict[str, Any], tokenizer: Any, max_len: int) -> None:
+    def __init__(self, weights: dict[str, np.ndarray], cfg: dict[str, Any], tokenizer: Any, max_len: int,
+                 threads: int | None = None) -> None:
         self.tokenizer = tokenizer
         self.max_len = max_len
+        self.threads = threads  # BLAS threads for large calls; None leaves BLAS as it is
+        self._blas: Any = None  # a threadpoolctl.ThreadpoolController, made on first use
         self.heads = int(cfg["num_attention_heads"])
         self.eps = float(cfg.get("layer_norm_eps", 1e-12))
         self.pad_id = int(cfg.get("pad_token_id", 0) or 0)
@@ -164,8 +176,9 @@ class BertEncoder:
             ))
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> BertEncoder:
-        """Read a directory ``why_not`` accepted. Imports only numpy, safetensors and tokenizers."""
+    def load(cls, path: str | os.PathLike[str], *, threads: int | None = None) -> BertEncoder:
+        """Read a directory ``why_not`` accepted. Imports only numpy, safetensors and tokenizers
+        (and threadpoolctl, if installed, to set BLAS threads)."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -176,7 +189,23 @@ class BertEncoder:
         tokenizer.no_padding()  # tokenizer.json may pin a fixed padding (128 for MiniLM); we pad per batch
         tokenizer.enable_truncation(max_length=max_len, strategy="longest_first")
         weights = {k: v.astype(np.float32, copy=False) for k, v in load_file(str(root / "model.safetensors")).items()}
-        return cls(weights, cfg, tokenizer, max_len)
+        return cls(weights, cfg, tokenizer, max_len, threads)
+
+    @contextlib.contextmanager
+    def _blas_threads(self, tokens: int) -> Iterator[None]:
+        limit = 1 if tokens <= _ONE_THREAD_TOKENS else self.threads
+        if self._blas is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:  # then BLAS keeps its own thread count
+                self._blas = False
+            else:
+                self._blas = ThreadpoolController()
+        if limit is None or not self._blas:
+            yield
+            return
+        with _BLAS_LOCK, self._blas.limit(limits=limit, user_api="blas"):
+            yield
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) float32, unit length; inputs sorted by length so padding stays small."""
@@ -185,6 +214,11 @@ class BertEncoder:
             return out
         ids = [e.ids for e in self.tokenizer.encode_batch([t.strip() for t in texts])]
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        with self._blas_threads(sum(map(len, ids))):
+            self._encode_sorted(ids, order, out)
+        return out
+
+    def _encode_sorted(self, ids: list[list[int]], order: list[int], out: np.ndarray) -> None:
         start = 0
         while start < len(order):
             longest = len(ids[order[start]])
@@ -197,7 +231,6 @@ class BertEncoder:
                 mask[row, : len(ids[i])] = 1.0
             out[chunk] = self._forward(batch, mask)
             start += step
-        return out
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         b, n = ids.shape
