@@ -162,7 +162,8 @@ class OfflineEngine:
             return self._crm(ctx, c, parse, question, state)
         if intent == "help":
             c.add(HELP)
-            return c.answer("help", 0.9), state
+            greeting = re.fullmatch(r"\W*(hi|hello|hey|help|thanks|thank you|what can you do)\W*", question, re.I)
+            return c.answer("help", 0.9 if greeting else 0.2), state  # a menu is no answer to a real question
         try:
             if intent in RECORD_LEVEL:
                 require_records(ctx.scope, "account, deal or contact records")

@@ -22,7 +22,7 @@ import pandas as pd
 from evals.crm_gold.data import CrmData
 from evals.crm_gold.dates import month_label, quarter_label, window_bounds
 from evals.crm_gold.filters import NotApplicable, effective_status, filter_mask
-from evals.crm_gold.scope import MIN_GROUP, Asker, pseudonym, visible
+from evals.crm_gold.scope import MIN_GROUP, Asker, pseudonym, team_member_ids, visible
 
 DEAL_METRICS = {"sum", "avg", "win_rate", "pipeline", "cycle_length"}
 ZERO_WHEN_EMPTY = {"count", "sum", "pipeline", "activity_count"}
@@ -170,6 +170,17 @@ def names_person(comp: dict[str, Any]) -> bool:
         comp.get("compare") and comp["compare"] != ["me_vs_rest"] and comp.get("group_by") in PEOPLE)
 
 
+def _names_unseen_person(crm: CrmData, comp: dict[str, Any], asker: Asker) -> bool:
+    """The query names a person (owner or manager) whose records the asker may not see."""
+    f = comp.get("filters") or {}
+    names = [n for n in (f.get("owner"), f.get("manager")) if n and str(n).lower() not in ("me", "mine")]
+    if not names or asker.role in ("admin", "exec"):
+        return False
+    ids = set(crm.users.loc[crm.users["name"].str.lower().isin([str(n).lower() for n in names]), "id"])
+    allowed = {asker.user_id} | (team_member_ids(crm, asker.team_id) if asker.role == "manager" else set())
+    return bool(ids - allowed)
+
+
 def gold_answer(crm: CrmData, comp: dict[str, Any], asker: Asker, today: date) -> dict[str, Any]:
     """The gold answer of one composition for one asker on ``today``."""
     obj, metric = comp.get("object", "deals"), comp.get("metric", "list")
@@ -196,7 +207,7 @@ def gold_answer(crm: CrmData, comp: dict[str, Any], asker: Asker, today: date) -
             hidden = None if metric == "list" or by else metric_value(crm, obj, metric, hit)
             return {"kind": "refused", "reason": reason, "n": len(hit), "hidden": hidden, **info}
     # the filters matched records, but none the asker may see: a refusal that says so is as good as "none"
-    info["scoped_out"] = len(hit) == 0 and bool(mask.any())
+    info["scoped_out"] = len(hit) == 0 and (bool(mask.any()) or _names_unseen_person(crm, comp, asker))
     if metric == "list":
         return {**_records(obj, comp, hit), **info}
     if by:

@@ -70,7 +70,8 @@ class Linker:
             self.aliases[alias].append((kind, rid, name))
 
     def find(self, question: str, *, skip: list[tuple[int, int]] | None = None,
-             soft: list[tuple[int, int]] | None = None, reserved: set[str] | None = None) -> list[Link]:
+             soft: list[tuple[int, int]] | None = None, reserved: set[str] | None = None,
+             common: set[str] | None = None) -> list[Link]:
         """Links left to right, longest first. ``skip`` spans are never linked; ``soft`` spans (words a
         slot lexicon already read, like 'pipeline') link only as part of a longer, multi-word name."""
         toks = words(question)
@@ -91,8 +92,8 @@ class Linker:
                 hits = self.aliases.get(phrase) or self.aliases.get(phrase.rstrip("s")) if len(phrase) > 3 else \
                     self.aliases.get(phrase)
                 exact = True
-                if not hits and n <= 3 and len(phrase) >= 5:
-                    hits, exact = self._fuzzy(phrase, n), False
+                if not hits and n <= 3 and len(phrase) >= 5 and not (common and all(w in common for w in phrase.split())):
+                    hits, exact = self._fuzzy(phrase, n), False  # ordinary words ('close') never fuzzy-match a name
                 if hits:
                     kind, rid, name = _prefer(hits)
                     out.append(Link(kind, rid, name, (a, b), exact))
@@ -107,7 +108,7 @@ class Linker:
             s = fuzz.ratio(alias, phrase)
             if s > score:
                 best, score = hits, s
-        cutoff = 86 if len(phrase) >= 8 else 80
+        cutoff = 86 if len(phrase) >= 8 else 84
         return best if best and score >= cutoff else []
 
 

@@ -27,7 +27,7 @@ from copilot.offline.parse.lexicon import (
     STATUS,
 )
 from copilot.offline.parse.link import Link, Linker, words
-from copilot.offline.parse.normalize import normalize
+from copilot.offline.parse.normalize import VOCAB, normalize
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
 _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
@@ -43,9 +43,10 @@ LIBRARY_CUES = re.compile(
     r"\bexplain\b|\bwhat does .+ mean\b|\bwhat is (a|an|the)\b(?!.*\b(total|number|count|rate|value|amount)\b)|"
     r"\bdifferentiat|\bwhy (do|did) we (win|lose) (against|vs)|\bwin stor|\bloss stor|\bcase stud|\bmeddp?ic|"
     r"\bdiscount (policy|approval|rules?)\b|\bvalid for\b|\bsecurity\b|\bcertif|\bdoes (the product|it) support\b")
-STRONG_CRM = re.compile(r"\bwin[- ]?rate\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|\brevenue\b|\bclose date\b|"
-                        r"\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|\bdeals?\b|\baccounts?\b|"
-                        r"\bnext steps?\b|\bcycle\b|\bdeal size\b|\brenewals?\b|\bcontacts?\b")
+STRONG_CRM = re.compile(r"\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
+                        r"\brevenue\b|\bclose date\b|\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|"
+                        r"\bopportunit(y|ies)\b|\bdeals?\b|\baccounts?\b|\bnext steps?\b|\bcycle\b|\bdeal size\b|"
+                        r"\brenewals?\b|\bcontacts?\b|\bstage\b")
 
 
 @dataclass
@@ -133,10 +134,10 @@ class QueryParser:
             f["inactive_days"] = inactive
             if note:
                 assumptions.append(note)
-        windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in sp)]
-        used += [w.at for w in windows]
-        amin, amax, sp = slots.amounts(low)
-        used += sp
+        amin, amax, amount_spans = slots.amounts(low)
+        taken = sp + amount_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
+        windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
+        used += [w.at for w in windows] + amount_spans
         obj = next((h for h in sorted(_all(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
                     if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
         role = _first(low, BUYING_ROLES)
@@ -152,7 +153,8 @@ class QueryParser:
             obj = None  # 'new logo deals' is a deal type, not accounts
         reserved = {w for w, _, _ in words(question)  # lexicon words on their own ('pipeline') are not names
                     if any(re.fullmatch(p, w) for p, _ in (*METRICS, *STATUS, *OBJECTS))}
-        links = self.linker.find(question, skip=list(used), soft=lexical, reserved=reserved)  # type: ignore[arg-type]
+        links = self.linker.find(question, skip=list(used), soft=lexical, reserved=reserved,  # type: ignore[arg-type]
+                                 common=VOCAB - self.linker.words)
         used += [link.at for link in links] + lexical  # type: ignore[list-item]
         for m in re.finditer(r"\b(close dates?|expected to close|slated to close|clos(?:e|es|ing)|due|created|opened|added|"
                              r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|"
@@ -239,6 +241,8 @@ class QueryParser:
                 fld = "created"
             if fld == "closed" and status == "open":
                 fld = "close"
+            if fld == "close" and status in ("won", "lost", "closed"):
+                fld = "closed"  # 'how much did we close this quarter': when they closed
             wins.append(DateWindow(field=fld, start=w.start, end=w.end, label=w.label))  # type: ignore[arg-type]
         # people, teams, products, accounts, competitors
         owner = team = product = account = competitor = None
@@ -259,6 +263,17 @@ class QueryParser:
                 group = dim
                 by_kind[kind] = []
                 break
+        manager = None
+        for link in by_kind.get("person", []):
+            before, after = low[max(0, link.at[0] - 16):link.at[0]], low[link.at[1]:link.at[1] + 8]
+            if re.search(r"(reporting to|reports to|report to|managed by|under)\s+$", before) or \
+                    re.match(r"'?s?\s+(team|reps|org|people|group)\b", after):
+                manager = link.name
+                by_kind["person"] = [x for x in by_kind["person"] if x is not link]
+                used.append((max(0, link.at[0] - 16), link.at[1] + 8))
+                break
+        if manager:
+            f["manager"] = manager
         if by_kind.get("person"):
             owner = by_kind["person"][0].name
         if by_kind.get("team"):
@@ -292,7 +307,7 @@ class QueryParser:
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
         unapplied = self._unapplied(question, low, used)
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
-        evidence += 1.0 if inactive or pushes or mvr or nxt is not None or cats or group else 0.0
+        evidence += 1.0 if inactive or pushes or mvr or nxt is not None or cats or group or dtype else 0.0
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
                                                                      for w in wins) else 0.0
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
@@ -329,6 +344,7 @@ class QueryParser:
         score += 0.5 * min(2, len([x for x in links if x.kind in ("account", "person", "team", "product")]))
         score += 0.5 if windows else 0.0
         score += 0.5 if stat or stages else 0.0
+        score += 0.5 if re.search(r"\b(my|mine|i|our|we)\b", low) and (obj or metric) else 0.0
         return score
 
 

@@ -165,8 +165,8 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
 def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     """'top 5 deals', '3 biggest opps', 'largest deal' -> (limit, order) for record lists."""
     m = re.search(rf"\b(?:top|biggest|largest|highest[- ]value|largest value|smallest|lowest[- ]value)\s+{NUMWORD}\s+"
-                  rf"(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b|\b{NUMWORD}\s+(?:biggest|largest|"
-                  rf"smallest|top)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))", low)
+                  rf"(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))\b|\b{NUMWORD}\s+(?:biggest|largest|"
+                  rf"smallest|top)\s+(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))", low)
     if m:
         n = num(next(x for x in m.groups() if x))
         return n, "asc" if "small" in m.group(0) or "lowest" in m.group(0) else "desc", [m.span()]
