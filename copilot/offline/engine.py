@@ -69,7 +69,12 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
     text = parse.text or question  # normalized: 'for the forecast call' and typos are gone
     if cued_intents(text) & NOT_CRM_CUES or AT_RISK.search(text) or FORECAST.search(text):
         return False
-    if parse.library_evidence and parse.crm_evidence < 3:
+    q = parse.query
+    if parse.library_evidence and (q is None or q.metric == "list" or parse.crm_evidence < 3):
+        return False  # "how do we win against X" is a playbook question; "how many did we win" is not
+    # The parser must have understood the question: words it could not apply mean it is about something else
+    # ("what uplift do we apply to renewal quotes" is pricing policy, not a list of renewals).
+    if len(parse.unapplied) > (2 if parse.crm_evidence >= 4 else 1):
         return False
     return parse.crm_evidence >= 2
 

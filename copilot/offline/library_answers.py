@@ -9,7 +9,6 @@ only the library names (``copilot.offline.competitors``), and answer from the pa
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -30,7 +29,7 @@ FIRST_CHARS = 1200  # the best section is quoted whole up to this
 SECOND_CHARS = 600
 SECOND_MIN = 0.6  # a second source is shown when it scores at least this share of the best
 TYPE_BONUS = 0.1
-DENSE = float(os.environ.get('HB_DENSE', '1.0'))
+DENSE = 1.0  # weight of the embedder's question-to-section similarity
 NAMED_BONUS = 0.3  # a section that names the competitor the question is about
 # Words that make a question a comparison, so a competitor it names is answered from the page about them.
 COMPARING = re.compile(r"\b(compar\w*|vs\.?|versus|differ\w*|better|worse|instead|alternatives?|switch\w*|"

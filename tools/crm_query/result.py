@@ -33,8 +33,14 @@ class RecordRow(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
     def citation(self) -> Citation:
-        snippet = ", ".join(x for x in (self.stage, fmt_money(self.amount) if self.amount is not None else None,
-                                        f"close {self.close_date}" if self.close_date else None) if x)
+        d = self.detail
+        bits = (self.account, self.owner and f"owner {self.owner}", self.stage and self.stage.replace("_", " "),
+                fmt_money(self.amount) if self.amount is not None else None,
+                f"closes {self.close_date}" if self.close_date else None,
+                f"last activity {self.last_activity}" if self.last_activity else None,
+                f"next step: {self.next_step}" if self.next_step else None, d.get("title"),
+                (d.get("role") or "").replace("_", " ") or None, d.get("email"), d.get("kind"))
+        snippet = ", ".join(str(x) for x in bits if x)
         return Citation(source_id=f"crm:{self.kind}:{self.id}", title=self.name, kind="crm",
                         record=f"{self.kind}:{self.id}", snippet=snippet)
 
@@ -68,8 +74,12 @@ class CrmResult(ToolResult):
         return f"{value:,.0f}"
 
     def summary_citation(self) -> Citation:
+        one = self.query.object.rstrip("s")
+        figure = (f"{self.total} {self.query.object} match ({self.total} {one} matches)" if self.query.metric == "list"
+                  else f"{self.read_as}: {self.fmt(self.value)}")
         return Citation(source_id=f"crm:query:{self.query.object}", title=f"CRM {self.query.object} query",
-                        kind="crm", record=self.query.object, snippet=self.computed_as[:300])
+                        kind="crm", record=self.query.object,
+                        snippet=f"{figure}; {self.computed_as}"[:400])
 
     def data(self) -> dict[str, Any]:
         """The structured payload UIs and evaluations read (docs/crm-query.md)."""

@@ -67,9 +67,11 @@ class Parse:
     def confidence(self) -> float:
         if self.query is None:
             return 0.2
-        conf = 0.93 * (0.72 ** len(self.unapplied)) * (0.97 ** len(self.assumptions))
+        # Fitted on the dev split of the CRM question eval: a fully understood question is right ~97% of the
+        # time; each word the parser could not apply costs about 15 points, a fuzzy name match a few.
+        conf = 0.96 * (0.85 ** len(self.unapplied)) * (0.98 ** len(self.assumptions))
         if any(not link.exact for link in self.links):
-            conf *= 0.92
+            conf *= 0.96
         return round(max(0.05, min(0.97, conf)), 3)
 
 
