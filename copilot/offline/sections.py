@@ -82,12 +82,20 @@ class Unit:
 
     @property
     def where(self) -> str:
-        path = self.path[1:] if self.path[:1] == [self.title] else self.path
-        return " > ".join(re.sub(r"[*_`]{2,}", "", p).strip() for p in [self.title, *path])
+        """'Page > Section > Sub', without markdown emphasis and without the title twice."""
+        return " > ".join(_plain(p) for p in [self.title, *self.own_path])
 
     @property
     def section(self) -> str:
-        return " > ".join(self.path)
+        return " > ".join(_plain(p) for p in self.own_path)
+
+    @property
+    def own_path(self) -> list[str]:
+        return self.path[1:] if self.path[:1] == [self.title] else self.path
+
+
+def _plain(heading: str) -> str:
+    return re.sub(r"[*_`]{2,}", "", heading).strip()
 
 
 def split_units(text: str, section: str) -> list[tuple[list[str], str]]:
@@ -139,8 +147,9 @@ def build_units(passages: list, citations: list, ranks: list[int] | None = None)
             u = Unit(title=p.title, path=path, body=body, passage=i, rank=ranks[i] if ranks else i,
                      source=cit.source_id, type=p.type)
             u.terms = Counter(tokens(body))
-            u.head_terms = set(tokens(path[-1])) if path else set()
-            u.context_terms = set(tokens(" ".join([p.title, *path[:-1]])))
+            own = path[1:] if path[:1] == [p.title] else path  # a page's opening has no heading of its own
+            u.head_terms = set(tokens(own[-1])) if own else set()
+            u.context_terms = set(tokens(" ".join([p.title, *own[:-1]])))
             units.append(u)
     return units
 
