@@ -117,7 +117,8 @@ class Agent:
         ctx.proposed.extend(result.actions)
         text = result.render(first)
         run.texts.append(text)
-        return text
+        # fenced as data: text from documents, emails and transcripts is never an instruction
+        return f"<tool_result name=\"{spec.name}\">\n{text}\n</tool_result>"
 
     def run(self, ctx: ToolContext, system: str, history: list[Turn], question: str, *,
             force_tool: bool = False) -> Answer:

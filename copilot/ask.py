@@ -16,6 +16,7 @@ from copilot.agent import Agent
 from copilot.conversations import ConversationStore
 from copilot.core.domain import Answer, Freshness, Principal
 from copilot.core.errors import ModelError, UserError
+from copilot.core.output_policy import host, sanitize
 from copilot.grounding import ungrounded_numbers
 from copilot.offline.engine import OfflineEngine
 from knowledge.crm.models import ImportRun
@@ -48,7 +49,9 @@ def last_sync(crm: CrmStore) -> datetime | None:
 class AskService:
     def __init__(self, *, context_factory: Any, conversations: ConversationStore, offline: OfflineEngine,
                  tools: list[ToolSpec], chat_model: Any | None, company: str = "Skylark Data",
-                 max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0) -> None:
+                 max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0,
+                 link_allowlist: list[str] | None = None) -> None:
+        self.link_allowlist = list(link_allowlist or [])
         self.context_factory = context_factory  # (Principal) -> ToolContext
         self.conversations = conversations
         self.offline = offline
@@ -99,6 +102,10 @@ class AskService:
         if answer is None:
             answer, state = self.offline.answer(ctx, question, state)
             answer.actions = answer.actions or list(ctx.proposed)
+        policy = sanitize(answer.text, [*self.link_allowlist, *(host(c.url) for c in answer.citations if c.url)])
+        if policy.removed:
+            answer.text = policy.text
+            notes.append(f"{policy.removed} link(s) or image(s) to hosts outside the allow-list were removed")
         answer.notes = notes + answer.notes
         newest = answer.data.pop("newest", None)
         if newest is not None or "crm" in answer.data:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from copilot.core.errors import ConfigError
 
@@ -45,6 +46,8 @@ class Settings(BaseSettings):
     freshness_hours: float = Field(default=48.0, gt=0, description="warn when CRM data is older")
     today: date | None = Field(default=None, description="pin 'today' (YYYY-MM-DD) for historical data sets")
     company: str = Field(default="Skylark Data", description="your company's name, used in prompts")
+    link_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, description="hosts answers may link to or embed "
+                                      "images from, besides the hosts of their own citations (comma-separated)")
     agent_max_steps: int = Field(default=8, ge=1, le=50)
     agent_time_limit: float = Field(default=90.0, gt=0)
     slack_bot_token: str | None = Field(default=None, description="Slack bot token (xoxb-...)")
@@ -59,6 +62,11 @@ class Settings(BaseSettings):
         if not value:
             raise ValueError("must not be empty")
         return value
+
+    @field_validator("link_allowlist", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
+        return [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

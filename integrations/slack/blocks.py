@@ -12,6 +12,7 @@ from typing import Any
 
 from copilot.actions.schemas import Action
 from copilot.core.domain import ActionRef, Answer, Citation
+from copilot.core.output_policy import host, sanitize
 
 SECTION_MAX = 2900
 MAX_CITATIONS = 10
@@ -90,7 +91,9 @@ def freshness_label(answer: Answer) -> str:
 def answer_blocks(answer: Answer, answer_id: str) -> list[dict[str, Any]]:
     """The answer, numbered citations, a context line (mode, confidence, freshness), proposed actions and
     the feedback pair (their value is the answer id, so a vote is logged against this exact answer)."""
-    blocks: list[dict[str, Any]] = [mrkdwn(to_mrkdwn(answer.text))]
+    # Slack unfurls images: none at all here, and links only to the answer's own sources
+    text = sanitize(answer.text, [host(c.url) for c in answer.citations if c.url], images=False).text
+    blocks: list[dict[str, Any]] = [mrkdwn(to_mrkdwn(text))]
     if answer.citations:
         shown = answer.citations[:MAX_CITATIONS]
         more = len(answer.citations) - len(shown)
