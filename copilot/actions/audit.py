@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from copilot.actions.models import ActionEvent, ActionRow, ChainHead
-from copilot.actions.schemas import canonical_json
+from copilot.actions.schemas import canonical_json, payload_hash
 
 GENESIS = "0" * 64
 
@@ -70,6 +70,7 @@ def verify_chain(engine: Engine) -> VerifyReport:
         head = s.get(ChainHead, 1)
         events = list(s.scalars(select(ActionEvent).order_by(ActionEvent.seq)))
         last_state: dict[str, str] = {}
+        last_hash: dict[str, str] = {}
         prev_hash, expected = GENESIS, 1
         for ev in events:
             if ev.seq != expected:
@@ -80,6 +81,7 @@ def verify_chain(engine: Engine) -> VerifyReport:
                 problems.append(f"event {ev.seq} ({ev.action_id}): contents do not match its hash (edited)")
             prev_hash, expected = ev.hash, ev.seq + 1
             last_state[ev.action_id] = ev.to_state
+            last_hash[ev.action_id] = ev.payload_hash
         head_seq = head.seq if head else 0
         if head is None:
             problems.append("the chain head row is missing")
@@ -92,4 +94,8 @@ def verify_chain(engine: Engine) -> VerifyReport:
                 problems.append(f"action {row.id} has no audit events")
             elif logged != row.state:
                 problems.append(f"action {row.id} is {row.state} but its last event says {logged}")
+            if payload_hash(row.payload) != row.payload_hash:
+                problems.append(f"action {row.id}: its payload does not match its hash (changed outside the ledger)")
+            elif logged is not None and last_hash.get(row.id) != row.payload_hash:
+                problems.append(f"action {row.id}: its payload hash differs from the one its audit events record")
     return VerifyReport(ok=not problems, events=len(events), head_seq=head_seq, problems=problems)

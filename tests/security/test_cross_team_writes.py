@@ -108,3 +108,14 @@ def test_exec_pipeline_api_refuses_one_person_one_account_and_per_account_rows(w
         r = c.post("/v1/pipeline", headers=h, json=params)
         assert r.status_code == 403, (params, r.text)
         assert "$" not in r.text and "45000" not in r.text
+
+
+def test_verify_reports_a_payload_changed_in_the_database(world):
+    cp, c, keys = world
+    a = _pending(cp, "r-cara", "update_deal", {"deal_id": "D-3", "fields": {"next_step": "call"}})
+    assert cp.actions.verify().ok
+    with cp.crm.session() as s:
+        s.execute(update(ActionRow).where(ActionRow.id == a["id"]).values(
+            payload={"deal_id": "D-1", "fields": {"amount": 1}}))
+    report = cp.actions.verify()
+    assert not report.ok and any("does not match its hash" in p for p in report.problems)
