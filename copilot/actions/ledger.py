@@ -364,6 +364,16 @@ class ActionLedger:
             raise UserError(f"action {action_id} changed while you retried it", hint="show it again")
         return self.execute(action_id, worker=f"user:{who}") if execute else self.get(action_id, principal)
 
+    def run_approved(self, action_id: str | None = None, worker: str = "worker") -> list[Action]:
+        """Execute approved (or edited) actions nobody has run yet: one, or every one waiting."""
+        with self._session() as s:
+            stmt = select(ActionRow.id).where(ActionRow.state.in_([x.value for x in RUNNABLE]))
+            ids = list(s.scalars(stmt.where(ActionRow.id == action_id) if action_id else stmt.order_by(ActionRow.decided_at)))
+        if action_id and not ids:
+            with self._session() as s:
+                raise UserError(self._not_runnable(self._row(s, action_id, None)))
+        return [self.execute(i, worker=worker) for i in ids]
+
     # ---- metrics and audit -----------------------------------------------------------------------
     def stats(self, principal: Principal, *, scope: Scope | None = None, since: datetime | None = None) -> dict[str, Any]:
         """Adoption metrics over the actions this principal may see; execs get aggregates over everything

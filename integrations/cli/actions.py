@@ -54,12 +54,12 @@ def _show(a: Action) -> None:
         console.print(f"[red]error:[/red] {a.error}", markup=True)
 
 
-def _outcome(a: Action, json_: bool) -> None:
+def _outcome(a: Action, json_: bool, *, failure_expected: bool = False) -> None:
     if json_:
         print_json(a)
     else:
         console.print(f"{a.id}: {a.state.value}" + (f" -> {a.result}" if a.result else ""), highlight=False)
-    if a.state is State.FAILED:
+    if a.state is State.FAILED and not failure_expected:
         err_console.print(f"[red]error:[/red] execution failed: {a.error}; fix it, then 'copilot actions retry {a.id}'")
         raise typer.Exit(1)
 
@@ -188,7 +188,25 @@ def retry(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
         raise UserError("choose one of --force-resend and --mark-failed")
     a = get_copilot().actions.retry(action_id, acting(who), force_resend=force_resend, mark_failed=mark_failed,
                                     reason=reason)
-    _outcome(a, json_)
+    _outcome(a, json_, failure_expected=mark_failed)  # marking it failed is what was asked: success
+
+
+@actions_app.command("run")
+@cli_errors
+def run_approved(action_id: str = typer.Argument(None, help="one approved action; omit to run every approved one"),
+                 json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """Execute approved actions that were approved with --no-execute (the worker's job, by hand)."""
+    cp = get_copilot()
+    done = cp.actions.run_approved(action_id)
+    if json_:
+        print_json(done)
+        return
+    for a in done:
+        console.print(f"{a.id}: {a.state.value}" + (f" ({a.error})" if a.error else ""), highlight=False)
+    if not done:
+        console.print("no approved action waits for execution")
+    if any(a.state is State.FAILED for a in done):
+        raise typer.Exit(1)
 
 
 @actions_app.command("stats")
