@@ -96,11 +96,11 @@ def test_each_text_alone_equals_the_batch(encoder, reference):
 
 
 def test_blas_thread_limits_do_not_change_vectors(reference):
-    """Small calls run BLAS on one thread, large ones on ``threads``: the same vectors either way."""
-    for threads in (1, 2):
+    """Large calls are spread over ``threads`` worker threads, small ones are not: the same vectors."""
+    for threads in (1, 2, 3):
         enc = BertEncoder.load(bundled_minilm_path(), threads=threads)
-        _assert_same(enc.encode(TEXTS), reference)  # > 512 tokens: ``threads``
-        _assert_same(enc.encode(TEXTS[:2]), reference[:2])  # a query: one thread
+        _assert_same(enc.encode(TEXTS), reference)  # > 512 tokens: in parallel when threads > 1
+        _assert_same(enc.encode(TEXTS[:2]), reference[:2])  # a query: on the calling thread
 
 
 def test_truncation_matches_max_seq_length(encoder):

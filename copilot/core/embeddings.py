@@ -110,7 +110,7 @@ class NumpyBertEmbedder:
 
     Only for directories ``minilm_numpy.why_not`` accepts; ``local_embedder`` chooses."""
 
-    def __init__(self, path: str, *, name: str, threads: int | None = None) -> None:
+    def __init__(self, path: str, *, name: str, threads: int = 1) -> None:
         import json
 
         self.path = path

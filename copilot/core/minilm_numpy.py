@@ -32,11 +32,14 @@ import numpy as np
 # Padded tokens per forward step. Small steps keep activations in cache: measured on 64 chunks of
 # ~70 tokens, 512 was ~25% faster than one 4096-token step, and it bounds the attention scores.
 _TOKENS_PER_STEP = 512
-# Up to this many tokens in one call (queries), BLAS runs on one thread. The work is milliseconds, and
-# when other processes hold the cores a second OpenBLAS thread makes every matrix product wait for it:
-# measured at load average 5 on 2 cores, a cold first query took 0.6-0.8 s with 2 threads, 0.1 s with 1.
-_ONE_THREAD_TOKENS = 512
-# BLAS thread counts are per process, so calls that change them take turns.
+# BLAS runs on one thread; a call of more than this many tokens is spread over ``threads`` Python
+# threads instead (numpy releases the GIL in matrix products), each taking whole steps. Why: OpenBLAS's
+# own threads wait for each other at every matrix product, so when other processes hold the cores
+# they stall. Measured at load average 5 on 2 cores: a cold first query took 0.6-0.8 s with 2 OpenBLAS
+# threads and 0.1-0.2 s with 1; 64 sixty-word chunks took 2.9-4.8 s with 2 OpenBLAS threads, 1.6-1.9 s
+# with 1, 1.4-2.1 s with 2 Python threads (torch with 2 threads: 2.4-3.1 s).
+_PARALLEL_TOKENS = 512
+# BLAS thread counts are per process: calls that change them take turns.
 _BLAS_LOCK = threading.Lock()
 
 
@@ -143,11 +146,11 @@ class BertEncoder:
     """Encodes texts to L2-normalized mean-pooled BERT vectors. Build with ``BertEncoder.load(dir)``."""
 
     def __init__(self, weights: dict[str, np.ndarray], cfg: dict[str, Any], tokenizer: Any, max_len: int,
-                 threads: int | None = None) -> None:
+                 threads: int = 1) -> None:
         self.tokenizer = tokenizer
         self.max_len = max_len
-        self.threads = threads  # BLAS threads for large calls; None leaves BLAS as it is
-        self._blas: Any = None  # a threadpoolctl.ThreadpoolController, made on first use
+        self.threads = max(1, threads)  # worker threads for large calls
+        self._blas: Any = None  # a threadpoolctl.ThreadpoolController (False without it), made on first use
         self.heads = int(cfg["num_attention_heads"])
         self.eps = float(cfg.get("layer_norm_eps", 1e-12))
         self.pad_id = int(cfg.get("pad_token_id", 0) or 0)
@@ -176,9 +179,9 @@ class BertEncoder:
             ))
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, threads: int | None = None) -> BertEncoder:
+    def load(cls, path: str | os.PathLike[str], *, threads: int = 1) -> BertEncoder:
         """Read a directory ``why_not`` accepted. Imports only numpy, safetensors and tokenizers
-        (and threadpoolctl, if installed, to set BLAS threads)."""
+        (and threadpoolctl, if installed, to hold BLAS to one thread)."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -192,20 +195,20 @@ class BertEncoder:
         return cls(weights, cfg, tokenizer, max_len, threads)
 
     @contextlib.contextmanager
-    def _blas_threads(self, tokens: int) -> Iterator[None]:
-        limit = 1 if tokens <= _ONE_THREAD_TOKENS else self.threads
+    def _one_blas_thread(self) -> Iterator[bool]:
+        """Hold BLAS to one thread for the call; yields False when it cannot (no threadpoolctl)."""
         if self._blas is None:
             try:
                 from threadpoolctl import ThreadpoolController
-            except ImportError:  # then BLAS keeps its own thread count
+            except ImportError:
                 self._blas = False
             else:
                 self._blas = ThreadpoolController()
-        if limit is None or not self._blas:
-            yield
+        if not self._blas:
+            yield False
             return
-        with _BLAS_LOCK, self._blas.limit(limits=limit, user_api="blas"):
-            yield
+        with _BLAS_LOCK, self._blas.limit(limits=1, user_api="blas"):
+            yield True
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim) float32, unit length; inputs sorted by length so padding stays small."""
@@ -214,23 +217,32 @@ class BertEncoder:
             return out
         ids = [e.ids for e in self.tokenizer.encode_batch([t.strip() for t in texts])]
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
-        with self._blas_threads(sum(map(len, ids))):
-            self._encode_sorted(ids, order, out)
+        steps, start = [], 0
+        while start < len(order):
+            step = max(1, _TOKENS_PER_STEP // len(ids[order[start]]))
+            steps.append(order[start : start + step])
+            start += step
+        with self._one_blas_thread() as limited:
+            workers = min(self.threads, len(steps)) if limited and sum(map(len, ids)) > _PARALLEL_TOKENS else 1
+            if workers == 1:
+                for chunk in steps:
+                    out[chunk] = self._step(ids, chunk)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(workers, thread_name_prefix="minilm") as pool:
+                    for chunk, vecs in zip(steps, pool.map(lambda c: self._step(ids, c), steps), strict=True):
+                        out[chunk] = vecs
         return out
 
-    def _encode_sorted(self, ids: list[list[int]], order: list[int], out: np.ndarray) -> None:
-        start = 0
-        while start < len(order):
-            longest = len(ids[order[start]])
-            step = max(1, _TOKENS_PER_STEP // longest)
-            chunk = order[start : start + step]
-            batch = np.full((len(chunk), longest), self.pad_id, dtype=np.int64)
-            mask = np.zeros((len(chunk), longest), dtype=np.float32)
-            for row, i in enumerate(chunk):
-                batch[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1.0
-            out[chunk] = self._forward(batch, mask)
-            start += step
+    def _step(self, ids: list[list[int]], chunk: list[int]) -> np.ndarray:
+        longest = len(ids[chunk[0]])
+        batch = np.full((len(chunk), longest), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(chunk), longest), dtype=np.float32)
+        for row, i in enumerate(chunk):
+            batch[row, : len(ids[i])] = ids[i]
+            mask[row, : len(ids[i])] = 1.0
+        return self._forward(batch, mask)
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         b, n = ids.shape
