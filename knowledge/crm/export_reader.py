@@ -57,25 +57,55 @@ def _json_record_lines(text: str) -> list[int]:
     return lines
 
 
+MAX_CELL = 1_000_000  # characters in one cell; a larger cell is reported for its row, not a crash
+
+
+def _text(path: Path) -> str:
+    """The file as text (UTF-8, else Windows-1252); a binary file is a UserError naming it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+    if b"\x00" in raw[:65536]:
+        raise UserError(f"{path.name} is not a text export (it holds binary data)",
+                        hint="export the table as CSV or JSON in UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path.name} is neither UTF-8 nor Windows-1252 text (byte {exc.start} cannot be read)",
+                        hint="export the table as CSV or JSON in UTF-8") from None
+
+
 def read_records(path: Path, *, records_key: str | None = None) -> Iterator[Record]:
     """Yield the file's records. A file that cannot be read at all is a UserError naming the file."""
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+    text = _text(path)
     if path.suffix.lower() == ".json":
         yield from _json_records(name, text, records_key)
         return
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     reader = csv.reader(text.splitlines(keepends=True))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return
+    except csv.Error as exc:
+        raise UserError(f"{name}:1 cannot be read as CSV: {exc}", hint="check the file's header row") from None
     start = reader.line_num + 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield Record(f"{name}:{start}", {"__error__": f"cannot be read as CSV ({exc}); cells are limited to "
+                                                           f"{MAX_CELL:,} characters"})
+            start = reader.line_num + 1
+            continue
         if any(cell.strip() for cell in row):
             if len(row) > len(header):
                 yield Record(f"{name}:{start}", {"__error__": f"{len(row)} cells but the header has {len(header)}"})

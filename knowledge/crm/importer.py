@@ -83,7 +83,7 @@ def import_crm(
         if kind not in files:
             continue
         records = list(read_records(files[kind], records_key=mp.files[kind].records_key))
-        header = list(records[0].values) if records else []
+        header = next((list(r.values) for r in records if "__error__" not in r.values), [])  # not an unreadable row
         spec = mp.files[kind]
         columns = resolve_columns(set().union(*(f.columns() for f in spec.fields.values())) | (
             {spec.key} if spec.key else set()), header)
