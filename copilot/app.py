@@ -48,9 +48,11 @@ class Copilot:
         from knowledge.store import KnowledgeStore
 
         st = self.settings
-        return KnowledgeStore.open(chroma_dir=st.chroma_dir, chroma_url=st.chroma_url,
-                                   fts_path=st.resolved_home / "knowledge.db", embedder=self.embedder,
-                                   reranker=build_reranker(st.reranker, threads=st.torch_threads))
+        store = KnowledgeStore.open(chroma_dir=st.chroma_dir, chroma_url=st.chroma_url,
+                                    fts_path=st.resolved_home / "knowledge.db", embedder=self.embedder,
+                                    reranker=build_reranker(st.reranker, threads=st.torch_threads))
+        store.max_file_bytes = int(st.ingest_max_mb * 2**20)
+        return store
 
     @cached_property
     def chat_model(self):  # -> a LangChain chat model, or None for the offline engine

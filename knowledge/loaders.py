@@ -204,12 +204,19 @@ _LOADERS = {
 }
 
 
-def load_file(path: Path) -> LoadedDoc:
+DEFAULT_MAX_BYTES = 25 * 2**20  # a 20 MB text file is ~70k chunks: over ten minutes of embedding on 2 cores
+
+
+def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedDoc:
     """Load one file by extension; any parse failure becomes a UserError naming the file."""
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
         raise UserError(f"{path}: unsupported file type {path.suffix!r}",
                         hint="supported: " + ", ".join(sorted(SUPPORTED)))
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UserError(f"{path}: {size / 2**20:.2f} MB is over the ingest limit of {max_bytes / 2**20:g} MB",
+                        hint="split the file, or raise COPILOT_INGEST_MAX_MB")
     try:
         return loader(path)
     except UserError:

@@ -31,7 +31,7 @@ from knowledge.bm25 import KeywordIndex
 from knowledge.chunking import chunk_sections
 from knowledge.documents import Hit, IngestReport, SourceDoc
 from knowledge.fusion import CrossEncoderReranker, rrf, snippet
-from knowledge.loaders import iter_files, load_file
+from knowledge.loaders import DEFAULT_MAX_BYTES, iter_files, load_file
 from knowledge.vectors import LIBRARY, VectorIndex, open_chroma, partition_for
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ class KnowledgeStore:
              reranker: CrossEncoderReranker | None = None) -> KnowledgeStore:
         return cls(open_chroma(path=chroma_dir, url=chroma_url), fts_path, embedder, reranker=reranker)
 
+    max_file_bytes: int = DEFAULT_MAX_BYTES  # set from COPILOT_INGEST_MAX_MB by the composition root
+
     # -- ingestion --------------------------------------------------------------------------------------
     def ingest_paths(self, paths: list[Path], *, metadata: dict | None = None, progress: bool = False) -> IngestReport:
         """Index files or folders (.md .txt .html .pdf .docx). ``metadata`` is added to every chunk
@@ -73,7 +75,7 @@ class KnowledgeStore:
             base = root.parent if root.is_dir() else None
             for file in iter_files(root):
                 try:
-                    loaded = load_file(file)
+                    loaded = load_file(file, max_bytes=self.max_file_bytes)
                 except UserError as exc:
                     report.seen += 1
                     report.errors.append(str(exc))
