@@ -215,7 +215,7 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedDoc:
                         hint="supported: " + ", ".join(sorted(SUPPORTED)))
     size = path.stat().st_size
     if size > max_bytes:
-        raise UserError(f"{path}: {size / 2**20:.2f} MB is over the ingest limit of {max_bytes / 2**20:g} MB",
+        raise UserError(f"{path}: {size / 2**20:.2f} MB is over the ingest limit of {max_bytes / 2**20:.3g} MB",
                         hint="split the file, or raise COPILOT_INGEST_MAX_MB")
     try:
         return loader(path)
