@@ -8,8 +8,9 @@ Models load lazily, once, on first use; never at import.
 
 Local models that are a BERT encoder with mean pooling (the bundled MiniLM, and any ``st:`` directory of
 the same shape) run in numpy (``copilot.core.minilm_numpy``): same vectors as sentence-transformers to
-~1e-6, without importing torch, which took most of a cold ``copilot ask``. It is also about as fast as
-torch for ingestion batches (see ``bench/bench_cold_start.py``), so it is used for every batch size.
+~1e-6, without importing torch, which took most of a cold ``copilot ask``. It is as fast as torch for
+ingestion batches, faster when other processes share the cores (``bench/bench_cold_start.py``), so it
+is used for every batch size; ``COPILOT_TORCH_THREADS`` sets its worker threads.
 Other local models load through sentence-transformers.
 """
 
