@@ -3,10 +3,10 @@
 Why this exists: importing torch and sentence-transformers costs seconds on every cold start
 (``copilot ask``), while the forward pass of all-MiniLM-L6-v2 for one query is a few small matrix
 products. Here the weights are read straight from ``model.safetensors`` (memory-mapped by
-``safetensors.numpy``, no conversion), the text is tokenized by the ``tokenizers`` library from the
-model's own ``tokenizer.json``, and the six layers run in float32 numpy. Nothing is downloaded and
-no cache is written: reading the safetensors file takes a few tens of milliseconds, so a cached
-``.npy`` copy would not help.
+``safetensors.numpy``; the dense layers are transposed once in memory), the text is tokenized by
+``tokenizers`` from the model's own ``tokenizer.json``, and the six layers run in float32 numpy.
+Nothing is downloaded and no cache is written: loading takes under 0.1 s, so a cached ``.npy`` copy
+of the weights would not help.
 
 Why numpy rather than onnxruntime: there is no ONNX file in the model package; exporting one needs
 torch (the cost we are avoiding) or a hand-built graph, and numpy already matches torch to ~1e-6.
