@@ -7,19 +7,22 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 
 from copilot.actions.models import ActionRow
 from copilot.core.domain import Principal, Role
+from knowledge.crm import people
 from knowledge.crm.models import User
 from knowledge.crm.store import CrmStore
 
 
 def reports_of(crm: CrmStore, principal: Principal) -> frozenset[str]:
-    """User ids a manager answers for: their team and anyone whose manager_id is them."""
+    """User ids a manager answers for: their reporting tree, or their team where none is recorded (the same
+    rule as record visibility, ``knowledge.crm.people.scope_of``)."""
     if principal.role is not Role.MANAGER:
         return frozenset()
+    tree = people.reports_of(crm, principal.user_id)
+    if tree:
+        return tree
     with crm.session() as s:
-        cond = User.manager_id == principal.user_id
-        if principal.team_id:
-            cond = or_(cond, User.team_id == principal.team_id)
-        return frozenset(s.scalars(select(User.id).where(cond)))
+        return frozenset(s.scalars(select(User.id).where(User.team_id == principal.team_id))) if principal.team_id \
+            else frozenset()
 
 
 def may_act(crm: CrmStore, principal: Principal, owner_id: str, team_id: str | None) -> bool:
@@ -30,7 +33,7 @@ def may_act(crm: CrmStore, principal: Principal, owner_id: str, team_id: str | N
     if owner_id == principal.user_id:
         return True
     if principal.role is Role.MANAGER:
-        return (team_id is not None and team_id == principal.team_id) or owner_id in reports_of(crm, principal)
+        return owner_id in reports_of(crm, principal)
     return False
 
 
@@ -41,8 +44,5 @@ def visible_filter(crm: CrmStore, principal: Principal) -> ColumnElement[bool]:
     if principal.role is Role.EXEC:
         return false()
     if principal.role is Role.MANAGER:
-        conds = [ActionRow.owner_id == principal.user_id, ActionRow.owner_id.in_(reports_of(crm, principal))]
-        if principal.team_id:
-            conds.append(ActionRow.team_id == principal.team_id)
-        return or_(*conds)
+        return or_(ActionRow.owner_id == principal.user_id, ActionRow.owner_id.in_(reports_of(crm, principal)))
     return ActionRow.owner_id == principal.user_id

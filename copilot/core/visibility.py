@@ -5,7 +5,8 @@ or the model asked for. Nothing a model writes can widen it: the scope is comput
 which is resolved server-side.
 
 - rep: their own accounts, deals, activities and calls
-- manager: everything owned by their team
+- manager: everything owned by their reports, including the reports of managers under them; where the CRM
+  has no reporting lines for them, everything owned by their team
 - exec: aggregates only (no record-level CRM rows); small groups suppressed, names pseudonymized
 - admin: everything
 Shared case-library documents (no owner) are visible to everyone.
@@ -62,12 +63,16 @@ class Scope:
         return "Person-" + hashlib.sha256(name.encode()).hexdigest()[:6]
 
 
-def scope_for(principal: Principal, team_members: frozenset[str] = frozenset()) -> Scope:
-    """The visibility rule. ``team_members`` are the user ids in the principal's team (for managers)."""
+def scope_for(principal: Principal, team_members: frozenset[str] = frozenset(),
+              reports: frozenset[str] = frozenset()) -> Scope:
+    """The visibility rule. ``reports`` are the user ids reporting to a manager, directly or through managers
+    under them; ``team_members`` the user ids in their team (used only when no reporting lines are known)."""
     if principal.role is Role.ADMIN:
         return Scope(principal, all_records=True)
     if principal.role is Role.EXEC:
         return Scope(principal, aggregates_only=True)
+    if principal.role is Role.MANAGER and reports:
+        return Scope(principal, owner_ids=reports | {principal.user_id})
     if principal.role is Role.MANAGER:
         teams = frozenset({principal.team_id}) if principal.team_id else frozenset()
         return Scope(principal, team_ids=teams, owner_ids=team_members | {principal.user_id})

@@ -22,7 +22,7 @@ import pandas as pd
 from evals.crm_gold.data import CrmData
 from evals.crm_gold.dates import month_label, quarter_label, window_bounds
 from evals.crm_gold.filters import NotApplicable, effective_status, filter_mask
-from evals.crm_gold.scope import MIN_GROUP, Asker, pseudonym, team_member_ids, visible
+from evals.crm_gold.scope import MIN_GROUP, Asker, pseudonym, report_tree_ids, team_member_ids, visible
 
 DEAL_METRICS = {"sum", "avg", "win_rate", "pipeline", "cycle_length"}
 ZERO_WHEN_EMPTY = {"count", "sum", "pipeline", "activity_count"}
@@ -177,7 +177,8 @@ def _names_unseen_person(crm: CrmData, comp: dict[str, Any], asker: Asker) -> bo
     if not names or asker.role in ("admin", "exec"):
         return False
     ids = set(crm.users.loc[crm.users["name"].str.lower().isin([str(n).lower() for n in names]), "id"])
-    allowed = {asker.user_id} | (team_member_ids(crm, asker.team_id) if asker.role == "manager" else set())
+    tree = report_tree_ids(crm, asker.user_id) if asker.role == "manager" else set()
+    allowed = {asker.user_id} | (tree or (team_member_ids(crm, asker.team_id) if asker.role == "manager" else set()))
     return bool(ids - allowed)
 
 

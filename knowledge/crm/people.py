@@ -45,10 +45,28 @@ def team_members(store: CrmStore, team_id: str | None) -> frozenset[str]:
         return frozenset(s.scalars(select(User.id).where(User.team_id == team_id)))
 
 
+def reports_of(store: CrmStore, manager_id: str) -> frozenset[str]:
+    """Everyone reporting to ``manager_id``, directly or through managers under them."""
+    with store.session() as s:
+        edges = list(s.execute(select(User.id, User.manager_id).where(User.manager_id.is_not(None))))
+    below: dict[str, list[str]] = {}
+    for uid, mgr in edges:
+        below.setdefault(mgr, []).append(uid)
+    seen: set[str] = set()
+    todo = list(below.get(manager_id, []))
+    while todo:
+        uid = todo.pop()
+        if uid not in seen and uid != manager_id:
+            seen.add(uid)
+            todo += below.get(uid, [])
+    return frozenset(seen)
+
+
 def scope_of(store: CrmStore, principal: Principal) -> Scope:
-    """The principal's visibility scope (managers see everyone in their team)."""
-    members = team_members(store, principal.team_id) if principal.role is Role.MANAGER else frozenset()
-    return scope_for(principal, members)
+    """The principal's visibility scope: managers see their reporting tree (their team if none is recorded)."""
+    if principal.role is not Role.MANAGER:
+        return scope_for(principal)
+    return scope_for(principal, team_members(store, principal.team_id), reports_of(store, principal.user_id))
 
 
 def ensure_admin(store: CrmStore, name: str) -> str:
