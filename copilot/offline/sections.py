@@ -37,7 +37,6 @@ def stem(word: str) -> str:
     return w[:7]
 
 
-LOCAL = 0.0  # weight of the best line's share of the question's words
 
 _SUFFIXES = (("ations", "at"), ("ation", "at"), ("ating", "at"), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""))
 
@@ -62,6 +61,21 @@ def query_terms(question: str) -> list[str]:
         if w not in STOP and (len(w) > 1 or w.isdigit()):
             seen.setdefault(stem(w), None)
     return list(seen)
+
+
+@dataclass
+class Weights:
+    """How much each signal counts in a section's score (set on the dev split of evals/datasets/handbook.yaml)."""
+
+    head: float = 1.5  # a question word in the section's own heading
+    context: float = 1.0  # ... in the page title or a parent heading
+    coverage: float = 0.5  # share of the question's words found anywhere in the section
+    phrase: float = 0.15  # per pair of adjacent question words found adjacent
+    prior: float = 0.4  # retrieval rank of the passage: prior / (1 + rank)
+    short: float = 0.5  # factor for a section of under 8 words
+
+
+W = Weights()
 
 
 @dataclass
@@ -154,15 +168,14 @@ def build_units(passages: list, citations: list, ranks: list[int] | None = None)
     return units
 
 
-def score_units(units: list[Unit], question: str, *, prior: float = 0.4) -> None:
+def score_units(units: list[Unit], question: str) -> None:
     """Score each section against the question: its own heading, its body (BM25), where it sits, and coverage.
 
     Document frequencies come from the pool itself: a word every retrieved section shares says nothing
     about which of them answers. The section's own heading weighs most (handbook headings are often the
     question itself: "Can the customer pay by credit card?"); the page title and parent headings pick
-    the page but not the section, so they weigh less, and a word of the title repeated in the body counts
-    less there. Coverage rewards a section that has all of the question's words over one that repeats
-    one of them.
+    the page but not the section, so they weigh less. Coverage rewards a section that has all of the
+    question's words over one that repeats one of them.
     """
     q = query_terms(question)
     if not units or not q:
@@ -179,26 +192,14 @@ def score_units(units: list[Unit], question: str, *, prior: float = 0.4) -> None
         for t in q:
             tf = u.terms.get(t, 0)
             body = tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / avg)) if tf else 0.0
-            if t in u.context_terms:
-                body *= 0.4
-            match += idf[t] * (body + 1.0 * (t in u.head_terms) + 0.5 * (t in u.context_terms))
+            match += idf[t] * (body + W.head * (t in u.head_terms) + W.context * (t in u.context_terms))
             if tf or t in u.head_terms or t in u.context_terms:
                 covered += idf[t]
         joined = " ".join(tokens(" ".join([*u.path[-1:], u.body])))
         phrase = sum(1 for pair in pairs if pair in joined)
-        local = max((sum(idf[t] for t in set(tokens(line)) if t in idf) for line in _lines(u.body)), default=0.0)
-        u.score = (match / total + 0.5 * covered / total + LOCAL * local / total + 0.15 * phrase
-                   + prior / (1 + u.rank))
+        u.score = (match + W.coverage * covered) / total + W.phrase * phrase + W.prior / (1 + u.rank)
         if length < 8:  # a heading with a link under it is not an answer
-            u.score *= 0.5
-
-
-def _lines(body: str) -> list[str]:
-    """Lines, and the sentences of long lines: the places where question words should meet."""
-    out: list[str] = []
-    for line in body.splitlines():
-        out += re.split(r"(?<=[.!?])\s+", line) if len(line) > 300 else [line]
-    return out
+            u.score *= W.short
 
 
 def window(text: str, question: str, budget: int) -> str:
@@ -216,18 +217,16 @@ def window(text: str, question: str, budget: int) -> str:
     # A question word on every line of the section ("lead" in a section about leads) picks no line.
     spread = Counter(t for f in found for t in f)
     weights = [sum(math.log(1 + len(blocks) / spread[t]) for t in f) for f in found]
-    best, best_span = -1.0, (0, 1)
+    spans = []
     for start in range(len(blocks)):
         size, gain, end = 0, 0.0, start
         while end < len(blocks) and size + len(blocks[end]) + 1 <= budget:
             size += len(blocks[end]) + 1
             gain += weights[end]
             end += 1
-        if end == start:
-            continue
-        if gain > best:
-            best, best_span = gain, (start, end)
-    start, end = best_span
+        if end > start:
+            spans.append((gain, start, end))
+    _, start, end = max(spans, key=lambda s: (s[0], -s[1]))  # most of the question, earliest on ties
     out = "\n".join(blocks[start:end])
     if len(out) > budget:
         out = out[: budget - 3].rsplit(" ", 1)[0]

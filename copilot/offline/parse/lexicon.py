@@ -44,7 +44,7 @@ METRICS: list[tuple[str, str]] = [
      r"[^?]*\b(deals?|opps?|opportunit(y|ies)|accounts?)\b|\bactivit(y|ies) count\b.*\b(deals?|opps?|accounts?)\b",
      "activity_count"),
     (r"\bhow many\b|\bnumber of\b|\bcount\b|\bno\. of\b|\bactivit(y|ies) count\b", "count"),
-    (r"\bhow much (did|have) (i|we|\w+) (close|closed|win|won|book|booked|sell|sold)\b", "sum"),
+    (r"\bhow much (did|have|has) ([\w']+ ){1,3}?(close|closed|win|won|book|booked|sell|sold)\b", "sum"),
     (r"\bhow often (do|does|did) [\w ]{1,30}? win\b", "win_rate"),
     (r"\b(open |total |current )?pipe(line)?( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category)", "pipeline"),
     (r"\b(total|sum|revenue|rev|bookings?|booked|how much|amount|value|worth|dollars|\$ ?(won|closed)|arr|acv)\b"
@@ -53,7 +53,7 @@ METRICS: list[tuple[str, str]] = [
 
 STATUS: list[tuple[str, str]] = [
     (r"\bopen or closed\b|\bclosed or open\b|\bof any status\b|\bany status\b|\bany stage\b|\ball statuses\b", "any"),
-    (r"\bhow much (?:did|have) (?:i|we|\w+) (?:close|closed)\b|\b(?:did|have) (?:i|we|\w+) close\b|"
+    (r"\bhow much (?:did|have|has) (?:[\w']+ ){1,3}?(?:close|closed|win|won|book|booked)\b|\b(?:did|have) (?:i|we|\w+) close\b|"
      r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
      r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b", "won"),
     (r"\bclosed[- ]lost\b|\blost\b|\blosses\b|\blosing\b|\blose\b|\bdropped\b", "lost"),
@@ -63,12 +63,12 @@ STATUS: list[tuple[str, str]] = [
 ]
 
 STAGES: list[tuple[str, list[str]]] = [
-    (r"\bnegotiat\w*|\bnego\b|\bredlines?\b", ["negotiation"]),
-    (r"\bproposals?\b|\bquoted?\b|\bquote stage\b", ["proposal"]),
-    (r"\bdemo(?:s|'d|ed)?\b(?! of)", ["demo"]),
-    (r"\bdiscovery\b|\bdisco\b", ["discovery"]),
-    (r"\bqualif\w*|\bqual\b", ["qualification"]),
-    (r"\bprospect(?:ing)?\b(?!s)", ["prospecting"]),
+    (r"\bnegotiat\w*(?: stage| phase)?|\bnego\b|\bredlines?\b", ["negotiation"]),
+    (r"\bproposals?(?: stage| phase)?\b|\bquoted?\b|\bquote stage\b", ["proposal"]),
+    (r"\bdemo(?:s|'d|ed)?\b(?! of)(?: stage| phase)?", ["demo"]),
+    (r"\b(?:discovery|disco)\b(?: stage| phase)?", ["discovery"]),
+    (r"\b(?:qualif\w*|qual\b)(?: stage| phase)?", ["qualification"]),
+    (r"\bprospect(?:ing)?\b(?!s)(?: stage| phase)?", ["prospecting"]),
     (r"\blate[- ]stage\b", ["proposal", "negotiation"]),
     (r"\bearly[- ]stage\b", ["prospecting", "qualification", "discovery"]),
 ]

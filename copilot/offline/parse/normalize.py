@@ -56,11 +56,19 @@ def _fix(word: str, protected: set[str]) -> str:
     return best if dist <= limit else word
 
 
+def _fix_word(word: str, protected: set[str]) -> str:
+    """A word, or a word with a possessive / contraction ("waht's" -> "what's"); other contractions stay."""
+    stem, sep, tail = word.partition("'")
+    if sep and tail in ("s", "ll", "re", "d") and stem.isalpha():
+        return _fix(stem, protected) + sep + tail
+    return _fix(word, protected)
+
+
 def normalize(question: str, protected: set[str]) -> tuple[str, list[str]]:
     """(text to parse, purpose phrases removed). ``protected`` are words of CRM names: never 'corrected'."""
     text = question.replace("’", "'")
     words = re.split(r"([^\w']+)", text)  # "haven't" stays one word and is never 'corrected'
-    text = "".join(w if not w or not w[0].isalpha() else _case(w, _fix(w.lower(), protected)) for w in words)
+    text = "".join(w if not w or not w[0].isalpha() else _case(w, _fix_word(w.lower(), protected)) for w in words)
     removed = [m.group(0).strip(" -(),:") for m in PURPOSE.finditer(text)]
     text = PURPOSE.sub(" ", text)
     for pat, rep in SHORTHANDS:

@@ -197,6 +197,9 @@ class QueryParser:
         if metric_name == "last_touch" and any(x.kind == "account" for x in links) and not re.search(
                 r"\b(deals?|opps?|opportunit)", low):
             obj_kind = "accounts"
+        if top_n and metric_name in ("list", "pipeline", "sum") and not re.search(r"\b(by|per|for each)\s+(rep|team|"
+                                                                                   r"product|stage|month|quarter)", low):
+            group = None  # 'the 10 top deals across my team' lists deals, it does not rank reps
         if (top_n or top_order) and not group and metric_name in ("list", "pipeline", "sum"):
             metric_name, order, limit = "list", top_order, top_n or limit
             group = None

@@ -122,6 +122,12 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     if m:
         g = group_of(m.group(1))
         spans.append(m.span())
+    m = re.search(r"\b(monthly|quarterly|weekly|month|quarter)\s+(breakdown|split|view|trend|numbers)\b|"
+                  r"\b(breakdown|split|trend)\s+by\s+(month|quarter)\b", low)
+    if m and g is None:
+        word = m.group(1) or m.group(4)
+        g = "month" if word.startswith("month") else "quarter" if word.startswith("quarter") else None
+        spans.append(m.span())
     m = re.search(rf"\b(top|bottom|best|worst|highest|lowest|leading)\s+{NUMWORD}?\s*({_GROUP_WORDS})\b", low)
     if m and group_of(m.group(3)):
         g = group_of(m.group(3))
