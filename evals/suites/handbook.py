@@ -8,6 +8,9 @@ the same store) returned whole as the answer. Both are scored the same way:
 - fact recall: the share of a case's gold facts present in the text (case and whitespace insensitive);
 - section hit: a citation names the gold page and, when it carries a heading path, the gold section.
 
+Questions the router sends elsewhere (a CRM query, the forecast) score what that answer holds; the
+``routed_*`` metrics show the library answers alone, on the questions that reached them.
+
 Cases are split into dev and test by a hash of their id, so adding cases never moves old ones: tune on
 dev, report test.
 """
@@ -27,6 +30,7 @@ NAME = "handbook"
 DATASET = "handbook.yaml"
 FAST = False  # ingests a 101-page handbook; with minilm that takes a minute
 HANDBOOK = Path("case_library") / "sourcegraph_handbook"
+LIBRARY_INTENTS = {"knowledge", "objection", "competitor"}
 
 
 def split_of(case_id: str) -> str:
@@ -88,6 +92,11 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
         metrics[f"{split}_section_hit"] = mean([float(c["section_hit"]) for c in part])
         metrics[f"{split}_baseline_section_hit"] = mean([float(c["baseline_section_hit"]) for c in part])
         metrics[f"{split}_questions"] = float(len(part))
+        # Routing apart from answering: how many questions reached a library answer, and how those did.
+        routed = [c for c in part if c["intent"] in LIBRARY_INTENTS]
+        metrics[f"{split}_routed_to_library"] = len(routed) / len(part) if part else None
+        metrics[f"{split}_routed_fact_recall"] = mean([c["score"] for c in routed])
+        metrics[f"{split}_routed_baseline_fact_recall"] = mean([c["baseline_score"] for c in routed])
     return SuiteResult(NAME, metrics=metrics, cases=cases)
 
 
