@@ -147,7 +147,8 @@ def clean(markdown: str) -> str:
         line = re.sub(r"[ \t]+", " ", line.rstrip())
         if re.fullmatch(r"\s*\|?\s*:?-{3,}.*", line):  # markdown table separator row
             continue
-        line = re.sub(r"(\s*\|\s*)+$", "", line) if "|" in line else line
+        if "|" in line and not line.lstrip().startswith("|"):  # an HTML row: drop the trailing cell mark
+            line = re.sub(r"(\s*\|\s*)+$", "", line)
         if line.strip(" |"):
             lines.append(line)
     return "\n".join(lines).strip()
