@@ -159,3 +159,12 @@ def test_handbook_suite_answer_beats_the_bm25_passage(copilot, shared_data: Path
     assert sum(c["section_hit"] for c in res.cases) > sum(c["baseline_section_hit"] for c in res.cases)
     gitlab = next(c for c in res.cases if c["id"] == "hb-gitlab")
     assert gitlab["citations"][0].startswith("GitLab vs. Sourcegraph")
+
+
+def test_named_competitor_hook_for_the_router(library_cp) -> None:
+    ctx = library_cp.tool_context(principal_of(library_cp, "admin"))
+    assert library_answers.named_competitor(ctx, "what about Zephyrix?") == "Zephyrix"
+    assert library_answers.named_competitor(ctx, "how long is a quote valid?") is None
+    # Handed the name (as the engine does for a CRM competitor), the answer still comes from its page.
+    a = _ask(library_cp, library_answers.competitor, "Why do we win against Zephyrix?", Entities(competitor="Zephyrix"))
+    assert {c.source_id for c in a.citations} == {"library/zephyrix_vs_skylark.md"}

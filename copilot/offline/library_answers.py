@@ -141,10 +141,9 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
     query = f"{name} {question}" if name and name.lower() not in question.lower() else question
     res, ranks = _search(ctx, c, query, None)
     sources: set[str] = set()
-    if not name:
-        hit = library_competitor(res, question)
-        if hit:
-            name, sources = hit
+    hit = library_competitor(res, question)
+    if hit and (not name or hit[0].lower() == name.lower()):
+        name, sources = hit
     units = _ranked(res, ranks, question, COMPETITOR_TYPES, embedder=_embedder(ctx))
     if name:
         about = [u for u in units if u.source in sources or name.lower() in f"{u.where} {u.body}".lower()]
@@ -184,3 +183,18 @@ def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     n = n or _answer(c, res, question, units)
     top = units[0].score if units else 0.0
     return min(0.8, 0.4 + 0.1 * n + (0.1 if top > 0 else 0.0))
+
+
+
+def named_competitor(ctx: ToolContext, question: str) -> str | None:
+    """The competitor a question names that only the case library may know (a battle card, an "X vs. Y"
+    page), or None. For a router or entity step that knows the CRM's competitors only; keyword search,
+    so it costs no embedding. ``library_answers.competitor`` finds them itself."""
+    if ctx.knowledge is None or not hasattr(ctx.knowledge, "search_bm25"):
+        return None
+    hits = ctx.knowledge.search_bm25(question, ctx.scope, k=POOL)
+    found: list[Mention] = []
+    for h in hits:
+        found += mentions(h.citation.title, h.citation.section, h.citation.source_id, h.metadata.get("type"))
+    hit = find_competitor(question, found, [f"{h.citation.title} {h.text}" for h in hits])
+    return hit[0] if hit else None
