@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -27,11 +30,13 @@ from copilot.core.domain import Citation
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import UserError
 from copilot.core.visibility import Scope
-from knowledge.bm25 import KeywordIndex
+from knowledge.bm25 import KeywordIndex, phrase_query
 from knowledge.chunking import chunk_sections
+from knowledge.compaction import REBUILD_SUFFIX, drop_orphan_segments, rebuild_collection, vacuum_sqlite
 from knowledge.documents import Hit, IngestReport, SourceDoc
 from knowledge.fusion import CrossEncoderReranker, rrf, snippet
 from knowledge.loaders import DEFAULT_MAX_BYTES, iter_files, load_file
+from knowledge.mentions import Mentions
 from knowledge.vectors import LIBRARY, VectorIndex, open_chroma, partition_for
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,7 @@ class KnowledgeStore:
         self.vectors = VectorIndex(client, namespace=self.namespace, ef_search=ef_search)
         self.keywords = KeywordIndex(fts_path)
         self.reranker = reranker
+        self._dirty: set[str] = set()  # collections that lost chunks since the last compact()
 
     @classmethod
     def open(cls, *, chroma_dir: Path, fts_path: Path, embedder: Embedder, chroma_url: str | None = None,
@@ -209,6 +215,7 @@ class KnowledgeStore:
         partition, ids = self.keywords.chunk_ids(source)
         if partition is not None:
             self.vectors.delete(partition, ids)
+            self._dirty.add(self.vectors.collection_name(partition))
         self.keywords.remove_source(source)
         return len(ids)
 
@@ -218,12 +225,104 @@ class KnowledgeStore:
         source, from Chroma, the FTS index and the registry. Returns the number of chunks removed."""
         if not (account_id or contact_id or source):
             raise UserError("forget needs an account id, a contact id or a source", hint="pass one of them")
-        sources = self.keywords.sources_where(account=account_id, contact=contact_id, source=source)
-        if source and not sources:
+        return self.erase(accounts=[account_id] if account_id else [], contacts=[contact_id] if contact_id else [],
+                          sources=[source] if source else []).chunks
+
+    def erase(self, *, accounts: Iterable[str] = (), contacts: Iterable[str] = (), sources: Iterable[str] = (),
+              mentions: Mentions | None = None) -> Erased:
+        """Remove every source tagged with one of ``accounts``, about one of ``contacts``, named in
+        ``sources``, or whose text, title or metadata mentions the subject. Deleting from Chroma only marks
+        the vectors deleted; call ``compact`` afterwards to get them (and the SQLite pages) off the disk."""
+        found: set[str] = set()
+        for account in accounts:
+            found |= self.keywords.sources_where(account=account)
+        for contact in contacts:
+            found |= self.keywords.sources_where(contact=contact)
+        for source in sources:
+            hits = self.keywords.sources_where(source=source)
             resolved = Path(source).expanduser()
-            if resolved.exists():
-                sources = self.keywords.sources_where(source=resolved.resolve().as_posix())
-        return sum(self._remove(s) for s in sorted(sources))
+            if not hits and resolved.exists():
+                hits = self.keywords.sources_where(source=resolved.resolve().as_posix())
+            found |= hits
+        if mentions:
+            found |= self._mentioning(mentions)
+        out = Erased()
+        foreign = self._foreign_collections() if found else []
+        for source in sorted(found):
+            row = self.keywords.source(source) or {}
+            if row.get("path"):
+                out.paths.append(str(row["path"]))
+            _, ids = self.keywords.chunk_ids(source)
+            self._forget_elsewhere(foreign, ids)
+            out.chunks += self._remove(source)
+            out.sources += 1
+        return out
+
+    def _mentioning(self, mentions: Mentions) -> set[str]:
+        """Sources whose chunk text, title, section or metadata names the subject: FTS phrase queries find
+        candidates, the regex confirms them (the stemmer would also match near-misses)."""
+        out: set[str] = set()
+        with closing(sqlite3.connect(str(self.keywords.path), timeout=30)) as con:
+            for term in [*mentions.terms, *mentions.ids]:
+                q = phrase_query(term)
+                if not q:
+                    continue
+                rows = con.execute("SELECT c.source, f.text, f.title, f.section FROM fts f JOIN chunks c ON c.id = f.id "
+                                   "WHERE fts MATCH ?", (q,))
+                out |= {r[0] for r in rows if r[0] not in out and mentions.found(" ".join(r[1:]))}
+            for source, meta in con.execute("SELECT source, meta FROM chunks"):
+                if source not in out and mentions.found(meta):
+                    out.add(source)
+        return out
+
+    def _forget_elsewhere(self, collections: list[str], ids: list[str]) -> None:
+        """Collections left by an earlier embedder (another namespace) hold the same chunk ids: delete
+        there too, or an erasure would leave the text in a collection nobody searches any more."""
+        if not ids:
+            return
+        for name in collections:
+            col = self.vectors.client.get_collection(name, embedding_function=None)
+            for i in range(0, len(ids), 2000):
+                col.delete(ids=ids[i:i + 2000])
+            self._dirty.add(name)
+
+    def _foreign_collections(self) -> list[str]:
+        mine = f"kb-{self.namespace}-"
+        names = [c if isinstance(c, str) else c.name for c in self.vectors.client.list_collections()]
+        return sorted(n for n in names if n.startswith("kb-") and not n.startswith(mine) and not n.endswith(REBUILD_SUFFIX))
+
+    # -- compaction -------------------------------------------------------------------------------------
+    def compact(self) -> dict[str, str]:
+        """Get deleted text off the disk after an erasure.
+
+        - Chroma: every collection that lost chunks is rebuilt from its remaining items (into a temporary
+          collection renamed over the old one), because HNSW deletion only marks a vector deleted and
+          keeps it in ``data_level0.bin``; then segment folders no collection uses are removed (Chroma
+          leaves them behind on ``delete_collection``), its FTS5 index is merged and ``chroma.sqlite3``
+          vacuumed. Rebuilding costs one read and one write of those collections; it runs only here.
+        - ``knowledge.db``: FTS5 ``optimize`` (deleted rows stay in the index segments until a merge),
+          then ``wal_checkpoint(TRUNCATE)`` + ``VACUUM``.
+
+        Run it in the process that serves searches (the API route does): another process holding this
+        Chroma directory keeps handles on the rebuilt collections' old ids until it restarts."""
+        out: dict[str, str] = {}
+        rebuilt = 0
+        for name in sorted(self._dirty):
+            rebuilt += rebuild_collection(self.vectors.client, name)
+        self._dirty.clear()
+        self.vectors = VectorIndex(self.vectors.client, namespace=self.namespace, ef_search=self.vectors.ef_search)
+        chroma = f"rebuilt {rebuilt} collection(s)"
+        settings = self.vectors.client.get_settings()
+        if getattr(settings, "is_persistent", False) and settings.persist_directory:
+            folder = Path(settings.persist_directory)
+            orphans = drop_orphan_segments(folder)
+            status = vacuum_sqlite(folder / "chroma.sqlite3", fts="embedding_fulltext_search")
+            chroma += f", {orphans} unused segment folder(s) removed, chroma.sqlite3 {status}"
+        else:
+            chroma += " on the Chroma server (its storage is compacted by the server)"
+        out["chroma"] = chroma
+        out["knowledge.db"] = vacuum_sqlite(self.keywords.path, fts="fts")
+        return out
 
     def count(self) -> int:
         return self.keywords.count()
@@ -263,10 +362,14 @@ class KnowledgeStore:
             return [(LIBRARY, None)]
         if scope.all_records:
             return [(p, None) for p in sorted(set(self.keywords.partitions()) | {LIBRARY})]
+        owners = sorted(scope.owner_ids)
+        if scope.owner_records_only:  # the team's shared (unowned) chunks, and the owners' own, nothing else
+            shared = [f"team:{t}" for t in sorted(scope.team_ids)]
+            plan = [(LIBRARY, None)] + [(p, ["", *owners]) for p in shared]
+            return plan + [(p, owners) for p in self.keywords.partitions(owners) if p not in shared and p != LIBRARY]
         whole = {f"team:{t}" for t in scope.team_ids}
         plan: list[tuple[str, list[str] | None]] = [(LIBRARY, None)]
         plan += [(p, None) for p in sorted(whole)]
-        owners = sorted(scope.owner_ids)
         plan += [(p, owners) for p in self.keywords.partitions(owners) if p not in whole and p != LIBRARY]
         return plan
 
@@ -342,7 +445,8 @@ def _sql_visibility(scope: Scope) -> tuple[str, list[Any]] | None:
         parts.append(f"f.owner IN ({','.join('?' * len(scope.owner_ids))})")
         params += sorted(scope.owner_ids)
     if scope.team_ids:
-        parts.append(f"f.team IN ({','.join('?' * len(scope.team_ids))})")
+        team = f"f.team IN ({','.join('?' * len(scope.team_ids))})"
+        parts.append(f"({team} AND f.owner = '')" if scope.owner_records_only else team)
         params += sorted(scope.team_ids)
     return " OR ".join(parts), params
 
@@ -373,3 +477,14 @@ def _progress(total: int, label: str) -> Callable[..., None]:
             prog.stop()
 
     return advance
+
+
+
+@dataclass
+class Erased:
+    """What ``KnowledgeStore.erase`` removed; ``paths`` are the files those sources were read from."""
+
+    sources: int = 0
+    chunks: int = 0
+    paths: list[str] = field(default_factory=list)
+

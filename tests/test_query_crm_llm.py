@@ -74,7 +74,7 @@ def test_scripted_model_drives_query_crm_for_every_slot(demo_copilot, slot):
     model = ScriptedChatModel(script=[tool_call("query_crm", SLOTS[slot]), f"The answer is {figure} [S1]."])
     answer = Agent(model, all_tools(), max_steps=4).run(ctx, "system", [], "question")
     tool_msg = next(m for m in model.calls[1] if isinstance(m, ToolMessage))
-    assert tool_msg.content.startswith("How the question was read:"), tool_msg.content
+    assert tool_msg.content.startswith("<tool_result name=\"query_crm\">\nHow the question was read:"), tool_msg.content
     assert "Error" not in tool_msg.content
     assert figure in tool_msg.content
     assert answer.text == f"The answer is {figure} [1]." and answer.citations[0].kind == "crm"

@@ -32,6 +32,9 @@ class Scope:
     owner_ids: frozenset[str] = field(default_factory=frozenset)
     aggregates_only: bool = False
     min_group_size: int = MIN_GROUP_SIZE
+    # A manager with a reporting tree: owned records by owner only; team_ids then opens just the team's
+    # unowned, shared content (team playbooks), never another manager's reps' records in the same team.
+    owner_records_only: bool = False
 
     @property
     def records_allowed(self) -> bool:
@@ -48,6 +51,8 @@ class Scope:
             return True
         if owner_id is not None and owner_id in self.owner_ids:
             return True
+        if owner_id is not None and self.owner_records_only:
+            return False
         return team_id is not None and team_id in self.team_ids
 
     def allows_metadata(self, meta: Mapping[str, Any]) -> bool:
@@ -72,7 +77,8 @@ def scope_for(principal: Principal, team_members: frozenset[str] = frozenset(),
     if principal.role is Role.EXEC:
         return Scope(principal, aggregates_only=True)
     if principal.role is Role.MANAGER and reports:
-        return Scope(principal, owner_ids=reports | {principal.user_id})
+        teams = frozenset({principal.team_id}) if principal.team_id else frozenset()
+        return Scope(principal, team_ids=teams, owner_ids=reports | {principal.user_id}, owner_records_only=True)
     if principal.role is Role.MANAGER:
         teams = frozenset({principal.team_id}) if principal.team_id else frozenset()
         return Scope(principal, team_ids=teams, owner_ids=team_members | {principal.user_id})

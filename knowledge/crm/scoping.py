@@ -26,7 +26,9 @@ def apply_scope(stmt: S, scope: Scope, model: Any) -> S:
     if scope.owner_ids:
         clauses.append(model.owner_id.in_(sorted(scope.owner_ids)))
     if scope.team_ids:
-        clauses.append(model.team_id.in_(sorted(scope.team_ids)))
+        team = model.team_id.in_(sorted(scope.team_ids))
+        # reporting-tree managers: a team match opens only unowned rows, never other managers' reps' records
+        clauses.append(team & model.owner_id.is_(None) if scope.owner_records_only else team)
     return stmt.where(or_(*clauses)) if clauses else stmt.where(false())
 
 
