@@ -143,6 +143,39 @@ class Copilot:
         (products, company) made it skip and misplace whole segments of a channel."""
         return list(dict.fromkeys(competitors or []))[:6]
 
+    # -- who is who (admins only) ---------------------------------------------------------------------
+    def users(self) -> list[dict[str, Any]]:
+        from knowledge.crm.users import list_users
+
+        return list_users(self.crm)
+
+    def add_user(self, principal: Principal, name: str, change: Any) -> dict[str, Any]:
+        """Add a person (role, team, manager, Slack id); ``change`` is a knowledge.crm.users.UserChange."""
+        from knowledge.crm.users import add_user
+
+        self._require_admin(principal, "add users")
+        return add_user(self.crm, name, change)
+
+    def set_user(self, principal: Principal, ref: str, change: Any) -> dict[str, Any]:
+        from knowledge.crm.users import set_user
+
+        self._require_admin(principal, "change users")
+        return set_user(self.crm, ref, change)
+
+    def deactivate_user(self, principal: Principal, ref: str) -> dict[str, Any]:
+        from knowledge.crm.users import deactivate_user
+
+        self._require_admin(principal, "deactivate users")
+        return deactivate_user(self.crm, ref)
+
+    @staticmethod
+    def _require_admin(principal: Principal, what: str) -> None:
+        from copilot.core.domain import Role
+        from copilot.core.errors import PermissionDenied
+
+        if principal.role is not Role.ADMIN:
+            raise PermissionDenied(f"only admins may {what}; {principal.label} may not", hint="ask an admin")
+
     def principal(self, who: str) -> Principal:
         return resolve_principal(self.crm, who)
 

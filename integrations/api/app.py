@@ -20,7 +20,7 @@ from integrations.api.errors import ApiError, install_handlers
 from integrations.api.jobs import JobRunner
 from integrations.api.metrics import Metrics
 from integrations.api.middleware import ApiMiddleware, TokenBucket
-from integrations.api.routes import actions, ask, calls, forecast, ingest, openai_compat, ops, roleplay
+from integrations.api.routes import actions, ask, calls, forecast, ingest, openai_compat, ops, roleplay, users
 
 DESCRIPTION = """The sales copilot over HTTP: cited answers, chat (SSE), call uploads, the action
 confirmation loop, forecasts, role-play coaching, ingestion, and an OpenAI-compatible chat endpoint.
@@ -64,7 +64,7 @@ def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: Ap
     app.state.jobs = JobRunner(copilot.crm.engine, workers=config.job_workers)
     app.state.principals = {}
     install_handlers(app)
-    for module in (ops, ask, openai_compat, actions, calls, forecast, roleplay, ingest):
+    for module in (ops, ask, users, openai_compat, actions, calls, forecast, roleplay, ingest):
         app.include_router(module.router)
 
     @app.post("/slack/events", tags=["operations"], summary="Slack Events API (HTTP mode)", include_in_schema=bool(slack_handler))

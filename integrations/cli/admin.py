@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from integrations.cli.common import (
     JSON_HELP,
+    acting,
     cli_errors,
     console,
     err_console,
@@ -19,11 +20,19 @@ from integrations.cli.common import (
 )
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Team, User
 from knowledge.crm.people import ensure_admin
+from knowledge.crm.users import UserChange
 
 
 def register(app: typer.Typer) -> None:
     app.command("init", help="Create the data directory and an admin user; --demo builds the demo company.")(init)
-    app.command("users", help="Who is who: id, name, email, role, team.")(users)
+    users_app = typer.Typer(help="Who is who: list people; admins add, change or deactivate them.",
+                            invoke_without_command=True, no_args_is_help=False)
+    users_app.callback()(users)
+    users_app.command("add", help="Add a person: role, team (created if new), manager, Slack id.")(users_add)
+    users_app.command("set", help="Change a person's role, team, manager, email, title or Slack id.")(users_set)
+    users_app.command("deactivate", help="Deactivate a person: they can no longer act; their records stay.")(
+        users_deactivate)
+    app.add_typer(users_app, name="users")
     app.command("status", help="What is configured, data sizes and data freshness.")(status)
 
 
@@ -49,20 +58,55 @@ def init(
 
 
 @cli_errors
-def users(json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    cp = get_copilot()
-    with cp.crm.session() as s:
-        teams = {t.id: t.name for t in s.scalars(select(Team))}
-        rows = [
-            {"id": u.id, "name": u.name, "email": u.email, "role": u.role, "team": teams.get(u.team_id or ""),
-             "team_id": u.team_id}
-            for u in s.scalars(select(User).order_by(User.role, User.team_id, User.name))
-        ]
+def users(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    if ctx.invoked_subcommand:
+        return
+    rows = get_copilot().users()
     if json_:
         print_json(rows)
         return
-    console.print(table("Users", ["id", "name", "email", "role", "team"],
-                        [(r["id"], r["name"], r["email"], r["role"], r["team"]) for r in rows]))
+    console.print(table("Users", ["id", "name", "email", "role", "team", "manager", "active"],
+                        [(r["id"], r["name"], r["email"], r["role"], r["team"], r["manager"],
+                          "" if r["active"] else "no") for r in rows]))
+
+
+def _change(role: str | None, team: str | None, manager: str | None, email: str | None, slack_id: str | None,
+            title: str | None, name: str | None = None) -> UserChange:
+    return UserChange(name=name, role=role, team=team, manager=manager, email=email, slack_id=slack_id, title=title)
+
+
+_ROLE = typer.Option(None, "--role", help="rep, manager, exec or admin")
+_TEAM = typer.Option(None, "--team", help="team id or name (created if new; '' for none)")
+_MGR = typer.Option(None, "--manager", help="manager's id, email or name ('' for none)")
+_EMAIL = typer.Option(None, "--email")
+_SLACK = typer.Option(None, "--slack-id", help="Slack member id (U...)")
+_TITLE = typer.Option(None, "--title")
+_AS = typer.Option(None, "--as", help="the admin making the change (id, email or name)")
+
+
+@cli_errors
+def users_add(name: str = typer.Argument(..., help="full name"), role: str = typer.Option("rep", "--role"),
+              team: str = _TEAM, manager: str = _MGR, email: str = _EMAIL, slack_id: str = _SLACK,
+              title: str = _TITLE, who: str = _AS, json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    row = get_copilot().add_user(acting(who), name, _change(role, team, manager, email, slack_id, title))
+    print_json(row) if json_ else console.print(f"added {row['id']}: {row['name']} ({row['role']}, {row['team']})")
+
+
+@cli_errors
+def users_set(user: str = typer.Argument(..., help="id, email or full name"), role: str = _ROLE, team: str = _TEAM,
+              manager: str = _MGR, email: str = _EMAIL, slack_id: str = _SLACK, title: str = _TITLE,
+              name: str = typer.Option(None, "--name"), who: str = _AS,
+              json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    row = get_copilot().set_user(acting(who), user, _change(role, team, manager, email, slack_id, title, name))
+    print_json(row) if json_ else console.print(f"{row['id']}: {row['name']} ({row['role']}, {row['team']}, "
+                                                f"manager {row['manager'] or 'none'})")
+
+
+@cli_errors
+def users_deactivate(user: str = typer.Argument(..., help="id, email or full name"), who: str = _AS,
+                     json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    row = get_copilot().deactivate_user(acting(who), user)
+    print_json(row) if json_ else console.print(f"deactivated {row['id']}: {row['name']}")
 
 
 @cli_errors
