@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from copilot.agent import Turn
@@ -62,3 +63,20 @@ class ConversationStore:
             s.add(TurnRow(thread_id=thread_id, user_id=user_id, role="user", content=question, created_at=now))
             s.add(TurnRow(thread_id=thread_id, user_id=user_id, role="assistant", content=answer_text,
                           state=json.dumps(state or {}), answer=answer_json, created_at=now))
+
+    def forget(self, mentions: Callable[[str], bool]) -> int:
+        """Erasure: delete every exchange (the question and its answer, stored together) in which the
+        question, the answer text, the answer JSON or the engine state mentions the subject. A thread
+        keeps its other exchanges. Returns how many turns were deleted."""
+        hit: set[tuple[str, str, datetime]] = set()
+        with self.crm.session() as s:
+            rows = s.execute(select(TurnRow.thread_id, TurnRow.user_id, TurnRow.created_at, TurnRow.content,
+                                    TurnRow.answer, TurnRow.state)).yield_per(1000)
+            for thread_id, user_id, at, *texts in rows:
+                if any(t and mentions(t) for t in texts):
+                    hit.add((thread_id, user_id, at))
+            n = 0
+            for thread_id, user_id, at in hit:
+                n += s.execute(delete(TurnRow).where(TurnRow.thread_id == thread_id, TurnRow.user_id == user_id,
+                                                     TurnRow.created_at == at)).rowcount
+        return n

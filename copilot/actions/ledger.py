@@ -395,3 +395,48 @@ class ActionLedger:
 
     def verify(self) -> audit.VerifyReport:
         return audit.verify_chain(self.crm.engine)
+
+    # ---- erasure (see copilot.erasure) -------------------------------------------------------------
+    REDACTABLE = ("payload", "proposed_payload", "rationale", "citations", "result", "error", "reason",
+                  "confirmed_recipients", "account_id", "deal_id", "call_id")
+
+    def withdraw(self, action_id: str, actor: str, *, reason: str) -> bool:
+        """Stop an approved action nobody has run, without running it: claimed and marked failed, the two
+        transitions a stuck claim marked failed goes through. (Proposals are rejected with ``reject``.)"""
+        with self._session() as s:
+            row = self._row(s, action_id, None)
+        if row.state not in [x.value for x in RUNNABLE]:
+            return False
+        claim = f"{actor}#{uuid.uuid4().hex[:8]}"
+        now = self._now()
+        if not self._transition(action_id, row.state, State.EXECUTING.value, actor, note=reason, extra={
+                "claimed_by": claim, "claimed_at": now}):
+            return False
+        return self._transition(action_id, State.EXECUTING.value, State.FAILED.value, actor, note=reason,
+                                extra={"error": reason, "finished_at": now}, where=ActionRow.claimed_by == claim)
+
+    def redact(self, action_ids: Iterable[str], scrub: Callable[[str, Any], Any], *, actor: str, note: str) -> int:
+        """Rewrite the free text of these actions with ``scrub(column, value)``, keeping each one's state,
+        and record it: one event per action (from = to = its state) carrying the new payload's hash.
+
+        The chain stays valid because no event is touched: events hash a payload's hash, never the
+        payload. Earlier events keep the hash of what was proposed and approved (proof that it was,
+        not of what it said); the redaction event records the hash of what is stored now, so ``verify``
+        finds every payload matching its row's hash and every row's hash matching its last event.
+        Returns how many actions changed."""
+        n = 0
+        for action_id in action_ids:
+            with self._session() as s, s.begin():
+                row = s.get(ActionRow, action_id)
+                if row is None:
+                    continue
+                values = {c: scrub(c, getattr(row, c)) for c in self.REDACTABLE}
+                values["payload_hash"] = payload_hash(values["payload"])
+                hit = _hits(s.execute(update(ActionRow).where(ActionRow.id == action_id, ActionRow.state == row.state)
+                                      .values(**values), execution_options=_NO_SYNC))
+                if hit != 1:
+                    raise UserError(f"action {action_id} changed while it was being erased", hint="run the erasure again")
+                audit.append_event(s, action_id=action_id, actor=actor, at=self._now(), from_state=row.state,
+                                   to_state=row.state, payload_hash=values["payload_hash"], note=note)
+            n += 1
+        return n

@@ -8,6 +8,7 @@ import typer
 
 from copilot.core.domain import Role
 from copilot.core.errors import PermissionDenied, UserError
+from copilot.erasure import erase
 from integrations.cli.common import (
     AS_HELP,
     JSON_HELP,
@@ -18,7 +19,6 @@ from integrations.cli.common import (
     print_json,
     table,
 )
-from knowledge.crm.erasure import erase_account, erase_contact, resolve_account_id, resolve_contact_id
 
 
 def register(app: typer.Typer) -> None:
@@ -61,23 +61,19 @@ def forget(
     as_: str = typer.Option(None, "--as", help=AS_HELP),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
+    """Erase from every store, compact the databases, and print a receipt (counts only, no names)."""
     if sum(x is not None for x in (account, contact, source)) != 1:
         raise UserError("forget takes exactly one of --account, --contact or --source")
     principal = acting(as_)
     if principal.role is not Role.ADMIN:
         raise PermissionDenied("only an admin may erase data", hint="ask an admin, or pass --as admin")
-    cp = get_copilot()
-    result: dict = {}
-    if account:
-        aid = resolve_account_id(cp.crm, account)
-        result = {"account": aid, "chunks": cp.knowledge.forget(account_id=aid), "crm": erase_account(cp.crm, aid)}
-    elif contact:
-        cid = resolve_contact_id(cp.crm, contact)
-        result = {"contact": cid, "chunks": cp.knowledge.forget(contact_id=cid), "crm": erase_contact(cp.crm, cid)}
-        cp.knowledge.sync_crm(cp.crm)  # account summaries that listed the person are re-rendered without them
-    else:
-        result = {"source": source, "chunks": cp.knowledge.forget(source=source)}
+    receipt = erase(get_copilot(), principal, account=account, contact=contact, source=source)
     if json_:
-        print_json(result)
-    else:
-        console.print(f"Erased: {result}", highlight=False)
+        print_json(receipt)
+        return
+    console.print(table(f"Erased {receipt.subject} ({receipt.erased_at})", ["store", "what", "removed"],
+                        receipt.rows()))
+    left = sum(receipt.residual.values())
+    if left:
+        console.print(f"[yellow]{left} file(s) under the data directory still hold a name or email:[/yellow] "
+                      + ", ".join(f"{k} {v}" for k, v in receipt.residual.items()), highlight=False)

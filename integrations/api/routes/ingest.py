@@ -1,4 +1,5 @@
-"""Feeding the knowledge store and the CRM: document upload, server-side paths (admins), CRM import (admins).
+"""Feeding the knowledge store and the CRM: document upload, server-side paths (admins), CRM import (admins),
+and taking out again: erasure of an account, a contact or a source from every store (admins).
 
 Uploaded documents are private to the uploader (and whoever sees their records) unless a manager or
 admin marks them ``shared`` (then they join the case library everyone sees).
@@ -10,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from pydantic import BaseModel, Field, model_validator
 
 from copilot.core.domain import Role
 from copilot.core.errors import NotFound, PermissionDenied
+from copilot.erasure import erase
 from integrations.api.deps import Caller, get_caller, run_service
 from integrations.api.schemas import ERRORS, ImportIn, IngestPathsIn
 from integrations.api.uploads import save_upload
@@ -70,3 +73,30 @@ async def import_crm_route(body: ImportIn, request: Request, caller: Caller = De
         return import_crm(cp.crm, path, load_mapping(body.mapping)).to_dict()
 
     return await run_service(request, run)
+
+
+class ForgetIn(BaseModel):
+    account: str | None = Field(default=None, description="account id or exact name")
+    contact: str | None = Field(default=None, description="contact id, email or exact name")
+    source: str | None = Field(default=None, description="an ingested file path or source id")
+
+    @model_validator(mode="after")
+    def _one(self) -> ForgetIn:
+        if sum(x is not None for x in (self.account, self.contact, self.source)) != 1:
+            raise ValueError("give exactly one of account, contact or source")
+        return self
+
+
+ERASE_TIMEOUT = 900.0  # rebuilding vector collections and vacuuming takes longer than an answer
+
+
+@router.post("/forget", summary="Erase an account, a contact or a source from every store (admins)")
+async def forget(body: ForgetIn, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
+    """The receipt: counts per store, compaction, files still holding a name (none expected). It names
+    no one: the subject is a hash of its id."""
+    caller.require_admin("erase data")
+    cp = request.app.state.copilot
+    timeout = max(ERASE_TIMEOUT, request.app.state.config.service_timeout)
+    receipt = await run_service(request, erase, cp, caller.principal, account=body.account, contact=body.contact,
+                                source=body.source, timeout=timeout)
+    return receipt.model_dump(mode="json")
