@@ -33,6 +33,7 @@ class Span:
     label: str
     at: tuple[int, int]  # character span in the question
     kind: str = "period"  # period | before | after
+    year_implied: bool = False  # 'Q1' or 'in March' with no year: the caller may move it a year on
 
 
 def _n(word: str) -> int:
@@ -87,12 +88,13 @@ def find_windows(question: str, today: date) -> list[Span]:
     out: list[Span] = []
     taken: list[tuple[int, int]] = []
 
-    def add(m: re.Match[str], start: date | None, end: date | None, label: str, kind: str = "period") -> None:
+    def add(m: re.Match[str], start: date | None, end: date | None, label: str, kind: str = "period",
+            implied: bool = False) -> None:
         a, b = m.span()
         if any(a < y and x < b for x, y in taken):
             return
         taken.append((a, b))
-        out.append(Span(start, end, label, (a, b), kind))
+        out.append(Span(start, end, label, (a, b), kind, implied))
 
     for m in re.finditer(r"\b(this|current|last|previous|prior|past|next|coming|upcoming)\s+(calendar\s+|fiscal\s+)?"
                          r"(week|month|quarter|year|qtr|q)\b", low):
@@ -123,7 +125,7 @@ def find_windows(question: str, today: date) -> list[Span]:
         y = m.group(2) or m.group(3)
         year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else today.year
         s = date(year, 3 * q - 2, 1)
-        add(m, s, month_end(s + relativedelta(months=2)), f"Q{q} {year}")
+        add(m, s, month_end(s + relativedelta(months=2)), f"Q{q} {year}", implied=not y)
     for m in re.finditer(rf"\b(since|after|from|before|by|until|till|prior to|in|during|for|of)?\s*"
                          rf"(?:(?:the\s+)?(?:start|beginning)\s+of\s+)?({_MON})\.?"
                          rf"(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+((?:19|20)\d{{2}}))?\b", low):

@@ -53,6 +53,8 @@ def _fix(word: str, protected: set[str]) -> str:
         if d < dist or d == dist and same_letters and not anagram:
             best, dist, anagram = v, d, same_letters
     limit = 1 if len(word) < 7 else 2
+    if len(word) <= 5 and not anagram:
+        return word  # short words: only swapped letters ('lsat'), never 'chase' -> 'case'
     return best if dist <= limit else word
 
 

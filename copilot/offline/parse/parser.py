@@ -43,7 +43,7 @@ LIBRARY_CUES = re.compile(
     r"\bexplain\b|\bwhat does .+ mean\b|\bwhat is (a|an|the)\b(?!.*\b(total|number|count|rate|value|amount)\b)|"
     r"\bdifferentiat|\bwhy (do|did) we (win|lose) (against|vs)|\bwin stor|\bloss stor|\bcase stud|\bmeddp?ic|"
     r"\bdiscount (policy|approval|rules?)\b|\bvalid for\b|\bsecurity\b|\bcertif|\bdoes (the product|it) support\b")
-STRONG_CRM = re.compile(r"\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
+STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
                         r"\brevenue\b|\bclose date\b|\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|"
                         r"\bopportunit(y|ies)\b|\bdeals?\b|\baccounts?\b|\bnext steps?\b|\bcycle\b|\bdeal size\b|"
                         r"\brenewals?\b|\bcontacts?\b|\bstage\b")
@@ -112,6 +112,24 @@ class QueryParser:
         an extra query over the same records."""
         parts = ALSO.split(question, maxsplit=2)
         main = self._parse(parts[0] if len(parts) > 1 else question)
+        q = main.query
+        if q is not None and len(q.filters.windows) == 1 and re.search(
+                r"\b(vs\.?|versus|compared (to|with)|against)\s+(the\s+)?(last|previous|prior)\s+(week|month|quarter|year)\b",
+                main.text, re.I):
+            named = q.filters.windows[0]  # 'tracking vs last quarter': this period against the one named
+            unit = re.search(r"(week|month|quarter|year)", named.label or "", re.I)
+            if unit:
+                now = find_windows(f"this {unit.group(1).lower()}", self.today)[0]
+                current = named.model_copy(update={"start": now.start, "end": min(now.end or self.today, self.today),
+                                                   "label": f"this {unit.group(1).lower()} so far"})
+                main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [current]})})
+                main.also.append(q)
+                q = None
+        if q is not None and len(q.filters.windows) == 2 and q.filters.windows[0].field == q.filters.windows[1].field \
+                and re.search(r"\b(vs\.?|versus|compared (to|with)|against)\b", main.text, re.I):
+            first, second = q.filters.windows  # 'booked YTD vs last year': the same figure for each period
+            main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [first]})})
+            main.also.append(q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [second]})}))
         if len(parts) > 1 and main.query is not None:
             for extra in parts[1:]:
                 sub = self._parse(extra)
@@ -159,7 +177,7 @@ class QueryParser:
                                  common=VOCAB - self.linker.words)
         used += [link.at for link in links] + lexical  # type: ignore[list-item]
         for m in re.finditer(r"\b(close dates?|expected to close|slated to close|clos(?:e|es|ing)|due|created|opened|added|"
-                             r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|"
+                             r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|"
                              r"worked|touched|had activity|with activity|activity|active)\b", low):
             used.append(m.span())
         pushes, sp = slots.pushes(low)
@@ -175,6 +193,8 @@ class QueryParser:
         for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
             used.append(m.span())
         obj_kind = "contacts" if role else str(obj[0]) if obj else "deals"
+        if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
+            obj_kind = "activities"  # calls people log are activities; 'calls' alone are recordings
         metric_name = str(metric[0]) if metric else "list"
         if obj_kind == "calls" and metric_name not in ("count", "list"):
             obj_kind = "deals"
@@ -240,6 +260,10 @@ class QueryParser:
         default_field = {"open": "close", "won": "closed", "lost": "closed", "closed": "closed",
                          "any": "created"}.get(status or "open", "close")
         wins: list[DateWindow] = []
+        if status == "open":  # 'my pipe for Q1' in November: next year's Q1, not the one gone by
+            windows = [Span(w.start.replace(year=w.start.year + 1), w.end.replace(year=w.end.year + 1),
+                            w.label.replace(str(w.start.year), str(w.start.year + 1)), w.at, w.kind)
+                       if w.year_implied and w.end and w.start and w.end < self.today else w for w in windows]
         for w in windows:
             fld = _field_for(low, w, default_field)
             if obj_kind in ("activities", "calls"):
@@ -255,6 +279,12 @@ class QueryParser:
         by_kind: dict[str, list[Link]] = {}
         for link in links:
             by_kind.setdefault(link.kind, []).append(link)
+        cat_list = list(dict.fromkeys(str(v) for v, _ in cats))
+        if len(cat_list) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against)\b", low):
+            compare, group = cat_list[:2], "forecast_category"  # 'commit vs best case'
+            cats = []
+            if metric_name == "list":
+                metric_name = "sum"
         types = list(dict.fromkeys(str(v) for v, _ in _all(low, DEAL_TYPES)))
         if len(types) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or)\b", low):
             compare, group, dtype = types[:2], "deal_type", None
@@ -313,6 +343,7 @@ class QueryParser:
         unapplied = self._unapplied(question, low, used)
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
         evidence += 1.0 if inactive or pushes or mvr or nxt is not None or cats or group or dtype else 0.0
+        evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
                                                                      for w in wins) else 0.0
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0

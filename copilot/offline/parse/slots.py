@@ -59,7 +59,8 @@ _UNIT_DAYS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "quarter": 91
 _QUIET = (r"(?:no|zero|without(?: any)?|hasn'?t (?:had|seen) any|had no|not had any|lacking)\s+(?:recent\s+)?"
           r"(?:activity|activities|touch(?:es|points?)?|contact|engagement|emails?|meetings?|calls?|movement|updates?)")
 _NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t|wasn'?t|not)\s+(?:been\s+)?"
-                r"(?:touched|contacted|worked|talked to|spoken to|heard from|engaged|emailed|called|updated)")
+                r"(?:touched|contacted|worked|talked to|spoken to|heard from|engaged|emailed|called|updated|moved|"
+                r"progressed|changed|budged)")
 
 
 def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
@@ -83,7 +84,7 @@ def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
 
 
 def pushes(low: str) -> tuple[int | None, Spans]:
-    m = re.search(r"\b(?:pushed|slipped|slipping|slip|moved(?: out)?|pushed out|delayed|postponed|kicked(?: out)?|"
+    m = re.search(r"(?<!n't )(?<!not )(?<!n't been )\b(?:pushed|slipped|slipping|slip|moved(?: out)?|pushed out|delayed|postponed|kicked(?: out)?|"
                   r"rescheduled|push(?:es)?)\b(?:\s+(?:out|back|the close date|close dates?))?"
                   r"(?:\s+(?:at least|more than|over)?\s*(once|twice|thrice|\d+|two|three|four)\s*(?:times|x)?)?", low)
     if not m:
@@ -117,10 +118,11 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     spans: Spans = []
     order = limit = None
     g = None
-    m = re.search(rf"\b(?:by|per|for each|for every|each|across|split by|broken down by|breakdown by|grouped by|"
-                  rf"group(?:ed)? by|by each)\s+(?:the\s+|each\s+|our\s+)?({_GROUP_WORDS})\b", low)
+    m = re.search(rf"\b(?:by|per|for each|for every|each|split by|broken down by|breakdown by|grouped by|"
+                  rf"group(?:ed)? by|by each)\s+(?:the\s+|each\s+|our\s+)?({_GROUP_WORDS})\b|"
+                  rf"\bacross\s+(?:all\s+)?(?:the\s+)?(reps|teams|regions|products|stages|managers|months|quarters)\b", low)
     if m:
-        g = group_of(m.group(1))
+        g = group_of(m.group(1) or m.group(2))
         spans.append(m.span())
     m = re.search(r"\b(monthly|quarterly|weekly|month|quarter)\s+(breakdown|split|view|trend|numbers)\b|"
                   r"\b(breakdown|split|trend)\s+by\s+(month|quarter)\b", low)
