@@ -165,7 +165,7 @@ def erase(target: Copilot | Stores, principal: Principal, *, account: str | None
                          "reindexed": reindexed.added + reindexed.updated if reindexed else 0}
     linked |= {Path(p) for p in [*gone.paths, *subject.audio]}
 
-    receipt.files, receipt.kept["external_files"] = _erase_files(st, linked, mentions)
+    receipt.files, receipt.kept["external_files"] = _erase_files(st, linked, mentions.personal())
     receipt.tables = _erase_rows(st.crm.engine, mentions)
     receipt.compaction = _compact(st)
     receipt.residual = residual(st.home, mentions.personal())
