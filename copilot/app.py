@@ -129,7 +129,7 @@ class Copilot:
 
         st = self.settings
         return AskService(context_factory=self.tool_context, conversations=ConversationStore(self.crm),
-                          offline=OfflineEngine(self.embedder), tools=all_tools(), chat_model=self.chat_model,
+                          offline=OfflineEngine(self.embedder, cache_dir=st.resolved_home / "cache"), tools=all_tools(), chat_model=self.chat_model,
                           company=st.company, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
                           stale_hours=st.freshness_hours, link_allowlist=st.link_allowlist)
 

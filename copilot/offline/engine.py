@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -90,8 +91,9 @@ def unknown_name(parse: Parse, question: str) -> str | None:
 
 
 class OfflineEngine:
-    def __init__(self, embedder: Embedder, extra_handlers: dict[str, Handler] | None = None) -> None:
-        self.router = Router(embedder)
+    def __init__(self, embedder: Embedder, extra_handlers: dict[str, Handler] | None = None,
+                 cache_dir: Path | None = None) -> None:
+        self.router = Router(embedder, cache_dir=cache_dir)
         self.handlers: dict[str, Handler] = {
             "account_status": self._account_status,
             "champion": crm_answers.contacts,

@@ -7,9 +7,14 @@ router usable with weak embedders (the hashing embedder in tests); the embedding
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -114,8 +119,9 @@ class Route:
 
 
 class Router:
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.embedder = embedder
+        self.cache_dir = cache_dir
         self._lock = threading.Lock()
         self._matrix: np.ndarray | None = None
         self._labels: list[str] = []
@@ -127,9 +133,28 @@ class Router:
                 for intent, examples in EXEMPLARS.items():
                     labels += [intent] * len(examples)
                     texts += examples
-                self._matrix = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+                self._matrix = self._embed_cached(texts)
                 self._labels = labels
         return self._matrix, self._labels
+
+    def _embed_cached(self, texts: list[str]) -> np.ndarray:
+        """The exemplar vectors never change for one embedder: a cold process reads them from disk
+        (keyed by the embedder's name and the exemplars' text) instead of embedding ~90 sentences."""
+        key = hashlib.sha256(json.dumps([self.embedder.name, texts]).encode()).hexdigest()[:16]
+        path = self.cache_dir / f"router-{key}.npy" if self.cache_dir else None
+        if path is not None and path.exists():
+            with contextlib.suppress(OSError, ValueError):
+                cached = np.load(path)
+                if cached.shape[0] == len(texts):
+                    return cached
+        matrix = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+                np.save(tmp, matrix)
+                os.replace(tmp, path)
+        return matrix
 
     def scores(self, question: str) -> dict[str, float]:
         matrix, labels = self._index()
