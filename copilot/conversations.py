@@ -10,9 +10,9 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, select
+from sqlalchemy import CursorResult, DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from copilot.agent import Turn
@@ -77,6 +77,7 @@ class ConversationStore:
                     hit.add((thread_id, user_id, at))
             n = 0
             for thread_id, user_id, at in hit:
-                n += s.execute(delete(TurnRow).where(TurnRow.thread_id == thread_id, TurnRow.user_id == user_id,
-                                                     TurnRow.created_at == at)).rowcount
+                done = s.execute(delete(TurnRow).where(TurnRow.thread_id == thread_id, TurnRow.user_id == user_id,
+                                                       TurnRow.created_at == at))
+                n += int(cast("CursorResult[Any]", done).rowcount)
         return n

@@ -83,7 +83,7 @@ class Receipt(BaseModel):
     subject: str = Field(description="<kind>:<sha256 of the id, 16 hex>")
     kind: str
     erased_at: str
-    chunks: int = Field(0, description="knowledge chunks removed (also in knowledge.chunks)")
+    chunks: int = Field(default=0, description="knowledge chunks removed (also in knowledge.chunks)")
     crm: dict[str, int] = Field(default_factory=dict)
     actions: dict[str, int] = Field(default_factory=dict)
     conversations: dict[str, int] = Field(default_factory=dict)

@@ -12,8 +12,9 @@ file so deleted rows survive in no free page or WAL frame.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import CursorResult, delete, func, or_, select, text, update
 
 from copilot.core.errors import NotFound
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, ProductUsage, StageChange
@@ -40,6 +41,11 @@ class Subject:
 
     def mentions(self) -> Mentions:
         return Mentions(self.names, self.ids)
+
+
+def _n(result: Any) -> int:
+    """Rows a DELETE removed."""
+    return int(cast("CursorResult[Any]", result).rowcount)
 
 
 def resolve_account_id(crm: CrmStore, ref: str) -> str:
@@ -89,14 +95,14 @@ def erase_account(crm: CrmStore, account_id: str) -> dict[str, int]:
     with crm.session() as s:
         deal_ids = list(s.scalars(select(Deal.id).where(Deal.account_id == account_id)))
         counts = {
-            "activities": s.execute(delete(Activity).where(or_(Activity.account_id == account_id,
-                                                               Activity.deal_id.in_(deal_ids)))).rowcount,
-            "calls": s.execute(delete(Call).where(or_(Call.account_id == account_id, Call.deal_id.in_(deal_ids)))).rowcount,
-            "stage_changes": s.execute(delete(StageChange).where(StageChange.deal_id.in_(deal_ids))).rowcount,
-            "deals": s.execute(delete(Deal).where(Deal.id.in_(deal_ids))).rowcount,
-            "contacts": s.execute(delete(Contact).where(Contact.account_id == account_id)).rowcount,
-            "usage": s.execute(delete(ProductUsage).where(ProductUsage.account_id == account_id)).rowcount,
-            "accounts": s.execute(delete(Account).where(Account.id == account_id)).rowcount,
+            "activities": _n(s.execute(delete(Activity).where(or_(Activity.account_id == account_id,
+                                                                  Activity.deal_id.in_(deal_ids))))),
+            "calls": _n(s.execute(delete(Call).where(or_(Call.account_id == account_id, Call.deal_id.in_(deal_ids))))),
+            "stage_changes": _n(s.execute(delete(StageChange).where(StageChange.deal_id.in_(deal_ids)))),
+            "deals": _n(s.execute(delete(Deal).where(Deal.id.in_(deal_ids)))),
+            "contacts": _n(s.execute(delete(Contact).where(Contact.account_id == account_id))),
+            "usage": _n(s.execute(delete(ProductUsage).where(ProductUsage.account_id == account_id))),
+            "accounts": _n(s.execute(delete(Account).where(Account.id == account_id))),
         }
     return counts
 
@@ -110,13 +116,13 @@ def erase_contact(crm: CrmStore, contact_id: str) -> dict[str, int]:
         conds = [Activity.contact_id == contact_id]
         if contact.email:
             conds.append(Activity.body.contains(contact.email))
-        counts = {"activities": s.execute(delete(Activity).where(or_(*conds))).rowcount,
-                  "contacts": s.execute(delete(Contact).where(Contact.id == contact_id)).rowcount}
+        counts = {"activities": _n(s.execute(delete(Activity).where(or_(*conds)))),
+                  "contacts": _n(s.execute(delete(Contact).where(Contact.id == contact_id)))}
     return counts
 
 
 # Free text (and JSON holding text) of records that may survive an erasure yet name the subject.
-_TEXT = {
+_TEXT: dict[Any, tuple[str, ...]] = {
     Account: ("name", "description", "parent"),
     Contact: ("title",),
     Deal: ("name", "next_step", "loss_reason"),
