@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from copilot.core.domain import Answer, Citation
 from copilot.core.errors import CopilotError, ModelError
+from copilot.core.pii import Redactor
 from tools.context import ToolContext, ToolResult, newest_of
 from tools.registry import ToolSpec
 
@@ -46,11 +47,11 @@ class AgentRun:
     texts: list[str] = field(default_factory=list)  # what each tool returned, as the model saw it
 
 
-def _to_messages(system: str, history: list[Turn], question: str) -> list[BaseMessage]:
-    msgs: list[BaseMessage] = [SystemMessage(system)]
+def _to_messages(system: str, history: list[Turn], question: str, pii: Redactor) -> list[BaseMessage]:
+    msgs: list[BaseMessage] = [SystemMessage(pii.redact(system))]
     for t in history:
-        msgs.append(HumanMessage(t.content) if t.role == "user" else AIMessage(t.content))
-    msgs.append(HumanMessage(question))
+        msgs.append(HumanMessage(pii.redact(t.content)) if t.role == "user" else AIMessage(pii.redact(t.content)))
+    msgs.append(HumanMessage(pii.redact(question)))
     return msgs
 
 
@@ -79,8 +80,10 @@ def renumber(text: str, cites: list[Citation]) -> tuple[str, list[Citation]]:
 
 
 class Agent:
-    def __init__(self, model: Any, tools: list[ToolSpec], *, max_steps: int = 8, time_limit: float = 90.0) -> None:
+    def __init__(self, model: Any, tools: list[ToolSpec], *, max_steps: int = 8, time_limit: float = 90.0,
+                 redact_pii: bool = False) -> None:
         self.model = model
+        self.redact_pii = redact_pii
         self.tools = {t.name: t for t in tools}
         self.max_steps = max_steps
         self.time_limit = time_limit
@@ -89,7 +92,7 @@ class Agent:
         # The first step of a data question must call a tool: an answer resting on no tool result is a guess.
         self._forced = model.bind_tools(schemas, tool_choice="required") if tools else model
 
-    def _call_tool(self, ctx: ToolContext, call: dict[str, Any], run: AgentRun) -> str:
+    def _call_tool(self, ctx: ToolContext, call: dict[str, Any], run: AgentRun, pii: Redactor) -> str:
         spec = self.tools.get(call.get("name", ""))
         if spec is None:
             run.errors += 1
@@ -102,7 +105,7 @@ class Agent:
                 run.errors += 1
                 return "Error: the arguments were not valid JSON."
         try:
-            result = spec.run(ctx, args)
+            result = spec.run(ctx, pii.restore(args))
         except ValidationError as exc:
             run.errors += 1
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors())
@@ -118,11 +121,12 @@ class Agent:
         text = result.render(first)
         run.texts.append(text)
         # fenced as data: text from documents, emails and transcripts is never an instruction
-        return f"<tool_result name=\"{spec.name}\">\n{text}\n</tool_result>"
+        return f"<tool_result name=\"{spec.name}\">\n{pii.redact(text)}\n</tool_result>"
 
     def run(self, ctx: ToolContext, system: str, history: list[Turn], question: str, *,
             force_tool: bool = False) -> Answer:
-        messages = _to_messages(system, history, question)
+        pii = Redactor(self.redact_pii)
+        messages = _to_messages(system, history, question, pii)
         run = AgentRun()
         started = time.monotonic()
         final: str | None = None
@@ -144,13 +148,13 @@ class Agent:
                 final = _text(ai)
                 break
             for call in ai.tool_calls:
-                content = self._call_tool(ctx, dict(call), run)
+                content = self._call_tool(ctx, dict(call), run, pii)
                 messages.append(ToolMessage(content=content, tool_call_id=call.get("id") or call.get("name", "")))
         else:
             notes.append(f"stopped after {self.max_steps} steps")
         if final is None:
             raise ModelError("the model did not produce a final answer (" + "; ".join(notes) + ")")
-        text, cites = renumber(final, run.citations)
+        text, cites = renumber(pii.restore(final), run.citations)
         if not cites and run.citations:
             notes.append("the model cited no sources; the sources it consulted are listed")
             cites = run.citations[:5]

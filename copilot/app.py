@@ -131,7 +131,8 @@ class Copilot:
         return AskService(context_factory=self.tool_context, conversations=ConversationStore(self.crm),
                           offline=OfflineEngine(self.embedder, cache_dir=st.resolved_home / "cache"), tools=all_tools(), chat_model=self.chat_model,
                           company=st.company, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
-                          stale_hours=st.freshness_hours, link_allowlist=st.link_allowlist)
+                          stale_hours=st.freshness_hours, link_allowlist=st.link_allowlist,
+                          redact_pii=st.llm_redact_pii)
 
     def ask(self, principal: Principal, question: str, *, thread_id: str | None = None):  # -> Answer
         return self.asker.ask(principal, question, thread_id=thread_id)

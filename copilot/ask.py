@@ -50,14 +50,15 @@ class AskService:
     def __init__(self, *, context_factory: Any, conversations: ConversationStore, offline: OfflineEngine,
                  tools: list[ToolSpec], chat_model: Any | None, company: str = "Skylark Data",
                  max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0,
-                 link_allowlist: list[str] | None = None) -> None:
+                 link_allowlist: list[str] | None = None, redact_pii: bool = True) -> None:
         self.link_allowlist = list(link_allowlist or [])
         self.context_factory = context_factory  # (Principal) -> ToolContext
         self.conversations = conversations
         self.offline = offline
         self.company = company
         self.stale_hours = stale_hours
-        self.agent = Agent(chat_model, tools, max_steps=max_steps, time_limit=time_limit) if chat_model else None
+        self.agent = Agent(chat_model, tools, max_steps=max_steps, time_limit=time_limit,
+                           redact_pii=redact_pii) if chat_model else None
 
     def system_prompt(self, principal: Principal, today: date) -> str:
         return render("agent_system.md", company=self.company, user_name=principal.name, user_role=principal.role.value,

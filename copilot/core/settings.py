@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     llm: str = Field(default="none", description="'none' (offline engine) or 'openai:<model>'")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint URL")
     llm_api_key: str | None = Field(default=None, description="API key for the LLM endpoint")
+    llm_redact_pii: bool = Field(default=True, description="replace emails and phone numbers with placeholders "
+                                 "in everything sent to the LLM (restored in its reply)")
     llm_timeout: float = Field(default=60.0, gt=0, description="seconds per model call")
     embeddings: str = Field(default="minilm", description="embedding provider id")
     speech: str = Field(default="whisper:tiny.en", description="speech-to-text provider id")

@@ -101,7 +101,9 @@ class CrmResult(ToolResult):
         if self.query.metric == "list":
             lines.append(f"{self.total} matching record(s); showing {len(self.records)}:")
             for i, r in enumerate(self.records):
-                bits = [b for b in (r.account, r.owner, r.stage, fmt_money(r.amount) if r.amount is not None else None,
+                d = r.detail
+                bits = [b for b in (r.account, d.get("title"), (d.get("role") or "").replace("_", " ") or None,
+                                    d.get("email"), r.owner, r.stage, fmt_money(r.amount) if r.amount is not None else None,
                                     f"close {r.close_date}" if r.close_date else None,
                                     f"next step: {r.next_step}" if r.next_step else None,
                                     f"last activity {r.last_activity}" if r.last_activity else None) if b]
