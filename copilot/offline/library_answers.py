@@ -30,6 +30,8 @@ SECOND_CHARS = 600
 SECOND_MIN = 0.6  # a second source is shown when it scores at least this share of the best
 TYPE_BONUS = 0.1
 DENSE = 1.0  # weight of the embedder's question-to-section similarity
+DENSE_TOP = 10  # sections compared by embedding
+DENSE_CHARS = 400
 NAMED_BONUS = 0.3  # a section that names the competitor the question is about
 # Words that make a question a comparison, so a competitor it names is answered from the page about them.
 COMPARING = re.compile(r"\b(compar\w*|vs\.?|versus|differ\w*|better|worse|instead|alternatives?|switch\w*|"
@@ -73,10 +75,18 @@ def _ranked(res: Passages, ranks: list[int], question: str, prefer: list[str] | 
     units = build_units(res.passages, res.citations, ranks)
     score_units(units, question)
     if embedder is not None and units and DENSE:
-        vecs = np.asarray(embedder.embed([question] + [f"{u.where}\n{u.body[:1500]}" for u in units]), dtype=np.float32)
+        # Only the lexical front-runners, and only their opening: embedding every section costs seconds.
+        head = sorted(units, key=lambda u: -u.score)[:DENSE_TOP]
+        texts = [question] + [f"{u.where}\n{u.body[:DENSE_CHARS]}" for u in head]
+        vecs = np.asarray(embedder.embed(texts), dtype=np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
-        for u, sim in zip(units, (vecs[1:] @ vecs[0]).tolist(), strict=True):
+        sims = (vecs[1:] @ vecs[0]).tolist()
+        for u, sim in zip(head, sims, strict=True):
             u.score += DENSE * sim
+        rest = {id(u) for u in head}
+        for u in units:  # the others as if they were the least similar front-runner
+            if id(u) not in rest:
+                u.score += DENSE * min(sims)
     for u in units:
         if prefer and u.type in prefer:
             u.score += TYPE_BONUS
