@@ -363,12 +363,12 @@ class KnowledgeStore:
         if scope.all_records:
             return [(p, None) for p in sorted(set(self.keywords.partitions()) | {LIBRARY})]
         owners = sorted(scope.owner_ids)
+        plan: list[tuple[str, list[str] | None]] = [(LIBRARY, None)]
         if scope.owner_records_only:  # the team's shared (unowned) chunks, and the owners' own, nothing else
             shared = [f"team:{t}" for t in sorted(scope.team_ids)]
-            plan = [(LIBRARY, None)] + [(p, ["", *owners]) for p in shared]
+            plan += [(p, ["", *owners]) for p in shared]
             return plan + [(p, owners) for p in self.keywords.partitions(owners) if p not in shared and p != LIBRARY]
         whole = {f"team:{t}" for t in scope.team_ids}
-        plan: list[tuple[str, list[str] | None]] = [(LIBRARY, None)]
         plan += [(p, None) for p in sorted(whole)]
         plan += [(p, owners) for p in self.keywords.partitions(owners) if p not in whole and p != LIBRARY]
         return plan

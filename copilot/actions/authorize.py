@@ -37,11 +37,11 @@ def principal_of(crm: CrmStore, user_id: str | None) -> Principal | None:
 
 def require_visible(crm: CrmStore, refs: Iterable[tuple[str, str]], people: Iterable[Principal | None]) -> None:
     """Raise PermissionDenied unless every referenced record is within every person's scope."""
-    people = [p for p in people if p is not None]
+    persons = [p for p in people if p is not None]
     refs = list(refs)
-    if not refs or not people:
+    if not refs or not persons:
         return
-    scopes = [scope_of(crm, p) for p in people]
+    scopes = [scope_of(crm, p) for p in persons]
     with crm.session() as s:
         for field, rid in refs:
             row = s.get(REFS[field], rid)

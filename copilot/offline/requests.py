@@ -135,6 +135,8 @@ def _meeting(ctx: ToolContext, c: Composer, question: str, account: Account, to:
     start = datetime.combine(day, _clock(question))
     about = re.search(r"\b(?:about|regarding|re:|to discuss)\s+(.+)$", question, re.I)
     title = (f"{account.name} / {ctx.principal.name}: " + (about.group(1).strip(" ?.!") if about else f"call with {to.name}"))[:300]
+    if ctx.ledger is None:
+        raise UserError("the action ledger is not available")
     res = ctx.ledger.propose("schedule_meeting", {"title": title, "start": start.isoformat(), "duration_minutes": 30,
                                                   "attendees": [to.email] if to.email else []},
                              owner_id=ctx.principal.user_id, rationale=f"asked in chat: {question[:120]}",

@@ -51,7 +51,8 @@ def reports_of(store: CrmStore, manager_id: str) -> frozenset[str]:
         edges = list(s.execute(select(User.id, User.manager_id).where(User.manager_id.is_not(None))))
     below: dict[str, list[str]] = {}
     for uid, mgr in edges:
-        below.setdefault(mgr, []).append(uid)
+        if mgr:
+            below.setdefault(mgr, []).append(uid)
     seen: set[str] = set()
     todo = list(below.get(manager_id, []))
     while todo:

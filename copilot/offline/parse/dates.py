@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil import parser as du
 from dateutil.relativedelta import relativedelta
@@ -73,10 +73,10 @@ def _unit_bounds(unit: str, today: date, shift: int) -> tuple[date, date]:
 
 def _explicit(text: str, today: date) -> date | None:
     try:
-        got = du.parse(text, default=date(today.year, 1, 1), fuzzy=False)  # type: ignore[arg-type]
+        got = du.parse(text, default=datetime(today.year, 1, 1), fuzzy=False)
     except (ValueError, OverflowError):
         return None
-    return got.date() if hasattr(got, "date") else got
+    return got.date()
 
 
 RULES: list[tuple[str, object]] = []
@@ -129,14 +129,14 @@ def find_windows(question: str, today: date) -> list[Span]:
     for m in re.finditer(rf"\b(since|after|from|before|by|until|till|prior to|in|during|for|of)?\s*"
                          rf"(?:(?:the\s+)?(?:start|beginning)\s+of\s+)?({_MON})\.?"
                          rf"(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+((?:19|20)\d{{2}}))?\b", low):
-        prep, mon, day, year = m.group(1), m.group(2), m.group(3), m.group(4)
-        if mon == "may" and not (prep or day or year):
+        prep, mon, day, year_txt = m.group(1), m.group(2), m.group(3), m.group(4)
+        if mon == "may" and not (prep or day or year_txt):
             continue  # 'may' the verb
-        if mon == "mar" and not (day or year) or (prep is None and not (day or year) and len(mon) < 4):
+        if mon == "mar" and not (day or year_txt) or (prep is None and not (day or year_txt) and len(mon) < 4):
             continue
         month = next(i + 1 for i, name in enumerate(MONTHS) if name.startswith(mon[:3]))
-        yr = int(year) if year else today.year
-        if not year and prep in (None, "in", "during", "for", "of", "since") and date(yr, month, 1) > today:
+        yr = int(year_txt) if year_txt else today.year
+        if not year_txt and prep in (None, "in", "during", "for", "of", "since") and date(yr, month, 1) > today:
             yr -= 1  # 'in March' said in November means the last March
         if day:
             try:
@@ -149,9 +149,9 @@ def find_windows(question: str, today: date) -> list[Span]:
         _bounded(add, m, prep, s, e, today)
     for m in re.finditer(r"\b(since|after|from|before|by|until|till|prior to|on)?\s*(\d{4}-\d{1,2}-\d{1,2}|"
                          r"\d{1,2}/\d{1,2}/\d{2,4})\b", low):
-        point = _explicit(m.group(2), today)
-        if point:
-            _bounded(add, m, m.group(1), point, point, today)
+        explicit = _explicit(m.group(2), today)
+        if explicit:
+            _bounded(add, m, m.group(1), explicit, explicit, today)
     for m in re.finditer(r"\b(since|after|before|by|until|in|during|for|of)?\s*((?:19|20)\d{2})\b", low):
         y = int(m.group(2))
         _bounded(add, m, m.group(1), date(y, 1, 1), date(y, 12, 31), today)

@@ -8,8 +8,10 @@ words that were not are reported ("I couldn't apply 'X'") and lower the confiden
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -75,7 +77,7 @@ class Parse:
         return round(max(0.05, min(0.97, conf)), 3)
 
 
-def _first(low: str, table: list[tuple[str, object]]) -> tuple[object, tuple[int, int]] | None:
+def _first(low: str, table: Sequence[tuple[str, Any]]) -> tuple[Any, tuple[int, int]] | None:
     best = None
     for pat, value in table:
         m = re.search(pat, low)
@@ -84,7 +86,7 @@ def _first(low: str, table: list[tuple[str, object]]) -> tuple[object, tuple[int
     return best
 
 
-def _all(low: str, table: list[tuple[str, object]]) -> list[tuple[object, tuple[int, int]]]:
+def _all(low: str, table: Sequence[tuple[str, Any]]) -> list[tuple[Any, tuple[int, int]]]:
     return [(v, m.span()) for p, v in table for m in re.finditer(p, low)]
 
 
@@ -330,9 +332,9 @@ class QueryParser:
         if obj_kind == "contacts" and role:
             f["buying_role"] = role[0]
         if obj_kind == "activities":
-            kind = _first(low, ACTIVITY_KINDS)
-            if kind:
-                f["activity_kind"] = kind[0]
+            act_kind = _first(low, ACTIVITY_KINDS)
+            if act_kind:
+                f["activity_kind"] = act_kind[0]
         f.update(status=status if obj_kind == "deals" else None, stages=stage_list,
                  forecast_categories=sorted({str(v) for v, _ in cats}), owner=owner, team=team, product=product,
                  deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
@@ -372,7 +374,7 @@ class QueryParser:
 
     @staticmethod
     def _crm_evidence(low: str, obj: object, metric: object, links: list[Link], windows: list[Span],
-                      stat: list[object], stages: list[object]) -> float:
+                      stat: Sequence[object], stages: Sequence[object]) -> float:
         score = 0.0
         score += 1.0 if obj else 0.0
         score += 1.5 if metric else 0.0
