@@ -365,7 +365,7 @@ class ActionLedger:
             raise UserError(f"action {action_id} changed while you retried it", hint="show it again")
         return self.execute(action_id, worker=f"user:{who}") if execute else self.get(action_id, principal)
 
-    def run_approved(self, action_id: str | None = None, worker: str = "worker") -> "builtins.list[Action]":
+    def run_approved(self, action_id: str | None = None, worker: str = "worker") -> builtins.list[Action]:
         """Execute approved (or edited) actions nobody has run yet: one, or every one waiting."""
         with self._session() as s:
             stmt = select(ActionRow.id).where(ActionRow.state.in_([x.value for x in RUNNABLE]))
