@@ -116,7 +116,8 @@ def split_units(text: str, section: str) -> list[tuple[list[str], str]]:
     """(heading path, body) for the text before the first sub-heading and for each ``#`` sub-heading."""
     base = [p for p in section.split(" > ") if p] if section else []
     out: list[tuple[list[str], str]] = []
-    path, buf, fenced = list(base), [], False
+    path, fenced = list(base), False
+    buf: list[str] = []
     for line in text.splitlines():
         if _FENCE.match(line):
             fenced = not fenced
