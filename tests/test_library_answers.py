@@ -168,3 +168,28 @@ def test_named_competitor_hook_for_the_router(library_cp) -> None:
     # Handed the name (as the engine does for a CRM competitor), the answer still comes from its page.
     a = _ask(library_cp, library_answers.competitor, "Why do we win against Zephyrix?", Entities(competitor="Zephyrix"))
     assert {c.source_id for c in a.citations} == {"library/zephyrix_vs_skylark.md"}
+
+
+def test_handbook_dataset_gold_is_on_its_page(shared_data: Path) -> None:
+    """Every gold fact is on its page and every gold section is one of the page's headings."""
+    import re
+
+    from evals.metrics import fact_present
+
+    root = shared_data / handbook.HANDBOOK
+    if not root.is_dir():
+        pytest.skip("the Sourcegraph handbook is not in the shared data folder")
+    rows = load_rows(DATASETS / "handbook.yaml")
+    assert len(rows) >= 80 and len({r["id"] for r in rows}) == len(rows)
+    splits = [handbook.split_of(r["id"]) for r in rows]
+    assert 0.4 < splits.count("test") / len(rows) < 0.6
+
+    def norm(s: str) -> str:
+        return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
+
+    for r in rows:
+        page = (root / r["page"]).read_text()
+        assert all(fact_present(f, page) for f in r["facts"]), r["id"]
+        assert 1 <= len(r["facts"]) <= 3, r["id"]
+        headings = [norm(line.lstrip("#")) for line in page.splitlines() if line.startswith("#")]
+        assert any(norm(r["section"]) in h for h in headings), r["id"]
