@@ -125,3 +125,21 @@ def test_bad_input_gets_a_clear_answer(demo_copilot):
         assert "limit" in str(exc)
     sql = ask(cp, "u-sam-okafor", "'; DROP TABLE deals; --")
     assert sql.text and deals(cp)  # nothing dropped, an answer came back
+
+
+def test_stuck_in_stage_counts_days_since_entering_it(demo_copilot):
+    from knowledge.crm.models import StageChange
+
+    cp = demo_copilot
+    today = cp.settings.current_date()
+    a = ask(cp, "u-maya-chen", "which deals have been stuck in proposal for more than 3 weeks?")
+    assert a.data["crm"]["query"]["filters"]["min_days_in_stage"] == 21
+    want = set()
+    with cp.crm.session() as s:
+        for d in s.scalars(select(Deal).where(Deal.team_id == "demo:team:east", Deal.stage == "proposal")):
+            into = [h.changed_on for h in s.scalars(select(StageChange).where(
+                StageChange.deal_id == d.id, StageChange.to_stage == "proposal"))]
+            entered = max(into) if into else d.created_on
+            if entered and (today - entered).days >= 21:
+                want.add(d.id)
+    assert {r["id"] for r in a.data["crm"]["records"]} == want and want

@@ -86,6 +86,15 @@ def _read(con, table: str, have: set[str]) -> pd.DataFrame:  # type: ignore[no-u
     return df
 
 
+def _entered_stage(deals: pd.DataFrame, changes: pd.DataFrame) -> pd.Series:
+    """Per deal: the day it entered its current stage (latest history row into that stage, else created_on)."""
+    into = changes.merge(deals[["id", "stage"]].rename(columns={"id": "deal_id"}), on="deal_id")
+    into = into[into["to_stage"] == into["stage"]]
+    latest = into.groupby("deal_id")["changed_on"].max()
+    entered = deals["id"].map(latest)
+    return entered.where(entered.notna(), deals["created_on"])
+
+
 def _pushes(changes: pd.DataFrame) -> pd.Series:
     """Per deal: how many history rows moved the close date later than the previous non-empty one."""
     out: dict[str, int] = {}
@@ -151,6 +160,7 @@ def derive(crm: CrmData) -> CrmData:
     d["last_activity"] = _dates(d["id"], last_by_deal)
     d["pushes"] = d["id"].map(_pushes(crm.stage_changes)).fillna(0).astype(int)
     d["has_next_step"] = d["next_step"].fillna("").astype(str).str.strip() != ""
+    d["entered_stage"] = pd.to_datetime(_entered_stage(d, crm.stage_changes), errors="coerce")
     crm.deals = d
 
     a = crm.accounts.copy()

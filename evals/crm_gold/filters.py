@@ -20,7 +20,7 @@ DEAL_FIELDS = {"created": "created_on", "close": "close_date", "closed": "closed
                "last_activity": "last_activity", "next_step": "next_step_date"}
 ACCOUNT_FIELDS = {"created": "created_at", "last_activity": "last_activity"}
 DEAL_ONLY = ("status", "stages", "forecast_categories", "product", "deal_type", "competitor", "amount_min",
-             "amount_max", "min_pushes", "has_next_step")
+             "amount_max", "min_pushes", "has_next_step", "min_days_in_stage")
 
 
 class NotApplicable(ValueError):
@@ -106,6 +106,9 @@ def filter_mask(crm: CrmData, obj: str, comp: dict[str, Any], asker: Asker, toda
             keep &= df["pushes"] >= int(f["min_pushes"])
         if f.get("has_next_step") is not None:
             keep &= df["has_next_step"] == bool(f["has_next_step"])
+        if f.get("min_days_in_stage"):
+            days = (pd.Timestamp(today) - df["entered_stage"]).dt.days
+            keep &= days.notna() & (days >= int(f["min_days_in_stage"]))
     owner = f.get("owner")
     if owner:
         ids = {asker.user_id} if owner == "me" else crm.user_ids(owner)

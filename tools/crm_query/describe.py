@@ -59,6 +59,8 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         parts.append(f"{FIELD_WORDS[w.field]} {w.label + ' (' + span + ')' if w.label else span}")
     if f.inactive_days:
         parts.append(f"with no activity in the last {f.inactive_days} days")
+    if f.min_days_in_stage:
+        parts.append(f"in their current stage for at least {f.min_days_in_stage} days")
     if f.min_pushes:
         parts.append(f"with the close date pushed at least {f.min_pushes} time(s)")
     if f.has_next_step is not None:

@@ -140,9 +140,25 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
             pushes = _pushes(s, [x.id for x in recs])
             for x in recs:
                 x.pushes = pushes.get(x.id, 0)
+        if f.min_days_in_stage:
+            since = _stage_since(s, recs)
+            recs = [x for x in recs if since.get(x.id) is not None
+                    and (today - since[x.id]).days >= f.min_days_in_stage]
     if f.min_pushes:
         recs = [x for x in recs if x.pushes >= f.min_pushes]
     return recs
+
+
+def _stage_since(s: Any, recs: list[Rec]) -> dict[str, date | None]:
+    """When each deal entered its current stage: its latest history row into that stage, else its creation."""
+    entered: dict[str, date] = {}
+    ids = [r.id for r in recs]
+    for i in range(0, len(ids), 500):
+        for deal_id, to_stage, on in s.execute(select(StageChange.deal_id, StageChange.to_stage, StageChange.changed_on)
+                                               .where(StageChange.deal_id.in_(ids[i:i + 500]))):
+            entered.setdefault(f"{deal_id}\x00{to_stage}", on)
+            entered[f"{deal_id}\x00{to_stage}"] = max(entered[f"{deal_id}\x00{to_stage}"], on)
+    return {r.id: entered.get(f"{r.id}\x00{r.stage}") or r.created_on for r in recs}
 
 
 def _pushes(s: Any, ids: list[str]) -> dict[str, int]:

@@ -62,6 +62,8 @@ class CrmFilters(BaseModel):
     inactive_days: int | None = Field(default=None, ge=1, le=3650,
                                       description="no activity in the last N days")
     min_pushes: int | None = Field(default=None, ge=1, le=50, description="close date pushed at least N times")
+    min_days_in_stage: int | None = Field(default=None, ge=1, le=3650,
+                                          description="in their current stage for at least N days (stuck deals)")
     has_next_step: bool | None = None
     buying_role: str | None = Field(default=None, description="contacts: champion, economic_buyer, "
                                     "technical_buyer, user, blocker, influencer")

@@ -45,7 +45,7 @@ LIBRARY_CUES = re.compile(
     r"\bexplain\b|\bwhat does .+ mean\b|\bwhat is (a|an|the)\b(?!.*\b(total|number|count|rate|value|amount)\b)|"
     r"\bdifferentiat|\bwhy (do|did) we (win|lose) (against|vs)|\bwin stor|\bloss stor|\bcase stud|\bmeddp?ic|"
     r"\bdiscount (policy|approval|rules?)\b|\bvalid for\b|\bsecurity\b|\bcertif|\bdoes (the product|it) support\b")
-STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
+STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(stuck|sitting|parked) in\b|\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
                         r"\brevenue\b|\bclose date\b|\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|"
                         r"\bopportunit(y|ies)\b|\bdeals?\b|\baccounts?\b|\bnext steps?\b|\bcycle\b|\bdeal size\b|"
                         r"\brenewals?\b|\bcontacts?\b|\bstage\b")
@@ -156,8 +156,10 @@ class QueryParser:
             f["inactive_days"] = inactive
             if note:
                 assumptions.append(note)
+        stuck, stuck_spans = slots.days_in_stage(low)
+        used += stuck_spans
         amin, amax, amount_spans = slots.amounts(low)
-        taken = sp + amount_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
+        taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
         windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
         used += [w.at for w in windows] + amount_spans
         obj = next((h for h in sorted(_all(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
@@ -338,13 +340,14 @@ class QueryParser:
         f.update(status=status if obj_kind == "deals" else None, stages=stage_list,
                  forecast_categories=sorted({str(v) for v, _ in cats}), owner=owner, team=team, product=product,
                  deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
-                 amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt)
+                 amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt,
+                 min_days_in_stage=stuck)
         if group and metric_name == "list":
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
         unapplied = self._unapplied(question, low, used)
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
-        evidence += 1.0 if inactive or pushes or mvr or nxt is not None or cats or group or dtype else 0.0
+        evidence += 1.0 if inactive or pushes or stuck or mvr or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
                                                                      for w in wins) else 0.0

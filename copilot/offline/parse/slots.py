@@ -96,6 +96,18 @@ def pushes(low: str) -> tuple[int | None, Spans]:
     return n, [m.span()]
 
 
+def days_in_stage(low: str) -> tuple[int | None, Spans]:
+    """'stuck in proposal for more than a month', 'in negotiation for over 30 days', 'sitting in demo 3+ weeks'."""
+    m = re.search(rf"\b(?:stuck|sitting|sat|parked|languishing|been|stalled)?\s*(?:in|at)\s+(?:the\s+)?[\w ]{{0,25}}?"
+                  rf"(?:stage\s+)?for\s+(?:more than|over|at least|longer than|>)\s*{NUMWORD}\s*(day|week|month)s?\b|"
+                  rf"\bstuck\b[^?]{{0,40}}?\b(?:for\s+)?(?:more than|over|at least|longer than)\s*{NUMWORD}\s*(day|week|month)s?\b",
+                  low)
+    if not m:
+        return None, []
+    n, unit = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
+    return num(n) * _UNIT_DAYS[unit], [m.span()]
+
+
 def next_step(low: str) -> tuple[bool | None, Spans]:
     m = re.search(r"\b(?:no|without(?: a| any)?|missing(?: a)?|lacks?(?: a)?|lacking(?: a)?|don'?t have(?: a)?|"
                   r"doesn'?t have(?: a)?|with(?:out)? no|empty|blank)\s+next[- ]?steps?\b|\bnext[- ]?steps? "
@@ -161,7 +173,8 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     if re.search(r"\bleaderboard\b|\branking\b|\brank(?:ed)?\b|\bstack[- ]?rank", low):
         g = g or "rep"
         order = order or "desc"
-    for m in re.finditer(r"\b(most|highest|best|top|leads?|leading|ahead|biggest|largest|max(?:imum)?|greatest|more)\b", low):
+    for m in re.finditer(r"\b(most|highest|best|top|leads?|leading|ahead|biggest|largest|max(?:imum)?|greatest|more)\b"
+                         r"(?!\s+than)", low):
         order = order or "desc"
         spans.append(m.span())
     for m in re.finditer(r"\b(least|lowest|worst|bottom|fewest|smallest|min(?:imum)?|lagging|behind|weakest)\b", low):
