@@ -60,6 +60,15 @@ FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bwill (we|i|my team|the team
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
 AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b", re.I)
+# Questions about how things are done or defined are for the library even when they name CRM words:
+# "what counts as qualified pipeline", "how is win rate calculated", "can I sell a 6 month contract".
+POLICY = re.compile(
+    r"\bwhat counts as\b|\bhow (?:is|are|do we|do you) [\w %'-]{1,40}? (?:calculated|defined|measured|counted|"
+    r"determined|structured|priced|approved|handled)\b|\bhow many\b[^?]*\bshould\b|\bshould (?:a|an|each|every)\b|"
+    r"\bcan (?:i|we|you|a rep) (?:sell|offer|give|discount|sign|use|share|change|extend|waive|add)\b|"
+    r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?:steps|process|procedure|policy|guidelines?) "
+    r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
+    r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b", re.I)
 NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})")
 
 
@@ -158,8 +167,11 @@ class OfflineEngine:
             intent = "request"
         elif is_call_question(question):
             intent = "call_quotes"
+        policy = bool(POLICY.search(question))
+        if policy and intent not in ("request", "call_quotes", "roleplay"):
+            intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
-            parse = None if intent in ("request", "call_quotes") else parse_question(ctx, question)
+            parse = None if intent in ("request", "call_quotes") or policy else parse_question(ctx, question)
         except CopilotError:
             parse = None
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
