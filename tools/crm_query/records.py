@@ -141,9 +141,9 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
             for x in recs:
                 x.pushes = pushes.get(x.id, 0)
         if f.min_days_in_stage:
-            since = _stage_since(s, recs)
-            recs = [x for x in recs if since.get(x.id) is not None
-                    and (today - since[x.id]).days >= f.min_days_in_stage]
+            entered = _stage_since(s, recs)
+            recs = [x for x in recs if (day := entered.get(x.id)) is not None
+                    and (today - day).days >= f.min_days_in_stage]
     if f.min_pushes:
         recs = [x for x in recs if x.pushes >= f.min_pushes]
     return recs
