@@ -49,3 +49,17 @@ def test_huge_cell_is_reported_for_its_row_and_the_rest_imports(copilot, shared_
     with copilot.crm.session() as s:  # the unreadable row is left out; deals still name its account
         names = {a.name for a in s.query(Account)}
     assert len(names) == 85 and not any(n.startswith("XXXX") for n in names)
+
+
+def test_import_report_states_how_teams_and_reporting_lines_were_built(copilot, shared_data):
+    set_copilot(copilot)
+    try:
+        r = runner.invoke(app, ["import", "crm", str(shared_data / "crm_maven"), "--mapping", "maven", "--json"])
+    finally:
+        set_copilot(None)
+    import json
+
+    notes = [n for n in json.loads(r.stdout)["notes"] if n.startswith("structure:")]
+    assert notes == ["structure: 3 team(s) built from column 'regional_office'; 35 people report to 6 manager(s) "
+                     "through column 'manager'. Managers see their reporting tree (their team's records only where "
+                     "no reporting line is set); change lines with 'copilot users set NAME --manager M'"]

@@ -109,6 +109,7 @@ def import_crm(
     with store.session() as s:
         report.totals = {m.__tablename__: int(s.scalar(select(func.count()).select_from(m)) or 0)
                          for m in (Team, User, Product, Account, Deal)}
+        report.notes.append(_structure(s, mp))
         report.seconds = time.perf_counter() - started
         run = ImportRun(source=str(path), mapping=mp.name, started_at=now, report=report.to_dict())
         s.add(run)
@@ -116,6 +117,22 @@ def import_crm(
         report.run_id = run.id
         run.report = report.to_dict()
     return report
+
+
+def _structure(s: Any, mp: Any) -> str:
+    """How teams and reporting lines were built, in words: they decide what every manager sees."""
+    people = mp.files.get("people")
+    fields = people.fields if people else {}
+    team_col = getattr(fields.get("team"), "column", None)
+    mgr_col = getattr(fields.get("manager"), "column", None)
+    linked = int(s.scalar(select(func.count()).select_from(User).where(User.manager_id.is_not(None))) or 0)
+    managers = int(s.scalar(select(func.count(func.distinct(User.manager_id)))) or 0)
+    teams = int(s.scalar(select(func.count()).select_from(Team)) or 0)
+    return (f"structure: {teams} team(s) built from " + (f"column '{team_col}'" if team_col else "no team column")
+            + f"; {linked} people report to {managers} manager(s) through "
+            + (f"column '{mgr_col}'" if mgr_col else "no manager column")
+            + ". Managers see their reporting tree (their team's records only where no reporting line is set);"
+              " change lines with 'copilot users set NAME --manager M'")
 
 
 def _check_columns(kind: str, file: Path, fields: dict[str, Any], key_col: str | None,
