@@ -37,7 +37,7 @@ from knowledge.documents import Hit, IngestReport, SourceDoc
 from knowledge.fusion import CrossEncoderReranker, rrf, snippet
 from knowledge.loaders import DEFAULT_MAX_BYTES, iter_files, load_file
 from knowledge.mentions import Mentions
-from knowledge.vectors import LIBRARY, VectorIndex, open_chroma, partition_for
+from knowledge.vectors import LIBRARY, VectorIndex, VectorsUnavailable, open_chroma, partition_for
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ class KnowledgeStore:
         """Hybrid retrieval: dense + BM25 fused by RRF, then the optional reranker. Scope-filtered."""
         pool = max(k * 3, 24)
         sparse_job = self._pool.submit(self._sparse, query, scope, pool, types, account_id)
-        dense = self._dense(query, scope, pool, types, account_id)
+        dense = self._dense_or_none(query, scope, pool, types, account_id)
         sparse = sparse_job.result()
         fused = rrf([[c[0] for c in dense], [c[0] for c in sparse]])
         by_id = {c[0]: c for c in sparse} | {c[0]: c for c in dense}
@@ -399,6 +399,19 @@ class KnowledgeStore:
         found = [c for part in parts for c in part]
         found = [c for c in found if scope.allows_metadata(c[3])]
         return sorted(found, key=lambda c: -c[1])[:n]
+
+    keyword_only = 0  # searches answered by BM25 alone because the vector index failed
+
+    def _dense_or_none(self, query: str, scope: Scope, n: int, types: list[str] | None,
+                       account_id: str | None) -> list[Candidate]:
+        """Dense candidates, or none when Chroma still fails after ``VectorIndex`` reopened it: the search
+        then ranks by BM25 alone (a warning in the log) rather than failing the question."""
+        try:
+            return self._dense(query, scope, n, types, account_id)
+        except VectorsUnavailable as exc:
+            self.keyword_only += 1
+            log.warning("dense search unavailable, ranking by keywords only: %s", exc)
+            return []
 
     def _sparse(self, query: str, scope: Scope, n: int, types: list[str] | None,
                 account_id: str | None) -> list[Candidate]:
