@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, DateTime, Integer, String, Text, delete, se
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from copilot.agent import Turn
-from knowledge.crm.store import CrmStore
+from knowledge.crm.store import CrmStore, create_tables
 
 
 class _Base(DeclarativeBase):
@@ -39,7 +39,7 @@ class ConversationStore:
     def __init__(self, crm: CrmStore, max_turns: int = 12) -> None:
         self.crm = crm
         self.max_turns = max_turns
-        _Base.metadata.create_all(crm.engine)
+        create_tables(_Base.metadata, crm.engine)
 
     @staticmethod
     def new_thread() -> str:

@@ -433,6 +433,7 @@ class KnowledgeStore:
         if "_pool" in self.__dict__:
             self._pool.shutdown(wait=True)
         self.keywords.close()
+        self.vectors.close()  # the change watcher's SQLite connection
 
 
 def _where(types: list[str] | None, account_id: str | None) -> dict[str, Any] | None:

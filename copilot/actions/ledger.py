@@ -50,7 +50,7 @@ from copilot.core.errors import CopilotError, NotFound, PermissionDenied, UserEr
 from copilot.core.visibility import MIN_GROUP_SIZE, Scope
 from knowledge.crm.models import Deal, User
 from knowledge.crm.people import to_principal
-from knowledge.crm.store import CrmStore
+from knowledge.crm.store import CrmStore, create_tables
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -85,7 +85,7 @@ class ActionLedger:
             crm, outbox_dir=outbox_dir, calendar_dir=calendar_dir, smtp_url=smtp_url, clock=clock,
             internal_domains=self.internal_domains)
         self.executors.update(executors or {})
-        LedgerBase.metadata.create_all(crm.engine)
+        create_tables(LedgerBase.metadata, crm.engine)
         audit.ensure_head(crm.engine)
 
     def _now(self) -> datetime:

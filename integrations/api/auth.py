@@ -20,6 +20,7 @@ from sqlalchemy import DateTime, Engine, String, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from copilot.core.errors import NotFound, UserError
+from knowledge.crm.store import create_tables
 
 PREFIX = "sk-cop"
 _TOUCH_EVERY = 60.0  # seconds between last_used_at writes per key
@@ -81,7 +82,7 @@ class ApiKeyStore:
     def __init__(self, engine: Engine, *, cache_seconds: float = 5.0) -> None:
         self.engine = engine
         self.cache_seconds = cache_seconds
-        _Base.metadata.create_all(engine)
+        create_tables(_Base.metadata, engine)
         self._cache: dict[str, tuple[KeyInfo, float]] = {}
         self._touched: dict[str, float] = {}
         self._lock = threading.Lock()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from copilot.core.domain import Principal, Role
 from copilot.core.errors import CopilotError, NotFound
+from knowledge.crm.store import create_tables
 
 
 class _Base(DeclarativeBase):
@@ -47,7 +48,7 @@ def job_out(row: JobRow, poll_prefix: str) -> dict[str, Any]:
 class JobRunner:
     def __init__(self, engine: Engine, *, workers: int = 1) -> None:
         self.engine = engine
-        _Base.metadata.create_all(engine)
+        create_tables(_Base.metadata, engine)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="api-job")
 
     def submit(self, kind: str, user_id: str, source: str, work: Callable[[], dict[str, Any]]) -> JobRow:

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Engine, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from knowledge.crm.store import create_tables
+
 
 class SlackBase(DeclarativeBase):
     pass
@@ -61,4 +63,4 @@ class ThreadRow(SlackBase):
 
 
 def ensure_tables(engine: Engine) -> None:
-    SlackBase.metadata.create_all(engine)
+    create_tables(SlackBase.metadata, engine)

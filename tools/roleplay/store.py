@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from copilot.core.errors import NotFound, PermissionDenied
 from copilot.core.visibility import Scope
+from knowledge.crm.store import create_tables
 
 
 class RoleplayBase(DeclarativeBase):
@@ -53,7 +54,7 @@ class RoleplayScoreRow(RoleplayBase):
 class RoleplayStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        RoleplayBase.metadata.create_all(engine)
+        create_tables(RoleplayBase.metadata, engine)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def _s(self) -> Session:
