@@ -77,6 +77,8 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         parts.append(f"by {q.group_by.replace('_', ' ')}")
     if q.limit and q.metric != "list" or q.limit and q.order:
         parts.append(f"{'bottom' if q.order == 'asc' else 'top'} {q.limit}")
+    elif q.metric == "list" and q.order:
+        parts.append("largest amount first" if q.order == "desc" else "smallest amount first")
     return ", ".join(parts)
 
 

@@ -55,6 +55,8 @@ def _fix(word: str, protected: set[str]) -> str:
     limit = 1 if len(word) < 7 else 2
     if len(word) <= 5 and not anagram:
         return word  # short words: only swapped letters ('lsat'), never 'chase' -> 'case'
+    if word.startswith(best) or best.startswith(word):
+        return word  # an inflection ('updated', 'sorted'), not a typo
     return best if dist <= limit else word
 
 

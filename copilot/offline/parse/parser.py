@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -277,6 +277,13 @@ class QueryParser:
             if fld == "close" and status in ("won", "lost", "closed"):
                 fld = "closed"  # 'how much did we close this quarter': when they closed
             wins.append(DateWindow(field=fld, start=w.start, end=w.end, label=w.label))  # type: ignore[arg-type]
+        overdue = re.search(r"\b(?:past (?:their|the|its) (?:close|due) dates?|overdue|past due|late|close dates? "
+                            r"(?:has |have |that )?(?:passed|gone by)|close dates? in the past|next steps? (?:is |are )?"
+                            r"(?:overdue|past due|late))\b", low)
+        if overdue and not any(w.field in ("close", "next_step") for w in wins):
+            fld = "next_step" if "next step" in low else "close"  # overdue: the date is before today
+            wins.append(DateWindow(field=fld, end=self.today - timedelta(days=1), label="overdue"))  # type: ignore[arg-type]
+            used.append(overdue.span())
         # people, teams, products, accounts, competitors
         owner = team = product = account = competitor = None
         compare: list[str] = []

@@ -58,7 +58,8 @@ def amounts(low: str) -> tuple[float | None, float | None, Spans]:
 _UNIT_DAYS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "quarter": 91}
 _QUIET = (r"(?:no|zero|without(?: any)?|hasn'?t (?:had|seen) any|had no|not had any|lacking)\s+(?:recent\s+)?"
           r"(?:activity|activities|touch(?:es|points?)?|contact|engagement|emails?|meetings?|calls?|movement|updates?)")
-_NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t|wasn'?t|not)\s+(?:been\s+)?"
+_NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t|wasn'?t|not)\s+"
+                r"(?:(?:i|we|you|anyone|someone|they)\s+)?(?:been\s+)?"
                 r"(?:touched|contacted|worked|talked to|spoken to|heard from|engaged|emailed|called|updated|moved|"
                 r"progressed|changed|budged)")
 
@@ -67,7 +68,7 @@ def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
     """'no activity in 3 weeks' -> 21; 'gone dark' -> a stated default of 30 days."""
     m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle|stale|stalled|dormant|cold|"
                   rf"nothing (?:logged|done|happening|recorded)|no one (?:has )?(?:touched|contacted))(?:\s+(?:on them|them|it))?"
-                  rf"\s+(?:in|for|over|during|within)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
+                  rf"\s+(?:in|for|over|during|within)?\s*(?:over|more than|at least)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
                   rf"(day|week|wk|month|mo|quarter)s?\b", low)
     if m:
         return num(m.group(1)) * _UNIT_DAYS[m.group(2)], None, [m.span()]
@@ -184,7 +185,11 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
 
 
 def top_records(low: str) -> tuple[int | None, str | None, Spans]:
-    """'top 5 deals', '3 biggest opps', 'largest deal' -> (limit, order) for record lists."""
+    """'top 5 deals', '3 biggest opps', 'largest deal', 'sorted by amount' -> (limit, order) for record lists."""
+    m = re.search(r"\b(?:sorted|ordered|ranked|sort|order|rank)\s+by\s+(?:amount|size|value|deal size|\$)"
+                  r"(\s+(?:ascending|asc|smallest first|low to high))?", low)
+    if m:
+        return None, "asc" if m.group(1) else "desc", [m.span()]
     m = re.search(rf"\b(?:top|biggest|largest|highest[- ]value|largest value|smallest|lowest[- ]value)\s+{NUMWORD}\s+"
                   rf"(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))\b|\b{NUMWORD}\s+(?:biggest|largest|"
                   rf"smallest|top)\s+(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))", low)
