@@ -35,7 +35,7 @@ ACTIVITY_KINDS: list[tuple[str, str]] = [
 # (pattern, metric); checked in order, first match wins
 METRICS: list[tuple[str, str]] = [
     (r"\b(win|close|hit|conversion|success)[- ]?(rate|ratio|%|percentage)|\bwin ?%|\bwinrate\b|\bwin pct\b", "win_rate"),
-    (r"\b(sales |deal |avg |average )?(cycle|velocity)\b|\bdays to (close|win)\b|\bhow long (does it take|do deals take|"
+    (r"\b(sales |deal |avg |average )?(cycle|velocity)\b|\b((average|avg|mean) )?(days|time) to (close|win)\b|\bhow long (does it take|do deals take|"
      r"to close|it takes)\b|\btime to close\b", "cycle_length"),
     (r"\b(average|avg|mean|typical)\b[\w\s]{0,20}?\b(deal size|deal value|size|amount|value|deal|acv|contract)s?\b|"
      r"\b(average|avg) (won |closed )?(deals?|opps?)\b|\bdeal size\b|\basp\b", "avg"),

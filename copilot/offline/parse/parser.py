@@ -115,7 +115,16 @@ class QueryParser:
         parts = ALSO.split(question, maxsplit=2)
         main = self._parse(parts[0] if len(parts) > 1 else question)
         q = main.query
-        if q is not None and len(q.filters.windows) == 1 and re.search(
+        periodic = q is not None and (q.effective_status() in ("won", "lost", "closed") or q.metric in (
+            "win_rate", "cycle_length"))  # open pipeline has no history to compare with
+        versus_past = re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?:last|previous|prior)\s+"
+                                r"(?:week|month|quarter|year)\b", main.text, re.I)
+        if q is not None and not periodic and versus_past and len(q.filters.windows) == 1:
+            main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": []})})
+            main.unapplied.append(versus_past.group(0))
+            main.assumptions.append("open pipeline is today's; its past values are not kept, so it is not compared")
+            q = None
+        if q is not None and periodic and len(q.filters.windows) == 1 and re.search(
                 r"\b(vs\.?|versus|compared (to|with)|against)\s+(the\s+)?(last|previous|prior)\s+(week|month|quarter|year)\b",
                 main.text, re.I):
             named = q.filters.windows[0]  # 'tracking vs last quarter': this period against the one named
@@ -127,7 +136,7 @@ class QueryParser:
                 main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [current]})})
                 main.also.append(q)
                 q = None
-        if q is not None and len(q.filters.windows) == 2 and q.filters.windows[0].field == q.filters.windows[1].field \
+        if q is not None and periodic and len(q.filters.windows) == 2 and q.filters.windows[0].field == q.filters.windows[1].field \
                 and re.search(r"\b(vs\.?|versus|compared (to|with)|against)\b", main.text, re.I):
             first, second = q.filters.windows  # 'booked YTD vs last year': the same figure for each period
             main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [first]})})
@@ -296,7 +305,9 @@ class QueryParser:
             cats = []
             if metric_name == "list":
                 metric_name = "sum"
-        types = list(dict.fromkeys(str(v) for v, _ in _all(low, DEAL_TYPES)))
+        type_hits = _all(low, DEAL_TYPES)
+        used += [sp for _, sp in type_hits]
+        types = list(dict.fromkeys(str(v) for v, _ in type_hits))
         if len(types) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or)\b", low):
             compare, group, dtype = types[:2], "deal_type", None
         for kind, dim in (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor")):

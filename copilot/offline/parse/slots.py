@@ -171,9 +171,15 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
             re.search(r"\b(most|least|highest|lowest|best|worst|top|leads?|leading|ahead|more|fewest|biggest)\b", low):
         g, limit = g or "rep", limit or 1
         spans.append(re.search(r"\bwho\b", low).span())  # type: ignore[union-attr]
-    if re.search(r"\bleaderboard\b|\branking\b|\brank(?:ed)?\b|\bstack[- ]?rank", low):
+    m = re.search(r"\bleaderboard\b|\branking\b|\brank(?:ed)?\b(?:\s+(?:my|the|our)\s+(?:reps|team|sellers))?|\bstack[- ]?rank", low)
+    if m:
         g = g or "rep"
         order = order or "desc"
+        spans.append(m.span())
+    m = re.search(r"\b(?:and\s+)?to (?:whom|who|which competitors?)\b", low)
+    if m and g is None:
+        g = "competitor"  # 'how many did we lose last quarter and to whom'
+        spans.append(m.span())
     for m in re.finditer(r"\b(most|highest|best|top|leads?|leading|ahead|biggest|largest|max(?:imum)?|greatest|more)\b"
                          r"(?!\s+than)", low):
         order = order or "desc"
