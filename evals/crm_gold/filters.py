@@ -37,7 +37,7 @@ def effective_status(comp: dict[str, Any]) -> str:
     f = comp.get("filters") or {}
     metric = comp.get("metric", "list")
     status = f.get("status")
-    if metric == "win_rate":
+    if metric in ("win_rate", "loss_rate"):
         return status if status in ("won", "lost") else "closed"
     if metric == "cycle_length":
         return "won"

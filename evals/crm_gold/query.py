@@ -24,7 +24,7 @@ from evals.crm_gold.dates import month_label, quarter_label, window_bounds
 from evals.crm_gold.filters import NotApplicable, effective_status, filter_mask
 from evals.crm_gold.scope import MIN_GROUP, Asker, pseudonym, report_tree_ids, team_member_ids, visible
 
-DEAL_METRICS = {"sum", "avg", "win_rate", "pipeline", "cycle_length"}
+DEAL_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length"}
 ZERO_WHEN_EMPTY = {"count", "sum", "pipeline", "activity_count"}
 PEOPLE = {"rep", "manager"}
 GROUP_COLUMNS = {"rep": "owner_name", "team": "team_name", "manager": "manager_name", "product": "product_name",
@@ -50,6 +50,9 @@ def metric_value(crm: CrmData, obj: str, metric: str, df: pd.DataFrame) -> Any:
     if metric == "win_rate":
         won, lost = int((df["status"] == "won").sum()), int((df["status"] == "lost").sum())
         return _num(won / (won + lost)) if won + lost else None
+    if metric == "loss_rate":
+        won, lost = int((df["status"] == "won").sum()), int((df["status"] == "lost").sum())
+        return _num(lost / (won + lost)) if won + lost else None
     if metric == "pipeline":
         return _num(df.loc[df["status"] == "open", "amount"].fillna(0).sum())
     if metric == "cycle_length":

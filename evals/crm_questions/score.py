@@ -47,7 +47,7 @@ def close(a: Any, b: Any, metric: str) -> bool:
         return False
     if metric in EXACT:
         return round(x) == round(g) and abs(x - round(x)) < 1e-9
-    if metric == "win_rate" and g <= 1 and x > 1.0001:
+    if metric in ("win_rate", "loss_rate") and g <= 1 and x > 1.0001:
         x /= 100
     return abs(x - g) <= TOLERANCE * abs(g) + 1e-9
 

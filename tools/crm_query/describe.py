@@ -7,7 +7,7 @@ from tools.crm_query.schema import CrmQuery
 
 METRIC_WORDS = {
     "list": "the list of", "count": "the number of", "sum": "the total amount of", "avg": "the average amount of",
-    "win_rate": "the win rate of", "pipeline": "the open pipeline (total amount) of",
+    "win_rate": "the win rate of", "loss_rate": "the loss rate of", "pipeline": "the open pipeline (total amount) of",
     "cycle_length": "the average sales cycle of", "activity_count": "the number of activities on",
     "last_touch": "the latest activity date of",
 }
@@ -17,6 +17,7 @@ DEFINITIONS = {
     "sum": "sum of the amount of matching deals (a missing amount counts as 0)",
     "avg": "mean amount of matching deals that have an amount",
     "win_rate": "won / (won + lost) among matching closed deals",
+    "loss_rate": "lost / (won + lost) among matching closed deals",
     "pipeline": "sum of the amount of matching open deals",
     "cycle_length": "mean days from creation to close of matching won deals",
     "activity_count": "number of activities logged on the matching records",

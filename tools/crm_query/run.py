@@ -34,9 +34,10 @@ def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
     if m == "avg":
         have = [r.amount for r in recs if r.amount is not None]
         return round(statistics.fmean(have), 2) if have else None
-    if m == "win_rate":
+    if m in ("win_rate", "loss_rate"):
         closed = [r for r in recs if r.closed]
-        return round(sum(r.won for r in closed) / len(closed), 4) if closed else None
+        won = sum(r.won for r in closed)
+        return round((won if m == "win_rate" else len(closed) - won) / len(closed), 4) if closed else None
     if m == "cycle_length":
         days = [(r.closed_on - r.created_on).days for r in recs if r.won and r.closed_on and r.created_on]
         return round(statistics.fmean(days), 1) if days else None
@@ -50,7 +51,7 @@ def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
 
 def _group_date(q: CrmQuery, r: Rec) -> date | None:
     status = q.effective_status()
-    if q.metric in ("win_rate", "cycle_length") or status in ("won", "lost", "closed"):
+    if q.metric in ("win_rate", "loss_rate", "cycle_length") or status in ("won", "lost", "closed"):
         return r.closed_on or (r.close_date if r.closed else None)
     if status == "open":
         return r.close_date
@@ -156,7 +157,7 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
 
 
 def unit_of(q: CrmQuery) -> str:
-    return {"sum": "money", "avg": "money", "pipeline": "money", "win_rate": "percent", "cycle_length": "days",
+    return {"sum": "money", "avg": "money", "pipeline": "money", "win_rate": "percent", "loss_rate": "percent", "cycle_length": "days",
             "last_touch": "date"}.get(q.metric, "count")
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ObjectKind = Literal["deals", "accounts", "contacts", "activities", "calls"]
-Metric = Literal["list", "count", "sum", "avg", "win_rate", "pipeline", "cycle_length", "activity_count",
+Metric = Literal["list", "count", "sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "activity_count",
                  "last_touch"]
 Status = Literal["open", "won", "lost", "closed", "any"]
 GroupBy = Literal["rep", "team", "manager", "product", "stage", "competitor", "account", "deal_type",
@@ -21,7 +21,7 @@ STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "nego
           "closed_lost")
 CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 DEAL_TYPES = ("new", "expansion", "renewal")
-DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "pipeline", "cycle_length"}
+DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length"}
 DateField = Literal["created", "close", "closed", "last_activity", "next_step"]
 
 
@@ -115,7 +115,7 @@ class CrmQuery(BaseModel):
     def effective_status(self) -> Status:
         """The status implied by the metric when the question did not name one (docs/crm-query.md)."""
         f = self.filters
-        if self.metric == "win_rate":
+        if self.metric in ("win_rate", "loss_rate"):
             return "closed" if f.status in (None, "any", "open") else f.status
         if self.metric == "cycle_length":
             return "won"

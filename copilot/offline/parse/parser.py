@@ -116,7 +116,7 @@ class QueryParser:
         main = self._parse(parts[0] if len(parts) > 1 else question)
         q = main.query
         periodic = q is not None and (q.effective_status() in ("won", "lost", "closed") or q.metric in (
-            "win_rate", "cycle_length"))  # open pipeline has no history to compare with
+            "win_rate", "loss_rate", "cycle_length"))  # open pipeline has no history to compare with
         versus_past = re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?:last|previous|prior)\s+"
                                 r"(?:week|month|quarter|year)\b", main.text, re.I)
         if q is not None and not periodic and versus_past and len(q.filters.windows) == 1:
@@ -212,7 +212,7 @@ class QueryParser:
         if obj_kind == "calls" and metric_name not in ("count", "list"):
             obj_kind = "deals"
         if obj_kind in ("accounts", "contacts", "activities", "calls") and metric_name in (
-                "sum", "avg", "win_rate", "pipeline", "cycle_length"):
+                "sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length"):
             obj_kind = "deals"
         if obj_kind == "activities" and obj and re.search(r"\b(deals?|opps?|accounts?)\b", low) and \
                 metric_name not in ("count", "activity_count"):
@@ -251,7 +251,7 @@ class QueryParser:
             status = "any"
         elif "open" in values:
             status = "open"
-        if metric_name == "win_rate" and status in ("won", "lost"):
+        if metric_name in ("win_rate", "loss_rate") and status in ("won", "lost"):
             status = "closed"
         if metric_name == "sum" and status is None and obj_kind == "deals":
             past = [w for w in windows if (w.end or self.today) < self.today]
@@ -267,7 +267,7 @@ class QueryParser:
         if stage_list and status in (None, "any"):
             status = "open"
         if status is None and obj_kind == "deals":
-            status = ("closed" if metric_name == "win_rate" else "won" if metric_name in ("cycle_length", "avg") else
+            status = ("closed" if metric_name in ("win_rate", "loss_rate") else "won" if metric_name in ("cycle_length", "avg") else
                       "any" if windows and all(_field_for(low, w, "close") == "created" for w in windows) else
                       "closed" if windows and all(_field_for(low, w, "close") == "closed" for w in windows) else "open")
         default_field = {"open": "close", "won": "closed", "lost": "closed", "closed": "closed",
