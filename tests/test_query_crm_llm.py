@@ -30,6 +30,8 @@ SLOTS: dict[str, dict] = {
     "metric:sum": {"metric": "sum", "filters": {"status": "won", "windows": [Q3]}},
     "metric:avg": {"metric": "avg", "filters": {"status": "won"}},
     "metric:win_rate": {"metric": "win_rate"},
+    "metric:loss_rate": {"metric": "loss_rate"},
+    "filter:min_days_in_stage": {"metric": "count", "filters": {"min_days_in_stage": 14}},
     "metric:pipeline": {"metric": "pipeline"},
     "metric:cycle_length": {"metric": "cycle_length"},
     "metric:activity_count": {"metric": "activity_count", "filters": {"status": "open"}},
