@@ -204,7 +204,7 @@ _LOADERS = {
 }
 
 
-DEFAULT_MAX_BYTES = 25 * 2**20  # a 20 MB text file is ~70k chunks: over ten minutes of embedding on 2 cores
+DEFAULT_MAX_BYTES = 10 * 2**20  # ~35k chunks, ~6 minutes of embedding on 2 cores; a 20 MB file took over ten
 
 
 def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedDoc:

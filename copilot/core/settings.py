@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     shared_data: Path = Field(default=REPO_ROOT.parent / "shared" / "data", description="third-party data")
     smtp_url: str | None = Field(default=None, description="smtp://host:port for sending email; default outbox")
     torch_threads: int = Field(default=2, ge=1, le=64, description="torch CPU threads for embeddings")
-    ingest_max_mb: float = Field(default=25.0, gt=0, description="largest file ingest accepts, in MB")
+    ingest_max_mb: float = Field(default=10.0, gt=0, description="largest file ingest accepts, in MB")
     freshness_hours: float = Field(default=48.0, gt=0, description="warn when CRM data is older")
     today: date | None = Field(default=None, description="pin 'today' (YYYY-MM-DD) for historical data sets")
     company: str = Field(default="Skylark Data", description="your company's name, used in prompts")
