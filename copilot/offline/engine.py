@@ -31,6 +31,7 @@ from copilot.offline.entities import (
     parse_amounts,
     parse_window,
 )
+from copilot.offline.parse.lexicon import UNSUPPORTED
 from copilot.offline.parse.parser import Parse
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
@@ -56,7 +57,7 @@ HELP = (
 
 
 NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
-FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
+FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
 AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b", re.I)
@@ -84,8 +85,9 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
         return False  # "how do we win against X" is a playbook question; "how many did we win" is not
     # The parser must have understood the question: words it could not apply mean it is about something else
     # ("what uplift do we apply to renewal quotes" is pricing policy, not a list of renewals).
-    if len(parse.unapplied) > (2 if parse.crm_evidence >= 4 else 1):
-        return False
+    foreign = [w for w in parse.unapplied if not any(re.fullmatch(p, w) for p in UNSUPPORTED)]
+    if len(foreign) > (2 if parse.crm_evidence >= 4 else 1):
+        return False  # (a CRM phrase the query cannot express yet is said, not a reason to leave the CRM)
     return parse.crm_evidence >= 2
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 _WORD = re.compile(r"[a-z0-9]+(?:[.,/-][a-z0-9]+)*")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+MAX_OVERLAP, MIN_OVERLAP = 40, 8  # words a chunk repeats from the one before it (knowledge.chunking.OVERLAP = 30)
 STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been", "being", "with", "how", "do", "does", "did", "done", "we", "i", "you", "our", "my", "your", "what", "which", "who", "whom", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "here", "about", "at", "as", "by", "from", "into", "out", "up", "if", "so", "not", "no", "any", "all", "some", "me", "us", "he", "she", "his", "her", "than", "then", "also", "just", "get", "got", "have", "has", "had", "need", "needs", "want", "wants", "tell", "give", "show", "please", "know", "let", "like", "much", "many", "what's", "whats", "hows", "how's", "there's", "vs", "versus", "between", "more", "most", "other", "another", "same", "such", "only", "very", "through", "via"])
 
 
@@ -156,18 +157,61 @@ def clean(markdown: str) -> str:
 
 
 def build_units(passages: list, citations: list, ranks: list[int] | None = None) -> list[Unit]:
-    """Every section of every passage, with term counts for scoring; ``ranks``: each passage's retrieval rank."""
+    """Every section of every passage, with term counts for scoring; ``ranks``: each passage's retrieval rank.
+
+    A long section is stored as several chunks; the ones retrieved together are joined back into one
+    section, so its answer is not cut at a chunk boundary (step 5 of 10 at the end of one chunk).
+    """
     units = []
     for i, (p, cit) in enumerate(zip(passages, citations, strict=True)):
         for path, body in split_units(p.text, p.section or ""):
-            u = Unit(title=p.title, path=path, body=body, passage=i, rank=ranks[i] if ranks else i,
-                     source=cit.source_id, type=p.type)
-            u.terms = Counter(tokens(body))
-            own = path[1:] if path[:1] == [p.title] else path  # a page's opening has no heading of its own
-            u.head_terms = set(tokens(own[-1])) if own else set()
-            u.context_terms = set(tokens(" ".join([p.title, *own[:-1]])))
-            units.append(u)
+            units.append(Unit(title=p.title, path=path, body=body, passage=i, rank=ranks[i] if ranks else i,
+                              source=cit.source_id, type=p.type))
+    units = join_chunks(units)
+    for u in units:
+        u.terms = Counter(tokens(u.body))
+        own = u.own_path  # a page's opening has no heading of its own
+        u.head_terms = set(tokens(own[-1])) if own else set()
+        u.context_terms = set(tokens(" ".join([u.title, *own[:-1]])))
     return units
+
+
+def _overlap(first: str, then: str) -> int:
+    """How many leading words of ``then`` repeat the last words of ``first`` (the chunker's overlap), or 0."""
+    a, b = first.split(), then.split()
+    for n in range(min(len(a), len(b), MAX_OVERLAP), MIN_OVERLAP - 1, -1):
+        if a[-n:] == b[:n]:
+            return n
+    return 0
+
+
+def _drop_words(text: str, n: int) -> str:
+    """``text`` without its first ``n`` words, line breaks kept."""
+    ends = [m.end() for m in re.finditer(r"\S+", text)]
+    return text[ends[n - 1]:].lstrip() if 0 < n <= len(ends) else text
+
+
+def join_chunks(units: list[Unit]) -> list[Unit]:
+    """Join the parts of one section that sit in consecutive chunks: the later one opens with the last
+    words of the earlier one. The joined section keeps the better retrieval rank of its parts."""
+    out = list(units)
+    joined = True
+    while joined:
+        joined = False
+        for a in out:
+            for b in out:
+                if a is b or (a.source, a.path) != (b.source, b.path) or a.passage == b.passage:
+                    continue
+                n = _overlap(a.body, b.body)
+                if n:
+                    a.body = f"{a.body}\n{_drop_words(b.body, n)}".strip()
+                    a.rank = min(a.rank, b.rank)
+                    out.remove(b)
+                    joined = True
+                    break
+            if joined:
+                break
+    return out
 
 
 def score_units(units: list[Unit], question: str) -> None:
@@ -204,8 +248,28 @@ def score_units(units: list[Unit], question: str) -> None:
             u.score *= W.short
 
 
+# A question that asks for an amount or a time wants the lines that hold a number ("<5 mins", "24 hours").
+_QUANTITY = re.compile(r"\b(how (quick|quickly|fast|soon|long|many|much|often|late|early)|when|deadline|sla|"
+                       r"within|percent\w*|minimum|maximum|limit|threshold|number|cost|price)\b", re.I)
+_NUMBER = re.compile(r"\d")
+SHORT_LINE = 160  # an off-topic line longer than this is shortened to its first sentence
+ON_TOPIC = 0.5  # a line is on topic when its question words weigh at least this share of the best line's
+
+
+def _first_sentence(line: str) -> str:
+    head = re.split(r"(?<=[.!?])\s+", line, maxsplit=1)[0]
+    if len(head) > SHORT_LINE:
+        head = head[:SHORT_LINE].rsplit(" ", 1)[0]
+    return head if head == line else f"{head} ..."
+
+
 def window(text: str, question: str, budget: int) -> str:
-    """The text whole if it fits ``budget`` characters, else the best run of whole lines that does."""
+    """The text whole if it fits ``budget`` characters, else its lines with the long off-topic ones cut to
+    their first sentence, and if that is still too long, the best run of those lines that fits.
+
+    Shortening before cutting keeps a list whole ("five reasons to pay", each item's first sentence) where
+    a run of whole lines would keep only the first two items.
+    """
     if len(text) <= budget:
         return text
     q = set(query_terms(question))
@@ -219,6 +283,13 @@ def window(text: str, question: str, budget: int) -> str:
     # A question word on every line of the section ("lead" in a section about leads) picks no line.
     spread = Counter(t for f in found for t in f)
     weights = [sum(math.log(1 + len(blocks) / spread[t]) for t in f) for f in found]
+    if _QUANTITY.search(question):
+        weights = [w * 2 if w and _NUMBER.search(b) else w for w, b in zip(weights, blocks, strict=True)]
+    # Lines that hold much of the question stay whole; the long others are cut to their first sentence.
+    keep = [w >= ON_TOPIC * max(weights) > 0 for w in weights]
+    blocks = [b if k or len(b) <= SHORT_LINE else _first_sentence(b) for b, k in zip(blocks, keep, strict=True)]
+    if sum(len(b) + 1 for b in blocks) <= budget + 1:
+        return "\n".join(blocks)
     spans = []
     for start in range(len(blocks)):
         size, gain, end = 0, 0.0, start

@@ -146,7 +146,7 @@ def find_windows(question: str, today: date) -> list[Span]:
             s, e = point, point
         else:
             s, e = date(yr, month, 1), month_end(date(yr, month, 1))
-        _bounded(add, m, prep, s, e, today)
+        _bounded(add, m, prep, s, e, today, implied=not year_txt)
     for m in re.finditer(r"\b(since|after|from|before|by|until|till|prior to|on)?\s*(\d{4}-\d{1,2}-\d{1,2}|"
                          r"\d{1,2}/\d{1,2}/\d{2,4})\b", low):
         explicit = _explicit(m.group(2), today)
@@ -166,7 +166,8 @@ def find_windows(question: str, today: date) -> list[Span]:
     return out
 
 
-def _bounded(add, m: re.Match[str], prep: str | None, s: date, e: date, today: date) -> None:  # type: ignore[no-untyped-def]
+def _bounded(add, m: re.Match[str], prep: str | None, s: date, e: date, today: date,  # type: ignore[no-untyped-def]
+             implied: bool = False) -> None:
     label = m.group(0).strip()
     if prep in ("since", "after", "from"):
         add(m, s if prep != "after" else e + timedelta(days=1), None, label, "after")
@@ -175,4 +176,4 @@ def _bounded(add, m: re.Match[str], prep: str | None, s: date, e: date, today: d
     elif prep in ("by", "until", "till"):
         add(m, None, e, label, "before")
     else:
-        add(m, s, e, label)
+        add(m, s, e, label, implied=implied)

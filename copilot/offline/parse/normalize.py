@@ -52,7 +52,7 @@ def _fix(word: str, protected: set[str]) -> str:
         same_letters = sorted(v) == sorted(word)  # 'weke' is 'week' swapped, not 'were'
         if d < dist or d == dist and same_letters and not anagram:
             best, dist, anagram = v, d, same_letters
-    limit = 1 if len(word) < 7 else 2
+    limit = 1 if len(word) < 9 else 2  # two edits only in long words: "longest" is not "largest"
     if len(word) <= 5 and not anagram:
         return word  # short words: only swapped letters ('lsat'), never 'chase' -> 'case'
     if word.startswith(best) or best.startswith(word):

@@ -27,6 +27,7 @@ from copilot.offline.parse.lexicon import (
     OBJECTS,
     STAGES,
     STATUS,
+    UNSUPPORTED,
 )
 from copilot.offline.parse.link import Link, Linker, words
 from copilot.offline.parse.normalize import VOCAB, normalize
@@ -34,7 +35,8 @@ from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
 _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
            (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
-           (r"\b(created|opened|added|came in|entered|sourced|generated|started|engaged|opened up)\b", "created"),
+           (r"\b(create|created|creating|opened|added|came in|entered|sourced|generated|generate|started|engaged|"
+            r"opened up)\b", "created"),
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
 ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
@@ -71,7 +73,8 @@ class Parse:
             return 0.2
         # Fitted on the dev split of the CRM question eval: a fully understood question is right ~97% of the
         # time; each word the parser could not apply costs about 15 points, a fuzzy name match a few.
-        conf = 0.96 * (0.85 ** len(self.unapplied)) * (0.98 ** len(self.assumptions))
+        unsupported = sum(1 for w in self.unapplied if any(re.fullmatch(p, w) for p in UNSUPPORTED))
+        conf = 0.96 * (0.85 ** (len(self.unapplied) - unsupported)) * (0.5 ** unsupported) * (0.98 ** len(self.assumptions))
         if any(not link.exact for link in self.links):
             conf *= 0.96
         return round(max(0.05, min(0.97, conf)), 3)
@@ -190,7 +193,8 @@ class QueryParser:
                                  common=VOCAB - self.linker.words)
         used += [link.at for link in links] + lexical  # type: ignore[list-item]
         for m in re.finditer(r"\b(close dates?|expected to close|slated to close|clos(?:e|es|ing)|due|created|opened|added|"
-                             r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|"
+                             r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|create|generated|"
+                             r"(?:sorted|ordered|sort) by close date|by close date|in the mix|"
                              r"worked|touched|had activity|with activity|activity|active)\b", low):
             used.append(m.span())
         pushes, sp = slots.pushes(low)
@@ -363,7 +367,9 @@ class QueryParser:
         if group and metric_name == "list":
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
-        unapplied = self._unapplied(question, low, used)
+        unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)]
+        unapplied = self._unapplied(question, low, used + [m.span() for m in unsupported])
+        unapplied += [m.group(0) for m in unsupported if m.group(0) not in unapplied]
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
         evidence += 1.0 if inactive or pushes or stuck or mvr or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
