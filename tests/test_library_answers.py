@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from copilot.core.domain import Citation
 from copilot.offline import library_answers
 from copilot.offline.competitors import find_competitor, mentions
 from copilot.offline.compose import Composer
 from copilot.offline.entities import Entities
-from copilot.offline.sections import clean, split_units, window
+from copilot.offline.sections import build_units, clean, split_units, window
 from evals.base import DATASETS, EvalEnv, load_rows, principal_of
 from evals.suites import handbook
+from tools.search_knowledge import Passage
 
 QUOTES = """---
 title: Quote and order policy
@@ -140,6 +142,28 @@ def test_sections_and_windows_keep_lines_whole() -> None:
     cut = window(items, "pricing terms for item 7", 300)
     assert all(line.startswith(("- item", "...")) for line in cut.splitlines())
     assert "- item 7 about renewals and pricing terms" in cut and len(cut) <= 310
+
+
+def test_a_section_split_across_chunks_is_joined_back() -> None:
+    steps = [f"{i}. Step {i} of the review, with its own words number{i}." for i in range(1, 13)]
+    first = "\n".join(steps[:8])
+    second = " ".join(first.split()[-20:]) + "\n\n" + "\n".join(steps[8:])  # opens with the tail of the first
+    passages = [Passage(text=second, title="Reviews", section="Steps"), Passage(text=first, title="Reviews", section="Steps")]
+    cites = [Citation(source_id="lib/reviews.md", title="Reviews", section="Steps")] * 2
+    units = build_units(passages, cites, [0, 3])
+    assert len(units) == 1 and units[0].rank == 0
+    assert units[0].body.splitlines() == steps
+
+
+def test_a_long_list_keeps_every_item_by_shortening_the_off_topic_ones() -> None:
+    items = [f"- Reason {i}: the short lead sentence of reason {i}. " + "Then a long explanation " * 12 for i in range(6)]
+    text = "\n".join(["Why pay for the product rather than the free version?", *items])
+    cut = window(text, "why pay rather than use the free version", 800)
+    assert all(f"Reason {i}:" in cut for i in range(6)) and len(cut) <= 800
+    # A question about an amount or a time prefers the line with the number.
+    lines = "\n".join([*(f"- The lead owner works the new lead and logs note {i} in the system." for i in range(12)),
+                       "- NOTE: we target 5 mins from a new lead to first touch, 24 hours at most."])
+    assert "24 hours" in window(lines, "how quickly must a new lead get its first touch?", 300)
 
 
 HANDBOOK_SUBSET = ["hb-credit-card", "hb-deal-desk-sla", "hb-referral-valid", "hb-sf-access", "hb-gitlab",
