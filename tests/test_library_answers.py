@@ -12,7 +12,7 @@ from copilot.offline import library_answers
 from copilot.offline.competitors import find_competitor, mentions
 from copilot.offline.compose import Composer
 from copilot.offline.entities import Entities
-from copilot.offline.sections import build_units, clean, split_units, window
+from copilot.offline.sections import abbreviations, build_units, clean, score_units, split_units, stem, window
 from evals.base import DATASETS, EvalEnv, load_rows, principal_of
 from evals.suites import handbook
 from tools.search_knowledge import Passage
@@ -164,6 +164,19 @@ def test_a_long_list_keeps_every_item_by_shortening_the_off_topic_ones() -> None
     lines = "\n".join([*(f"- The lead owner works the new lead and logs note {i} in the system." for i in range(12)),
                        "- NOTE: we target 5 mins from a new lead to first touch, 24 hours at most."])
     assert "24 hours" in window(lines, "how quickly must a new lead get its first touch?", 300)
+
+
+def test_abbreviations_the_library_defines_match_their_words() -> None:
+    assert abbreviations(["Talk to Professional Services (PS) first", "the Rules of Engagement (ROE)"]) == {
+        "ps": ["profess", "servic"], "roe": ["rul", "engagem"]}
+    assert stem("offerings") == stem("offering") == stem("offer")
+    passages = [Passage(text="Professional Services (PS) helps large customers.", title="Services", section=""),
+                Passage(text="| Resident Architect | Strategic only |", title="Services", section="PS by segment"),
+                Passage(text="Strategic planning happens every spring for all customers.", title="Planning", section="")]
+    cites = [Citation(source_id=f"lib/{i}.md", title=p.title) for i, p in enumerate(passages)]
+    units = build_units(passages, cites, [2, 2, 2])
+    score_units(units, "which professional services are for strategic customers only?")
+    assert max(units, key=lambda u: u.score).section == "PS by segment"
 
 
 HANDBOOK_SUBSET = ["hb-credit-card", "hb-deal-desk-sla", "hb-referral-valid", "hb-sf-access", "hb-gitlab",

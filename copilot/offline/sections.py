@@ -39,7 +39,7 @@ def stem(word: str) -> str:
 
 
 
-_SUFFIXES = (("ations", "at"), ("ation", "at"), ("ating", "at"), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""))
+_SUFFIXES = (("ings", ""), ("ations", "at"), ("ation", "at"), ("ating", "at"), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""))
 
 
 def words(text: str) -> list[str]:
@@ -214,6 +214,46 @@ def join_chunks(units: list[Unit]) -> list[Unit]:
     return out
 
 
+_DEFINED = re.compile(r"((?:[\w&'-]+\s+){1,8})\(([A-Z][A-Za-z&]{1,5})\)")
+
+
+def abbreviations(texts: list[str]) -> dict[str, list[str]]:
+    """Abbreviations the texts define, as the stems of what they stand for: "Professional Services (PS)"
+    gives {"ps": ["profess", "servic"]}, "Rules of Engagement (ROE)" gives {"roe": ["rule", "engagem"]}.
+
+    The library's own definitions, so a question that says "PS" finds "Professional Services" and one
+    that spells it out finds the sections that only say "PS".
+    """
+    out: dict[str, list[str]] = {}
+    for text in texts:
+        for m in _DEFINED.finditer(text):
+            abbr = m.group(2)
+            letters = abbr[:-1] if abbr.endswith("s") and abbr[:-1].isupper() else abbr
+            key = stem(abbr.lower())
+            if key in STOP or key in out or not letters.isupper():
+                continue
+            before = m.group(1).split()
+            for k in range(len(letters), len(before) + 1):
+                phrase = before[-k:]
+                heads = "".join(w[0] for w in phrase).upper()
+                content = "".join(w[0] for w in phrase if w.lower() not in STOP).upper()
+                if letters.upper() in (heads, content) and phrase[0][0].upper() == letters[0]:
+                    out[key] = tokens(" ".join(phrase))
+                    break
+    return out
+
+
+def _expand(u: Unit, short: dict[str, list[str]]) -> None:
+    """Count an abbreviation in a section as the words it stands for too (idempotent)."""
+    for key, stems in short.items():
+        if u.terms.get(key):
+            for t in stems:
+                u.terms[t] = max(u.terms[t], u.terms[key])
+        for found in (u.head_terms, u.context_terms):
+            if key in found:
+                found.update(stems)
+
+
 def score_units(units: list[Unit], question: str) -> None:
     """Score each section against the question: its own heading, its body (BM25), where it sits, and coverage.
 
@@ -223,9 +263,12 @@ def score_units(units: list[Unit], question: str) -> None:
     the page but not the section, so they weigh less. Coverage rewards a section that has all of the
     question's words over one that repeats one of them.
     """
-    q = query_terms(question)
+    short = abbreviations([t for u in units for t in (u.title, *u.path, u.body)])
+    q = list(dict.fromkeys(x for t in query_terms(question) for x in short.get(t, [t])))
     if not units or not q:
         return
+    for u in units:
+        _expand(u, short)
     n = len(units)
     df = Counter(t for u in units for t in set(u.terms) | u.head_terms | u.context_terms if t in q)
     avg = sum(sum(u.terms.values()) for u in units) / n or 1.0
