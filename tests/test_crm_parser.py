@@ -143,3 +143,18 @@ def test_stuck_in_stage_counts_days_since_entering_it(demo_copilot):
             if entered and (today - entered).days >= 21:
                 want.add(d.id)
     assert {r["id"] for r in a.data["crm"]["records"]} == want and want
+
+
+def test_the_crms_own_stage_names_are_understood(copilot, shared_data):
+    from integrations.cli.common import set_copilot
+    from integrations.cli.main import app
+    from typer.testing import CliRunner
+
+    set_copilot(copilot)
+    try:
+        CliRunner().invoke(app, ["import", "crm", str(shared_data / "crm_maven"), "--mapping", "maven"])
+    finally:
+        set_copilot(None)
+    a = copilot.ask(copilot.principal("Melvin Marxen"), "how many deals are engaging?")
+    assert a.data["crm"]["query"]["filters"]["stages"] == ["qualification"]  # Maven's "Engaging"
+    assert "couldn't apply" not in a.text

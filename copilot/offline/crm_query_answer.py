@@ -8,7 +8,7 @@ from sqlalchemy import select
 from copilot.offline.compose import Composer
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.parser import Parse, QueryParser
-from knowledge.crm.models import Account, Deal, Product, Team, User
+from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
 from knowledge.crm.scoping import apply_scope
 from tools.context import ToolContext
 from tools.crm_query.result import CrmResult, fmt_money
@@ -30,8 +30,27 @@ def linker_for(ctx: ToolContext) -> Linker:
     return Linker(names)
 
 
+def source_stages(ctx: ToolContext) -> dict[str, str]:
+    """The CRM's own stage names ('Engaging', 'Needs Analysis') -> normalized stages, from the mappings of the
+    imports that loaded it, so people can ask in their CRM's words."""
+    from knowledge.crm.mapping import load_mapping
+
+    out: dict[str, str] = {}
+    with ctx.crm.session() as s:
+        names = {m for m in s.scalars(select(ImportRun.mapping).distinct()) if m}
+    for name in sorted(names):
+        try:
+            mp = load_mapping(name)
+        except Exception:  # noqa: BLE001 - a mapping moved or renamed since: its words are simply not known
+            continue
+        out.update({label.lower(): str(stage.value if hasattr(stage, "value") else stage)
+                    for label, stage in mp.stages.items()})
+    return out
+
+
 def parse_question(ctx: ToolContext, question: str) -> Parse:
-    return QueryParser(linker_for(ctx), role=ctx.principal.role.value, today=ctx.today).parse(question)
+    return QueryParser(linker_for(ctx), role=ctx.principal.role.value, today=ctx.today,
+                       stage_words=source_stages(ctx)).parse(question)
 
 
 def _headline(res: CrmResult) -> str:

@@ -46,7 +46,7 @@ METRICS: list[tuple[str, str]] = [
      r"[^?]*\b(deals?|opps?|opportunit(y|ies)|accounts?)\b|\bactivit(y|ies) count\b.*\b(deals?|opps?|accounts?)\b",
      "activity_count"),
     (r"\bhow many\b|\bnumber of\b|\bcount\b|\bno\. of\b|\bactivit(y|ies) count\b", "count"),
-    (r"\bhow much (did|have|has) ([\w']+ ){1,3}?(close|closed|win|won|book|booked|sell|sold)\b", "sum"),
+    (r"\bhow much (did|have|has) ([\w']+ ){1,3}?(close|closed|win|won|book|booked|sell|sold)\b|\bsold the most\b", "sum"),
     (r"\bhow often (do|does|did) [\w ]{1,30}? win\b", "win_rate"),
     (r"\b(open |total |current )?pipe(line)?( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category)", "pipeline"),
     (r"\b(total|sum|revenue|rev|bookings?|booked|how much|amount|value|worth|dollars|\$ ?(won|closed)|arr|acv)\b"
@@ -56,7 +56,7 @@ METRICS: list[tuple[str, str]] = [
 STATUS: list[tuple[str, str]] = [
     (r"\bopen or closed\b|\bclosed or open\b|\bof any status\b|\bany status\b|\bany stage\b|\ball statuses\b", "any"),
     (r"\bhow much (?:did|have|has) (?:[\w']+ ){1,3}?(?:close|closed|win|won|book|booked)\b|\b(?:did|have) (?:i|we|\w+) close\b|"
-     r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
+     r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bsold\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
      r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b", "won"),
     (r"\bclosed[- ]lost\b|\blost\b|\blosses\b|\blosing\b|\blose\b|\bdropped\b", "lost"),
     (r"\bclosed\b(?![- ]?(won|lost))", "closed"),
@@ -106,7 +106,7 @@ GROUPS: list[tuple[str, str]] = [
 
 # Phrases the typed query cannot express yet: reported as not applied (and the confidence drops) rather than
 # silently answered as something else.
-UNSUPPORTED = [r"\b(?:without|no|missing|with no) (?:an |any )?amounts?\b", r"\b(?:open|been open) (?:the )?longest\b",
+UNSUPPORTED = [r"\b(?:no |with no |without (?:a |any )?|missing (?:a )?)close dates?\b", r"\b(?:without|no|missing|with no) (?:an |any )?amounts?\b", r"\b(?:open|been open) (?:the )?longest\b",
                r"\boldest\b", r"\bnewest\b", r"\bwhat changed\b", r"\bchanges? (?:on|to) (?:my|the|our)\b",
                r"\b(?:customers|prospects) vs\.? (?:customers|prospects)\b", r"\b(?:below|above|under|over) \d+ ?%",
                r"\bhaven'?t logged any\b", r"\b% of\b|\bpercent of\b|\bshare of\b", r"\bquota\b", r"\battainment\b"]

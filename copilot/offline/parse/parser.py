@@ -107,10 +107,13 @@ def _field_for(low: str, span: Span, default: str) -> str:
 
 
 class QueryParser:
-    def __init__(self, linker: Linker, *, role: str, today: date) -> None:
+    def __init__(self, linker: Linker, *, role: str, today: date, stage_words: dict[str, str] | None = None) -> None:
         self.linker = linker
         self.role = role
         self.today = today
+        # the CRM's own stage names, e.g. {"engaging": "qualification"}; closed ones are statuses already
+        self.stages = [*STAGES, *((rf"\b{re.escape(w)}\b", [s]) for w, s in (stage_words or {}).items()
+                                  if s not in ("closed_won", "closed_lost") and len(w) > 2)]
 
     def parse(self, question: str) -> Parse:
         """Parse the question; a second figure asked for in the same breath ("and how many did I win") becomes
@@ -181,7 +184,7 @@ class QueryParser:
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
                       None) if metric_hits else None
         stat = _all(low, STATUS)
-        stages = _all(low, STAGES)
+        stages = _all(low, self.stages)
         cats = _all(low, CATEGORIES)
         dtype = _first(low, DEAL_TYPES)
         lexical = [hit[1] for hit in [obj, role, dtype, *metric_hits, *stat, *stages, *cats] if hit]

@@ -171,6 +171,10 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
             re.search(r"\b(most|least|highest|lowest|best|worst|top|leads?|leading|ahead|more|fewest|biggest)\b", low):
         g, limit = g or "rep", limit or 1
         spans.append(re.search(r"\bwho\b", low).span())  # type: ignore[union-attr]
+    m = re.search(rf"\b(top|bottom|best|worst)\s+{NUMWORD}\b(?!\s+(?:deals?|opps?|opportunit))", low)
+    if m and g is not None and limit is None:
+        limit, order = num(m.group(2)), "asc" if m.group(1) in ("bottom", "worst") else "desc"
+        spans.append(m.span())
     m = re.search(r"\bleaderboard\b|\branking\b|\brank(?:ed)?\b(?:\s+(?:my|the|our)\s+(?:reps|team|sellers))?|\bstack[- ]?rank", low)
     if m:
         g = g or "rep"
