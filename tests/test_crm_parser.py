@@ -158,3 +158,10 @@ def test_the_crms_own_stage_names_are_understood(copilot, shared_data):
     a = copilot.ask(copilot.principal("Melvin Marxen"), "how many deals are engaging?")
     assert a.data["crm"]["query"]["filters"]["stages"] == ["qualification"]  # Maven's "Engaging"
     assert "couldn't apply" not in a.text
+
+
+def test_a_vague_question_gets_one_specific_clarifying_question(demo_copilot):
+    a = ask(demo_copilot, "u-maya-chen", "how are we doing?")
+    assert a.intent == "clarify" and a.confidence <= 0.2
+    assert a.text.startswith("Do you mean your team's bookings") and "Try:" not in a.text
+    assert ask(demo_copilot, "u-maya-chen", "hi").intent == "help"

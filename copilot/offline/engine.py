@@ -101,6 +101,20 @@ def unknown_name(parse: Parse, question: str) -> str | None:
     return next((w for w in parse.unapplied if w[:1].isupper() and question.find(w) > 0), None)
 
 
+def clarifying_question(role: str, parse: Parse | None) -> str:
+    """One specific question back when the ask is too vague to answer, using what was understood."""
+    heard = parse.query.filters if parse is not None and parse.query is not None else None
+    when = f" for {heard.windows[0].label}" if heard and heard.windows and heard.windows[0].label else ""
+    if role == "exec":
+        return (f"Do you mean bookings{when}, open pipeline, or win rate - and for the whole company or by team? "
+                "For example: \"win rate by team last quarter\".")
+    if role == "manager":
+        return (f"Do you mean your team's bookings{when}, its open pipeline, or the deals at risk? "
+                "For example: \"pipeline by rep closing this quarter\".")
+    return (f"Do you mean what you have won{when}, your open pipeline, or deals that need attention? "
+            "For example: \"my open deals closing this month\".")
+
+
 class OfflineEngine:
     def __init__(self, embedder: Embedder, extra_handlers: dict[str, Handler] | None = None,
                  cache_dir: Path | None = None) -> None:
@@ -182,9 +196,13 @@ class OfflineEngine:
             assert parse is not None
             return self._crm(ctx, c, parse, question, state)
         if intent == "help":
-            c.add(HELP)
-            greeting = re.fullmatch(r"\W*(hi|hello|hey|help|thanks|thank you|what can you do)\W*", question, re.I)
-            return c.answer("help", 0.9 if greeting else 0.2), state  # a menu is no answer to a real question
+            greeting = re.fullmatch(r"\W*(hi|hello|hey|help|thanks|thank you|what can you do|how do i use you)\W*",
+                                    question, re.I)
+            if greeting:
+                c.add(HELP)
+                return c.answer("help", 0.9), state
+            c.add(clarifying_question(ctx.principal.role.value, parse))  # one specific question, not a menu
+            return c.answer("clarify", 0.2, notes=["asked to clarify"]), state
         try:
             if intent in RECORD_LEVEL:
                 require_records(ctx.scope, "account, deal or contact records")
