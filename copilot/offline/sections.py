@@ -244,14 +244,19 @@ def abbreviations(texts: list[str]) -> dict[str, list[str]]:
 
 
 def _expand(u: Unit, short: dict[str, list[str]]) -> None:
-    """Count an abbreviation in a section as the words it stands for too (idempotent)."""
+    """Count an abbreviation in a section as the words it stands for, and those words as the abbreviation
+    (idempotent). The question keeps its own words, so "PS" weighs as one word, not two."""
     for key, stems in short.items():
         if u.terms.get(key):
             for t in stems:
                 u.terms[t] = max(u.terms[t], u.terms[key])
+        elif all(u.terms.get(t) for t in stems):
+            u.terms[key] = min(u.terms[t] for t in stems)
         for found in (u.head_terms, u.context_terms):
             if key in found:
                 found.update(stems)
+            elif found.issuperset(stems):
+                found.add(key)
 
 
 def score_units(units: list[Unit], question: str) -> None:
@@ -264,7 +269,7 @@ def score_units(units: list[Unit], question: str) -> None:
     question's words over one that repeats one of them.
     """
     short = abbreviations([t for u in units for t in (u.title, *u.path, u.body)])
-    q = list(dict.fromkeys(x for t in query_terms(question) for x in short.get(t, [t])))
+    q = query_terms(question)
     if not units or not q:
         return
     for u in units:
