@@ -146,9 +146,10 @@ def test_stuck_in_stage_counts_days_since_entering_it(demo_copilot):
 
 
 def test_the_crms_own_stage_names_are_understood(copilot, shared_data):
+    from typer.testing import CliRunner
+
     from integrations.cli.common import set_copilot
     from integrations.cli.main import app
-    from typer.testing import CliRunner
 
     set_copilot(copilot)
     try:

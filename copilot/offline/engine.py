@@ -31,7 +31,7 @@ from copilot.offline.entities import (
     parse_amounts,
     parse_window,
 )
-from copilot.offline.parse.lexicon import UNSUPPORTED
+from copilot.offline.parse.lexicon import FILLER, UNSUPPORTED
 from copilot.offline.parse.parser import Parse
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
@@ -195,6 +195,10 @@ class OfflineEngine:
         if crm_intent or is_crm_question(parse, route.cued, question):
             assert parse is not None
             return self._crm(ctx, c, parse, question, state)
+        vague = not [w for w in re.findall(r"[a-z][a-z']+", question.lower())
+                     if len(w) > 2 and w not in FILLER and w not in ("doing", "going", "things", "look", "looking")]
+        if vague and not (parse and parse.crm_evidence >= 2) and intent not in ("roleplay", "request"):
+            intent = "help"
         if intent == "help":
             greeting = re.fullmatch(r"\W*(hi|hello|hey|help|thanks|thank you|what can you do|how do i use you)\W*",
                                     question, re.I)
