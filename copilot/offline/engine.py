@@ -196,12 +196,14 @@ class OfflineEngine:
             assert parse is not None
             return self._crm(ctx, c, parse, question, state)
         vague = not [w for w in re.findall(r"[a-z][a-z']+", question.lower())
-                     if len(w) > 2 and w not in FILLER and w not in ("doing", "going", "things", "look", "looking")]
+                     if len(w) > 2 and w not in FILLER and w not in ("doing", "going", "things", "look", "looking", "help")]
         if vague and not (parse and parse.crm_evidence >= 2) and intent not in ("roleplay", "request"):
             intent = "help"
+        elif intent == "help" and not vague:  # a real question the router could not place: try the library
+            intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         if intent == "help":
-            greeting = re.fullmatch(r"\W*(hi|hello|hey|help|thanks|thank you|what can you do|how do i use you)\W*",
-                                    question, re.I)
+            greeting = re.fullmatch(r"\W*(hi|hello|hey|help|thanks|thank you|what can you (do|help( me)?( with)?)|"
+                                    r"how do i use you|who are you|what are you)\W*", question, re.I)
             if greeting:
                 c.add(HELP)
                 return c.answer("help", 0.9), state
