@@ -154,6 +154,9 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
     hit = library_competitor(res, question)
     if hit and (not name or hit[0].lower() == name.lower()):
         name, sources = hit
+    if not name and not re.search(r"\b(compar|vs\.?|versus|against|competit|battle ?card|alternative|rival)",
+                                  question, re.I):
+        return knowledge(ctx, c, ent, question)  # no competitor in sight: a plain library question
     units = _ranked(res, ranks, question, COMPETITOR_TYPES, embedder=_embedder(ctx))
     if name:
         about = [u for u in units if u.source in sources or name.lower() in f"{u.where} {u.body}".lower()]
