@@ -123,7 +123,8 @@ class QueryParser:
         q = main.query
         periodic = q is not None and (q.effective_status() in ("won", "lost", "closed") or q.metric in (
             "win_rate", "loss_rate", "cycle_length"))  # open pipeline has no history to compare with
-        versus_past = re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?:last|previous|prior)\s+"
+        versus_past = re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:better|worse|higher|lower|more|less) "
+                                r"than|up from|down from)\s+(?:the\s+)?(?:last|previous|prior)\s+"
                                 r"(?:week|month|quarter|year)\b", main.text, re.I)
         if q is not None and not periodic and versus_past and len(q.filters.windows) == 1:
             main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": []})})
@@ -131,7 +132,8 @@ class QueryParser:
             main.assumptions.append("open pipeline is today's; its past values are not kept, so it is not compared")
             q = None
         if q is not None and periodic and len(q.filters.windows) == 1 and re.search(
-                r"\b(vs\.?|versus|compared (to|with)|against)\s+(the\s+)?(last|previous|prior)\s+(week|month|quarter|year)\b",
+                r"\b(vs\.?|versus|compared (to|with)|against|(better|worse|higher|lower|more|less) than|up from|down from)"
+                r"\s+(the\s+)?(last|previous|prior)\s+(week|month|quarter|year)\b",
                 main.text, re.I):
             named = q.filters.windows[0]  # 'tracking vs last quarter': this period against the one named
             unit = re.search(r"(week|month|quarter|year)", named.label or "", re.I)
@@ -197,7 +199,9 @@ class QueryParser:
         used += [link.at for link in links] + lexical  # type: ignore[list-item]
         for m in re.finditer(r"\b(close dates?|expected to close|slated to close|clos(?:e|es|ing)|due|created|opened|added|"
                              r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|create|generated|"
-                             r"(?:sorted|ordered|sort) by close date|by close date|in the mix|"
+                             r"(?:sorted|ordered|sort) by close date|by close date|in the mix|competing|is competing|up against|"
+                             r"(?:better|worse|higher|lower) than|up from|down from|"
+                             r"with (?:customers|clients|prospects|buyers)|"
                              r"worked|touched|had activity|with activity|activity|active)\b", low):
             used.append(m.span())
         pushes, sp = slots.pushes(low)
@@ -213,6 +217,8 @@ class QueryParser:
         for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
             used.append(m.span())
         obj_kind = "contacts" if role else str(obj[0]) if obj else "deals"
+        if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or re.search(r"\bdeals?|opps?\b", low)):
+            obj_kind = "deals"  # 'accounts with open renewals': the renewals (each names its account)
         if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
             obj_kind = "activities"  # calls people log are activities; 'calls' alone are recordings
         metric_name = str(metric[0]) if metric else "list"

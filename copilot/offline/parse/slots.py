@@ -209,6 +209,9 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     m = re.search(rf"\b{NUMWORD}\s+(bottom|smallest|lowest)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b", low)
     if m:
         return num(m.group(1)), "asc", [m.span()]
+    m = re.search(r"\b(?:big|large|huge|major)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b", low)
+    if m:
+        return None, "desc", [m.span()]  # 'big deals': largest first
     m = re.search(r"\b(biggest|largest|top|smallest)\s+(?:open\s+|won\s+|lost\s+)?(deals?|opps?|opportunit(?:y|ies))\b", low)
     if m:
         plural = m.group(2).endswith("s") or m.group(2).endswith("ies")
