@@ -166,3 +166,19 @@ def test_a_vague_question_gets_one_specific_clarifying_question(demo_copilot):
     assert a.intent == "clarify" and a.confidence <= 0.2
     assert a.text.startswith("Do you mean your team's bookings") and "Try:" not in a.text
     assert ask(demo_copilot, "u-maya-chen", "hi").intent == "help"
+
+
+def test_exclusions_are_said_never_inverted(demo_copilot):
+    a = ask(demo_copilot, "u-maya-chen", "total pipeline excluding renewals")
+    assert a.data["crm"]["query"]["filters"]["deal_type"] is None
+    assert "I couldn't apply 'excluding renewals'" in a.text and a.confidence < 0.5
+
+
+def test_losses_by_reason(demo_copilot):
+    a = ask(demo_copilot, "u-maya-chen", "how many deals did we lose last quarter and why")
+    assert a.data["crm"]["query"]["group_by"] == "loss_reason"
+    with demo_copilot.crm.session() as s:
+        reasons = {d.loss_reason for d in s.scalars(select(Deal).where(
+            Deal.team_id == "demo:team:east", Deal.stage == "closed_lost",
+            Deal.closed_on.between(date(2026, 7, 1), date(2026, 9, 30))))}
+    assert {r["group"] for r in a.data["crm"]["rows"]} == reasons

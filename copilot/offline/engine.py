@@ -31,7 +31,7 @@ from copilot.offline.entities import (
     parse_amounts,
     parse_window,
 )
-from copilot.offline.parse.lexicon import FILLER, UNSUPPORTED
+from copilot.offline.parse.lexicon import FILLER
 from copilot.offline.parse.parser import Parse
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
@@ -85,7 +85,7 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
         return False  # "how do we win against X" is a playbook question; "how many did we win" is not
     # The parser must have understood the question: words it could not apply mean it is about something else
     # ("what uplift do we apply to renewal quotes" is pricing policy, not a list of renewals).
-    foreign = [w for w in parse.unapplied if not any(re.fullmatch(p, w) for p in UNSUPPORTED)]
+    foreign = [w for w in parse.unapplied if w not in parse.unsupported]
     if len(foreign) > (2 if parse.crm_evidence >= 4 else 1):
         return False  # (a CRM phrase the query cannot express yet is said, not a reason to leave the CRM)
     return parse.crm_evidence >= 2

@@ -29,7 +29,7 @@ ZERO_WHEN_EMPTY = {"count", "sum", "pipeline", "activity_count"}
 PEOPLE = {"rep", "manager"}
 GROUP_COLUMNS = {"rep": "owner_name", "team": "team_name", "manager": "manager_name", "product": "product_name",
                  "stage": "stage", "competitor": "competitor", "account": "account_name", "deal_type": "deal_type",
-                 "forecast_category": "forecast_category"}
+                 "forecast_category": "forecast_category", "loss_reason": "loss_reason"}
 
 
 def _num(x: float | None) -> float | None:

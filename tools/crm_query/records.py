@@ -42,6 +42,7 @@ class Rec:
     next_step_date: date | None = None
     forecast_category: str | None = None
     competitor: str | None = None
+    loss_reason: str | None = None
     deal_type: str | None = None
     last_activity: datetime | None = None
     activities: int = 0
@@ -134,6 +135,7 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
                     stage=d.stage, amount=d.amount, created_on=d.created_on, close_date=d.close_date,
                     closed_on=d.closed_on, next_step=d.next_step, next_step_date=d.next_step_date,
                     forecast_category=d.forecast_category, competitor=d.competitor, deal_type=d.deal_type,
+                    loss_reason=d.loss_reason,
                     last_activity=last, activities=n or 0, updated_at=d.updated_at)
                 for d, an, pn, last, n in rows]
         if f.min_pushes or q.group_by is None and q.metric == "list":

@@ -16,7 +16,7 @@ Metric = Literal["list", "count", "sum", "avg", "win_rate", "loss_rate", "pipeli
                  "last_touch"]
 Status = Literal["open", "won", "lost", "closed", "any"]
 GroupBy = Literal["rep", "team", "manager", "product", "stage", "competitor", "account", "deal_type",
-                  "forecast_category", "month", "quarter"]
+                  "forecast_category", "loss_reason", "month", "quarter"]
 STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
           "closed_lost")
 CATEGORIES = ("commit", "best_case", "pipeline", "omitted")

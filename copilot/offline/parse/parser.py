@@ -66,6 +66,7 @@ class Parse:
     text: str = ""  # the question as parsed (after normalization)
     also: list[CrmQuery] = field(default_factory=list)  # further figures asked for ("... and how much are they worth")
     explicit: set[str] = field(default_factory=set)  # slots the words set (not defaults)
+    unsupported: list[str] = field(default_factory=list)  # CRM phrases the query cannot express yet
 
     @property
     def confidence(self) -> float:
@@ -73,7 +74,7 @@ class Parse:
             return 0.2
         # Fitted on the dev split of the CRM question eval: a fully understood question is right ~97% of the
         # time; each word the parser could not apply costs about 15 points, a fuzzy name match a few.
-        unsupported = sum(1 for w in self.unapplied if any(re.fullmatch(p, w) for p in UNSUPPORTED))
+        unsupported = sum(1 for w in self.unapplied if w in self.unsupported)
         conf = 0.96 * (0.85 ** (len(self.unapplied) - unsupported)) * (0.5 ** unsupported) * (0.98 ** len(self.assumptions))
         if any(not link.exact for link in self.links):
             conf *= 0.96
@@ -368,6 +369,26 @@ class QueryParser:
             act_kind = _first(low, ACTIVITY_KINDS)
             if act_kind:
                 f["activity_kind"] = act_kind[0]
+        negated: list[str] = []  # 'excluding renewals': the query has no exclusions yet, so say so, never invert
+        neg_spans: list[tuple[int, int]] = []
+        neg = r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|minus|not|non[- ]?|ex)\s*$"
+
+        def negation(at: tuple[int, int]) -> bool:
+            m = re.search(neg, low[:at[0]])
+            if m:
+                negated.append(low[m.start():at[1]].strip())
+                neg_spans.append((m.start(), at[1]))
+            return bool(m)
+
+        if dtype and negation(dtype[1]):
+            dtype = None
+        if stage_list and any([negation(sp) for _, sp in stages]):
+            stage_list = []
+        for kind in ("product", "competitor"):
+            named = next((x for x in links if x.kind == kind), None)
+            if named and negation(named.at):
+                product = None if kind == "product" else product
+                competitor = None if kind == "competitor" else competitor
         f.update(status=status if obj_kind == "deals" else None, stages=stage_list,
                  forecast_categories=sorted({str(v) for v, _ in cats}), owner=owner, team=team, product=product,
                  deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
@@ -377,8 +398,9 @@ class QueryParser:
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
         unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)]
-        unapplied = self._unapplied(question, low, used + [m.span() for m in unsupported])
-        unapplied += [m.group(0) for m in unsupported if m.group(0) not in unapplied]
+        unapplied = self._unapplied(question, low, used + [m.span() for m in unsupported] + neg_spans)
+        cannot = [m.group(0) for m in unsupported] + negated
+        unapplied += [w for w in cannot if w not in unapplied]
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
         evidence += 1.0 if inactive or pushes or stuck or mvr or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
@@ -395,7 +417,7 @@ class QueryParser:
         coverage = 1 - len(unapplied) / max(1, len(content))
         explicit = {"status"} if stat else set()
         return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question,
-                     explicit=explicit)
+                     explicit=explicit, unsupported=cannot)
 
     @staticmethod
     def _unapplied(question: str, low: str, used: list[tuple[int, int]]) -> list[str]:

@@ -180,6 +180,10 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         g = g or "rep"
         order = order or "desc"
         spans.append(m.span())
+    m = re.search(r"\b(?:and\s+)?why\b|\bfor what reasons?\b", low)
+    if m and g is None and re.search(r"\b(lost|lose|losing|loss|losses|dropped)\b", low):
+        g = "loss_reason"  # 'how many did we lose last quarter and why'
+        spans.append(m.span())
     m = re.search(r"\b(?:and\s+)?to (?:whom|who|which competitors?)\b", low)
     if m and g is None:
         g = "competitor"  # 'how many did we lose last quarter and to whom'
