@@ -182,3 +182,11 @@ def test_losses_by_reason(demo_copilot):
             Deal.team_id == "demo:team:east", Deal.stage == "closed_lost",
             Deal.closed_on.between(date(2026, 7, 1), date(2026, 9, 30))))}
     assert {r["group"] for r in a.data["crm"]["rows"]} == reasons
+
+
+def test_how_did_a_rep_do_gives_won_revenue_win_rate_and_pipeline(demo_copilot):
+    a = ask(demo_copilot, "u-maya-chen", "how did ethan do last quarter")
+    q = a.data["crm"]["query"]
+    assert q["metric"] == "sum" and q["filters"]["status"] == "won" and q["filters"]["owner"] == "Ethan Brooks"
+    assert q["filters"]["windows"][0]["field"] == "closed"
+    assert a.text.count("Also:") == 2 and "win rate" in a.text and "open pipeline" in a.text

@@ -39,6 +39,8 @@ _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to
             r"opened up)\b", "created"),
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
+PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
+                         r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bresults\b", re.I)
 ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
                   r"total|avg|average|the average|the win rate|win rate|how often)\b)", re.I)
 LIBRARY_CUES = re.compile(
@@ -122,6 +124,12 @@ class QueryParser:
         parts = ALSO.split(question, maxsplit=2)
         main = self._parse(parts[0] if len(parts) > 1 else question)
         q = main.query
+        if q is not None and "performance" in main.explicit:
+            # 'how did Ethan do last quarter': won revenue in the period, win rate in it, pipeline today
+            main.also.append(q.model_copy(update={"metric": "win_rate",
+                                                   "filters": q.filters.model_copy(update={"status": "closed"})}))
+            main.also.append(q.model_copy(update={"metric": "pipeline", "filters": q.filters.model_copy(
+                update={"status": "open", "windows": []})}))
         periodic = q is not None and (q.effective_status() in ("won", "lost", "closed") or q.metric in (
             "win_rate", "loss_rate", "cycle_length"))  # open pipeline has no history to compare with
         versus_past = re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:better|worse|higher|lower|more|less) "
@@ -234,6 +242,10 @@ class QueryParser:
         if metric_name == "pipeline" and re.search(r"\b(show|list|what'?s in|whats in|see|pull up|give me)\b[^?]*\bpipe",
                                                    low) and not group:
             metric_name = "list"
+        performance = (not metric and obj_kind == "deals" and bool(PERFORMANCE.search(low))
+                       and any(x.kind in ("person", "team") for x in links))
+        if performance:
+            metric_name = "sum"  # 'how is Lucia doing': her won revenue (win rate and pipeline follow)
         if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):
             metric_name = "count"
         if obj_kind == "activities" and re.search(r"\b(on|for|against|in)\b[^?]*\b(deals?|opps?|opportunit)", low) or \
@@ -284,6 +296,8 @@ class QueryParser:
             status = ("closed" if metric_name in ("win_rate", "loss_rate") else "won" if metric_name in ("cycle_length", "avg") else
                       "any" if windows and all(_field_for(low, w, "close") == "created" for w in windows) else
                       "closed" if windows and all(_field_for(low, w, "close") == "closed" for w in windows) else "open")
+        if performance:
+            status = "won"
         default_field = {"open": "close", "won": "closed", "lost": "closed", "closed": "closed",
                          "any": "created"}.get(status or "open", "close")
         wins: list[DateWindow] = []
@@ -402,6 +416,7 @@ class QueryParser:
         cannot = [m.group(0) for m in unsupported] + negated
         unapplied += [w for w in cannot if w not in unapplied]
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
+        evidence += 2.0 if performance else 0.0
         evidence += 1.0 if inactive or pushes or stuck or mvr or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
@@ -415,7 +430,7 @@ class QueryParser:
             return Parse(None, evidence, lib, unapplied, assumptions, links, problem)
         content = [w for w, _, _ in words(question) if w not in FILLER]
         coverage = 1 - len(unapplied) / max(1, len(content))
-        explicit = {"status"} if stat else set()
+        explicit = ({"status"} if stat else set()) | ({"performance"} if performance else set())
         return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question,
                      explicit=explicit, unsupported=cannot)
 
