@@ -57,7 +57,7 @@ HELP = (
 
 
 NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
-FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
+FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
 AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b", re.I)

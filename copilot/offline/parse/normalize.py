@@ -32,7 +32,7 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\byrs?\b", "year"), (r"\bqtrs?\b", "quarter"), (r"\b(this|last|next|previous|prior|current)\s+q\b", r"\1 quarter"),
     (r"\bmos?\b", "month"), (r"\bqoq\b", "by quarter"), (r"\bquarter by quarter\b", "by quarter"),
     (r"\bmom\b", "by month"), (r"\bmonth by month\b", "by month"), (r"\byoy\b", "by year"), (r"\bfcst\b", "forecast"),
-    (r"\bbiz\b", "business"), (r"\bb4\b", "before"), (r"\b(?:xmas|christmas)\b", "december 25"), (r"\bthis (year|quarter|month) so far\b", r"\1 to date"),
+    (r"\bbiz\b", "business"), (r"\b(quarter|month|year) over \1\b", r"by \1"), (r"\bb4\b", "before"), (r"\b(?:xmas|christmas)\b", "december 25"), (r"\bthis (year|quarter|month) so far\b", r"\1 to date"),
     (r"\bso far this (year|quarter|month)\b", r"\1 to date"), (r"(?:^|\s)#\s*(?:of\b)?", " number of "), (r"\brn\b", "now"), (r"\bv\b", "vs"),
     (r"\b(won|closed|closed-won|booked)\s+\$", r"\1 revenue"), (r"\$\s+(?=in|for|this|last|since|so)", "revenue "),
     (r"\btypes? of deals?\b", "deal type"), (r"\bnew[- ]logos?\b", "new business"), (r"\b(\d+)\s*\+\s*times\b", r"at least \1 times"),

@@ -40,7 +40,8 @@ _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
 PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
-                         r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bresults\b", re.I)
+                         r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bresults\b|\bheadlines?\b|"
+                         r"\bahead\b|\bbehind\b", re.I)
 ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
                   r"total|avg|average|the average|the win rate|win rate|how often)\b)", re.I)
 LIBRARY_CUES = re.compile(
@@ -243,7 +244,7 @@ class QueryParser:
                                                    low) and not group:
             metric_name = "list"
         performance = (not metric and obj_kind == "deals" and bool(PERFORMANCE.search(low))
-                       and any(x.kind in ("person", "team") for x in links))
+                       and (any(x.kind in ("person", "team") for x in links) or bool(windows)))
         if performance:
             metric_name = "sum"  # 'how is Lucia doing': her won revenue (win rate and pipeline follow)
         if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):

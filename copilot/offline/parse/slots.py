@@ -180,7 +180,8 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         g = g or "rep"
         order = order or "desc"
         spans.append(m.span())
-    m = re.search(r"\b(?:and\s+)?why\b|\bfor what reasons?\b", low)
+    m = re.search(r"\b(?:and\s+)?why\b|\bfor what reasons?\b|\bwhere (?:are|were|do|did) (?:we|i|they) (?:losing|lose|lost)\b",
+                  low)
     if m and g is None and re.search(r"\b(lost|lose|losing|loss|losses|dropped)\b", low):
         g = "loss_reason"  # 'how many did we lose last quarter and why'
         spans.append(m.span())
