@@ -32,6 +32,7 @@ from copilot.offline.entities import (
     parse_window,
 )
 from copilot.offline.parse.lexicon import FILLER
+from copilot.offline.parse.normalize import VOCAB
 from copilot.offline.parse.parser import Parse
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
@@ -60,7 +61,7 @@ NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
 FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
-AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b", re.I)
+AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b|\bprioriti[sz]e\b|\bfocus on\b", re.I)
 # Questions about how things are done or defined are for the library even when they name CRM words:
 # "what counts as qualified pipeline", "how is win rate calculated", "can I sell a 6 month contract".
 POLICY = re.compile(
@@ -70,7 +71,8 @@ POLICY = re.compile(
     r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?:steps|process|procedure|policy|guidelines?) "
     r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
     r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b", re.I)
-NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})")
+NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})|"
+                        r"\bat\s+([a-z][\w&'-]{3,}(?:\s+[a-z][\w&'-]+){0,2})")  # 'the EB at kestrel' 
 
 
 def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) -> bool:
@@ -95,7 +97,7 @@ def unknown_name(parse: Parse, question: str) -> str | None:
     """A capitalized name the asker used that links to nothing they can see ('deals at Kestrel')."""
     left = set(parse.unapplied)
     for m in NAME_AFTER.finditer(question):
-        words = [w for w in m.group(1).split() if w in left]
+        words = [w for w in (m.group(1) or m.group(2)).split() if w in left and w.lower() not in VOCAB]
         if words:
             return " ".join(words)
     return next((w for w in parse.unapplied if w[:1].isupper() and question.find(w) > 0), None)

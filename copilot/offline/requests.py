@@ -24,7 +24,8 @@ from tools.propose_task import ProposeTaskArgs, propose_task
 _LEAD = r"^\s*(?:hey\s+|hi\s+)?(?:please\s+|pls\s+|can you\s+|could you\s+|would you\s+|i need you to\s+|go ahead and\s+)?"
 EMAIL = re.compile(_LEAD + r"(draft|write|send|email|e-mail|compose|prepare|shoot|reply to|ping)\b", re.I)
 MEETING = re.compile(_LEAD + r"(schedule|book|set up|setup|arrange|put)\b.*\b(meeting|call|sync|demo|time|catch[- ]?up)\b", re.I)
-TASK = re.compile(_LEAD + r"(remind me|create (?:a )?task|add (?:a )?task|make (?:a )?task|set (?:a )?reminder)\b", re.I)
+TASK = re.compile(_LEAD + r"(remind me(?! (?:who|what|when|where|how|which|why|of)\b)|create (?:a )?task|add (?:a )?task|"
+                  r"make (?:a )?task|set (?:a )?reminder)\b", re.I)
 UPDATE = re.compile(_LEAD + r"(update|move|set|change|push|mark|advance)\b.*\b(deal|opp|opportunity|stage|close date|"
                     r"next step|amount|forecast|commit|negotiation|proposal)\b", re.I)
 LOG = re.compile(_LEAD + r"(log)\b", re.I)

@@ -92,7 +92,7 @@ CUES: dict[str, list[str]] = {
     "forecast": [r"\bforecast", r"\b(our|my|team'?s?|the) commit\b", r"commit (number|category)",
                  r"\b(my|our|the team'?s?) number\b", r"\bon (track|pace)\b",
                  r"will (we|my team|i) (close|land)", r"hit (the|our) number", r"best case"],
-    "at_risk": [r"at[- ]risk", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step"],
+    "at_risk": [r"at[- ]risk", r"\bprioriti[sz]e\b", r"\bfocus on\b", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step"],
     "pipeline": [r"win rate", r"\brevenue\b", r"average deal", r"deal size", r"cycle (length|time)", r"pipeline value",
                  r"how many deals", r"\bby (rep|team|product|sector|month|quarter|account)\b"],
     "my_deals": [r"\bmy (open )?(deals|pipeline|opportunities)", r"\bopen (deals|opportunities)", r"\bclosing\b",

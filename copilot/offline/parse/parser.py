@@ -227,6 +227,9 @@ class QueryParser:
         for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
             used.append(m.span())
         obj_kind = "contacts" if role else str(obj[0]) if obj else "deals"
+        if role and re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low) and not re.search(r"\bwho\b", low):
+            obj_kind = "deals"  # 'opps with an EB identified': about deals (whether a role is known is not queryable)
+            role = None
         if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or re.search(r"\bdeals?|opps?\b", low)):
             obj_kind = "deals"  # 'accounts with open renewals': the renewals (each names its account)
         if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
@@ -318,6 +321,13 @@ class QueryParser:
         overdue = re.search(r"\b(?:past (?:their|the|its) (?:close|due) dates?|overdue|past due|late|close dates? "
                             r"(?:has |have |that )?(?:passed|gone by)|close dates? in the past|next steps? (?:is |are )?"
                             r"(?:overdue|past due|late))\b", low)
+        older = re.search(rf"\bolder than\s+{slots.NUMWORD}\s*(day|week|month|year)s?\b|\bopen (?:for )?(?:more than|over)\s+"
+                          rf"{slots.NUMWORD}\s*(day|week|month|year)s?\b", low)
+        if older and obj_kind == "deals":  # 'older than 60 days': created more than 60 days ago
+            n, unit = (older.group(1), older.group(2)) if older.group(2) else (older.group(3), older.group(4))
+            days = slots.num(n) * {"day": 1, "week": 7, "month": 30, "year": 365}[unit]
+            wins.append(DateWindow(field="created", end=self.today - timedelta(days=days), label=older.group(0)))
+            used.append(older.span())
         if overdue and not any(w.field in ("close", "next_step") for w in wins):
             fld = "next_step" if "next step" in low else "close"  # overdue: the date is before today
             wins.append(DateWindow(field=fld, end=self.today - timedelta(days=1), label="overdue"))  # type: ignore[arg-type]
@@ -418,6 +428,7 @@ class QueryParser:
         unapplied += [w for w in cannot if w not in unapplied]
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
         evidence += 2.0 if performance else 0.0
+        evidence += 1.0 if role else 0.0  # a buying role ('the EB at ...') is CRM talk
         evidence += 1.0 if inactive or pushes or stuck or mvr or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
