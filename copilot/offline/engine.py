@@ -61,7 +61,8 @@ NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
 FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
-AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b|\bprioriti[sz]e\b|\bfocus on\b", re.I)
+AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b|"
+                     r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b", re.I)
 # Questions about how things are done or defined are for the library even when they name CRM words:
 # "what counts as qualified pipeline", "how is win rate calculated", "can I sell a 6 month contract".
 POLICY = re.compile(
@@ -221,7 +222,9 @@ class OfflineEngine:
             if intent in ("knowledge", "my_deals") and explicit_account and not ent.window and not ent.stage:
                 intent = "account_status"
             if intent in ("champion", "account_status", "deal") and not (ent.account_id or ent.deal_ref) \
-                    and intent not in route.cued and not ent.unknown_account:
+                    and (intent not in route.cued
+                         or intent == "champion" and not re.search(r"\bwho\b|\bwho'?s\b", question, re.I)) \
+                    and not ent.unknown_account:
                 intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
             if intent in NEEDS_ACCOUNT and not ent.account_id:
                 if ent.unknown_account:

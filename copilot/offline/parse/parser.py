@@ -40,7 +40,7 @@ _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
 PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
-                         r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bresults\b|\bheadlines?\b|"
+                         r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bheadlines?\b|"
                          r"\bahead\b|\bbehind\b", re.I)
 ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
                   r"total|avg|average|the average|the win rate|win rate|how often)\b)", re.I)
@@ -247,7 +247,9 @@ class QueryParser:
                                                    low) and not group:
             metric_name = "list"
         performance = (not metric and obj_kind == "deals" and bool(PERFORMANCE.search(low))
-                       and (any(x.kind in ("person", "team") for x in links) or bool(windows)))
+                       and (any(x.kind in ("person", "team") for x in links)
+                            or bool(windows) and bool(re.search(r"\b(we|our|us|team|company)\b|^\W*(give|show|what)", low))
+                            and not LIBRARY_CUES.search(low)))
         if performance:
             metric_name = "sum"  # 'how is Lucia doing': her won revenue (win rate and pipeline follow)
         if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):
@@ -428,7 +430,8 @@ class QueryParser:
         unapplied += [w for w in cannot if w not in unapplied]
         evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
         evidence += 2.0 if performance else 0.0
-        evidence += 1.0 if role else 0.0  # a buying role ('the EB at ...') is CRM talk
+        evidence += 1.0 if role and re.search(r"\b(at|for|on)\s+\w", low) and re.search(r"\bwho\b|\bwho'?s\b", low) else 0.0
+        # ('who is the EB at ...' is CRM talk; 'what makes a good champion' is the playbook's)
         evidence += 1.0 if inactive or pushes or stuck or mvr or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
