@@ -10,7 +10,7 @@ image. The system prompt's warning is one layer; this is the one that does not d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -42,56 +42,23 @@ def sanitize(text: str, allowed_hosts: Iterable[str] = (), *, images: bool = Tru
         h = host(url)
         return bool(h) and any(h == a or h.endswith("." + a) for a in allowed)
 
-    def image(m: re.Match[str]) -> str:
-        nonlocal removed
-        if images and ok(m.group(2)):
-            return m.group(0)
-        removed += 1
-        return f"[image removed{': ' + m.group(1) if m.group(1) else ''}]"
+    def guard(url_group: int, replacement: Callable[[re.Match[str]], str], *, image: bool = False):  # type: ignore[no-untyped-def]
+        """A substitution that keeps a match whose URL is allowed and replaces the rest, counting them."""
+        def sub(m: re.Match[str]) -> str:
+            nonlocal removed
+            if (images or not image) and ok(m.group(url_group)):
+                return m.group(0)
+            removed += 1
+            return replacement(m)
+        return sub
 
-    def link(m: re.Match[str]) -> str:
-        nonlocal removed
-        if ok(m.group(2)):
-            return m.group(0)
-        removed += 1
-        return f"{m.group(1)} (link removed)"
-
-    def html_link(m: re.Match[str]) -> str:
-        nonlocal removed
-        if ok(m.group(1)):
-            return m.group(0)
-        removed += 1
-        return f"{m.group(2)} (link removed)"
-
-    def bare(m: re.Match[str]) -> str:
-        nonlocal removed
-        if ok(m.group(0)):
-            return m.group(0)
-        removed += 1
-        return "[link removed]"
-
-    def ref_def(m: re.Match[str]) -> str:
-        nonlocal removed
-        if ok(m.group(1)):
-            return m.group(0)
-        removed += 1
-        return ""
-
-    out = _IMAGE.sub(image, text)
-    n_img = len(_HTML_IMG.findall(out))
+    n_img = len(_HTML_IMG.findall(text))
+    out = _IMAGE.sub(guard(2, lambda m: f"[image removed{': ' + m.group(1) if m.group(1) else ''}]", image=True), text)
     out = _HTML_IMG.sub("[image removed]", out)
     removed += n_img
-    out = _HTML_LINK.sub(html_link, out)
-    out = _LINK.sub(link, out)
-    out = _REF_DEF.sub(ref_def, out)
-
-    def angle(m: re.Match[str]) -> str:
-        nonlocal removed
-        if ok(m.group(1)):
-            return m.group(0)
-        removed += 1
-        return f"{m.group(2) or ''} (link removed)".strip()
-
-    out = _ANGLE.sub(angle, out)
-    out = _BARE.sub(bare, out)
+    out = _HTML_LINK.sub(guard(1, lambda m: f"{m.group(2)} (link removed)"), out)
+    out = _LINK.sub(guard(2, lambda m: f"{m.group(1)} (link removed)"), out)
+    out = _REF_DEF.sub(guard(1, lambda m: ""), out)
+    out = _ANGLE.sub(guard(1, lambda m: f"{m.group(2) or ''} (link removed)".strip()), out)
+    out = _BARE.sub(guard(0, lambda m: "[link removed]"), out)
     return Sanitized(out, removed)
