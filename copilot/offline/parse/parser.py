@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from copilot.offline.parse import slots
 from copilot.offline.parse.dates import Span, find_windows
+from copilot.offline.parse.followups import add_followups
 from copilot.offline.parse.lexicon import (
     ACTIVITY_KINDS,
     BUYING_ROLES,
@@ -124,41 +125,7 @@ class QueryParser:
         an extra query over the same records."""
         parts = ALSO.split(question, maxsplit=2)
         main = self._parse(parts[0] if len(parts) > 1 else question)
-        q = main.query
-        if q is not None and "performance" in main.explicit:
-            # 'how did Ethan do last quarter': won revenue in the period, win rate in it, pipeline today
-            main.also.append(q.model_copy(update={"metric": "win_rate",
-                                                   "filters": q.filters.model_copy(update={"status": "closed"})}))
-            main.also.append(q.model_copy(update={"metric": "pipeline", "filters": q.filters.model_copy(
-                update={"status": "open", "windows": []})}))
-        periodic = q is not None and (q.effective_status() in ("won", "lost", "closed") or q.metric in (
-            "win_rate", "loss_rate", "cycle_length"))  # open pipeline has no history to compare with
-        versus_past = re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:better|worse|higher|lower|more|less) "
-                                r"than|up from|down from)\s+(?:the\s+)?(?:last|previous|prior)\s+"
-                                r"(?:week|month|quarter|year)\b", main.text, re.I)
-        if q is not None and not periodic and versus_past and len(q.filters.windows) == 1:
-            main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": []})})
-            main.unapplied.append(versus_past.group(0))
-            main.assumptions.append("open pipeline is today's; its past values are not kept, so it is not compared")
-            q = None
-        if q is not None and periodic and len(q.filters.windows) == 1 and re.search(
-                r"\b(vs\.?|versus|compared (to|with)|against|(better|worse|higher|lower|more|less) than|up from|down from)"
-                r"\s+(the\s+)?(last|previous|prior)\s+(week|month|quarter|year)\b",
-                main.text, re.I):
-            named = q.filters.windows[0]  # 'tracking vs last quarter': this period against the one named
-            unit = re.search(r"(week|month|quarter|year)", named.label or "", re.I)
-            if unit:
-                now = find_windows(f"this {unit.group(1).lower()}", self.today)[0]
-                current = named.model_copy(update={"start": now.start, "end": min(now.end or self.today, self.today),
-                                                   "label": f"this {unit.group(1).lower()} so far"})
-                main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [current]})})
-                main.also.append(q)
-                q = None
-        if q is not None and periodic and len(q.filters.windows) == 2 and q.filters.windows[0].field == q.filters.windows[1].field \
-                and re.search(r"\b(vs\.?|versus|compared (to|with)|against)\b", main.text, re.I):
-            first, second = q.filters.windows  # 'booked YTD vs last year': the same figure for each period
-            main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [first]})})
-            main.also.append(q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [second]})}))
+        add_followups(main, self.today)
         if len(parts) > 1 and main.query is not None:
             for extra in parts[1:]:
                 sub = self._parse(extra)

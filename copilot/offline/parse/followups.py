@@ -1,0 +1,52 @@
+"""Further figures one question asks for beside its main query: a rep's scorecard ("how did Ethan do"),
+a period against an earlier one ("booked YTD vs last year", "tracking vs last quarter"). Each becomes an
+extra ``CrmQuery`` over the same records; open pipeline, which keeps no history, is never compared."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+from copilot.offline.parse.dates import find_windows
+
+if TYPE_CHECKING:
+    from copilot.offline.parse.parser import Parse
+
+_VERSUS_PAST = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:better|worse|higher|lower|more|less) "
+                          r"than|up from|down from)\s+(?:the\s+)?(?:last|previous|prior)\s+(?:week|month|quarter|year)\b",
+                          re.I)
+_VERSUS = re.compile(r"\b(vs\.?|versus|compared (to|with)|against)\b", re.I)
+
+
+def add_followups(main: Parse, today: date) -> None:
+    q = main.query
+    if q is None:
+        return
+    if "performance" in main.explicit:
+        # 'how did Ethan do last quarter': won revenue in the period, win rate in it, pipeline today
+        main.also.append(q.model_copy(update={"metric": "win_rate",
+                                               "filters": q.filters.model_copy(update={"status": "closed"})}))
+        main.also.append(q.model_copy(update={"metric": "pipeline", "filters": q.filters.model_copy(
+            update={"status": "open", "windows": []})}))
+    periodic = q.effective_status() in ("won", "lost", "closed") or q.metric in ("win_rate", "loss_rate",
+                                                                                  "cycle_length")
+    windows = q.filters.windows
+    versus_past = _VERSUS_PAST.search(main.text)
+    if versus_past and len(windows) == 1 and not periodic:
+        main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": []})})
+        main.unapplied.append(versus_past.group(0))
+        main.assumptions.append("open pipeline is today's; its past values are not kept, so it is not compared")
+    elif versus_past and len(windows) == 1:
+        named = windows[0]  # 'tracking vs last quarter': this period so far against the one named
+        unit = re.search(r"(week|month|quarter|year)", named.label or "", re.I)
+        if unit:
+            now = find_windows(f"this {unit.group(1).lower()}", today)[0]
+            current = named.model_copy(update={"start": now.start, "end": min(now.end or today, today),
+                                               "label": f"this {unit.group(1).lower()} so far"})
+            main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [current]})})
+            main.also.append(q)
+    elif periodic and len(windows) == 2 and windows[0].field == windows[1].field and _VERSUS.search(main.text):
+        first, second = windows  # 'booked YTD vs last year': the same figure for each period
+        main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [first]})})
+        main.also.append(q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [second]})}))
