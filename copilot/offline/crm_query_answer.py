@@ -3,6 +3,8 @@ say the figure, how the question was read, how it is computed, and what could no
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import select
 
 from copilot.offline.compose import Composer
@@ -30,22 +32,25 @@ def linker_for(ctx: ToolContext) -> Linker:
     return Linker(names)
 
 
+@lru_cache(maxsize=32)
+def _mapping_stages(name: str) -> tuple[tuple[str, str], ...]:
+    """A mapping's source stage labels -> normalized stages; read from disk once per process."""
+    from knowledge.crm.mapping import load_mapping
+
+    try:
+        mp = load_mapping(name)
+    except Exception:  # noqa: BLE001 - a mapping moved or renamed since: its words are simply not known
+        return ()
+    return tuple((label.lower(), str(stage.value if hasattr(stage, "value") else stage))
+                 for label, stage in mp.stages.items())
+
+
 def source_stages(ctx: ToolContext) -> dict[str, str]:
     """The CRM's own stage names ('Engaging', 'Needs Analysis') -> normalized stages, from the mappings of the
     imports that loaded it, so people can ask in their CRM's words."""
-    from knowledge.crm.mapping import load_mapping
-
-    out: dict[str, str] = {}
     with ctx.crm.session() as s:
         names = {m for m in s.scalars(select(ImportRun.mapping).distinct()) if m}
-    for name in sorted(names):
-        try:
-            mp = load_mapping(name)
-        except Exception:  # noqa: BLE001 - a mapping moved or renamed since: its words are simply not known
-            continue
-        out.update({label.lower(): str(stage.value if hasattr(stage, "value") else stage)
-                    for label, stage in mp.stages.items()})
-    return out
+    return {label: stage for name in sorted(names) for label, stage in _mapping_stages(name)}
 
 
 def parse_question(ctx: ToolContext, question: str) -> Parse:

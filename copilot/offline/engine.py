@@ -104,6 +104,16 @@ def unknown_name(parse: Parse, question: str) -> str | None:
     return next((w for w in parse.unapplied if w[:1].isupper() and question.find(w) > 0), None)
 
 
+def failure(intent: str, exc: CopilotError) -> Answer:
+    """A refusal (outside the asker's scope) or a one-line problem, as the answer to show."""
+    c = Composer()
+    if isinstance(exc, PermissionDenied):
+        c.add(f"I can't show that: {exc}")
+        return c.answer(intent, 0.9, notes=["refused: outside your scope"])
+    c.add(f"{exc}")
+    return c.answer(intent, 0.3)
+
+
 def clarifying_question(role: str, parse: Parse | None) -> str:
     """One specific question back when the ask is too vague to answer, using what was understood."""
     heard = parse.query.filters if parse is not None and parse.query is not None else None
@@ -237,14 +247,8 @@ class OfflineEngine:
                 ctx = replace(ctx, scope=Scope(ctx.principal))
             confidence = handler(ctx, c, ent, question)
             confidence *= 0.8 if route.margin < 0.03 else 1.0
-        except PermissionDenied as exc:
-            c = Composer()
-            c.add(f"I can't show that: {exc}")
-            return c.answer(intent, 0.9, notes=["refused: outside your scope"]), state
         except CopilotError as exc:
-            c = Composer()
-            c.add(f"{exc}")
-            return c.answer(intent, 0.3), state
+            return failure(intent, exc), state
         new_state = dict(state)
         if ent.account_id:
             new_state.update(account_id=ent.account_id, account_name=ent.account_name)
@@ -269,14 +273,8 @@ class OfflineEngine:
         new_state = dict(state, account_id=linked.id, account_name=linked.name) if linked else state
         try:
             confidence, data = crm_answer(ctx, c, parse)
-        except PermissionDenied as exc:
-            c = Composer()
-            c.add(f"I can't show that: {exc}")
-            return c.answer("crm_query", 0.9, notes=["refused: outside your scope"]), state
         except CopilotError as exc:
-            c = Composer()
-            c.add(f"{exc}")
-            return c.answer("crm_query", 0.3), state
+            return failure("crm_query", exc), state
         ans = c.answer("crm_query", confidence)
         ans.data["crm"] = data
         return ans, new_state

@@ -294,7 +294,7 @@ class QueryParser:
                           rf"{slots.NUMWORD}\s*(day|week|month|year)s?\b", low)
         if older and obj_kind == "deals":  # 'older than 60 days': created more than 60 days ago
             n, unit = (older.group(1), older.group(2)) if older.group(2) else (older.group(3), older.group(4))
-            days = slots.num(n) * {"day": 1, "week": 7, "month": 30, "year": 365}[unit]
+            days = slots.num(n) * slots.UNIT_DAYS[unit]
             wins.append(DateWindow(field="created", end=self.today - timedelta(days=days), label=older.group(0)))
             used.append(older.span())
         if overdue and not any(w.field in ("close", "next_step") for w in wins):

@@ -55,7 +55,7 @@ def amounts(low: str) -> tuple[float | None, float | None, Spans]:
     return lo, hi, spans
 
 
-_UNIT_DAYS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "quarter": 91}
+UNIT_DAYS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "quarter": 91, "year": 365}
 _QUIET = (r"(?:no|zero|without(?: any)?|hasn'?t (?:had|seen) any|had no|not had any|lacking)\s+(?:recent\s+)?"
           r"(?:activity|activities|touch(?:es|points?)?|contact|engagement|emails?|meetings?|calls?|movement|updates?)")
 _NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t|wasn'?t|not)\s+"
@@ -71,11 +71,11 @@ def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
                   rf"\s+(?:in|for|over|during|within)?\s*(?:over|more than|at least)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
                   rf"(day|week|wk|month|mo|quarter)s?\b", low)
     if m:
-        return num(m.group(1)) * _UNIT_DAYS[m.group(2)], None, [m.span()]
+        return num(m.group(1)) * UNIT_DAYS[m.group(2)], None, [m.span()]
     m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED})\s+since\s+(?:the\s+)?(?:last|past)?\s*{NUMWORD}?\s*"
                   rf"(day|week|month)s?\s+ago", low)
     if m:
-        return num(m.group(1) or "1") * _UNIT_DAYS[m.group(2)], None, [m.span()]
+        return num(m.group(1) or "1") * UNIT_DAYS[m.group(2)], None, [m.span()]
     m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|\bnothing (?:logged|done|happening)\b|\buntouched\b|\bgone\s+(?:quiet|dark|silent|cold)\b|"
                   r"\bwent\s+(?:quiet|dark|silent|cold)\b|\bstale\b|\bstalled\b|\bneglected\b|\bforgotten\b|"
                   r"\bin a while\b|\bno recent (?:activity|touch)", low)
@@ -106,7 +106,7 @@ def days_in_stage(low: str) -> tuple[int | None, Spans]:
     if not m:
         return None, []
     n, unit = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
-    return num(n) * _UNIT_DAYS[unit], [m.span()]
+    return num(n) * UNIT_DAYS[unit], [m.span()]
 
 
 def next_step(low: str) -> tuple[bool | None, Spans]:
