@@ -81,7 +81,7 @@ def test_step_limit_raises_model_error_and_ask_falls_back_to_offline(cp):
     looping = [tool_call("list_deals", {}) for _ in range(10)]
     with pytest.raises(ModelError, match="stopped after 5 steps"):
         run_agent(cp, "r-ann", looping)
-    cp.__dict__["chat_model"] = ScriptedChatModel(script=[RuntimeError("connection refused")])
+    cp.services.__dict__["chat_model"] = ScriptedChatModel(script=[RuntimeError("connection refused")])
     answer = cp.ask(cp.principal("r-ann"), "who is the champion at Acme?")
     assert answer.mode == "offline"
     assert "connection refused" in answer.notes[0]

@@ -121,7 +121,7 @@ def test_token_bucket_refills():
 
 def test_slow_model_times_out_with_504(copilot):
     app, keys = build(copilot, service_timeout=0.3)
-    copilot.__dict__["chat_model"] = ScriptedChatModel(script=["too late"], delay=3.0)
+    copilot.services.__dict__["chat_model"] = ScriptedChatModel(script=["too late"], delay=3.0)
     with client(app) as c:
         r = c.post("/v1/ask", json={"question": "hello"}, headers=auth(keys["r-ann"]))
     assert r.status_code == 504 and r.json()["error"]["code"] == "timeout"
@@ -170,7 +170,7 @@ def test_readyz_reports_a_broken_dependency(copilot):
         def close(self):
             return None
 
-    copilot.__dict__["knowledge"] = Broken()
+    copilot.services.__dict__["knowledge"] = Broken()
     with client(app) as c:
         r = c.get("/readyz")
     assert r.status_code == 503 and r.json()["checks"]["knowledge"]["ok"] is False

@@ -216,10 +216,6 @@ def test_admin_only_paths_and_import(world, tmp_path):
 
 def test_forecast_and_pipeline_are_scoped(world):
     c, keys, cp = world
-    if not hasattr(type(cp), "forecaster"):
-        r = c.get("/v1/forecast", headers=auth(keys["r-ann"]))
-        assert r.status_code == 503 and r.json()["error"]["code"] == "not_available"
-        return
     r = c.get("/v1/forecast", params={"company": "true"}, headers=auth(keys["r-ann"]))
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     r = c.get("/v1/forecast", params={"rep": "Cara Diaz"}, headers=auth(keys["m-east"]))

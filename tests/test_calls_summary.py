@@ -58,7 +58,7 @@ def seed(cp) -> None:
 @pytest.fixture
 def demo(copilot):
     seed(copilot)
-    copilot.__dict__["actions"] = FakeLedger()  # the ledger's fixed propose() interface
+    copilot.services.__dict__["actions"] = FakeLedger()  # the ledger's fixed propose() interface
     ids = load_demo_calls(copilot, TODAY)
     return copilot, ids
 

@@ -113,7 +113,7 @@ def small(tmp_path):
 
 
 def test_model_that_never_calls_a_tool_is_not_shown_as_fact(small):
-    small.__dict__["chat_model"] = ScriptedChatModel(script=["You have 5 open deals worth $900,000."])
+    small.services.__dict__["chat_model"] = ScriptedChatModel(script=["You have 5 open deals worth $900,000."])
     a = small.ask(small.principal("r-ann"), "How many open deals do I have?")
     assert a.mode == "offline"
     assert any("without consulting any tool" in n for n in a.notes)
@@ -121,7 +121,7 @@ def test_model_that_never_calls_a_tool_is_not_shown_as_fact(small):
 
 
 def test_model_that_invents_numbers_falls_back_to_offline(small):
-    small.__dict__["chat_model"] = ScriptedChatModel(script=[
+    small.services.__dict__["chat_model"] = ScriptedChatModel(script=[
         tool_call("query_crm", {"metric": "pipeline", "filters": {"owner": "me"}}),
         "Your open pipeline is $1,250,000 across 17 deals [S1]."])
     a = small.ask(small.principal("r-ann"), "what's my open pipeline?")
@@ -131,7 +131,7 @@ def test_model_that_invents_numbers_falls_back_to_offline(small):
 
 
 def test_grounded_model_answer_passes_the_gate(small):
-    small.__dict__["chat_model"] = ScriptedChatModel(script=[
+    small.services.__dict__["chat_model"] = ScriptedChatModel(script=[
         tool_call("query_crm", {"metric": "pipeline", "filters": {"owner": "me"}}),
         "Your open pipeline is $45,000 [S1]."])
     a = small.ask(small.principal("r-ann"), "what's my open pipeline?")

@@ -13,7 +13,7 @@ from copilot.testing import ScriptedChatModel
 
 def test_ack_in_under_3_seconds_with_a_20_second_model(copilot) -> None:
     model = ScriptedChatModel(script=["Acme Robotics is in proposal; send the revised proposal this week."], delay=20)
-    copilot.__dict__["chat_model"] = model
+    copilot.services.__dict__["chat_model"] = model
     with FakeSlack() as fake:
         world = make_world(copilot, fake)
         started = time.monotonic()

@@ -32,8 +32,8 @@ def _clean(text: str) -> None:
 
 def test_api_ask_strips_outside_links_and_images(world):
     cp, c, keys = world
-    cp.__dict__["chat_model"] = obeying_model()
-    cp.__dict__.pop("asker", None)
+    cp.services.__dict__["chat_model"] = obeying_model()
+    cp.services.__dict__.pop("asker", None)
     r = c.post("/v1/ask", headers=auth(keys["r-ann"]), json={"question": "how do we pass a security review?"})
     body = r.json()
     _clean(body["text"])
@@ -42,8 +42,8 @@ def test_api_ask_strips_outside_links_and_images(world):
 
 def test_openai_compatible_endpoint_strips_them_too(world):
     cp, c, keys = world
-    cp.__dict__["chat_model"] = obeying_model()
-    cp.__dict__.pop("asker", None)
+    cp.services.__dict__["chat_model"] = obeying_model()
+    cp.services.__dict__.pop("asker", None)
     r = c.post("/v1/chat/completions", headers=auth(keys["r-ann"]),
                json={"model": "copilot", "messages": [{"role": "user", "content": "security review?"}]})
     _clean(r.json()["choices"][0]["message"]["content"])
@@ -75,8 +75,8 @@ def test_slack_answer_from_an_obeying_model_has_no_outside_links(world):
     from integrations.slack.blocks import answer_blocks
 
     cp, _, _ = world
-    cp.__dict__["chat_model"] = obeying_model()
-    cp.__dict__.pop("asker", None)
+    cp.services.__dict__["chat_model"] = obeying_model()
+    cp.services.__dict__.pop("asker", None)
     answer = cp.ask(cp.principal("r-ann"), "how do we pass a security review?")
     blocks = answer_blocks(answer, "ans-2")
     _clean(str(blocks))

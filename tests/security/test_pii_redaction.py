@@ -27,7 +27,7 @@ def test_model_sees_placeholders_and_the_person_sees_real_values(tmp_path):
         tool_call("propose_email", {"account": "Acme", "to": ["<EMAIL_2>"], "cc": ["<EMAIL_1>"],
                                     "subject": "Next steps", "body": "Hi Dana, following up."}),
         "Dana Park is the champion; write to <EMAIL_2> [S1]. I drafted an email for your approval."])
-    cp.__dict__["chat_model"] = model
+    cp.services.__dict__["chat_model"] = model
     a = cp.ask(cp.principal("r-ann"), "who is the champion at Acme and what's her email? my email is ann.lee@example.org, cell +1 415 555 0101")
     sent = _sent(model)
     assert "dana@acmerobotics.com" not in sent and "ann.lee@example.org" not in sent and "415 555 0101" not in sent
@@ -43,7 +43,7 @@ def test_redaction_can_be_turned_off_for_a_local_model(tmp_path):
     model = ScriptedChatModel(script=[
         tool_call("query_crm", {"object": "contacts", "metric": "list", "filters": {"account": "Acme"}}),
         "Dana Park [S1]."])
-    cp.__dict__["chat_model"] = model
+    cp.services.__dict__["chat_model"] = model
     cp.ask(cp.principal("r-ann"), "who is the champion at Acme?")
     assert "dana@acmerobotics.com" in _sent(model)
     cp.close()

@@ -1,0 +1,191 @@
+"""The composition root: ``Services`` builds stores, providers and tools from settings.
+
+Only the facade (``copilot.app.Copilot``) holds one; adapters never see it. Tests and evals may reach in
+through ``Copilot.services``. Nothing below reads settings or builds its own dependencies. Services are
+built lazily so a command pays only for what it uses (``copilot users`` never loads an embedding model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property, partial
+from typing import Any
+
+from copilot.core.domain import Principal
+from copilot.core.embeddings import Embedder, build_embedder
+from copilot.core.settings import Settings
+from copilot.core.visibility import Scope
+from knowledge.crm.people import resolve_principal, scope_of
+from knowledge.crm.store import CrmStore
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.resolved_home.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def crm(self) -> CrmStore:
+        store = CrmStore(self.settings.crm_url)
+        store.migrate()
+        return store
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return build_embedder(self.settings)
+
+    @cached_property
+    def actions(self):  # -> copilot.actions.ledger.ActionLedger (imported lazily)
+        from copilot.actions.ledger import ActionLedger
+
+        home = self.settings.resolved_home
+        return ActionLedger(self.crm, outbox_dir=self.settings.outbox_dir, calendar_dir=home / "calendar",
+                            smtp_url=self.settings.smtp_url)
+
+    @cached_property
+    def knowledge(self):  # -> knowledge.store.KnowledgeStore (imported lazily: Chroma is heavy)
+        from knowledge.fusion import build_reranker
+        from knowledge.store import KnowledgeStore
+
+        st = self.settings
+        store = KnowledgeStore.open(chroma_dir=st.chroma_dir, chroma_url=st.chroma_url,
+                                    fts_path=st.resolved_home / "knowledge.db", embedder=self.embedder,
+                                    reranker=build_reranker(st.reranker, threads=st.torch_threads))
+        store.max_file_bytes = int(st.ingest_max_mb * 2**20)
+        return store
+
+    @cached_property
+    def chat_model(self):  # -> a LangChain chat model, or None for the offline engine
+        from copilot.core.llm import build_chat_model
+
+        return build_chat_model(self.settings)
+
+    @cached_property
+    def calls(self):  # -> tools.calls.service.CallService (imported lazily: Whisper loads on first use)
+        from copilot.core.settings import REPO_ROOT
+        from copilot.core.speech import build_transcriber
+        from tools.calls.service import CallService
+        from tools.calls.summarize import Summarizer, battle_card_competitors, load_template
+
+        def summarizer() -> Summarizer:
+            template = load_template()
+            cards = battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")
+            return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=template,
+                              competitors=cards or None)
+
+        def transcriber():  # type: ignore[no-untyped-def]
+            t = build_transcriber(self.settings)
+            if hasattr(t, "hotwords") and not t.hotwords:
+                t.hotwords = ", ".join(self._vocabulary(battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")))
+            return t
+
+        return CallService(self.crm, transcriber, summarizer,
+                           knowledge=lambda: self.knowledge, ledger=lambda: self.actions)
+
+    @cached_property
+    def roleplay(self):  # -> tools.roleplay.RoleplayService (imported lazily)
+        from pathlib import Path
+
+        from copilot.core.domain import Role
+        from copilot.core.settings import REPO_ROOT
+        from tools.roleplay.session import RoleplayService
+
+        library_only = Scope(Principal(user_id="roleplay-library", name="library", role=Role.REP))
+
+        def search(query: str) -> list[str]:  # case-library passages only (unowned documents)
+            if not self.settings.chroma_dir.exists():
+                return []
+            return [h.text for h in self.knowledge.search(query, library_only, k=5)]
+
+        return RoleplayService(crm=self.crm, embedder=self.embedder, home=self.settings.resolved_home,
+                               library_dir=Path(__file__).parent / "demo" / "library" / "personas",
+                               rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
+                               chat_model=self.chat_model, buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md",
+                               searcher=search)
+
+    @cached_property
+    def forecaster(self):  # -> tools.forecast.service.Forecaster (imported lazily: scikit-learn)
+        from tools.forecast.service import Forecaster
+
+        return Forecaster(self.crm, today=self.settings.today)
+
+    def tool_context(self, principal: Principal):  # -> tools.context.ToolContext
+        """Everything a tool run needs, for this principal; services are attached when configured."""
+        from tools.context import ToolContext
+
+        services: dict[str, Callable[[], Any]] = {
+            name: partial(getattr, self, name) for name in ("forecaster", "calls", "roleplay")
+            if hasattr(type(self), name)}
+        return ToolContext(principal=principal, scope=self.scope(principal), crm=self.crm,
+                           knowledge=self.knowledge if hasattr(type(self), "knowledge") else None,
+                           ledger=self.actions, services=services, today=self.settings.current_date())
+
+    @cached_property
+    def asker(self):  # -> copilot.ask.AskService
+        from copilot.ask import AskService
+        from copilot.conversations import ConversationStore
+        from copilot.offline.engine import OfflineEngine
+        from tools.registry import all_tools
+
+        st = self.settings
+        return AskService(context_factory=self.tool_context, conversations=ConversationStore(self.crm),
+                          offline=OfflineEngine(self.embedder, cache_dir=st.resolved_home / "cache"), tools=all_tools(), chat_model=self.chat_model,
+                          company=st.company, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
+                          stale_hours=st.freshness_hours, link_allowlist=st.link_allowlist,
+                          redact_pii=st.llm_redact_pii)
+
+    def ask(self, principal: Principal, question: str, *, thread_id: str | None = None):  # -> Answer
+        return self.asker.ask(principal, question, thread_id=thread_id)
+
+    @staticmethod
+    def _vocabulary(competitors: list[str] | None) -> list[str]:
+        """Words speech recognition should be biased toward: the competitors' brand names, which Whisper
+        otherwise hears as ordinary words. Kept short on purpose: with Whisper tiny a long hotword list
+        (products, company) made it skip and misplace whole segments of a channel."""
+        return list(dict.fromkeys(competitors or []))[:6]
+
+    # -- who is who (admins only) ---------------------------------------------------------------------
+    def users(self) -> list[dict[str, Any]]:
+        from knowledge.crm.users import list_users
+
+        return list_users(self.crm)
+
+    def add_user(self, principal: Principal, name: str, change: Any) -> dict[str, Any]:
+        """Add a person (role, team, manager, Slack id); ``change`` is a knowledge.crm.users.UserChange."""
+        from knowledge.crm.users import add_user
+
+        self._require_admin(principal, "add users")
+        return add_user(self.crm, name, change)
+
+    def set_user(self, principal: Principal, ref: str, change: Any) -> dict[str, Any]:
+        from knowledge.crm.users import set_user
+
+        self._require_admin(principal, "change users")
+        return set_user(self.crm, ref, change)
+
+    def deactivate_user(self, principal: Principal, ref: str) -> dict[str, Any]:
+        from knowledge.crm.users import deactivate_user
+
+        self._require_admin(principal, "deactivate users")
+        return deactivate_user(self.crm, ref)
+
+    @staticmethod
+    def _require_admin(principal: Principal, what: str) -> None:
+        from copilot.core.domain import Role
+        from copilot.core.errors import PermissionDenied
+
+        if principal.role is not Role.ADMIN:
+            raise PermissionDenied(f"only admins may {what}; {principal.label} may not", hint="ask an admin")
+
+    def principal(self, who: str) -> Principal:
+        return resolve_principal(self.crm, who)
+
+    def scope(self, principal: Principal) -> Scope:
+        return scope_of(self.crm, principal)
+
+    def close(self) -> None:
+        """Release what was opened (only services that were actually built)."""
+        if "knowledge" in self.__dict__:
+            self.knowledge.close()
+        if "crm" in self.__dict__:
+            self.crm.dispose()
