@@ -1,26 +1,42 @@
 """The front door: ``Copilot`` is the one object adapters (CLI, API, Slack, the tour) hold.
 
 Every operation takes a ``Principal`` and works out the scope itself; adapters import only this module
-and ``copilot.core`` types. The stores and services behind it are built by ``copilot.services.Services``.
+and ``copilot.core`` types, and hold no SQL. The operations live in ``copilot.ops`` (one module per
+capability); the stores and services behind them are built lazily by ``copilot.services.Services``.
+Types an adapter passes in are re-exported here, so adapters never import ``tools`` or ``knowledge``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from copilot.core.settings import Settings
+from copilot.ops.actions import ActionOps
+from copilot.ops.asking import AskOps
+from copilot.ops.calls import CallOps, CallResult
+from copilot.ops.data import DataOps
+from copilot.ops.forecast import ForecastOps
+from copilot.ops.people import PeopleOps
+from copilot.ops.roleplay import RoleplayOps
 from copilot.services import Services
+from knowledge.crm.users import UserChange
+from tools.forecast.pipeline import PipelineQuery
+
+__all__ = ["CallResult", "Copilot", "PipelineQuery", "UserChange"]
 
 
-class Copilot:
+class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, PeopleOps):
+    """ask · transcribe, summarize_call, draft_followup, process_call · roleplay_* · forecast, at_risk,
+    win_probability, backtest, pipeline · actions_* · ingest, ingest_upload, sync_crm, import_crm, forget ·
+    principal, scope, users, status, readiness."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.services = Services(settings)
+        self.services = Services(settings)  # internals: for tests and evals, never for adapters
 
-    def __getattr__(self, name: str) -> Any:  # transitional: forwards to the services while adapters move
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]  # transitional, removed when adapters move
         if name == "services":
             raise AttributeError(name)
         return getattr(self.services, name)
 
     def close(self) -> None:
+        """Release what was opened (only services that were actually built)."""
         self.services.close()

@@ -13,17 +13,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, DateTime, Integer, String, Text, delete, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from copilot.agent import Turn
-from knowledge.crm.store import CrmStore, create_tables
+from copilot.core.db import Base, create_tables
+from knowledge.crm.store import CrmStore
 
 
-class _Base(DeclarativeBase):
-    pass
-
-
-class TurnRow(_Base):
+class TurnRow(Base):
     __tablename__ = "conversation_turns"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     thread_id: Mapped[str] = mapped_column(String(128), index=True)
@@ -39,7 +36,7 @@ class ConversationStore:
     def __init__(self, crm: CrmStore, max_turns: int = 12) -> None:
         self.crm = crm
         self.max_turns = max_turns
-        create_tables(_Base.metadata, crm.engine)
+        create_tables(crm.engine, TurnRow)
 
     @staticmethod
     def new_thread() -> str:

@@ -65,8 +65,8 @@ from knowledge.mentions import Mentions, scrub_all
 
 if TYPE_CHECKING:
     from copilot.actions.ledger import ActionLedger
-    from copilot.app import Copilot
     from copilot.conversations import ConversationStore
+    from copilot.services import Services
     from knowledge.crm.store import CrmStore
     from knowledge.store import KnowledgeStore
 
@@ -117,7 +117,7 @@ class Stores:
     calendar_dir: Path
 
     @classmethod
-    def of(cls, cp: Copilot) -> Stores:
+    def of(cls, cp: Services) -> Stores:
         from copilot.conversations import ConversationStore
 
         home = cp.settings.resolved_home
@@ -129,7 +129,7 @@ def subject_hash(kind: str, ref: str) -> str:
     return f"{kind}:{hashlib.sha256(f'{kind}:{ref}'.encode()).hexdigest()[:16]}"
 
 
-def erase(target: Copilot | Stores, principal: Principal, *, account: str | None = None, contact: str | None = None,
+def erase(target: Services | Stores, principal: Principal, *, account: str | None = None, contact: str | None = None,
           source: str | None = None) -> Receipt:
     """Erase one account (id or exact name), contact (id, email or exact name) or ingested source from
     every store, compact, verify, and return the receipt. Admins only."""

@@ -96,9 +96,11 @@ def test_outbox_and_recipient_guard(cp) -> None:
 def test_propose_writes_only_the_ledger(cp) -> None:
     from knowledge.crm.models import Base
 
+    crm_tables = [m.local_table for m in Base.registry.mappers if m.class_.__module__ == "knowledge.crm.models"]
+
     def snapshot():
         with cp.crm.session() as s:
-            return {t.name: s.execute(t.select()).all() for t in Base.metadata.sorted_tables}
+            return {t.name: s.execute(t.select()).all() for t in crm_tables}
 
     before = snapshot()
     for kind, payload in [("send_email", EMAIL), ("create_task", {"title": "x", "due_on": "2026-03-06"}),

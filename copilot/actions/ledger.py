@@ -35,7 +35,7 @@ from copilot.actions import audit, stats
 from copilot.actions.access import may_act, visible_filter
 from copilot.actions.authorize import principal_of, referenced, require_visible
 from copilot.actions.executors import Executor, default_executors, unknown_recipients
-from copilot.actions.models import ActionEvent, ActionRow, LedgerBase
+from copilot.actions.models import ActionEvent, ActionRow, ChainHead
 from copilot.actions.schemas import (
     RUNNABLE,
     Action,
@@ -45,12 +45,13 @@ from copilot.actions.schemas import (
     payload_hash,
     validate_payload,
 )
+from copilot.core.db import create_tables
 from copilot.core.domain import Citation, Principal, Role
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied, UserError
 from copilot.core.visibility import MIN_GROUP_SIZE, Scope
 from knowledge.crm.models import Deal, User
 from knowledge.crm.people import to_principal
-from knowledge.crm.store import CrmStore, create_tables
+from knowledge.crm.store import CrmStore
 
 _NO_SYNC = {"synchronize_session": False}
 
@@ -85,7 +86,7 @@ class ActionLedger:
             crm, outbox_dir=outbox_dir, calendar_dir=calendar_dir, smtp_url=smtp_url, clock=clock,
             internal_domains=self.internal_domains)
         self.executors.update(executors or {})
-        create_tables(LedgerBase.metadata, crm.engine)
+        create_tables(crm.engine, ActionRow, ActionEvent, ChainHead)
         audit.ensure_head(crm.engine)
 
     def _now(self) -> datetime:

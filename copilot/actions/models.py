@@ -1,9 +1,7 @@
-"""Ledger tables, in the CRM database but with their own metadata.
+"""Ledger tables, in the product's one metadata (``copilot.core.db.Base``).
 
-The ledger lives in ``copilot/`` (above ``knowledge/``), so it cannot join the CRM's Alembic chain without
-``knowledge`` importing ``copilot``. Instead ``ActionLedger.__init__`` calls ``LedgerBase.metadata
-.create_all(engine)``: idempotent, works on SQLite and Postgres. A later column change needs its own
-migration step; there is none yet.
+``ActionLedger.__init__`` creates them when missing (idempotent, SQLite and Postgres). They have no
+Alembic migration yet: the deployment work adds migrations for every table.
 """
 
 from __future__ import annotations
@@ -12,14 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from copilot.core.db import Base
 
 
-class LedgerBase(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
-
-
-class ActionRow(LedgerBase):
+class ActionRow(Base):
     __tablename__ = "actions"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
@@ -55,7 +51,7 @@ class ActionRow(LedgerBase):
     __table_args__ = (Index("ix_actions_owner_state", "owner_id", "state"),)
 
 
-class ActionEvent(LedgerBase):
+class ActionEvent(Base):
     """One append-only row per transition; ``hash = sha256(prev_hash + canonical JSON of the event)``."""
 
     __tablename__ = "action_events"
@@ -72,7 +68,7 @@ class ActionEvent(LedgerBase):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class ChainHead(LedgerBase):
+class ChainHead(Base):
     """The newest event's seq and hash: appending locks this row, and deleting the last event shows."""
 
     __tablename__ = "action_chain_head"

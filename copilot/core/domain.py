@@ -34,6 +34,11 @@ class Principal(BaseModel, frozen=True):
         return f"{self.name} ({self.role.value})"
 
 
+OPERATOR = Principal(user_id="operator", name="the operator of this data home", role=Role.ADMIN)
+"""Who acts when the local CLI runs an operator's command (import, ingest, run approved actions) without
+``--as``: whoever can run the CLI against a data home already holds its files."""
+
+
 class Stage(StrEnum):
     """Normalized deal stages; importers map their source's stages onto these."""
 

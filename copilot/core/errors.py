@@ -34,6 +34,12 @@ class UserError(CopilotError):
     code = "bad_request"
 
 
+class InvalidRequest(UserError):
+    """A request whose fields do not validate (a typed query, a payload); the message names the fields."""
+
+    code = "invalid_request"
+
+
 class NotFound(UserError):
     code = "not_found"
 

@@ -17,20 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import DateTime, Engine, String, select, update
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from copilot.core.db import Base, create_tables
 from copilot.core.errors import NotFound, UserError
-from knowledge.crm.store import create_tables
 
 PREFIX = "sk-cop"
 _TOUCH_EVERY = 60.0  # seconds between last_used_at writes per key
 
 
-class _Base(DeclarativeBase):
-    pass
-
-
-class ApiKeyRow(_Base):
+class ApiKeyRow(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -82,7 +78,7 @@ class ApiKeyStore:
     def __init__(self, engine: Engine, *, cache_seconds: float = 5.0) -> None:
         self.engine = engine
         self.cache_seconds = cache_seconds
-        create_tables(_Base.metadata, engine)
+        create_tables(engine, ApiKeyRow)
         self._cache: dict[str, tuple[KeyInfo, float]] = {}
         self._touched: dict[str, float] = {}
         self._lock = threading.Lock()

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from copilot.core.errors import (
     CopilotError,
     ModelError,
+    InvalidRequest,
     NotFound,
     PermissionDenied,
     ProviderError,
@@ -27,7 +28,7 @@ from copilot.core.errors import (
 log = logging.getLogger("copilot.api")
 
 _STATUS: list[tuple[type[CopilotError], int]] = [
-    (PermissionDenied, 403), (NotFound, 404), (UserError, 400), (ModelError, 502), (ProviderError, 503),
+    (PermissionDenied, 403), (NotFound, 404), (InvalidRequest, 422), (UserError, 400), (ModelError, 502), (ProviderError, 503),
 ]
 
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

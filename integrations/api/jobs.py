@@ -14,18 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, String, Text, update
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from copilot.core.db import Base, create_tables
 from copilot.core.domain import Principal, Role
 from copilot.core.errors import CopilotError, NotFound
-from knowledge.crm.store import create_tables
 
 
-class _Base(DeclarativeBase):
-    pass
-
-
-class JobRow(_Base):
+class JobRow(Base):
     __tablename__ = "api_jobs"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -48,7 +44,7 @@ def job_out(row: JobRow, poll_prefix: str) -> dict[str, Any]:
 class JobRunner:
     def __init__(self, engine: Engine, *, workers: int = 1) -> None:
         self.engine = engine
-        create_tables(_Base.metadata, engine)
+        create_tables(engine, JobRow)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="api-job")
 
     def submit(self, kind: str, user_id: str, source: str, work: Callable[[], dict[str, Any]]) -> JobRow:

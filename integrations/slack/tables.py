@@ -6,16 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Engine, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from knowledge.crm.store import create_tables
-
-
-class SlackBase(DeclarativeBase):
-    pass
+from copilot.core.db import Base, create_tables
 
 
-class SeenRow(SlackBase):
+class SeenRow(Base):
     """One row per Slack delivery already taken on (event id, button press, file id, ...)."""
 
     __tablename__ = "slack_seen"
@@ -23,7 +19,7 @@ class SeenRow(SlackBase):
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-class AnswerRow(SlackBase):
+class AnswerRow(Base):
     """An answer as posted in Slack, so feedback can be tied to the exact text and citations."""
 
     __tablename__ = "slack_answers"
@@ -39,7 +35,7 @@ class AnswerRow(SlackBase):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class FeedbackRow(SlackBase):
+class FeedbackRow(Base):
     __tablename__ = "slack_feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     answer_id: Mapped[str] = mapped_column(String(40), index=True)
@@ -51,7 +47,7 @@ class FeedbackRow(SlackBase):
     __table_args__ = (Index("ux_slack_feedback_answer_user", "answer_id", "slack_user", unique=True),)
 
 
-class ThreadRow(SlackBase):
+class ThreadRow(Base):
     """A Slack thread bound to something stateful (a role-play session)."""
 
     __tablename__ = "slack_threads"
@@ -63,4 +59,4 @@ class ThreadRow(SlackBase):
 
 
 def ensure_tables(engine: Engine) -> None:
-    create_tables(SlackBase.metadata, engine)
+    create_tables(engine, SeenRow, AnswerRow, FeedbackRow, ThreadRow)

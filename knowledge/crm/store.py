@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event, func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from copilot.core.errors import ConfigError, ProviderError
@@ -46,18 +45,6 @@ def make_engine(url: str) -> Engine:
         ) from exc
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several types for bad URLs
         raise ConfigError(f"COPILOT_DATABASE_URL is not a usable database URL: {exc}") from None
-
-
-def create_tables(metadata: MetaData, engine: Engine) -> None:
-    """``create_all`` that tolerates another process creating the same tables at the same moment (two API
-    workers starting on a new data directory): on "already exists" it looks again and skips what is there."""
-    for attempt in range(3):
-        try:
-            metadata.create_all(engine)
-            return
-        except (OperationalError, ProgrammingError) as exc:
-            if "already exists" not in str(exc) or attempt == 2:
-                raise
 
 
 class CrmStore:

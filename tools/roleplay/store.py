@@ -10,18 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, String, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from copilot.core.db import Base, create_tables
 from copilot.core.errors import NotFound, PermissionDenied
 from copilot.core.visibility import Scope
-from knowledge.crm.store import create_tables
 
 
-class RoleplayBase(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
-
-
-class RoleplaySessionRow(RoleplayBase):
+class RoleplaySessionRow(Base):
     __tablename__ = "roleplay_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     trainee_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -37,7 +33,7 @@ class RoleplaySessionRow(RoleplayBase):
     transcript_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
-class RoleplayScoreRow(RoleplayBase):
+class RoleplayScoreRow(Base):
     __tablename__ = "roleplay_scores"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
@@ -54,7 +50,7 @@ class RoleplayScoreRow(RoleplayBase):
 class RoleplayStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(RoleplayBase.metadata, engine)
+        create_tables(engine, RoleplaySessionRow, RoleplayScoreRow)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def _s(self) -> Session:
