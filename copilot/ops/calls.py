@@ -32,9 +32,10 @@ class CallResult:
 
 
 class CallOps(Operations):
-    def transcribe(self, path: str | Path, *, names: dict[str, str] | None = None, progress: bool = False) -> Transcript:
-        """Speech to text with speakers and timestamps (a transcript file is read as it is)."""
-        return self.services.calls.load_transcript(path, names=names, progress=progress)
+    def transcribe(self, path: str | Path, *, names: dict[str, str] | None = None, num_speakers: int | None = None,
+                   progress: bool = False) -> Transcript:
+        """Speech to text with speakers and timestamps (``num_speakers`` for a mono recording)."""
+        return self.services.calls.transcribe(path, names=names, num_speakers=num_speakers, progress=progress)
 
     def audio_seconds(self, path: Path) -> float | None:
         """The length of an audio file (None for a transcript), to decide between inline work and a job."""

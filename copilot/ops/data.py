@@ -56,11 +56,7 @@ class DataOps(Operations):
         from knowledge.crm.mapping import load_mapping
 
         self.require_admin(principal, "import CRM data")
-        mp = load_mapping(mapping)
-        path = Path(path).expanduser()
-        if not path.exists():
-            raise NotFound(f"no export at {path}", hint="give a CSV/JSON file or the folder holding them")
-        return import_crm(self.services.crm, path, mp, progress=progress)
+        return import_crm(self.services.crm, Path(path).expanduser(), load_mapping(mapping), progress=progress)
 
     def crm_mappings(self) -> list[dict[str, str]]:
         """The shipped CRM mappings, each with its description."""

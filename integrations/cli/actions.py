@@ -15,7 +15,7 @@ import click
 import typer
 import yaml
 
-from copilot.actions.schemas import Action, State, payload_hash
+from copilot.app import Action, State, payload_hash
 from copilot.core.errors import UserError
 from integrations.cli.common import (
     AS_HELP,
@@ -71,7 +71,7 @@ def list_(who: str = typer.Option(None, "--as", help=AS_HELP),
           stuck: bool = typer.Option(False, "--stuck", help="actions left executing by a crashed worker"),
           json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     p = acting(who)
-    items = get_copilot().actions.list(p, states=list(State) if all_ else None, stuck=stuck)
+    items = get_copilot().actions_list(p, states=list(State) if all_ else None, stuck=stuck)
     if json_:
         print_json(items)
         return
@@ -84,15 +84,15 @@ def list_(who: str = typer.Option(None, "--as", help=AS_HELP),
 def show(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
          json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     p = acting(who)
-    ledger = get_copilot().actions
-    a = ledger.get(action_id, p)
+    cp = get_copilot()
+    a = cp.actions_show(p, action_id)
     if json_:
-        print_json({**a.model_dump(mode="json"), "history": ledger.history(action_id, p)})
+        print_json({**a.model_dump(mode="json"), "history": cp.actions_history(p, action_id)})
         return
     _show(a)
     console.print(table("History", ["seq", "at", "actor", "from", "to", "note"],
                         [(e["seq"], e["at"], e["actor"], e["from"], e["to"], e["note"] or (e["diff"] or ""))
-                         for e in ledger.history(action_id, p)]))
+                         for e in cp.actions_history(p, action_id)]))
 
 
 @actions_app.command("approve")
@@ -103,13 +103,13 @@ def approve(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
             no_execute: bool = typer.Option(False, "--no-execute", help="approve only; a worker executes later"),
             json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     p = acting(who)
-    ledger = get_copilot().actions
+    cp = get_copilot()
     if shown is None:
-        a = ledger.get(action_id, p)
+        a = cp.actions_show(p, action_id)
         if not json_:
             _show(a)
         shown = payload_hash(a.payload)  # the hash of exactly what was displayed
-    result = ledger.approve(action_id, p, shown_hash=shown, confirm_recipients=confirm, execute=not no_execute)
+    result = cp.actions_approve(p, action_id, shown_hash=shown, confirm_recipients=confirm, execute=not no_execute)
     _outcome(result, json_)
 
 
@@ -149,8 +149,8 @@ def edit(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
          no_execute: bool = typer.Option(False, "--no-execute", help="record the edit; a worker executes later"),
          json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     p = acting(who)
-    ledger = get_copilot().actions
-    a = ledger.get(action_id, p)
+    cp = get_copilot()
+    a = cp.actions_show(p, action_id)
     shown = payload_hash(a.payload)
     if sets:
         new = apply_sets(a.payload, sets)
@@ -162,7 +162,7 @@ def edit(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
             new = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise UserError(f"the edited payload is not valid YAML/JSON: {exc}; nothing changed") from None
-    result = ledger.edit(action_id, p, payload=new, shown_hash=shown, confirm_recipients=confirm,
+    result = cp.actions_edit(p, action_id, payload=new, shown_hash=shown, confirm_recipients=confirm,
                          execute=not no_execute)
     _outcome(result, json_)
 
@@ -172,7 +172,7 @@ def edit(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
 def reject(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
            reason: str = typer.Option("", "--reason", help="why (feeds the adoption report)"),
            json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    a = get_copilot().actions.reject(action_id, acting(who), reason=reason)
+    a = get_copilot().actions_reject(acting(who), action_id, reason=reason)
     _outcome(a, json_)
 
 
@@ -186,7 +186,7 @@ def retry(action_id: str, who: str = typer.Option(None, "--as", help=AS_HELP),
           json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     if force_resend and mark_failed:
         raise UserError("choose one of --force-resend and --mark-failed")
-    a = get_copilot().actions.retry(action_id, acting(who), force_resend=force_resend, mark_failed=mark_failed,
+    a = get_copilot().actions_retry(acting(who), action_id, force_resend=force_resend, mark_failed=mark_failed,
                                     reason=reason)
     _outcome(a, json_, failure_expected=mark_failed)  # marking it failed is what was asked: success
 
@@ -197,7 +197,7 @@ def run_approved(action_id: str = typer.Argument(None, help="one approved action
                  json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Execute approved actions that were approved with --no-execute (the worker's job, by hand)."""
     cp = get_copilot()
-    done = cp.actions.run_approved(action_id)
+    done = cp.actions_run(action_id)
     if json_:
         print_json(done)
         return
@@ -215,7 +215,7 @@ def stats(who: str = typer.Option(None, "--as", help=AS_HELP),
           json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     cp = get_copilot()
     p = acting(who)
-    data = cp.actions.stats(p, scope=cp.scope(p))
+    data = cp.actions_stats(p)
     if json_:
         print_json(data)
         return
@@ -235,7 +235,7 @@ def stats(who: str = typer.Option(None, "--as", help=AS_HELP),
 @actions_app.command("verify")
 @cli_errors
 def verify(json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    report = get_copilot().actions.verify()
+    report = get_copilot().actions_verify()
     if json_:
         print_json(report)
     elif report.ok:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime
 
 import typer
-from sqlalchemy import func, select
 
+from copilot.app import UserChange
 from integrations.cli.common import (
     JSON_HELP,
     acting,
@@ -18,9 +17,6 @@ from integrations.cli.common import (
     print_json,
     table,
 )
-from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Team, User
-from knowledge.crm.people import ensure_admin
-from knowledge.crm.users import UserChange
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +40,7 @@ def init(
 ) -> None:
     cp = get_copilot()
     name = admin_name or getpass.getuser()
-    result: dict = {"home": str(cp.settings.resolved_home), "admin": ensure_admin(cp.crm, name)}
+    result: dict = {"home": str(cp.settings.resolved_home), "admin": cp.ensure_admin(name)}
     if demo:
         from copilot.demo.build import build_demo
 
@@ -111,31 +107,8 @@ def users_deactivate(user: str = typer.Argument(..., help="id, email or full nam
 
 @cli_errors
 def status(json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    cp = get_copilot()
-    st = cp.settings
-    with cp.crm.session() as s:
-        counts = {m.__tablename__: int(s.scalar(select(func.count()).select_from(m)) or 0)
-                  for m in (Team, User, Account, Contact, Deal, Activity, Call)}
-        newest = max(
-            (d for d in (s.scalar(select(func.max(Deal.updated_at))), s.scalar(select(func.max(Activity.occurred_at))))
-             if d is not None),
-            default=None,
-        )
-    age_h = (datetime.now() - newest).total_seconds() / 3600 if newest else None
-    info = {
-        "home": str(st.resolved_home),
-        "llm": st.llm if st.llm != "none" else "none (offline engine)",
-        "llm_base_url": st.llm_base_url,
-        "embeddings": st.embeddings,
-        "speech": st.speech,
-        "database": st.crm_url.split("@")[-1],
-        "chroma": st.chroma_url or str(st.chroma_dir),
-        "shared_data": str(st.shared_data),
-        "counts": counts,
-        "newest_crm_data": newest.isoformat() if newest else None,
-        "freshness_hours": round(age_h, 1) if age_h is not None else None,
-        "stale": bool(age_h is not None and age_h > st.freshness_hours),
-    }
+    info = get_copilot().status()
+    counts = info["counts"]
     if json_:
         print_json(info)
         return
@@ -143,4 +116,5 @@ def status(json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
                         [(k, v) for k, v in info.items() if k not in ("counts",)]))
     console.print(table("Data", ["table", "rows"], counts.items()))
     if info["stale"]:
-        err_console.print(f"[yellow]warning:[/yellow] newest CRM data is {age_h:.0f} hours old")
+        err_console.print(f"[yellow]warning:[/yellow] the CRM was last imported or synced {info['freshness_hours']:.0f} "
+                          "hours ago; re-run the import or sync")

@@ -24,7 +24,7 @@ def transcribe(
     speakers: int = typer.Option(None, "--speakers", help="number of speakers in a mono recording (default: guess)"),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    t = get_copilot().calls.transcribe(audio, num_speakers=speakers, progress=not json_)
+    t = get_copilot().transcribe(audio, num_speakers=speakers, progress=not json_)
     if json_:
         print_json(t.to_json())
         return
@@ -43,9 +43,8 @@ def summarize(
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     cp = get_copilot()
-    scope = cp.scope(acting(who)) if (deal or who) else None
-    when = _date(on)
-    cid, summary, _t = cp.calls.summarize_call(source, deal_id=deal, scope=scope, call_date=when, progress=not json_)
+    principal = acting(who) if (deal or who) else None
+    cid, summary, _t = cp.summarize_call(principal, source, deal_id=deal, call_date=_date(on), progress=not json_)
     if json_:
         print_json({"call_id": cid, **summary.model_dump(mode="json")})
         return
@@ -62,7 +61,7 @@ def followup(
 ) -> None:
     cp = get_copilot()
     principal = acting(who)
-    result = cp.calls.draft_followup(call, scope=cp.scope(principal), owner_id=principal.user_id)
+    result = cp.draft_followup(principal, call)
     if json_:
         print_json(result)
         return

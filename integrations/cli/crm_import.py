@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from copilot.app import ImportReport, shipped_mappings
+from copilot.core.domain import OPERATOR
 from integrations.cli.common import (
     JSON_HELP,
     cli_errors,
@@ -18,9 +20,6 @@ from integrations.cli.common import (
     print_json,
     table,
 )
-from knowledge.crm.import_report import ImportReport
-from knowledge.crm.importer import ProgressFn, import_crm
-from knowledge.crm.mapping import load_mapping, shipped_mappings
 
 import_app = typer.Typer(name="import", help="Import data: CRM exports (CSV or JSON) through a column mapping.",
                          no_args_is_help=True)
@@ -34,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[ProgressFn | None]:
+def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
     if not enabled:
         yield None
         return
@@ -56,10 +55,9 @@ def crm(
     mapping: str = typer.Option(..., "--mapping", "-m", help=f"shipped mapping ({', '.join(shipped_mappings())}) or a YAML file"),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    mp = load_mapping(mapping)
     cp = get_copilot()
     with _progress_bar(err_console.is_terminal) as progress:
-        report = import_crm(cp.crm, path, mp, progress=progress)
+        report = cp.import_crm(OPERATOR, path, mapping, progress=progress)
     if json_:
         print_json(report.to_dict())
         return
@@ -68,7 +66,7 @@ def crm(
 
 @cli_errors
 def mappings(json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    rows = [{"name": n, "description": load_mapping(n).description} for n in shipped_mappings()]
+    rows = get_copilot().crm_mappings()
     if json_:
         print_json(rows)
         return

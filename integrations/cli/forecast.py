@@ -6,7 +6,8 @@ from datetime import date
 
 import typer
 
-from copilot.core.errors import UserError
+from copilot.core.domain import OPERATOR
+from copilot.core.errors import InvalidRequest, UserError
 from integrations.cli.common import (
     AS_HELP,
     JSON_HELP,
@@ -42,8 +43,7 @@ def _date(value: str | None) -> date | None:
         raise UserError(f"--as-of {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
 
 
-def _scope(who: str | None):  # type: ignore[no-untyped-def]
-    return get_copilot().scope(acting(who))
+
 
 
 @cli_errors
@@ -59,7 +59,7 @@ def forecast(
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
-    fc = get_copilot().forecaster.forecast(_scope(who), rep=rep, team=team, company=company, quarter=quarter,
+    fc = get_copilot().forecast(acting(who), rep=rep, team=team, company=company, quarter=quarter,
                                            as_of=_date(as_of))
     if json_:
         print_json(fc)
@@ -74,12 +74,11 @@ def deals(
     who: str = typer.Option(None, "--as", help=AS_HELP),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    svc = get_copilot().forecaster
-    scope = _scope(who)
-    risks = svc.at_risk(scope, as_of=_date(as_of))
+    cp, principal = get_copilot(), acting(who)
+    risks = cp.at_risk(principal, as_of=_date(as_of))
     if not at_risk:
         flagged = {r.deal_id: r for r in risks}
-        fc = svc.forecast(scope, as_of=_date(as_of))
+        fc = cp.forecast(principal, as_of=_date(as_of))
         rows = [{"deal_id": c.deal_id, "deal": c.deal, "owner": c.owner, "stage": c.stage, "amount": c.amount,
                  "probability": c.probability, "category": c.category,
                  "flags": [f.code for f in flagged[c.deal_id].flags] if c.deal_id in flagged else []}
@@ -106,7 +105,7 @@ def deal(
     who: str = typer.Option(None, "--as", help=AS_HELP),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    sc = get_copilot().forecaster.win_probability(_scope(who), deal_id, as_of=_date(as_of))
+    sc = get_copilot().win_probability(acting(who), deal_id, as_of=_date(as_of))
     if json_:
         print_json(sc)
         return
@@ -128,7 +127,7 @@ def backtest(
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     dates = [d for d in (_date(x) for x in as_of or []) if d] or None
-    report = get_copilot().forecaster.backtest(as_ofs=dates, min_history=min_history)
+    report = get_copilot().backtest(OPERATOR, as_ofs=dates, min_history=min_history)
     if json_:
         print_json(report)
         return
@@ -161,18 +160,13 @@ def pipeline(
     who: str = typer.Option(None, "--as", help=AS_HELP),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    from pydantic import ValidationError
-
-    from tools.forecast.pipeline import PipelineQuery
-
+    query = {"metric": metric, "group_by": by, "period": period, "rep": rep, "team": team, "product": product,
+             "as_of": _date(as_of)}
     try:
-        q = PipelineQuery(metric=metric, group_by=by, period=period, rep=rep, team=team, product=product,  # type: ignore[arg-type]
-                          as_of=_date(as_of))
-    except ValidationError as exc:
-        bad = ", ".join(str(e["loc"][0]) for e in exc.errors())
-        raise UserError(f"bad {bad}", hint=f"METRIC is {METRICS}; --by is rep, manager, team, product, account, "
-                                            "sector, month or quarter") from None
-    res = get_copilot().forecaster.pipeline(_scope(who), q)
+        res = get_copilot().pipeline(acting(who), query)
+    except InvalidRequest as exc:
+        raise UserError(str(exc), hint=f"METRIC is {METRICS}; --by is rep, manager, team, product, account, "
+                                       "sector, month or quarter") from None
     if json_:
         print_json(res)
         return

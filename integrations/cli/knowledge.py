@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from copilot.core.domain import Role
-from copilot.core.errors import PermissionDenied, UserError
-from copilot.erasure import erase
+from copilot.core.domain import OPERATOR
+from copilot.core.errors import UserError
 from integrations.cli.common import (
     AS_HELP,
     JSON_HELP,
@@ -38,10 +37,9 @@ def ingest(
     cp = get_copilot()
     reports = {}
     if paths:
-        reports["documents"] = cp.knowledge.ingest_paths(list(paths), metadata={"type": doc_type} if doc_type else None,
-                                                         progress=not json_)
+        reports["documents"] = cp.ingest(OPERATOR, list(paths), doc_type=doc_type, progress=not json_)
     if crm:
-        reports["crm"] = cp.knowledge.sync_crm(cp.crm, progress=not json_)
+        reports["crm"] = cp.sync_crm(OPERATOR, progress=not json_)
     data = {name: r.to_dict() for name, r in reports.items()}
     if json_:
         print_json(data)
@@ -64,10 +62,7 @@ def forget(
     """Erase from every store, compact the databases, and print a receipt (counts only, no names)."""
     if sum(x is not None for x in (account, contact, source)) != 1:
         raise UserError("forget takes exactly one of --account, --contact or --source")
-    principal = acting(as_)
-    if principal.role is not Role.ADMIN:
-        raise PermissionDenied("only an admin may erase data", hint="ask an admin, or pass --as admin")
-    receipt = erase(get_copilot(), principal, account=account, contact=contact, source=source)
+    receipt = get_copilot().forget(acting(as_), account=account, contact=contact, source=source)
     if json_:
         print_json(receipt)
         return

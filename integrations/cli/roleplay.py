@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 def list_(json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     rows = [{"id": p.id, "title": p.title, "buyer": f"{p.name}, {p.role}", "company": p.company,
              "goal": p.goal, "difficulty": p.difficulty, "competitor": p.competitor, "targets": p.targets}
-            for p in get_copilot().roleplay.scenarios()]
+            for p in get_copilot().roleplay_scenarios()]
     if json_:
         print_json(rows)
         return
@@ -89,7 +89,7 @@ def start(scenario: str = typer.Argument(..., help="scenario id from 'copilot ro
           json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     cp = get_copilot()
     principal = acting(who)
-    _converse(cp.roleplay.start(scenario, principal, cp.scope(principal)), json_)
+    _converse(cp.roleplay_start(principal, scenario), json_)
 
 
 @roleplay_app.command("continue", help="Continue a saved session by id (e.g. one started in Slack).")
@@ -98,7 +98,7 @@ def continue_(session_id: str = typer.Argument(...), who: str = typer.Option(Non
               json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     cp = get_copilot()
     principal = acting(who)
-    session = cp.roleplay.resume(session_id, cp.scope(principal))
+    session = cp.roleplay_session(principal, session_id)
     if session.status == "finished":
         raise UserError(f"session {session_id} is finished", hint="start a new one with 'copilot roleplay start'")
     _converse(session, json_)
@@ -114,7 +114,7 @@ def score(transcript: str = typer.Argument(..., help="text file with speaker-lab
     cp = get_copilot()
     if transcript.startswith("call:"):
         principal = acting(who)
-        result = cp.roleplay.score_call(transcript.removeprefix("call:"), principal, cp.scope(principal))
+        result = cp.roleplay_score(principal, call_id=transcript.removeprefix("call:"))
     else:
         path = Path(transcript)
         if not path.is_file():
@@ -124,7 +124,7 @@ def score(transcript: str = typer.Argument(..., help="text file with speaker-lab
         except UnicodeDecodeError:
             raise UserError(f"{path} is not UTF-8 text", hint="save the transcript as plain text") from None
         principal = acting(who) if who else None
-        result = cp.roleplay.score_text(text, principal=principal, scenario_id=scenario, rep_names=set(rep or []))
+        result = cp.roleplay_score(principal, text=text, scenario_id=scenario, rep_names=set(rep or []))
     if json_:
         print_json(result.model_dump(mode="json"))
         return
@@ -138,8 +138,7 @@ def report(who: str = typer.Option(None, "--as", help=AS_HELP),
            json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     cp = get_copilot()
     principal = acting(who)
-    trainee_id = cp.principal(trainee).user_id if trainee else None
-    rep = cp.roleplay.report(principal, cp.scope(principal), trainee_id=trainee_id)
+    rep = cp.roleplay_report(principal, trainee=trainee)
     if json_:
         print_json(rep)
         return
