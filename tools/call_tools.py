@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
@@ -17,12 +17,14 @@ from knowledge.crm.scoping import apply_scope, require_records
 from tools._crm import find_account
 from tools.context import ToolContext, ToolResult
 
+if TYPE_CHECKING:
+    from tools.calls.service import CallService
 
-def _calls(ctx: ToolContext) -> Any:
-    svc = ctx.service("calls")
-    if svc is None:
+
+def _calls(ctx: ToolContext) -> CallService:
+    if ctx.capabilities is None:
         raise ProviderError("call analysis is not available in this deployment")
-    return svc
+    return ctx.capabilities.calls
 
 
 def _latest_call_id(ctx: ToolContext, call_id: str | None, account: str | None) -> str:

@@ -1,21 +1,61 @@
 """The run context every tool receives: who is asking (resolved server-side) and the stores.
 
 The principal and scope come from here, never from a tool's arguments, so nothing a model writes can
-change whose data a tool sees.
+change whose data a tool sees. Every dependency is a typed field: the stores, the ledger (a protocol: tools
+only propose) and the capability services (a protocol met by the composition root), never a callback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
 from copilot.core.domain import ActionRef, Citation, Principal
 from copilot.core.visibility import Scope
+from knowledge.crm.people import scope_of
 from knowledge.crm.store import CrmStore
+
+if TYPE_CHECKING:
+    from knowledge.store import KnowledgeStore
+    from tools.calls.service import CallService
+    from tools.forecast.service import Forecaster
+    from tools.roleplay.session import RoleplayService
+
+
+class Proposal(Protocol):
+    """What the ledger hands back for a stored proposal."""
+
+    id: str
+    payload: dict[str, Any]
+    confidence: float
+
+    def to_ref(self) -> ActionRef: ...
+
+
+class Proposals(Protocol):
+    """Where tools put proposed actions; a person approves, edits or rejects them later."""
+
+    def propose(self, kind: str, payload: dict[str, Any], *, owner_id: str, rationale: str, tool: str,
+                citations: Sequence[Citation] = (), confidence: float = 0.5, account_id: str | None = None,
+                deal_id: str | None = None, call_id: str | None = None,
+                expires_in: timedelta | None = None) -> Proposal: ...
+
+
+class Capabilities(Protocol):
+    """The capability services a tool may use, built on first use."""
+
+    @property
+    def forecaster(self) -> Forecaster: ...
+
+    @property
+    def calls(self) -> CallService: ...
+
+    @property
+    def roleplay(self) -> RoleplayService: ...
 
 
 @dataclass
@@ -23,16 +63,27 @@ class ToolContext:
     principal: Principal
     scope: Scope
     crm: CrmStore
-    knowledge: Any | None = None  # knowledge.store.KnowledgeStore
-    ledger: Any | None = None  # copilot.actions.ledger.ActionLedger (tools only propose)
-    services: dict[str, Callable[[], Any]] = field(default_factory=dict)  # lazy: forecaster, calls, roleplay
+    knowledge: KnowledgeStore | None = None
+    ledger: Proposals | None = None
+    capabilities: Capabilities | None = None
     today: date = field(default_factory=date.today)
     proposed: list[ActionRef] = field(default_factory=list)
 
-    def service(self, name: str) -> Any | None:
-        """A capability service (built on first use), or None when it is not available."""
-        factory = self.services.get(name)
-        return factory() if factory else None
+
+@dataclass
+class ToolDeps:
+    """What every tool run shares, whoever asks; ``context`` adds the principal and derives the scope."""
+
+    crm: CrmStore
+    knowledge: KnowledgeStore | None = None
+    ledger: Proposals | None = None
+    capabilities: Capabilities | None = None
+    today: date | None = None  # fixed "today" (demo, tests); None: the real date at each question
+
+    def context(self, principal: Principal) -> ToolContext:
+        return ToolContext(principal=principal, scope=scope_of(self.crm, principal), crm=self.crm,
+                           knowledge=self.knowledge, ledger=self.ledger, capabilities=self.capabilities,
+                           today=self.today or date.today())
 
 
 class ToolResult(BaseModel):

@@ -6,7 +6,7 @@ with citations; scope checks happen inside the forecaster.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -15,12 +15,14 @@ from copilot.core.errors import ProviderError
 from tools.context import ToolContext, ToolResult
 from tools.forecast.pipeline import GroupBy, Metric, PipelineQuery
 
+if TYPE_CHECKING:
+    from tools.forecast.service import Forecaster
 
-def _forecaster(ctx: ToolContext) -> Any:
-    svc = ctx.service("forecaster")
-    if svc is None:
+
+def _forecaster(ctx: ToolContext) -> Forecaster:
+    if ctx.capabilities is None:
         raise ProviderError("forecasting is not available in this deployment")
-    return svc
+    return ctx.capabilities.forecaster
 
 
 def _money(x: float | None) -> str:

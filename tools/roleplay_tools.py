@@ -29,9 +29,9 @@ def start_roleplay(ctx: ToolContext, args: StartRoleplayToolArgs) -> RoleplaySta
     renewal), scored with the coaching rubric at the end; without a scenario id, list the scenarios."""
     from tools.roleplay.tool import start_roleplay as start
 
-    svc = ctx.service("roleplay")
-    if svc is None:
+    if ctx.capabilities is None:
         raise ProviderError("role-play is not available in this deployment")
+    svc = ctx.capabilities.roleplay
     if not args.scenario_id:
         return RoleplayStart(scenarios=[p.id for p in svc.scenarios()])
     session = start(args.scenario_id, ctx.principal, service=svc, scope=ctx.scope)

@@ -120,3 +120,7 @@ class Answer(BaseModel):
     tools_used: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="warnings such as fallback to offline")
     data: dict[str, Any] = Field(default_factory=dict, description="structured payload for UIs")
+    newest_record: datetime | None = Field(default=None, exclude=True,
+                                           description="newest CRM timestamp among the records behind the answer")
+    tool_texts: list[str] = Field(default_factory=list, exclude=True,
+                                  description="what each tool returned, as the model saw it (for the grounding check)")

@@ -59,5 +59,5 @@ class Composer:
         text = "\n".join(self.lines).strip() + "\n\n" + OFFLINE_NOTICE
         ans = Answer(text=text, citations=self.citations, confidence=max(0.0, min(1.0, confidence)),
                      mode="offline", intent=intent, tools_used=self.tools, notes=list(notes or []))
-        ans.data["newest"] = self.newest
+        ans.newest_record = self.newest
         return ans
