@@ -57,7 +57,7 @@ def main() -> None:
     emb = HashingEmbedder() if args.embeddings == "hash" else build_embedder(
         load_settings(home="/tmp/qmsum-eval", embeddings=args.embeddings))
     sm = Summarizer(embedder=emb)
-    rows = []
+    rows: list[tuple[str, dict[str, float], dict[str, float], int]] = []
     for f in sorted(Path(args.data).glob("*.json")):
         d = json.loads(f.read_text())
         ref = d["general_query_list"][0]["answer"]
@@ -73,8 +73,9 @@ def main() -> None:
     print(f"{'meeting':10} {'ours R':>7} {'ours F':>7} {'lead R':>7} {'lead F':>7} {'words':>6}")
     for name, o, b, n in rows:
         print(f"{name:10} {o['r']:7.3f} {o['f']:7.3f} {b['r']:7.3f} {b['f']:7.3f} {n:6d}")
-    mean = lambda k, i: sum(r[i][k] for r in rows) / len(rows)  # noqa: E731
-    print(f"{'mean':10} {mean('r', 1):7.3f} {mean('f', 1):7.3f} {mean('r', 2):7.3f} {mean('f', 2):7.3f}")
+    ours_mean = {k: sum(r[1][k] for r in rows) / len(rows) for k in ("r", "f")}
+    lead_mean = {k: sum(r[2][k] for r in rows) / len(rows) for k in ("r", "f")}
+    print(f"{'mean':10} {ours_mean['r']:7.3f} {ours_mean['f']:7.3f} {lead_mean['r']:7.3f} {lead_mean['f']:7.3f}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def create_tables(engine: Engine, *models: type[Base]) -> None:
     """Create the tables of ``models`` that do not exist yet. Tolerates another process creating the same
     tables at the same moment (two API workers starting on a new data directory): on "already exists"
     it looks again and skips what is there."""
-    tables = [m.__table__ for m in models]  # type: ignore[attr-defined]
+    tables = [Base.metadata.tables[m.__tablename__] for m in models]
     for attempt in range(3):
         try:
             Base.metadata.create_all(engine, tables=tables)

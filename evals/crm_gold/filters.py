@@ -115,7 +115,7 @@ def filter_mask(crm: CrmData, obj: str, comp: dict[str, Any], asker: Asker, toda
         keep &= df["owner_id"].isin(ids)
     team = f.get("team")
     if team:
-        ids = ({asker.team_id} - {None}) if team == "mine" else crm.team_ids(team)
+        ids = {asker.team_id} if team == "mine" and asker.team_id else (set() if team == "mine" else crm.team_ids(team))
         keep &= df["team_id"].isin(ids)
     if f.get("manager"):
         if "manager_id" not in df:

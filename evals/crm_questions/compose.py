@@ -19,7 +19,7 @@ Comp = dict[str, Any]
 CLOSE_WHEN = [{"kind": "this_month"}, {"kind": "next_month"}, {"kind": "this_quarter"}, {"kind": "next_quarter"},
               {"kind": "next_n_days", "n": 30}, {"kind": "next_n_days", "n": 60}, {"kind": "next_n_days", "n": 90},
               {"kind": "before_year_end"}, {"kind": "before_quarter_end"}, {"kind": "next_n_weeks", "n": 6}]
-PAST_WHEN = [{"kind": "last_month"}, {"kind": "this_quarter"}, {"kind": "last_quarter"}, {"kind": "ytd"},
+PAST_WHEN: list[dict[str, Any]] = [{"kind": "last_month"}, {"kind": "this_quarter"}, {"kind": "last_quarter"}, {"kind": "ytd"},
              {"kind": "this_year"}, {"kind": "last_year"}, {"kind": "qtd"}, {"kind": "last_n_days", "n": 90},
              {"kind": "last_n_weeks", "n": 8}, {"kind": "since_month"}, {"kind": "quarter"}, {"kind": "month"}]
 RECENT_WHEN = [{"kind": "last_n_days", "n": 7}, {"kind": "last_n_days", "n": 14}, {"kind": "last_n_weeks", "n": 2},
@@ -33,7 +33,7 @@ THRESHOLDS = {"demo": [20_000, 25_000, 40_000, 50_000, 75_000, 80_000, 100_000, 
 
 def past_when(rng: random.Random, v: Vocab) -> dict[str, Any]:
     """A past period, with the named-quarter/month forms filled from the data's own history."""
-    w = dict(rng.choice(PAST_WHEN))
+    w: dict[str, Any] = dict(rng.choice(PAST_WHEN))
     t = v.today
     if w["kind"] == "since_month":
         w["month"] = rng.choice([m for m in range(1, 13) if m != t.month])

@@ -93,7 +93,7 @@ GROUP_METRICS: list[tuple[str, dict[str, Any]]] = [
     ("avg", {"status": "won"}), ("count", {"status": "won"})]
 
 
-def grouped(rng: random.Random, v: Vocab, a: Person) -> Comp:
+def grouped(rng: random.Random, v: Vocab, a: Person) -> Comp | None:
     """'pipeline by stage', 'win rate by team last quarter', 'bookings by month this year'"""
     scope, tag = who(rng, v, a, probe=0.0)
     metric, status = rng.choice(GROUP_METRICS)

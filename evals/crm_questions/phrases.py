@@ -60,7 +60,7 @@ def amount(rng: random.Random, f: dict[str, Any]) -> str:
     if lo is not None:
         a = money(rng, lo)
         return pick(rng, f"over {a}", f"above {a}", f"bigger than {a}", f"more than {a}", f"> {a}", f"worth over {a}")
-    b = money(rng, hi)
+    b = money(rng, float(hi or 0))
     return pick(rng, f"under {b}", f"below {b}", f"smaller than {b}", f"less than {b}", f"< {b}")
 
 

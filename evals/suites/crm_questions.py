@@ -128,7 +128,7 @@ def _case(env: EvalEnv, crm: CrmData, checker: LeakChecker, row: dict[str, Any],
 
 
 def _brief(gold: dict[str, Any]) -> dict[str, Any]:
-    out = {k: gold[k] for k in ("kind", "value", "n", "total", "reason", "limit") if k in gold}
+    out: dict[str, Any] = {k: gold[k] for k in ("kind", "value", "n", "total", "reason", "limit") if k in gold}
     if gold["kind"] == "rows":
         out["rows"] = [(r["group"], r["value"], r["n"]) for r in gold["rows"]][:12]
     if gold["kind"] == "records":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from evals.base import EvalEnv, SuiteResult
 
@@ -16,7 +17,8 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
 
     router = Router(env.cp.embedder)
     llm = env.cp.chat_model
-    cases, confusion = [], Counter()
+    cases: list[dict[str, Any]] = []
+    confusion: Counter[tuple[str, str]] = Counter()
     tool_hits: list[bool] = []
     for row in rows:
         got = router.route(row["question"]).intent

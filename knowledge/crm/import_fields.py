@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from copilot.core.domain import Role, Stage
 from knowledge.crm.export_reader import Record
 from knowledge.crm.import_report import ImportReport
-from knowledge.crm.mapping import FIELDS, Mapping
+from knowledge.crm.mapping import FIELDS, Kind, Mapping
 from knowledge.crm.normalize import clean, key, parse_date, parse_datetime, parse_int, parse_money
 
 # Which alias table applies to a field (default: the field's own name).
@@ -39,7 +39,7 @@ class RowError(ValueError):
 
 
 def parse_file(
-    kind: str,
+    kind: Kind,
     records: list[Record],
     mp: Mapping,
     columns: dict[str, str | None],
@@ -62,7 +62,7 @@ def parse_file(
     return rows
 
 
-def _parse_record(kind: str, rec: Record, mp: Mapping, columns: dict[str, str | None],
+def _parse_record(kind: Kind, rec: Record, mp: Mapping, columns: dict[str, str | None],
                   report: ImportReport) -> FileRow:
     spec, tables = mp.files[kind], mp._tables
     cells = {want: clean(rec.values.get(actual)) if actual else None for want, actual in columns.items()}

@@ -25,13 +25,13 @@ from knowledge.crm.export_reader import read_records, resolve_columns
 from knowledge.crm.import_fields import FileRow, parse_file
 from knowledge.crm.import_report import ImportReport
 from knowledge.crm.import_resolver import Resolver
-from knowledge.crm.mapping import Mapping, load_mapping
+from knowledge.crm.mapping import Kind, Mapping, load_mapping
 from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
 from knowledge.crm.store import CrmStore
 from knowledge.crm.upsert import apply, record_history
 
 ProgressFn = Callable[[str, int, int], None]
-ORDER = ("people", "products", "accounts", "deals")
+ORDER: tuple[Kind, ...] = ("people", "products", "accounts", "deals")
 
 
 def locate_files(path: Path, mapping: Mapping) -> dict[str, Path]:

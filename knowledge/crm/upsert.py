@@ -29,7 +29,7 @@ CREATE_DEFAULTS: dict[type, dict[str, Any]] = {
     Account: {"is_customer": False},
     Deal: {"currency": "USD", "deal_type": "new"},
 }
-ENTITY = {Team: "teams", User: "users", Product: "products", Account: "accounts", Deal: "deals"}
+ENTITY: dict[type, str] = {Team: "teams", User: "users", Product: "products", Account: "accounts", Deal: "deals"}
 
 
 @dataclass
@@ -159,7 +159,7 @@ def record_history(store: CrmStore, changes: list[DealChange], *, changed_by: st
     """Append one StageChange per created deal and per change of stage, amount or close date."""
     for chunk in _chunks(changes, batch_size):
         with store.session() as s:
-            s.execute(StageChange.__table__.insert(), [
+            s.execute(StageChange.__table__.insert(), [  # type: ignore[attr-defined]
                 {"deal_id": c.deal_id, "changed_on": c.changed_on, "from_stage": c.from_stage, "to_stage": c.to_stage,
                  "amount": c.amount, "close_date": c.close_date, "changed_by": changed_by}
                 for c in chunk

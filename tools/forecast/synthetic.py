@@ -97,7 +97,7 @@ def write_to_crm(crm, snap: Snapshot) -> None:  # type: ignore[no-untyped-def]
         for pid, p in snap.products.items():
             s.add(Product(id=pid, name=p["name"], list_price=p["list_price"]))
         s.flush()
-        owner_of = {}
+        owner_of: dict[str | None, DealRec] = {}
         for d in snap.deals:
             owner_of.setdefault(d.account_id, d)
         for aid, a in snap.accounts.items():
