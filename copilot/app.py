@@ -8,22 +8,31 @@ Types an adapter passes in are re-exported here, so adapters never import ``tool
 
 from __future__ import annotations
 
+from copilot.actions.schemas import Action, State, payload_hash
+from copilot.chat_state import ThreadBinding
 from copilot.core.settings import Settings
+from copilot.jobs import Job
+from copilot.keys import KeyInfo
 from copilot.ops.actions import ActionOps
 from copilot.ops.asking import AskOps
 from copilot.ops.calls import CallOps, CallResult
+from copilot.ops.chat import ChatOps
 from copilot.ops.data import DataOps
 from copilot.ops.forecast import ForecastOps
 from copilot.ops.people import PeopleOps
 from copilot.ops.roleplay import RoleplayOps
+from copilot.ops.serving import ServingOps
 from copilot.services import Services
+from knowledge.crm.import_report import ImportReport
+from knowledge.crm.mapping import shipped_mappings
 from knowledge.crm.users import UserChange
 from tools.forecast.pipeline import PipelineQuery
 
-__all__ = ["CallResult", "Copilot", "PipelineQuery", "UserChange"]
+__all__ = ["Action", "CallResult", "Copilot", "ImportReport", "Job", "KeyInfo", "PipelineQuery", "State", "ThreadBinding",
+           "UserChange", "payload_hash", "shipped_mappings"]
 
 
-class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, PeopleOps):
+class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, PeopleOps, ServingOps, ChatOps):
     """ask · transcribe, summarize_call, draft_followup, process_call · roleplay_* · forecast, at_risk,
     win_probability, backtest, pipeline · actions_* · ingest, ingest_upload, sync_crm, import_crm, forget ·
     principal, scope, users, status, readiness."""

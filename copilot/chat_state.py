@@ -1,14 +1,24 @@
-"""Slack-side tables, in the CRM database with their own metadata (created idempotently, like the
-ledger and conversation tables): replay guard, answers with their feedback, and role-play threads."""
+"""What a chat surface (Slack) remembers, in the CRM database: the replay guard, answers as posted with
+the votes on them, and threads bound to something stateful (a role-play session).
+
+Product state, not adapter logic: the Slack adapter reaches it only through the facade's ``chat_*``
+operations (``copilot.ops.chat``). The tables keep their ``slack_*`` names (erasure knows them).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Engine, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, DateTime, Engine, Index, Integer, String, Text, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from copilot.core.db import Base, create_tables
+from copilot.core.domain import Answer
+from copilot.core.errors import NotFound
 
 
 class SeenRow(Base):
@@ -58,5 +68,91 @@ class ThreadRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-def ensure_tables(engine: Engine) -> None:
-    create_tables(engine, SeenRow, AnswerRow, FeedbackRow, ThreadRow)
+@dataclass(frozen=True)
+class ThreadBinding:
+    """A chat thread bound to a session: ``key`` is ``<channel>:<thread_ts>``, ``ref`` the session id,
+    ``chat_user`` who started it (only they may speak in it)."""
+
+    key: str
+    kind: str
+    ref: str
+    chat_user: str
+
+
+class ChatState:
+    """The replay guard, the answer log with its votes, and the thread bindings, over one engine."""
+
+    def __init__(self, engine: Engine, *, keep: timedelta = timedelta(days=3)) -> None:
+        self.engine = engine
+        self.keep = keep
+        create_tables(engine, SeenRow, AnswerRow, FeedbackRow, ThreadRow)
+
+    # -- exactly one answer per delivery --------------------------------------------------------------
+    def claim(self, key: str) -> bool:
+        """True for the first delivery of ``key``, False for every later one. The key is inserted under
+        a primary key, so of any number of concurrent or repeated deliveries exactly one wins (the
+        database decides, which also holds across several API workers)."""
+        try:
+            with Session(self.engine) as s, s.begin():
+                s.add(SeenRow(key=key[:200], created_at=datetime.now()))
+        except IntegrityError:
+            return False
+        return True
+
+    def prune(self) -> int:
+        """Forget deliveries older than ``keep`` (Slack stops retrying long before)."""
+        with Session(self.engine) as s, s.begin():
+            res: Any = s.execute(delete(SeenRow).where(SeenRow.created_at < datetime.now() - self.keep))
+            return int(res.rowcount or 0)
+
+    # -- answers and votes (one vote per person per answer; pressing again changes it) ----------------
+    def record_answer(self, *, user_id: str, slack_user: str, channel: str, thread_ts: str | None,
+                      question: str, answer: Answer, visibility: str) -> str:
+        answer_id = "ans-" + uuid.uuid4().hex[:12]
+        with Session(self.engine) as s, s.begin():
+            s.add(AnswerRow(id=answer_id, user_id=user_id, slack_user=slack_user, channel=channel,
+                            thread_ts=thread_ts, visibility=visibility, question=question,
+                            answer=answer.model_dump_json(), created_at=datetime.now()))
+        return answer_id
+
+    def set_posted(self, answer_id: str, *, message_ts: str | None, visibility: str) -> None:
+        with Session(self.engine) as s, s.begin():
+            s.execute(update(AnswerRow).where(AnswerRow.id == answer_id)
+                      .values(message_ts=message_ts, visibility=visibility))
+
+    def vote(self, answer_id: str, *, slack_user: str, user_id: str | None, helpful: bool) -> None:
+        with Session(self.engine) as s, s.begin():
+            if s.get(AnswerRow, answer_id) is None:
+                raise NotFound(f"no answer {answer_id!r}", hint="vote on an answer the copilot posted")
+            row = s.scalars(select(FeedbackRow).where(FeedbackRow.answer_id == answer_id,
+                                                      FeedbackRow.slack_user == slack_user)).first()
+            if row is None:
+                s.add(FeedbackRow(answer_id=answer_id, slack_user=slack_user, user_id=user_id, helpful=helpful,
+                                  created_at=datetime.now()))
+            else:
+                row.helpful, row.created_at = helpful, datetime.now()
+
+    def answer(self, answer_id: str) -> dict[str, Any] | None:
+        with Session(self.engine) as s:
+            row = s.get(AnswerRow, answer_id)
+            if row is None:
+                return None
+            return {c.key: getattr(row, c.key) for c in AnswerRow.__table__.columns}
+
+    def votes(self, answer_id: str) -> dict[str, int]:
+        with Session(self.engine) as s:
+            rows = s.execute(select(FeedbackRow.helpful, func.count()).where(FeedbackRow.answer_id == answer_id)
+                             .group_by(FeedbackRow.helpful)).all()
+        counts = {bool(h): int(n) for h, n in rows}
+        return {"helpful": counts.get(True, 0), "not_helpful": counts.get(False, 0)}
+
+    # -- threads bound to sessions --------------------------------------------------------------------
+    def bind_thread(self, key: str, *, kind: str, ref: str, chat_user: str) -> ThreadBinding:
+        with Session(self.engine) as s, s.begin():
+            s.add(ThreadRow(key=key, kind=kind, ref=ref, slack_user=chat_user, created_at=datetime.now()))
+        return ThreadBinding(key, kind, ref, chat_user)
+
+    def thread(self, key: str) -> ThreadBinding | None:
+        with Session(self.engine) as s:
+            row = s.get(ThreadRow, key)
+            return ThreadBinding(row.key, row.kind, row.ref, row.slack_user) if row is not None else None

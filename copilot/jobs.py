@@ -1,15 +1,19 @@
-"""Background jobs for slow uploads (long call audio): a row per job in the CRM database, run on a small
+"""Background jobs for slow work (long call audio): a row per job in the CRM database, run on a small
 thread pool. Any API worker can answer a poll because the state lives in the table, not in memory.
 
 A real deployment with several machines would put this work on an existing job queue (DESIGN.md
-section 8); the row format here is what such a queue's results would be written into.
+section 8); the row format here is what such a queue's results would be written into. The facade
+exposes it as ``jobs_submit`` / ``jobs_get`` (``copilot.ops.serving``).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,24 +39,49 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
-def job_out(row: JobRow, poll_prefix: str) -> dict[str, Any]:
-    return {"job_id": row.id, "status": row.status, "poll": f"{poll_prefix}/{row.id}", "result": row.result,
-            "error": row.error, "created_at": row.created_at.isoformat(timespec="seconds"),
-            "finished_at": row.finished_at.isoformat(timespec="seconds") if row.finished_at else None}
+@dataclass(frozen=True)
+class Job:
+    """A job as its submitter sees it: ``status`` is queued, running, done or failed."""
+
+    id: str
+    kind: str
+    user_id: str
+    status: str
+    source: str
+    result: dict | None
+    error: dict | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _job(row: JobRow) -> Job:
+    return Job(row.id, row.kind, row.user_id, row.status, row.source, row.result, row.error, row.created_at,
+               row.finished_at)
 
 
 class JobRunner:
+    """``workers`` threads, started on the first submit (and again after ``shutdown``)."""
+
     def __init__(self, engine: Engine, *, workers: int = 1) -> None:
         self.engine = engine
+        self.workers = workers
         create_tables(engine, JobRow)
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="api-job")
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
-    def submit(self, kind: str, user_id: str, source: str, work: Callable[[], dict[str, Any]]) -> JobRow:
-        job = JobRow(id="job-" + uuid.uuid4().hex[:16], kind=kind, user_id=user_id, status="queued", source=source,
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="api-job")
+            return self._pool
+
+    def submit(self, kind: str, user_id: str, source: str, work: Callable[[], dict[str, Any]]) -> Job:
+        row = JobRow(id="job-" + uuid.uuid4().hex[:16], kind=kind, user_id=user_id, status="queued", source=source,
                      created_at=datetime.now().replace(microsecond=0))
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
-            s.add(job)
-        self.pool.submit(self._run, job.id, work)
+            s.add(row)
+        job = _job(row)
+        self._executor().submit(self._run, job.id, work)
         return job
 
     def _set(self, job_id: str, **values: Any) -> None:
@@ -67,8 +96,6 @@ class JobRunner:
             self._set(job_id, status="failed", error={"code": exc.code, "message": str(exc)},
                       finished_at=datetime.now().replace(microsecond=0))
         except Exception as exc:  # noqa: BLE001 - a job failure is recorded, never raised into the pool
-            import logging
-
             logging.getLogger("copilot.api").exception("job failed", extra={"fields": {"job_id": job_id}})
             self._set(job_id, status="failed", error={"code": "internal", "message":
                       f"the job failed unexpectedly ({type(exc).__name__}); report job id {job_id}"},
@@ -76,14 +103,18 @@ class JobRunner:
         else:
             self._set(job_id, status="done", result=result, finished_at=datetime.now().replace(microsecond=0))
 
-    def get(self, job_id: str, principal: Principal) -> JobRow:
-        with Session(self.engine, expire_on_commit=False) as s:
+    def get(self, job_id: str, principal: Principal) -> Job:
+        """The job, for its submitter or an admin; anyone else gets NotFound (not a hint that it exists)."""
+        with Session(self.engine) as s:
             row = s.get(JobRow, job_id)
-            if row is not None:
-                s.expunge(row)
-        if row is None or (row.user_id != principal.user_id and principal.role is not Role.ADMIN):
+            job = _job(row) if row is not None else None
+        if job is None or (job.user_id != principal.user_id and principal.role is not Role.ADMIN):
             raise NotFound(f"no job {job_id!r} of yours", hint="use the job id the upload returned")
-        return row
+        return job
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop taking work; queued jobs are cancelled (their rows stay queued), running ones finish."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -2,8 +2,9 @@
 
 A key reads ``sk-cop_<key id>_<secret>``. The id finds the row; the secret is checked with
 ``hmac.compare_digest`` against ``HMAC(salt, secret)``. Revoked keys stop working at once in this
-process (and within ``cache_seconds`` in other processes). The table lives beside the CRM
-(``metadata.create_all`` on the CRM engine), so it follows the CRM to Postgres.
+process (and within ``cache_seconds`` in other processes). The table lives beside the CRM (created
+with ``create_tables`` on the CRM engine), so it follows the CRM to Postgres. Product state, not adapter
+logic: the facade exposes it as ``keys_*`` operations (``copilot.ops.serving``).
 """
 
 from __future__ import annotations

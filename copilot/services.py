@@ -69,14 +69,14 @@ class Services:
 
         def summarizer() -> Summarizer:
             template = load_template()
-            cards = battle_card_competitors(REPO_ROOT / "demo" / "library")
+            cards = battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")
             return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=template,
                               competitors=cards or None)
 
         def transcriber():  # type: ignore[no-untyped-def]
             t = build_transcriber(self.settings)
             if hasattr(t, "hotwords") and not t.hotwords:
-                t.hotwords = ", ".join(self._vocabulary(battle_card_competitors(REPO_ROOT / "demo" / "library")))
+                t.hotwords = ", ".join(self._vocabulary(battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")))
             return t
 
         return CallService(self.crm, transcriber, summarizer,
@@ -84,6 +84,8 @@ class Services:
 
     @cached_property
     def roleplay(self):  # -> tools.roleplay.RoleplayService (imported lazily)
+        from pathlib import Path
+
         from copilot.core.domain import Role
         from copilot.core.settings import REPO_ROOT
         from tools.roleplay.session import RoleplayService
@@ -96,7 +98,7 @@ class Services:
             return [h.text for h in self.knowledge.search(query, library_only, k=5)]
 
         return RoleplayService(crm=self.crm, embedder=self.embedder, home=self.settings.resolved_home,
-                               library_dir=REPO_ROOT / "demo" / "library" / "personas",
+                               library_dir=Path(__file__).parent / "demo" / "library" / "personas",
                                rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
                                chat_model=self.chat_model, buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md",
                                searcher=search)
@@ -131,6 +133,24 @@ class Services:
                           company=st.company, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
                           stale_hours=st.freshness_hours, link_allowlist=st.link_allowlist,
                           redact_pii=st.llm_redact_pii)
+
+    @cached_property
+    def keys(self):  # -> copilot.keys.ApiKeyStore (the HTTP API's keys, beside the CRM)
+        from copilot.keys import ApiKeyStore
+
+        return ApiKeyStore(self.crm.engine)
+
+    @cached_property
+    def jobs(self):  # -> copilot.jobs.JobRunner (its threads start on the first job)
+        from copilot.jobs import JobRunner
+
+        return JobRunner(self.crm.engine)
+
+    @cached_property
+    def chat(self):  # -> copilot.chat_state.ChatState (Slack's replay guard, answers, votes, threads)
+        from copilot.chat_state import ChatState
+
+        return ChatState(self.crm.engine)
 
     def ask(self, principal: Principal, question: str, *, thread_id: str | None = None):  # -> Answer
         return self.asker.ask(principal, question, thread_id=thread_id)

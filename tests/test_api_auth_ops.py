@@ -10,9 +10,10 @@ import pytest
 from api_world import auth, build, client
 from typer.testing import CliRunner
 
+from copilot.core.domain import OPERATOR
+from copilot.keys import ApiKeyStore
 from copilot.testing import ScriptedChatModel
 from integrations.api import ApiConfig, create_app
-from integrations.api.auth import ApiKeyStore
 from integrations.api.middleware import TokenBucket
 
 
@@ -34,7 +35,7 @@ def test_missing_bad_and_revoked_keys_get_401(world):
         r = c.get("/v1/users/me", headers=auth(bad))
         assert r.status_code == 401, bad
     assert c.get("/v1/users/me", headers=auth(keys["r-ann"])).status_code == 200
-    app.state.keys.revoke(keys["r-ann"].split("_")[1])
+    app.state.copilot.keys_revoke(OPERATOR, keys["r-ann"].split("_")[1])
     r = c.get("/v1/users/me", headers=auth(keys["r-ann"]))
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
     assert c.get("/v1/users/me", headers={"X-API-Key": keys["r-bob"]}).json()["user_id"] == "r-bob"

@@ -129,7 +129,7 @@ def test_cli_map_sets_the_slack_id(copilot) -> None:
 def test_covers(copilot, scope_pair, expected) -> None:
     from crm_seed import seed_small_crm
 
-    from integrations.slack.identity import covers
+    from copilot.chat_people import covers
 
     seed_small_crm(copilot.crm)
     viewer, asker = (copilot.scope(copilot.principal(u)) for u in scope_pair)

@@ -52,7 +52,7 @@ def test_mention_answers_in_thread_and_follow_up_keeps_context(world) -> None:
     buttons = blocks[-1]["elements"]
     assert [b["action_id"] for b in buttons] == ["feedback_helpful", "feedback_not_helpful"]
     answer_id = buttons[0]["value"]
-    assert until(lambda: world.bolt.runtime.feedback.answer(answer_id)["message_ts"])
+    assert until(lambda: world.cp.chat_answer(answer_id)["message_ts"])
 
     world.event(mention("UANN", "and who is the champion there?", ts="100.5", thread_ts="100.1"), "Ev2")
     posts = world.fake.wait_for("chat.postMessage", 2)
@@ -67,7 +67,7 @@ def test_mention_answers_in_thread_and_follow_up_keeps_context(world) -> None:
                     "channel": {"id": "C1"},
                     "actions": [{"action_id": "feedback_not_helpful", "value": answer_id, "action_ts": "5.1"}]})
     world.fake.wait_for("chat.postEphemeral")
-    assert world.bolt.runtime.feedback.votes(answer_id) == {"helpful": 0, "not_helpful": 1}
+    assert world.cp.chat_votes(answer_id) == {"helpful": 0, "not_helpful": 1}
 
 
 def test_channel_with_someone_outside_the_scope_gets_an_ephemeral_reply(world) -> None:

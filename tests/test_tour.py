@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from demo import tour
+from integrations import tour
 
 
 def test_tour_runs_every_section(tmp_path, monkeypatch, capsys):

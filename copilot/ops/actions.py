@@ -64,3 +64,10 @@ class ActionOps(Operations):
         from copilot.actions.counts import state_counts
 
         return state_counts(self.services.crm.engine)
+
+    def actions_validate(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload as it would be stored (validated, normalized); bad fields raise one UserError. For
+        forms that check an edit before submitting it (the ledger validates again on ``actions_edit``)."""
+        from copilot.actions.schemas import validate_payload
+
+        return validate_payload(kind, payload)

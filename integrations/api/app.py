@@ -14,10 +14,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from copilot.app import Copilot
-from integrations.api.auth import ApiKeyStore
 from integrations.api.config import ApiConfig
 from integrations.api.errors import ApiError, install_handlers
-from integrations.api.jobs import JobRunner
 from integrations.api.metrics import Metrics
 from integrations.api.middleware import ApiMiddleware, TokenBucket
 from integrations.api.routes import actions, ask, calls, forecast, ingest, openai_compat, ops, roleplay, users
@@ -43,8 +41,7 @@ TAGS = [
 ]
 
 
-def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: ApiConfig | None = None,
-               keys: ApiKeyStore | None = None) -> FastAPI:
+def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: ApiConfig | None = None) -> FastAPI:
     """Build the app. ``slack_handler`` (anything with ``handle(request)``, sync or async) answers
     ``POST /slack/events``; it does its own Slack signature check, so no API key is needed there."""
     config = config or ApiConfig()
@@ -52,16 +49,15 @@ def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: Ap
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        app.state.jobs.shutdown()
+        copilot.jobs_shutdown()
 
     app = FastAPI(title="Sales Copilot API", version="1.0", description=DESCRIPTION, openapi_tags=TAGS,
                   lifespan=lifespan)
     app.state.copilot = copilot
     app.state.config = config
     app.state.metrics = Metrics()
-    app.state.keys = keys or ApiKeyStore(copilot.crm.engine, cache_seconds=config.auth_cache_seconds)
     app.state.limiter = TokenBucket(config.rate_per_second, config.rate_burst)
-    app.state.jobs = JobRunner(copilot.crm.engine, workers=config.job_workers)
+    copilot.configure_api(key_cache_seconds=config.auth_cache_seconds, job_workers=config.job_workers)
     app.state.principals = {}
     install_handlers(app)
     for module in (ops, ask, users, openai_compat, actions, calls, forecast, roleplay, ingest):

@@ -14,9 +14,8 @@ import anyio
 from fastapi import Request
 
 from copilot.app import Copilot
-from copilot.core.domain import Principal, Role
-from copilot.core.errors import NotFound, PermissionDenied
-from copilot.core.visibility import Scope
+from copilot.core.domain import Principal
+from copilot.core.errors import NotFound
 from integrations.api.errors import ApiError
 
 T = TypeVar("T")
@@ -26,23 +25,11 @@ _UNAUTH = {"WWW-Authenticate": "Bearer"}
 
 @dataclass
 class Caller:
-    """The principal behind the request's API key; the scope is computed on first use."""
+    """The principal behind the request's API key (operations derive the scope from it themselves)."""
 
     principal: Principal
     key_id: str
     cp: Copilot = field(repr=False)
-    _scope: Scope | None = field(default=None, repr=False)
-
-    @property
-    def scope(self) -> Scope:
-        if self._scope is None:
-            self._scope = self.cp.scope(self.principal)
-        return self._scope
-
-    def require_admin(self, what: str) -> None:
-        if self.principal.role is not Role.ADMIN:
-            raise PermissionDenied(f"only admins may {what}; {self.principal.label} may not",
-                                   hint="ask an admin, or use a key created for an admin user")
 
 
 def get_cp(request: Request) -> Copilot:
@@ -63,7 +50,8 @@ async def get_caller(request: Request) -> Caller:
         raise ApiError(401, "unauthorized", "no API key: send 'Authorization: Bearer <key>' "
                        "(create one with 'copilot keys create --user USER')", headers=_UNAUTH)
     app = request.app
-    info = await anyio.to_thread.run_sync(app.state.keys.verify, key)
+    cp = get_cp(request)
+    info = await anyio.to_thread.run_sync(cp.keys_verify, key)
     if info is None:
         raise ApiError(401, "unauthorized", "the API key is unknown, malformed or revoked; "
                        "create a new one with 'copilot keys create --user USER'", headers=_UNAUTH)
@@ -73,7 +61,6 @@ async def get_caller(request: Request) -> Caller:
         raise ApiError(429, "rate_limited", f"too many requests for this API key; retry in {retry} s "
                        "(limits: COPILOT_API_RATE_PER_SECOND, COPILOT_API_RATE_BURST)",
                        headers={"Retry-After": str(retry)})
-    cp = get_cp(request)
     try:
         principal = await anyio.to_thread.run_sync(_principal_cached, app.state, info.user_id)
     except NotFound:
@@ -106,7 +93,3 @@ async def run_service(request: Request, fn: Callable[..., T], *args: Any, timeou
         raise ApiError(504, "timeout", f"the copilot took longer than {limit:g} s to answer; try a narrower "
                        "request, or raise COPILOT_API_SERVICE_TIMEOUT (model calls: COPILOT_LLM_TIMEOUT)") from None
 
-
-def service(cp: Copilot, name: str, what: str) -> Any:
-    """A facade service that may not be configured in this build (e.g. ``forecaster``, ``calls``)."""
-    return getattr(cp, name)

@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from copilot.core.errors import (
     CopilotError,
-    ModelError,
     InvalidRequest,
+    ModelError,
     NotFound,
     PermissionDenied,
     ProviderError,

@@ -87,17 +87,3 @@ class Metrics:
                         f"copilot_actions_decided_total {decided}"]
         return "\n".join(out) + "\n"
 
-
-def action_state_counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Counts by state, and by decision as ``decision:<x>``, straight from the ledger table."""
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import Session
-
-    from copilot.actions.models import ActionRow
-
-    with Session(engine) as s:
-        out = {str(st): int(n) for st, n in s.execute(select(ActionRow.state, func.count()).group_by(ActionRow.state))}
-        for dec, n in s.execute(select(ActionRow.decision, func.count()).where(ActionRow.decision.is_not(None))
-                                .group_by(ActionRow.decision)):
-            out[f"decision:{dec}"] = int(n)
-    return out

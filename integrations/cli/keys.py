@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from copilot.core.domain import OPERATOR
 from integrations.cli.common import (
     JSON_HELP,
     cli_errors,
@@ -22,19 +23,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys_app, name="keys")
 
 
-def _store():  # type: ignore[no-untyped-def]
-    from integrations.api.auth import ApiKeyStore
-
-    return ApiKeyStore(get_copilot().crm.engine, cache_seconds=0)
-
-
 @keys_app.command("create")
 @cli_errors
 def create(user: str = typer.Option(..., "--user", help="user id, email or full name the key acts as"),
            name: str = typer.Option("", "--name", help="a label, e.g. 'chat UI'"),
            json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    principal = get_copilot().principal(user)
-    info, key = _store().create(principal.user_id, name=name)
+    cp = get_copilot()
+    principal = cp.principal(user)
+    info, key = cp.keys_create(OPERATOR, principal.user_id, name=name)
     if json_:
         print_json({**info.to_dict(), "key": key})
         return
@@ -47,8 +43,7 @@ def create(user: str = typer.Option(..., "--user", help="user id, email or full 
 @cli_errors
 def list_(user: str = typer.Option(None, "--user", help="only this user's keys"),
           json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    uid = get_copilot().principal(user).user_id if user else None
-    rows = [k.to_dict() for k in _store().list(uid)]
+    rows = [k.to_dict() for k in get_copilot().keys_list(OPERATOR, user)]
     if json_:
         print_json(rows)
         return
@@ -61,7 +56,7 @@ def list_(user: str = typer.Option(None, "--user", help="only this user's keys")
 @cli_errors
 def revoke(key_id: str = typer.Argument(..., help="key id (from 'keys list') or the key itself"),
            json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    info = _store().revoke(key_id)
+    info = get_copilot().keys_revoke(OPERATOR, key_id)
     if json_:
         print_json(info.to_dict())
     else:

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from copilot.core.domain import OPERATOR
 from integrations.cli.common import JSON_HELP, cli_errors, console, err_console, get_copilot, print_json
 
 slack_app = typer.Typer(help="Slack: run the app (Socket Mode) and map Slack users to CRM users.",
@@ -41,10 +42,7 @@ def slack(ctx: typer.Context,
 def map_user(slack_id: str = typer.Argument(..., help="Slack member id (profile > More > Copy member ID)"),
              user: str = typer.Argument(..., help="CRM user: id, email or full name"),
              json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    from integrations.slack.identity import Identity
-
-    cp = get_copilot()
-    principal = Identity(cp.crm, cp.scope).map(slack_id, user)
+    principal = get_copilot().link_slack(OPERATOR, slack_id, user)
     if json_:
         print_json({"slack_id": slack_id, "user_id": principal.user_id, "name": principal.name})
     else:

@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from copilot.app import Copilot
 from copilot.core.errors import ConfigError
 from copilot.core.settings import Settings
 from integrations.slack.dedupe import delivery_key
@@ -26,7 +27,7 @@ from integrations.slack.runtime import SlackRuntime
 log = logging.getLogger("copilot.slack")
 
 
-def build_app(copilot: Any, settings: Settings, client: WebClient | None = None, *,
+def build_app(copilot: Copilot, settings: Settings, client: WebClient | None = None, *,
               workers: int = 8) -> App:
     if not settings.slack_signing_secret:
         raise ConfigError("COPILOT_SLACK_SIGNING_SECRET is not set",
@@ -42,14 +43,14 @@ def build_app(copilot: Any, settings: Settings, client: WebClient | None = None,
     app = App(client=client, signing_secret=settings.slack_signing_secret, token_verification_enabled=False,
               listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack"))
     rt = SlackRuntime(copilot, bot_token=client.token)
-    app.runtime = rt  # type: ignore[attr-defined] - for tests and the CLI
+    app.runtime = rt  # type: ignore[attr-defined]  # for tests and the CLI
 
     @app.middleware
     def drop_replays(req: Any, resp: Any, next: Any) -> Any:  # noqa: A002 - Bolt's name
         if req.context.get("lazy_only") or getattr(req, "lazy_only", False):
             return next()
         key = delivery_key(req.body if isinstance(req.body, dict) else {})
-        if key is not None and not rt.dedupe.claim(key):
+        if key is not None and not rt.cp.chat_claim(key):
             retry = req.headers.get("x-slack-retry-num", [None])[0]
             reason = req.headers.get("x-slack-retry-reason", [None])[0]
             log.info("dropping replayed delivery %s (retry %s, reason %s)", key, retry, reason)
@@ -65,7 +66,7 @@ def build_app(copilot: Any, settings: Settings, client: WebClient | None = None,
     return app
 
 
-def http_handler(copilot: Any, settings: Settings) -> Any | None:
+def http_handler(copilot: Copilot, settings: Settings) -> Any | None:
     """The FastAPI handler for ``POST /slack/events`` when the bot token and signing secret are set."""
     if not (settings.slack_bot_token and settings.slack_signing_secret):
         return None
@@ -74,7 +75,7 @@ def http_handler(copilot: Any, settings: Settings) -> Any | None:
     return SlackRequestHandler(build_app(copilot, settings))
 
 
-def run_socket_mode(copilot: Any, settings: Settings) -> None:
+def run_socket_mode(copilot: Copilot, settings: Settings) -> None:
     """Socket Mode: no public URL needed; requires the app-level token (xapp-...)."""
     if not settings.slack_app_token:
         raise ConfigError("COPILOT_SLACK_APP_TOKEN is not set",

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from copilot.actions.schemas import Action
+from copilot.app import Action
 from copilot.core.domain import ActionRef, Answer, Citation
 from copilot.core.output_policy import host, sanitize
 

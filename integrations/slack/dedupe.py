@@ -1,39 +1,11 @@
 """Exactly one answer per Slack delivery: Slack retries events (``X-Slack-Retry-Num``) when it did not
-see a 200 in 3 s, and payloads can be replayed. ``claim(key)`` inserts the key under a primary key, so
-of any number of concurrent or repeated deliveries exactly one gets ``True`` (the database decides,
-which also holds across several API workers)."""
+see a 200 in 3 s, and payloads can be replayed. ``delivery_key`` names a delivery; the facade's
+``chat_claim(key)`` lets exactly one of any number of concurrent or repeated deliveries through (the
+database decides, which also holds across several API workers)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
-
-from sqlalchemy import Engine, delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from integrations.slack.tables import SeenRow, ensure_tables
-
-
-class Dedupe:
-    def __init__(self, engine: Engine, *, keep: timedelta = timedelta(days=3)) -> None:
-        self.engine = engine
-        self.keep = keep
-        ensure_tables(engine)
-
-    def claim(self, key: str) -> bool:
-        """True for the first delivery of ``key``, False for every later one."""
-        try:
-            with Session(self.engine) as s, s.begin():
-                s.add(SeenRow(key=key[:200], created_at=datetime.now()))
-        except IntegrityError:
-            return False
-        return True
-
-    def prune(self) -> int:
-        with Session(self.engine) as s, s.begin():
-            res: Any = s.execute(delete(SeenRow).where(SeenRow.created_at < datetime.now() - self.keep))
-            return int(res.rowcount or 0)
 
 
 def delivery_key(body: dict[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from copilot.actions.schemas import Action
+from copilot.app import Action
 
 EDIT_CALLBACK = "copilot_edit"
 LONG = {"body", "summary", "description", "notes", "next_step"}

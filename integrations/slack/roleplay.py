@@ -1,33 +1,26 @@
 """Role-play in Slack: ``/copilot roleplay SCENARIO`` opens a DM thread where the buyer speaks; each reply in
 that thread is one turn; ``done`` ends the call and posts the score. The thread is bound to the session
-in ``slack_threads``."""
+through the facade (``chat_bind_thread``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from copilot.app import ThreadBinding
 from integrations.slack import blocks as bk
 from integrations.slack.runtime import SlackRuntime, Where
-from integrations.slack.tables import ThreadRow
 
 END_WORDS = {"done", "/end", "end", "stop", "finish"}
 
 
-def bound_session(rt: SlackRuntime, channel: str, thread_ts: str | None) -> ThreadRow | None:
+def bound_session(rt: SlackRuntime, channel: str, thread_ts: str | None) -> ThreadBinding | None:
     if not thread_ts:
         return None
-    with Session(rt.cp.crm.engine) as s:
-        row = s.get(ThreadRow, f"{channel}:{thread_ts}")
-        if row is not None:
-            s.expunge(row)
-        return row
+    return rt.cp.chat_thread(f"{channel}:{thread_ts}")
 
 
 def list_scenarios(rt: SlackRuntime) -> str:
-    lines = [f"• `{p.id}`: {p.title} ({p.name}, {p.role}, {p.difficulty})" for p in rt.cp.roleplay.scenarios()]
+    lines = [f"• `{p.id}`: {p.title} ({p.name}, {p.role}, {p.difficulty})" for p in rt.cp.roleplay_scenarios()]
     return "*Role-play scenarios* (start one with `/copilot roleplay <id>`)\n" + "\n".join(lines)
 
 
@@ -35,29 +28,26 @@ def start(rt: SlackRuntime, client: Any, where: Where, scenario: str) -> None:
     principal = rt.principal_or_explain(client, where)
     if principal is None:
         return
-    session = rt.cp.roleplay.start(scenario, principal, rt.cp.scope(principal))
+    session = rt.cp.roleplay_start(principal, scenario)
     channel = client.conversations_open(users=where.user)["channel"]["id"]
     p = session.persona
     resp = client.chat_postMessage(channel=channel, text=session.opening, blocks=[
         bk.mrkdwn(f":performing_arts: *Role-play: {p.title}*\nYou are talking to {p.name}, {p.role} at {p.company}. "
                   "Reply in this thread; say `done` to end and get your score."),
         bk.mrkdwn(f"*{p.name}:* {session.opening}")])
-    with Session(rt.cp.crm.engine) as s, s.begin():
-        s.add(ThreadRow(key=f"{channel}:{resp['ts']}", kind="roleplay", ref=session.id, slack_user=where.user,
-                        created_at=datetime.now()))
+    rt.cp.chat_bind_thread(f"{channel}:{resp['ts']}", kind="roleplay", ref=session.id, chat_user=where.user)
     rt.say(client, where, f"Started `{scenario}` in our DM; reply in its thread.")
 
 
-def turn(rt: SlackRuntime, client: Any, where: Where, row: ThreadRow, text: str) -> None:
+def turn(rt: SlackRuntime, client: Any, where: Where, row: ThreadBinding, text: str) -> None:
     try:
-        if row.slack_user != where.user:
+        if row.chat_user != where.user:
             return
         principal = rt.principal_or_explain(client, where)
         if principal is None:
             return
-        session = rt.cp.roleplay.resume(row.ref, rt.cp.scope(principal))
-        if text.strip().lower() in END_WORDS or session.ended:
-            score = session.finish()
+        if text.strip().lower() in END_WORDS or rt.cp.roleplay_session(principal, row.ref).ended:
+            score = rt.cp.roleplay_finish(principal, row.ref)
             failed = score.failed()
             rt.say(client, where, f"Score {score.score:.0f} ({'passed' if score.passed else 'not passed'})", private=False,
                    blocks=[bk.mrkdwn(f":trophy: *Score {score.score:.0f}* "
@@ -65,7 +55,7 @@ def turn(rt: SlackRuntime, client: Any, where: Where, row: ThreadRow, text: str)
                                      + (f"\nTo work on: {', '.join(failed[:5])}" if failed else "")),
                            bk.context(score.disclaimer)])
             return
-        buyer = session.reply(text)
+        session, buyer = rt.cp.roleplay_turn(principal, row.ref, text)
         rt.say(client, where, buyer.text, private=False, blocks=[bk.mrkdwn(f"*{session.persona.name}:* {buyer.text}")])
         if buyer.ended:
             rt.say(client, where, "The buyer ended the call. Say `done` for your score.", private=False)

@@ -1,4 +1,4 @@
-"""What the listeners share: the copilot, identity, replay guard, feedback log, and the replies.
+"""What the listeners share: the copilot (the facade), who is who in Slack, and the replies.
 
 Listeners parse payloads and call these methods after ``ack()``; every failure ends here as a short
 message to the person plus a logged error, never silence.
@@ -13,12 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from copilot.app import Copilot
 from copilot.core.domain import ActionRef, Answer, Principal, Role
 from copilot.core.errors import CopilotError
-from copilot.core.visibility import Scope
 from integrations.slack import blocks as bk
-from integrations.slack.dedupe import Dedupe
-from integrations.slack.feedback import FeedbackLog
 from integrations.slack.identity import Identity
 
 log = logging.getLogger("copilot.slack")
@@ -51,13 +49,10 @@ def restricted(answer: Answer) -> bool:
 
 
 class SlackRuntime:
-    def __init__(self, copilot: Any, *, bot_token: str | None) -> None:
+    def __init__(self, copilot: Copilot, *, bot_token: str | None) -> None:
         self.cp = copilot
         self.bot_token = bot_token
-        engine = copilot.crm.engine
-        self.identity = Identity(copilot.crm, copilot.scope)
-        self.dedupe = Dedupe(engine)
-        self.feedback = FeedbackLog(engine)
+        self.identity = Identity(copilot)
 
     # -- plain replies -------------------------------------------------------------------------
     def say(self, client: Any, where: Where, text: str, *, private: bool | None = None,
@@ -111,17 +106,16 @@ class SlackRuntime:
                 return
             thread = where.thread_ts or "main"
             answer = self.cp.ask(principal, question, thread_id=f"slack:{where.channel}:{thread}")
-            scope: Scope = self.cp.scope(principal)
             private = False
             if not where.is_dm and restricted(answer):
-                private = not self.identity.everyone_may_see(client, where.channel, scope,
+                private = not self.identity.everyone_may_see(client, where.channel, principal,
                                                              skip={bot_user} if bot_user else set())
-            answer_id = self.feedback.record_answer(
-                user_id=principal.user_id, slack_user=where.user, channel=where.channel, thread_ts=where.thread_ts,
-                question=question, answer=answer, visibility="ephemeral" if private else "thread")
+            answer_id = self.cp.chat_record_answer(
+                principal, question, answer, slack_user=where.user, channel=where.channel, thread_ts=where.thread_ts,
+                visibility="ephemeral" if private else "thread")
             ts = self.say(client, where, bk.answer_fallback(answer), private=private,
                           blocks=bk.answer_blocks(answer, answer_id))
-            self.feedback.set_posted(answer_id, message_ts=ts, visibility="ephemeral" if private else "thread")
+            self.cp.chat_set_posted(answer_id, message_ts=ts, visibility="ephemeral" if private else "thread")
             self.deliver_cards(client, answer.actions, asker=where)
         except Exception as exc:  # noqa: BLE001 - every failure gets a reply
             self.fail(client, where, exc)
@@ -134,8 +128,8 @@ class SlackRuntime:
         for ref in refs:
             action_id = ref["id"] if isinstance(ref, dict) else ref.id
             try:
-                action = self.cp.actions.get(action_id, DELIVERY)
-                if action.state.value != "proposed" or (not again and not self.dedupe.claim(f"card:{action.id}")):
+                action = self.cp.actions_show(DELIVERY, action_id)
+                if action.state.value != "proposed" or (not again and not self.cp.chat_claim(f"card:{action.id}")):
                     continue
                 owner_slack = self.identity.slack_id_of(action.owner_id, client)
                 if owner_slack is None:

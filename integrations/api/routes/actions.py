@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from copilot.actions.schemas import Action, State
+from copilot.app import Action, State
 from copilot.core.errors import UserError
 from integrations.api.deps import Caller, get_caller, run_service
 from integrations.api.schemas import ERRORS, ActionOut, ApproveIn, EditIn, RejectIn
@@ -40,25 +40,24 @@ async def list_actions(request: Request, caller: Caller = Depends(get_caller),
                        all_: bool = Query(default=False, alias="all", description="every state"),
                        stuck: bool = Query(default=False, description="actions left executing by a crashed worker"),
                        limit: int = Query(default=100, ge=1, le=500)) -> list[dict[str, Any]]:
-    ledger = request.app.state.copilot.actions
-    items = await run_service(request, ledger.list, caller.principal, _states(state, all_), stuck=stuck, limit=limit)
+    items = await run_service(request, caller.cp.actions_list, caller.principal, _states(state, all_), stuck=stuck,
+                              limit=limit)
     return [action_out(a) for a in items]
 
 
 @router.get("/stats", summary="Adoption metrics over the actions you may see")
 async def stats(request: Request, caller: Caller = Depends(get_caller),
                 since: datetime | None = Query(default=None, description="only actions created since")) -> dict[str, Any]:
-    ledger = request.app.state.copilot.actions
-    return await run_service(request, ledger.stats, caller.principal, scope=caller.scope, since=since)
+    return await run_service(request, caller.cp.actions_stats, caller.principal, since=since)
 
 
 @router.get("/{action_id}", summary="One action with its audit history", response_model=ActionOut)
 async def show(action_id: str, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
-    ledger = request.app.state.copilot.actions
+    cp = caller.cp
 
     def load() -> dict[str, Any]:
-        a = ledger.get(action_id, caller.principal)
-        return {**action_out(a), "history": ledger.history(action_id, caller.principal)}
+        a = cp.actions_show(caller.principal, action_id)
+        return {**action_out(a), "history": cp.actions_history(caller.principal, action_id)}
 
     return await run_service(request, load)
 
@@ -67,16 +66,14 @@ async def show(action_id: str, request: Request, caller: Caller = Depends(get_ca
              response_model=ActionOut)
 async def approve(action_id: str, body: ApproveIn, request: Request,
                   caller: Caller = Depends(get_caller)) -> dict[str, Any]:
-    ledger = request.app.state.copilot.actions
-    a = await run_service(request, ledger.approve, action_id, caller.principal, shown_hash=body.payload_hash,
+    a = await run_service(request, caller.cp.actions_approve, caller.principal, action_id, shown_hash=body.payload_hash,
                           confirm_recipients=body.confirm_recipients, execute=body.execute)
     return action_out(a)
 
 
 @router.post("/{action_id}/edit", summary="Replace the payload and approve it", response_model=ActionOut)
 async def edit(action_id: str, body: EditIn, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
-    ledger = request.app.state.copilot.actions
-    a = await run_service(request, ledger.edit, action_id, caller.principal, payload=body.payload,
+    a = await run_service(request, caller.cp.actions_edit, caller.principal, action_id, payload=body.payload,
                           shown_hash=body.payload_hash, confirm_recipients=body.confirm_recipients,
                           execute=body.execute)
     return action_out(a)
@@ -85,6 +82,6 @@ async def edit(action_id: str, body: EditIn, request: Request, caller: Caller = 
 @router.post("/{action_id}/reject", summary="Reject a proposal", response_model=ActionOut)
 async def reject(action_id: str, request: Request, body: RejectIn | None = None,
                  caller: Caller = Depends(get_caller)) -> dict[str, Any]:
-    ledger = request.app.state.copilot.actions
-    a = await run_service(request, ledger.reject, action_id, caller.principal, reason=body.reason if body else "")
+    a = await run_service(request, caller.cp.actions_reject, caller.principal, action_id,
+                          reason=body.reason if body else "")
     return action_out(a)

@@ -26,8 +26,7 @@ def word_chunks(text: str) -> list[str]:
 
 
 async def answer_for(request: Request, caller: Caller, question: str, thread_id: str | None) -> Answer:
-    cp = request.app.state.copilot
-    answer: Answer = await run_service(request, cp.ask, caller.principal, question, thread_id=thread_id)
+    answer: Answer = await run_service(request, caller.cp.ask, caller.principal, question, thread_id=thread_id)
     request.app.state.metrics.answered(answer.mode)
     return answer
 
@@ -68,8 +67,9 @@ async def chat(body: ChatIn, request: Request, caller: Caller = Depends(get_call
 
 @router.get("/users/me", summary="Who this API key acts as, and what they may see", tags=["users"],
             response_model=PrincipalOut)
-async def me(caller: Caller = Depends(get_caller)) -> PrincipalOut:
-    p, sc = caller.principal, caller.scope
+async def me(request: Request, caller: Caller = Depends(get_caller)) -> PrincipalOut:
+    p = caller.principal
+    sc = await run_service(request, caller.cp.scope, p)
     return PrincipalOut(user_id=p.user_id, name=p.name, email=p.email, role=p.role.value, team_id=p.team_id,
                         key_id=caller.key_id,
                         scope={"all_records": sc.all_records, "aggregates_only": sc.aggregates_only,

@@ -7,16 +7,13 @@ than ``COPILOT_API_CALL_INLINE_MAX_SECONDS`` are answered 202 with a job id to p
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from copilot.core.domain import Principal
-from copilot.core.visibility import Scope
-from integrations.api.deps import Caller, get_caller, run_service, service
-from integrations.api.jobs import job_out
+from copilot.app import Job
+from integrations.api.deps import Caller, get_caller, run_service
 from integrations.api.schemas import ERRORS, JobOut
 from integrations.api.uploads import save_upload
 
@@ -27,24 +24,10 @@ TRANSCRIPTS = (".txt", ".md", ".json")
 POLL = "/v1/calls/jobs"
 
 
-def process_call(calls: Any, path: Path, principal: Principal, scope: Scope, *, deal_id: str | None,
-                 title: str | None, followup: bool) -> dict[str, Any]:
-    """Transcribe and summarize; with a deal, store the call and propose the follow-up as pending actions."""
-    call_id, summary, transcript = calls.summarize_call(path, deal_id=deal_id, scope=scope, title=title)
-    out: dict[str, Any] = {"call_id": call_id, "deal_id": deal_id, "transcript": transcript.to_json(),
-                           "summary": summary.model_dump(mode="json"), "followup": None, "actions": []}
-    if deal_id and followup:
-        fu = calls.draft_followup(call_id, scope=scope)
-        out["followup"], out["actions"] = fu.get("email"), fu.get("actions", [])
-    return out
-
-
-def _audio_seconds(path: Path) -> float | None:
-    if path.suffix.lower() not in AUDIO:
-        return None
-    from tools.calls.audio import probe
-
-    return probe(path).duration
+def job_out(job: Job, poll_prefix: str) -> dict[str, Any]:
+    return {"job_id": job.id, "status": job.status, "poll": f"{poll_prefix}/{job.id}", "result": job.result,
+            "error": job.error, "created_at": job.created_at.isoformat(timespec="seconds"),
+            "finished_at": job.finished_at.isoformat(timespec="seconds") if job.finished_at else None}
 
 
 @router.post("", summary="Upload a call; get transcript, summary and proposed actions (or a job id)",
@@ -55,23 +38,23 @@ async def upload_call(request: Request, caller: Caller = Depends(get_caller),
                       title: str | None = Form(default=None),
                       followup: bool = Form(default=True, description="draft the follow-up and propose actions"),
                       ) -> Any:
-    cp, config = request.app.state.copilot, request.app.state.config
-    calls = service(cp, "calls", "call processing")
+    cp, config = caller.cp, request.app.state.config
     folder = cp.settings.resolved_home / "uploads" / "calls"
     path = await save_upload(file, folder, allowed=AUDIO + TRANSCRIPTS)
-    scope = await run_service(request, lambda: caller.scope)
     size = path.stat().st_size
-    seconds = await run_service(request, _audio_seconds, path)
-    args = dict(deal_id=deal_id or None, title=title, followup=followup)
+    seconds = await run_service(request, cp.audio_seconds, path)
+
+    def process() -> dict[str, Any]:
+        """Transcribe and summarize; with a deal, store the call and propose the follow-up as pending actions."""
+        return cp.process_call(caller.principal, path, deal_id=deal_id or None, title=title, followup=followup).to_json()
+
     if size > config.call_inline_max_bytes or (seconds is not None and seconds > config.call_inline_max_seconds):
-        runner = request.app.state.jobs
-        job = await run_service(request, runner.submit, "call", caller.principal.user_id, path.name,
-                                lambda: process_call(calls, path, caller.principal, scope, **args))
+        job = await run_service(request, cp.jobs_submit, caller.principal, "call", path.name, process)
         return JSONResponse(job_out(job, POLL), status_code=202, headers={"Location": f"{POLL}/{job.id}"})
-    return await run_service(request, process_call, calls, path, caller.principal, scope, **args)
+    return await run_service(request, process)
 
 
 @router.get("/jobs/{job_id}", summary="Poll a call job", response_model=JobOut)
 async def job(job_id: str, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
-    row = await run_service(request, request.app.state.jobs.get, job_id, caller.principal)
-    return job_out(row, POLL)
+    job = await run_service(request, caller.cp.jobs_get, caller.principal, job_id)
+    return job_out(job, POLL)

@@ -6,10 +6,8 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import ValidationError
 
-from integrations.api.deps import Caller, get_caller, run_service, service
-from integrations.api.errors import ApiError
+from integrations.api.deps import Caller, get_caller, run_service
 from integrations.api.schemas import ERRORS
 
 router = APIRouter(prefix="/v1", tags=["forecast"], responses=ERRORS)
@@ -28,10 +26,8 @@ async def forecast(request: Request, caller: Caller = Depends(get_caller),
                    rep: str | None = Query(default=None), team: str | None = Query(default=None),
                    company: bool = Query(default=False), quarter: str | None = Query(default=None, examples=["2026Q4"]),
                    as_of: date | None = Query(default=None)) -> dict[str, Any]:
-    fc = service(request.app.state.copilot, "forecaster", "forecasting")
-
     def run() -> dict[str, Any]:
-        result = fc.forecast(caller.scope, rep=rep, team=team, company=company, quarter=quarter, as_of=as_of)
+        result = caller.cp.forecast(caller.principal, rep=rep, team=team, company=company, quarter=quarter, as_of=as_of)
         out = _dump(result)
         if hasattr(result, "explain"):
             out["explanation"] = result.explain()
@@ -43,8 +39,7 @@ async def forecast(request: Request, caller: Caller = Depends(get_caller),
 @router.get("/forecast/at-risk", summary="Open deals at risk, with reasons")
 async def at_risk(request: Request, caller: Caller = Depends(get_caller),
                   as_of: date | None = Query(default=None)) -> list[Any]:
-    fc = service(request.app.state.copilot, "forecaster", "forecasting")
-    return _dump(await run_service(request, lambda: fc.at_risk(caller.scope, as_of=as_of)))
+    return _dump(await run_service(request, caller.cp.at_risk, caller.principal, as_of=as_of))
 
 
 @router.post("/pipeline", summary="Pipeline metrics: a typed query (metric, group by, filters, period)",
@@ -52,15 +47,5 @@ async def at_risk(request: Request, caller: Caller = Depends(get_caller),
                             {"metric": "won_revenue", "group_by": "quarter", "period": "last quarter"}}}}})
 async def pipeline(request: Request, caller: Caller = Depends(get_caller),
                    query: dict[str, Any] = Body(...)) -> Any:
-    try:
-        from tools.forecast.pipeline import PipelineQuery, pipeline_query
-    except ImportError:
-        raise ApiError(503, "not_available", "pipeline queries are not available in this build "
-                       "(tools.forecast.pipeline is missing); update the server") from None
-    try:
-        q = PipelineQuery.model_validate(query)
-    except ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-        raise ApiError(422, "invalid_request", f"bad pipeline query: {detail}") from None
-    cp = request.app.state.copilot
-    return _dump(await run_service(request, lambda: pipeline_query(cp.crm, caller.scope, q)))
+    """A query that does not validate is 422 ``invalid_request`` naming the fields."""
+    return _dump(await run_service(request, caller.cp.pipeline, caller.principal, query))

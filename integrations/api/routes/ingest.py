@@ -13,9 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field, model_validator
 
-from copilot.core.domain import Role
-from copilot.core.errors import NotFound, PermissionDenied
-from copilot.erasure import erase
+from copilot.core.errors import PermissionDenied
 from integrations.api.deps import Caller, get_caller, run_service
 from integrations.api.schemas import ERRORS, ImportIn, IngestPathsIn
 from integrations.api.uploads import save_upload
@@ -31,48 +29,27 @@ async def ingest_upload(request: Request, caller: Caller = Depends(get_caller),
                         type: str | None = Form(default=None, description="document type, e.g. playbook"),
                         shared: bool = Form(default=False, description="case library for everyone (managers, admins)"),
                         ) -> dict[str, Any]:
-    cp = request.app.state.copilot
-    p = caller.principal
-    if shared and p.role not in (Role.MANAGER, Role.ADMIN):
-        raise PermissionDenied(f"{p.label} may not publish to the shared library",
-                               hint="upload without shared=true (private to you), or ask a manager")
+    cp = caller.cp
     path = await save_upload(file, cp.settings.resolved_home / "uploads" / "docs", allowed=DOCS)
-    meta: dict[str, Any] = {"source_kind": "upload", "uploaded_by": p.user_id}
-    if type:
-        meta["type"] = type
-    if not shared:
-        meta.update(owner=p.user_id, team=p.team_id or "")
-    report = await run_service(request, cp.knowledge.ingest_paths, [path], metadata=meta)
+    try:
+        report = await run_service(request, cp.ingest_upload, caller.principal, path, doc_type=type, shared=shared)
+    except PermissionDenied:
+        path.unlink(missing_ok=True)  # refused (e.g. a rep publishing to the shared library): keep nothing
+        raise
     return {"path": str(path), "shared": shared, **report.to_dict(), "files": report.files}
 
 
 @router.post("/ingest/paths", summary="Index files or folders on the server (admins)")
 async def ingest_paths(body: IngestPathsIn, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
-    caller.require_admin("index server-side paths")
-    paths = [Path(x).expanduser() for x in body.paths]
-    missing = [str(x) for x in paths if not x.exists()]
-    if missing:
-        raise NotFound(f"no such file or folder on the server: {', '.join(missing)}", hint="check the paths")
-    cp = request.app.state.copilot
-    report = await run_service(request, cp.knowledge.ingest_paths, paths, metadata=body.metadata or None)
+    paths = [Path(x) for x in body.paths]
+    report = await run_service(request, caller.cp.ingest, caller.principal, paths, metadata=body.metadata or None)
     return {**report.to_dict(), "files": report.files}
 
 
 @router.post("/import", summary="Import a CRM export through a column mapping (admins)")
 async def import_crm_route(body: ImportIn, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
-    caller.require_admin("import CRM data")
-    from knowledge.crm.importer import import_crm
-    from knowledge.crm.mapping import load_mapping
-
-    path = Path(body.path).expanduser()
-    if not path.exists():
-        raise NotFound(f"no export at {path} on the server", hint="give a CSV/JSON file or folder path")
-    cp = request.app.state.copilot
-
-    def run() -> dict[str, Any]:
-        return import_crm(cp.crm, path, load_mapping(body.mapping)).to_dict()
-
-    return await run_service(request, run)
+    report = await run_service(request, caller.cp.import_crm, caller.principal, Path(body.path), body.mapping)
+    return report.to_dict()
 
 
 class ForgetIn(BaseModel):
@@ -94,9 +71,7 @@ ERASE_TIMEOUT = 900.0  # rebuilding vector collections and vacuuming takes longe
 async def forget(body: ForgetIn, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
     """The receipt: counts per store, compaction, files still holding a name (none expected). It names
     no one: the subject is a hash of its id."""
-    caller.require_admin("erase data")
-    cp = request.app.state.copilot
     timeout = max(ERASE_TIMEOUT, request.app.state.config.service_timeout)
-    receipt = await run_service(request, erase, cp, caller.principal, account=body.account, contact=body.contact,
-                                source=body.source, timeout=timeout)
+    receipt = await run_service(request, caller.cp.forget, caller.principal, account=body.account,
+                                contact=body.contact, source=body.source, timeout=timeout)
     return receipt.model_dump(mode="json")

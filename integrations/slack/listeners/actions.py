@@ -56,9 +56,9 @@ def register(app: App, rt: SlackRuntime) -> None:
                 raise PermissionDenied("you are not mapped to a CRM user, so you cannot decide actions",
                                        hint=f"ask an admin to run 'copilot slack map {where.user} <your email>'")
             if pressed["action_id"] == bk.APPROVE:
-                action = rt.cp.actions.approve(action_id, principal, shown_hash=shown)
+                action = rt.cp.actions_approve(principal, action_id, shown_hash=shown)
             else:
-                action = rt.cp.actions.reject(action_id, principal, reason="rejected in Slack")
+                action = rt.cp.actions_reject(principal, action_id, reason="rejected in Slack")
             show_outcome(rt, client, body, action, principal.name)
         except (PermissionDenied, NotFound) as exc:
             refuse(rt, client, body, exc, action_id)
@@ -74,7 +74,7 @@ def register(app: App, rt: SlackRuntime) -> None:
             principal = rt.identity.principal(where.user, client)
             if principal is None:
                 raise PermissionDenied("you are not mapped to a CRM user, so you cannot edit actions")
-            action = rt.cp.actions.get(action_id, principal)
+            action = rt.cp.actions_show(principal, action_id)
             if action.payload_hash != shown:
                 raise CopilotError("this card is out of date: the proposal changed since it was posted",
                                    hint="use `/copilot actions` for the current version")
@@ -91,9 +91,8 @@ def register(app: App, rt: SlackRuntime) -> None:
         where = _where(body)
         try:
             principal = rt.identity.principal(where.user, client)
-            rt.feedback.vote(pressed.get("value", ""), slack_user=where.user,
-                             user_id=principal.user_id if principal else None,
-                             helpful=pressed["action_id"] == bk.HELPFUL)
+            rt.cp.chat_vote(principal, pressed.get("value", ""), slack_user=where.user,
+                            helpful=pressed["action_id"] == bk.HELPFUL)
             rt.say(client, where, "Thanks, noted." if pressed["action_id"] == bk.HELPFUL
                    else "Thanks, noted; this helps us improve the answers.", private=True)
         except Exception as exc:  # noqa: BLE001 - every failure gets a reply

@@ -46,19 +46,19 @@ def register(app: App, rt: SlackRuntime) -> None:
                     respond(text="Ask something, e.g. `/copilot ask what's new with Brightwell Health?`")
                     return
                 answer = rt.cp.ask(principal, question, thread_id=None)
-                answer_id = rt.feedback.record_answer(user_id=principal.user_id, slack_user=where.user,
-                                                      channel=where.channel, thread_ts=None, question=question,
-                                                      answer=answer, visibility="command")
+                answer_id = rt.cp.chat_record_answer(principal, question, answer, slack_user=where.user,
+                                                     channel=where.channel, thread_ts=None, visibility="command")
                 respond(text=bk.answer_fallback(answer), blocks=bk.answer_blocks(answer, answer_id))
                 rt.deliver_cards(client, answer.actions)
             elif sub == "actions":
-                pending = [a for a in rt.cp.actions.list(principal) if a.owner_id == principal.user_id]
-                others = [a for a in rt.cp.actions.list(principal) if a.owner_id != principal.user_id]
+                visible = rt.cp.actions_list(principal)
+                pending = [a for a in visible if a.owner_id == principal.user_id]
+                others = [a for a in visible if a.owner_id != principal.user_id]
                 if not pending and not others:
                     respond(text="Nothing is waiting for your decision.")
                     return
                 for action in [*pending, *others][:20]:
-                    action = rt.cp.actions.get(action.id, DELIVERY)
+                    action = rt.cp.actions_show(DELIVERY, action.id)
                     channel = client.conversations_open(users=where.user)["channel"]["id"]
                     client.chat_postMessage(channel=channel, text=bk.card_fallback(action),
                                             blocks=bk.approval_card(action))

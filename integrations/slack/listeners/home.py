@@ -19,12 +19,12 @@ def home_for(rt: SlackRuntime, client: Any, slack_user: str) -> dict[str, Any]:
     principal = rt.identity.principal(slack_user, client)
     if principal is None:
         return bk.home_view(None, [], [], None, None, slack_user=slack_user)
-    ledger = rt.cp.actions
+    cp = rt.cp
     mine = principal.user_id
-    pending = [a for a in ledger.list(principal) if a.owner_id == mine or principal.role is not Role.REP]
-    decided = [a for a in ledger.list(principal, DECIDED, limit=200) if a.owner_id == mine or a.decided_by == mine]
+    pending = [a for a in cp.actions_list(principal) if a.owner_id == mine or principal.role is not Role.REP]
+    decided = [a for a in cp.actions_list(principal, DECIDED, limit=200) if a.owner_id == mine or a.decided_by == mine]
     decided.sort(key=lambda a: a.decided_at or a.created_at, reverse=True)
-    stats = ledger.stats(principal)
+    stats = cp.actions_stats(principal)
     own = stats.get("by_rep", {}).get(mine)
     team = stats.get("total") if principal.role is Role.MANAGER else None
     return bk.home_view(principal.name, pending, decided[:10], own, team)

@@ -1,4 +1,4 @@
-"""The Edit modal's submission: validate (errors go back into the modal), then ``cp.actions.edit`` and
+"""The Edit modal's submission: validate (errors go back into the modal), then ``cp.actions_edit`` and
 update the card with the outcome."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_bolt import App
 
-from copilot.actions.schemas import validate_payload
 from copilot.core.errors import CopilotError, UserError
 from integrations.slack import blocks as bk
 from integrations.slack.modals import EDIT_CALLBACK, parse_edit
@@ -29,8 +28,8 @@ def register(app: App, rt: SlackRuntime) -> None:
     def check(ack: Any, view: dict[str, Any]) -> None:
         meta = _meta(view)
         try:
-            action = rt.cp.actions.get(meta.get("action_id", ""), DELIVERY)
-            validate_payload(action.kind, parse_edit(action, view["state"]["values"]))
+            action = rt.cp.actions_show(DELIVERY, meta.get("action_id", ""))
+            rt.cp.actions_validate(action.kind, parse_edit(action, view["state"]["values"]))
         except UserError as exc:
             first = next(iter(view["state"]["values"]), None)
             if first is None:
@@ -49,9 +48,9 @@ def register(app: App, rt: SlackRuntime) -> None:
             if principal is None:
                 rt.say(client, where, bk.unmapped_text(user))
                 return
-            current = rt.cp.actions.get(meta["action_id"], DELIVERY)
+            current = rt.cp.actions_show(DELIVERY, meta["action_id"])
             payload = parse_edit(current, view["state"]["values"])
-            action = rt.cp.actions.edit(meta["action_id"], principal, payload=payload, shown_hash=meta.get("hash", ""))
+            action = rt.cp.actions_edit(principal, meta["action_id"], payload=payload, shown_hash=meta.get("hash", ""))
             if meta.get("channel") and meta.get("ts"):
                 client.chat_update(channel=meta["channel"], ts=meta["ts"], text=bk.outcome_text(action, principal.name),
                                    blocks=bk.approval_card(action, decided_by=principal.name))

@@ -1,0 +1,58 @@
+"""What serving over HTTP needs beyond the operations: API keys (each acts as one CRM user) and background
+jobs for slow work (long call audio), both kept in the CRM database so any worker can answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from copilot.core.domain import Principal
+from copilot.ops.base import Operations
+
+if TYPE_CHECKING:
+    from copilot.jobs import Job
+    from copilot.keys import KeyInfo
+
+
+class ServingOps(Operations):
+    def configure_api(self, *, key_cache_seconds: float | None = None, job_workers: int | None = None) -> None:
+        """The HTTP API's knobs (``COPILOT_API_*``, read at the edge): how long a verified key is remembered
+        in this process, and how many threads run jobs (taking effect when the job pool next starts)."""
+        if key_cache_seconds is not None:
+            self.services.keys.cache_seconds = key_cache_seconds
+        if job_workers is not None:
+            self.services.jobs.workers = job_workers
+
+    # -- API keys (admins manage them; the local CLI acts as OPERATOR) ----------------------------------
+    def keys_create(self, principal: Principal, user: str, *, name: str = "") -> tuple[KeyInfo, str]:
+        """A new key acting as ``user`` (id, email or full name): its info and the plaintext key, shown once."""
+        self.require_admin(principal, "create API keys")
+        return self.services.keys.create(self.principal(user).user_id, name=name)
+
+    def keys_list(self, principal: Principal, user: str | None = None) -> list[KeyInfo]:
+        """Every key (or one user's), revoked ones included; never the secrets."""
+        self.require_admin(principal, "list API keys")
+        return self.services.keys.list(self.principal(user).user_id if user else None)
+
+    def keys_revoke(self, principal: Principal, key_id: str) -> KeyInfo:
+        """Revoke by key id (or the key itself): it stops working at once here, within the cache time elsewhere."""
+        self.require_admin(principal, "revoke API keys")
+        return self.services.keys.revoke(key_id)
+
+    def keys_verify(self, key: str) -> KeyInfo | None:
+        """The active key's info, or None for a malformed, unknown, wrong or revoked key."""
+        return self.services.keys.verify(key)
+
+    # -- background jobs ----------------------------------------------------------------------------------
+    def jobs_submit(self, principal: Principal, kind: str, source: str, work: Callable[[], dict[str, Any]]) -> Job:
+        """Run ``work`` (an operation for this principal) on the job pool; poll it with ``jobs_get``."""
+        return self.services.jobs.submit(kind, principal.user_id, source, work)
+
+    def jobs_get(self, principal: Principal, job_id: str) -> Job:
+        """A job of this principal's (admins: anyone's); others get NotFound."""
+        return self.services.jobs.get(job_id, principal)
+
+    def jobs_shutdown(self) -> None:
+        """Stop the job pool (the API does on shutdown): queued jobs are cancelled, running ones finish."""
+        if "jobs" in self.services.__dict__:
+            self.services.jobs.shutdown()
