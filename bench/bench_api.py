@@ -29,6 +29,7 @@ from fastapi import FastAPI  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 from copilot.app import Copilot  # noqa: E402
+from copilot.core.domain import OPERATOR  # noqa: E402
 from copilot.core.settings import load_settings  # noqa: E402
 from integrations.api import ApiConfig, create_app  # noqa: E402
 
@@ -103,7 +104,7 @@ def main() -> None:
                                               f"Vantage IQ for lineage; rollout took {i + 2} weeks.\n")
         cp.knowledge.ingest_paths([docs])
         app = create_app(cp, config=ApiConfig(rate_per_second=0))
-        key = app.state.keys.create("r-ann")[1]
+        key = cp.keys_create(OPERATOR, "r-ann")[1]
         headers = {"Authorization": f"Bearer {key}"}
         bare = bare_app(cp)
         print(f"n={args.n} per measurement, concurrency {args.concurrency}, offline engine, hash embedder, "

@@ -13,7 +13,7 @@ from integrations.api import ApiConfig, create_app
 
 def build(copilot: Any, **config: Any) -> tuple[Any, dict[str, str]]:
     """(app, {user_id: key}) over the small CRM (users r-ann, r-bob, r-cara, m-east, m-west, x-eve, admin)."""
-    seed_small_crm(copilot.crm)
+    seed_small_crm(copilot.services.crm)
     app = create_app(copilot, config=ApiConfig(**{"rate_per_second": 1000.0, "rate_burst": 1000, **config}))
     keys = {uid: copilot.keys_create(OPERATOR, uid, name="test")[1]
             for uid in ("r-ann", "r-bob", "r-cara", "m-east", "x-eve", "admin")}

@@ -49,8 +49,8 @@ class World:
 
 
 def make_world(cp: Copilot, fake: FakeSlack) -> World:
-    seed_small_crm(cp.crm)
-    with cp.crm.session() as s:
+    seed_small_crm(cp.services.crm)
+    with cp.services.crm.session() as s:
         for uid, sid in SLACK_IDS.items():
             s.get(User, uid).slack_id = sid  # type: ignore[union-attr]
     settings = cp.settings.model_copy(update={"slack_signing_secret": SECRET, "slack_bot_token": "xoxb-test"})

@@ -27,7 +27,7 @@ def test_sql_looking_text_is_just_text(world):
     cp, c, keys = world
     r = c.post("/v1/ask", headers=auth(keys["r-ann"]), json={"question": "'; DROP TABLE deals; --"})
     assert r.status_code == 200 and r.json()["text"]
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         assert s.query(Deal).count() == 4
 
 

@@ -46,7 +46,7 @@ def test_keys_are_stored_hashed_and_show_scope(world, copilot):
     me = c.get("/v1/users/me", headers=auth(keys["m-east"])).json()
     assert me["user_id"] == "m-east" and me["role"] == "manager"
     assert me["scope"]["team_ids"] == ["east"] and set(me["scope"]["owner_ids"]) == {"m-east", "r-ann", "r-bob"}
-    with copilot.crm.engine.connect() as conn:
+    with copilot.services.crm.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT id, salt, digest FROM api_keys").fetchall()
     secret = keys["m-east"].split("_")[2]
     assert len(rows) == 6 and all(secret not in (r[1] + r[2]) for r in rows)
@@ -148,7 +148,7 @@ def test_health_ready_metrics(world, copilot):
     r = c.get("/readyz")
     assert r.status_code == 200 and r.json()["status"] == "ready"
     assert set(r.json()["checks"]) == {"database", "knowledge", "embedder"}
-    copilot.actions.propose("create_task", {"title": "Call Dana", "due_on": "2026-12-01"}, owner_id="r-ann",
+    copilot.services.actions.propose("create_task", {"title": "Call Dana", "due_on": "2026-12-01"}, owner_id="r-ann",
                             rationale="test", tool="test")
     c.post("/v1/ask", json={"question": "What is the next step on Acme Robotics?"}, headers=auth(keys["r-ann"]))
     c.get("/v1/users/me")
@@ -184,7 +184,7 @@ def test_keys_cli_create_list_revoke(copilot):
     from integrations.cli.common import set_copilot
     from integrations.cli.main import app as cli
 
-    seed_small_crm(copilot.crm)
+    seed_small_crm(copilot.services.crm)
     set_copilot(copilot)
     try:
         runner = CliRunner()
@@ -192,7 +192,7 @@ def test_keys_cli_create_list_revoke(copilot):
         assert r.exit_code == 0, r.output
         made = json.loads(r.stdout)
         assert made["user_id"] == "r-ann" and made["key"].startswith("sk-cop_")
-        store = ApiKeyStore(copilot.crm.engine, cache_seconds=0)  # another process: no cache
+        store = ApiKeyStore(copilot.services.crm.engine, cache_seconds=0)  # another process: no cache
         assert store.verify(made["key"]).user_id == "r-ann"
         listed = json.loads(runner.invoke(cli, ["keys", "list", "--json"]).stdout)
         assert [k["id"] for k in listed] == [made["id"]] and "key" not in listed[0]
@@ -212,3 +212,44 @@ def test_create_app_with_default_config(copilot):
     assert "/v1/chat/completions" in spec["paths"] and "/v1/calls/jobs/{job_id}" in spec["paths"]
     assert spec["components"]["schemas"]["AskIn"]["examples"][0]["question"].startswith("What is the next step")
     assert "/slack/events" not in spec["paths"]
+
+
+def test_keys_and_slack_links_are_for_admins_and_the_job_pool_restarts(copilot):
+    """The operations behind the stores moved out of the adapters keep their rules."""
+    import time
+
+    from crm_seed import seed_small_crm
+
+    from copilot.core.errors import NotFound, PermissionDenied
+
+    seed_small_crm(copilot.services.crm)
+    ann = copilot.principal("r-ann")
+    for refused in (lambda: copilot.keys_create(ann, "r-ann"), lambda: copilot.keys_list(ann),
+                    lambda: copilot.link_slack(ann, "U0ANN", "r-ann")):
+        with pytest.raises(PermissionDenied):
+            refused()
+    info, key = copilot.keys_create(OPERATOR, "bob@skylarkdata.com", name="ci")
+    assert info.user_id == "r-bob" and copilot.keys_verify(key).id == info.id
+    assert [k.id for k in copilot.keys_list(OPERATOR, "Bob Stone")] == [info.id]
+    assert copilot.link_slack(OPERATOR, "U0BOB", "r-bob").user_id == "r-bob"
+    assert copilot.slack_principal("U0BOB").user_id == "r-bob"
+    assert copilot.slack_principal("U0NEW", email=lambda: "ANN@skylarkdata.com").user_id == "r-ann"
+    assert copilot.slack_principal("U0BOB", email=lambda: "ann@skylarkdata.com").user_id == "r-bob"  # the id decides
+
+    def poll(job_id: str):
+        for _ in range(200):
+            job = copilot.jobs_get(ann, job_id)
+            if job.status in ("done", "failed"):
+                return job
+            time.sleep(0.02)
+        return job
+
+    first = copilot.jobs_submit(ann, "test", "a.txt", lambda: {"n": 1})
+    assert poll(first.id).result == {"n": 1}
+    copilot.jobs_shutdown()  # as the API does when it stops; a later app on the same copilot still runs jobs
+    again = copilot.jobs_submit(ann, "test", "b.txt", lambda: {"n": 2})
+    assert poll(again.id).status == "done"
+    with pytest.raises(NotFound):
+        copilot.jobs_get(copilot.principal("r-bob"), again.id)  # not a hint that someone else's job exists
+    assert copilot.jobs_get(copilot.principal("admin"), again.id).result == {"n": 2}
+    copilot.jobs_shutdown()

@@ -70,9 +70,9 @@ def test_chat_streams_tokens_then_citations_then_done(world):
 
 def test_actions_loop_binds_to_the_payload_hash(world):
     c, keys, cp = world
-    a = cp.actions.propose("create_task", {"title": "Send SOC 2 report", "due_on": "2026-12-01", "deal_id": "D-1"},
+    a = cp.services.actions.propose("create_task", {"title": "Send SOC 2 report", "due_on": "2026-12-01", "deal_id": "D-1"},
                            owner_id="r-ann", rationale="promised on the call", tool="test", deal_id="D-1")
-    b = cp.actions.propose("create_task", {"title": "Book demo", "due_on": "2026-12-02"}, owner_id="r-ann",
+    b = cp.services.actions.propose("create_task", {"title": "Book demo", "due_on": "2026-12-02"}, owner_id="r-ann",
                            rationale="x", tool="test")
     h = auth(keys["r-ann"])
     listed = c.get("/v1/actions", headers=h).json()
@@ -99,7 +99,7 @@ def test_actions_loop_binds_to_the_payload_hash(world):
 
 def test_manager_may_decide_team_actions_but_rep_of_other_team_may_not(world):
     c, keys, cp = world
-    a = cp.actions.propose("create_task", {"title": "T", "due_on": "2026-12-01"}, owner_id="r-ann",
+    a = cp.services.actions.propose("create_task", {"title": "T", "due_on": "2026-12-01"}, owner_id="r-ann",
                            rationale="x", tool="test")
     r = c.post(f"/v1/actions/{a.id}/approve", json={"payload_hash": a.payload_hash, "execute": False},
                headers=auth(keys["r-bob"]))
@@ -119,7 +119,7 @@ def test_call_transcript_upload_inline_with_followup(world):
     found = json.dumps(body["summary"])
     assert "Vantage IQ" in found
     assert body["actions"] and all(x["status"] == "proposed" for x in body["actions"])
-    assert {a.id for a in cp.actions.list(cp.principal("r-ann"))} >= {x["id"] for x in body["actions"]}
+    assert {a.id for a in cp.services.actions.list(cp.principal("r-ann"))} >= {x["id"] for x in body["actions"]}
     # Cara may not put a call on Ann's deal
     r = c.post("/v1/calls", headers=auth(keys["r-cara"]), data={"deal_id": "D-1"},
                files={"file": ("acme.txt", TRANSCRIPT.encode(), "text/plain")})
@@ -186,15 +186,15 @@ def test_ingest_upload_is_private_unless_shared(world):
     r = c.post("/v1/ingest", headers=auth(keys["r-ann"]), files={"file": ("memo.md", doc, "text/markdown")})
     assert r.status_code == 200 and r.json()["added"] == 1 and r.json()["shared"] is False
     ann, cara = cp.scope(cp.principal("r-ann")), cp.scope(cp.principal("r-cara"))
-    assert any("zephyrine" in h.text for h in cp.knowledge.search("zephyrine discount ladder", ann))
-    assert not any("zephyrine" in h.text for h in cp.knowledge.search("zephyrine discount ladder", cara))
+    assert any("zephyrine" in h.text for h in cp.services.knowledge.search("zephyrine discount ladder", ann))
+    assert not any("zephyrine" in h.text for h in cp.services.knowledge.search("zephyrine discount ladder", cara))
     r = c.post("/v1/ingest", headers=auth(keys["r-ann"]), data={"shared": "true"},
                files={"file": ("memo.md", doc, "text/markdown")})
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     r = c.post("/v1/ingest", headers=auth(keys["admin"]), data={"shared": "true", "type": "playbook"},
                files={"file": ("shared.md", b"# Shared\n\nQuasarine onboarding takes two weeks.\n", "text/markdown")})
     assert r.status_code == 200
-    assert any("Quasarine" in h.text for h in cp.knowledge.search("quasarine onboarding", cara))
+    assert any("Quasarine" in h.text for h in cp.services.knowledge.search("quasarine onboarding", cara))
 
 
 def test_admin_only_paths_and_import(world, tmp_path):

@@ -1,7 +1,8 @@
 """One front door (issue #15): adapters under ``integrations/`` talk to the product only through the facade.
 
-Two guards over the source, with ``ast`` (so imports inside functions count too):
+Guards over the source, with ``ast`` (so imports inside functions count too):
 - no adapter imports ``knowledge``, ``tools`` or ``sqlalchemy`` (no stores, no SQL in adapters);
+- of ``copilot`` an adapter imports only the facade (``copilot.app``) and ``copilot.core`` types;
 - no adapter reaches past the facade to its services (``cp.crm``, ``rt.cp.actions``, ``cp.services``, ...).
 """
 
@@ -25,6 +26,7 @@ FACADE_GETTERS = {"get_copilot", "get_cp"}  # get_copilot().x
 # Adapters the lead engineer converts (or moves out of integrations/) separately; listed one by one so a
 # file that is done, and any new one, is held to the rule.
 NOT_CONVERTED_YET = {"integrations/tour.py"}
+INNER_COPILOT_IMPORTS_YET = {"integrations/cli/ask.py"}  # copilot.conversations, for the thread history
 
 
 def rel(path: Path) -> str:
@@ -42,6 +44,21 @@ def forbidden_imports(source: str) -> list[str]:
         else:
             continue
         found += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] in FORBIDDEN_IMPORTS]
+    return found
+
+
+def inner_copilot_imports(source: str) -> list[str]:
+    """Every import of a ``copilot`` module other than ``copilot.app`` and ``copilot.core.*``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] == "copilot"
+                  and n != "copilot.app" and not n.startswith("copilot.core")]
     return found
 
 
@@ -63,15 +80,21 @@ def service_reaches(source: str) -> list[str]:
             if isinstance(n, ast.Attribute) and n.attr in SERVICE_ATTRS and _is_facade(n.value)]
 
 
-def _cases() -> list:
+def _cases(pending: set[str] = NOT_CONVERTED_YET) -> list:
     return [pytest.param(p, id=rel(p), marks=pytest.mark.xfail(reason="not converted to the facade yet", strict=False))
-            if rel(p) in NOT_CONVERTED_YET else pytest.param(p, id=rel(p)) for p in ADAPTERS]
+            if rel(p) in pending else pytest.param(p, id=rel(p)) for p in ADAPTERS]
 
 
 @pytest.mark.parametrize("path", _cases())
 def test_adapters_import_no_stores_tools_or_sql(path: Path) -> None:
     bad = forbidden_imports(path.read_text())
     assert not bad, f"{rel(path)} imports {bad}: use the facade (copilot.app) and copilot.core types instead"
+
+
+@pytest.mark.parametrize("path", _cases(NOT_CONVERTED_YET | INNER_COPILOT_IMPORTS_YET))
+def test_adapters_import_only_the_facade_and_core_of_copilot(path: Path) -> None:
+    bad = inner_copilot_imports(path.read_text())
+    assert not bad, f"{rel(path)} imports {bad}: import copilot.app (re-export the type there) or copilot.core"
 
 
 @pytest.mark.parametrize("path", _cases())
@@ -99,6 +122,9 @@ def f(cp, rt, caller, request):
     assert sorted(b.split(": ")[1] for b in service_reaches(src)) == sorted(
         [".crm", ".actions", ".services", ".knowledge", ".crm"])
     assert forbidden_imports("from integrations.cli import knowledge\nfrom copilot.app import Copilot\n") == []
+    inner = "from copilot.app import Copilot\nfrom copilot.core.domain import OPERATOR\nimport copilot.erasure\n" \
+            "def f():\n    from copilot.actions.schemas import Action\n"
+    assert [b.split(": ")[1] for b in inner_copilot_imports(inner)] == ["copilot.erasure", "copilot.actions.schemas"]
 
 
 def test_the_adapters_were_found() -> None:

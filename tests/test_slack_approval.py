@@ -21,7 +21,7 @@ def world(copilot):
 
 
 def propose_email(world, subject: str = "Revised proposal for Acme Robotics"):
-    return world.cp.actions.propose(
+    return world.cp.services.actions.propose(
         "send_email", {"to": ["dana@acmerobotics.com"], "subject": subject, "body": "Hi Dana,\n\nAttached.\n\nAnn"},
         owner_id="r-ann", rationale="Dana asked for the revised proposal", tool="propose_email", confidence=0.7,
         deal_id="D-1", citations=[Citation(source_id="crm:activity:E-1", title="Security questionnaire", kind="crm",
@@ -79,7 +79,7 @@ def test_edit_in_a_modal_then_execute_once(world) -> None:
     assert len(world.fake.of("chat.update")) == 1
     mails = outbox(world)
     assert len(mails) == 1 and "Revised proposal (with training)" in mails[0].read_text()
-    done = world.cp.actions.get(action.id, world.cp.principal("r-ann"))
+    done = world.cp.services.actions.get(action.id, world.cp.principal("r-ann"))
     assert done.state.value == "executed" and done.decision.value == "edited" and done.decided_by == "r-ann"
 
 
@@ -95,7 +95,7 @@ def test_invalid_edit_is_returned_to_the_modal(world) -> None:
                         "view": {**view, "id": "V2", "hash": "h2", "state": {"values": values}}})
     assert r.status_code == 200 and r.json()["response_action"] == "errors"
     assert "not an email address" in json.dumps(r.json()["errors"])
-    assert world.cp.actions.get(action.id, world.cp.principal("r-ann")).state.value == "proposed"
+    assert world.cp.services.actions.get(action.id, world.cp.principal("r-ann")).state.value == "proposed"
 
 
 def test_approve_executes_once_and_refuses_others(world, caplog) -> None:
@@ -108,7 +108,7 @@ def test_approve_executes_once_and_refuses_others(world, caplog) -> None:
     assert any("refused" in r.message and action.id in r.message for r in caplog.records)
     press(world, "USTRANGER", "action_approve", value, action_ts="1.2")  # unmapped
     assert "not mapped" in world.fake.wait_for("chat.postEphemeral", 2)[1]["text"]
-    assert world.cp.actions.get(action.id, world.cp.principal("r-ann")).state.value == "proposed"
+    assert world.cp.services.actions.get(action.id, world.cp.principal("r-ann")).state.value == "proposed"
 
     press(world, "UANN", "action_approve", value, action_ts="2.1")
     press(world, "UANN", "action_approve", value, action_ts="2.1")  # the same press replayed
@@ -126,7 +126,7 @@ def test_approve_executes_once_and_refuses_others(world, caplog) -> None:
 
 def test_app_home_and_commands(world) -> None:
     a1 = propose_email(world)
-    world.cp.actions.reject(propose_email(world, "Old").id, world.cp.principal("r-ann"), reason="no")
+    world.cp.services.actions.reject(propose_email(world, "Old").id, world.cp.principal("r-ann"), reason="no")
     world.event({"type": "app_home_opened", "user": "UANN", "tab": "home", "channel": "DANN"}, "EvH1")
     view = world.fake.wait_for("views.publish")[0]
     assert view["user_id"] == "UANN"

@@ -104,7 +104,7 @@ def test_cli_map_sets_the_slack_id(copilot) -> None:
     from integrations.cli.main import app
     from knowledge.crm.models import User
 
-    seed_small_crm(copilot.crm)
+    seed_small_crm(copilot.services.crm)
     common.set_copilot(copilot)
     try:
         runner = CliRunner()
@@ -113,7 +113,7 @@ def test_cli_map_sets_the_slack_id(copilot) -> None:
         assert json.loads(r.stdout) == {"slack_id": "U0BOB", "user_id": "r-bob", "name": "Bob Stone"}
         r = runner.invoke(app, ["slack", "map", "U0BOB", "Ann Lee"])  # moves the id to Ann
         assert r.exit_code == 0
-        with copilot.crm.session() as s:
+        with copilot.services.crm.session() as s:
             assert s.get(User, "r-ann").slack_id == "U0BOB" and s.get(User, "r-bob").slack_id is None
         r = runner.invoke(app, ["slack", "map", "U0X", "Nobody Known"])
         assert r.exit_code == 1 and "no user" in r.output
@@ -131,6 +131,6 @@ def test_covers(copilot, scope_pair, expected) -> None:
 
     from copilot.chat_people import covers
 
-    seed_small_crm(copilot.crm)
+    seed_small_crm(copilot.services.crm)
     viewer, asker = (copilot.scope(copilot.principal(u)) for u in scope_pair)
     assert covers(viewer, asker) is expected

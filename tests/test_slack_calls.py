@@ -40,7 +40,7 @@ def wav_bytes(seconds: float = 20.0, rate: int = 16000) -> bytes:
 
 
 def test_audio_shared_in_dm_is_summarized_in_thread_with_followup_cards(copilot) -> None:
-    copilot.calls._transcriber = lambda: ScriptedTranscriber(SCRIPT)
+    copilot.services.calls._transcriber = lambda: ScriptedTranscriber(SCRIPT)
     with FakeSlack() as fake:
         world = make_world(copilot, fake)
         fake.blobs["F1/acme-call.wav"] = wav_bytes()
@@ -60,10 +60,10 @@ def test_audio_shared_in_dm_is_summarized_in_thread_with_followup_cards(copilot)
         assert "Acme Robotics call" in text and "SOC 2" in text and "Proposed follow-up" in text
         downloads = [c for c in fake.calls if c["method"].startswith("GET /files/F1")]
         assert len(downloads) == 1 and downloads[0]["auth"] == "Bearer xoxb-test"
-        with copilot.crm.session() as s:
+        with copilot.services.crm.session() as s:
             calls = [c for c in s.query(Call).all()]
         assert len(calls) == 1 and calls[0].deal_id == "D-1" and calls[0].owner_id == "r-ann"
-        pending = copilot.actions.list(copilot.principal("r-ann"))
+        pending = copilot.services.actions.list(copilot.principal("r-ann"))
         assert {a.kind for a in pending} >= {"send_email", "log_call_summary"}
         cards = fake.wait_for("chat.postMessage", 1 + len(pending))[1:]
         time.sleep(0.8)
@@ -74,7 +74,7 @@ def test_audio_shared_in_dm_is_summarized_in_thread_with_followup_cards(copilot)
 
 
 def test_audio_without_a_deal_is_summarized_without_followup(copilot) -> None:
-    copilot.calls._transcriber = lambda: ScriptedTranscriber(SCRIPT)
+    copilot.services.calls._transcriber = lambda: ScriptedTranscriber(SCRIPT)
     with FakeSlack() as fake:
         world = make_world(copilot, fake)
         fake.blobs["F2/x.wav"] = wav_bytes(6)
@@ -83,4 +83,4 @@ def test_audio_without_a_deal_is_summarized_without_followup(copilot) -> None:
                      "ts": "700.1", "text": "", "files": [{"id": "F2", "name": "x.wav"}]}, "EvF3")
         post = fake.wait_for("chat.postMessage", timeout=60)[0]
         assert "could not tie this call to one of your open deals" in json.dumps(post["blocks"])
-        assert copilot.actions.list(copilot.principal("r-ann")) == []
+        assert copilot.services.actions.list(copilot.principal("r-ann")) == []

@@ -57,7 +57,7 @@ def test_mention_answers_in_thread_and_follow_up_keeps_context(world) -> None:
     world.event(mention("UANN", "and who is the champion there?", ts="100.5", thread_ts="100.1"), "Ev2")
     posts = world.fake.wait_for("chat.postMessage", 2)
     assert posts[1]["thread_ts"] == "100.1"
-    history, _ = ConversationStore(world.cp.crm).history("slack:C1:100.1", "r-ann")
+    history, _ = ConversationStore(world.cp.services.crm).history("slack:C1:100.1", "r-ann")
     assert [t.role for t in history] == ["user", "assistant", "user", "assistant"]
     assert history[2].content == "and who is the champion there?"
 
@@ -96,7 +96,7 @@ def test_unmapped_user_is_told_how_to_get_mapped_and_sees_no_crm(world) -> None:
 
 
 def test_user_mapped_by_email_through_users_info_is_cached(world) -> None:
-    with world.cp.crm.session() as s:
+    with world.cp.services.crm.session() as s:
         s.get(User, "r-bob").slack_id = None
     world.fake.users["UB2"] = {"id": "UB2", "profile": {"email": "Bob@skylarkdata.com"}}
     ev = {"type": "message", "user": "UB2", "text": "what's going on with Initech Foods?", "channel": "DB2",

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from copilot.actions.models import ActionEvent, ActionRow
 from copilot.app import Copilot
-from demo.build import build_demo
 from copilot.jobs import JobRow, JobRunner
+from demo.build import build_demo
 from integrations.cli.common import set_copilot
 from integrations.cli.main import app
 from knowledge.crm.models import Account, Call, Contact, Deal
