@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 setup: $(STAMP)
 
 demo: setup
-	$(BIN)/python -m integrations.tour
+	$(BIN)/python -m demo.tour
 
 test: setup
 	$(BIN)/python -m pytest

@@ -69,14 +69,14 @@ class Services:
 
         def summarizer() -> Summarizer:
             template = load_template()
-            cards = battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")
+            cards = battle_card_competitors(REPO_ROOT / "demo" / "library")
             return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=template,
                               competitors=cards or None)
 
         def transcriber():  # type: ignore[no-untyped-def]
             t = build_transcriber(self.settings)
             if hasattr(t, "hotwords") and not t.hotwords:
-                t.hotwords = ", ".join(self._vocabulary(battle_card_competitors(REPO_ROOT / "copilot" / "demo" / "library")))
+                t.hotwords = ", ".join(self._vocabulary(battle_card_competitors(REPO_ROOT / "demo" / "library")))
             return t
 
         return CallService(self.crm, transcriber, summarizer,
@@ -84,8 +84,6 @@ class Services:
 
     @cached_property
     def roleplay(self):  # -> tools.roleplay.RoleplayService (imported lazily)
-        from pathlib import Path
-
         from copilot.core.domain import Role
         from copilot.core.settings import REPO_ROOT
         from tools.roleplay.session import RoleplayService
@@ -98,7 +96,7 @@ class Services:
             return [h.text for h in self.knowledge.search(query, library_only, k=5)]
 
         return RoleplayService(crm=self.crm, embedder=self.embedder, home=self.settings.resolved_home,
-                               library_dir=Path(__file__).parent / "demo" / "library" / "personas",
+                               library_dir=REPO_ROOT / "demo" / "library" / "personas",
                                rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
                                chat_model=self.chat_model, buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md",
                                searcher=search)

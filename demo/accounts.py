@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from copilot.demo.catalog import (
+from demo.catalog import (
     ACCOUNT_WORDS,
     DOMAIN,
     FIRST_NAMES,
@@ -22,7 +22,7 @@ from copilot.demo.catalog import (
     TEAMS,
     TITLES,
 )
-from copilot.demo.library import Story
+from demo.library import Story
 
 N_ACCOUNTS = 120
 ROLE_MIX = ["champion", "economic_buyer", "technical_buyer", "user", "blocker"]

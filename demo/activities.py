@@ -16,9 +16,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from copilot.demo.catalog import PRODUCTS, SOURCE
-from copilot.demo.deals import DealPlan
-from copilot.demo.texts import MEETINGS, NEXT, NOTES, OBJECTIONS, STAGE_TOPICS, TASKS, THREADS
+from demo.catalog import PRODUCTS, SOURCE
+from demo.deals import DealPlan
+from demo.texts import MEETINGS, NEXT, NOTES, OBJECTIONS, STAGE_TOPICS, TASKS, THREADS
 
 SPARSE_AFTER_DAYS = 365
 THREAD_MAX = 6

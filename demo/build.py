@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, insert, select
 
 from copilot.core.errors import UserError
-from copilot.demo.accounts import account_rows, people_rows, plan_accounts
-from copilot.demo.activities import write_activities
-from copilot.demo.catalog import PRODUCTS, SOURCE
-from copilot.demo.deals import DealPlan
-from copilot.demo.library import LIBRARY_DIR, library_docs, load_stories
-from copilot.demo.pipeline import plan_deals
-from copilot.demo.usage import customer_windows, usage_rows
+from demo.accounts import account_rows, people_rows, plan_accounts
+from demo.activities import write_activities
+from demo.catalog import PRODUCTS, SOURCE
+from demo.deals import DealPlan
+from demo.library import LIBRARY_DIR, library_docs, load_stories
+from demo.pipeline import plan_deals
+from demo.usage import customer_windows, usage_rows
 from knowledge.crm.models import (
     Account,
     Activity,
@@ -120,10 +120,10 @@ def build_demo(cp: Copilot, *, today: date | None = None, progress: bool = False
                 if rows[key]:
                     s.execute(insert(model), rows[key])
             summary = _summary(today, rows)
-            s.add(ImportRun(source=RUN_SOURCE, mapping="copilot.demo", started_at=datetime.now(), report=summary))
+            s.add(ImportRun(source=RUN_SOURCE, mapping="demo", started_at=datetime.now(), report=summary))
         say(f"CRM: {summary['accounts']} accounts, {summary['deals']['total']} deals, "
             f"{sum(summary['activities'].values())} activities")
-        from copilot.demo.calls import load_demo_calls
+        from demo.calls import load_demo_calls
 
         say("transcribing and summarizing the demo calls")
         summary["calls"] = len(load_demo_calls(cp, today, progress=progress))

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from copilot.demo.accounts import AccountPlan
-from copilot.demo.catalog import (
+from demo.accounts import AccountPlan
+from demo.catalog import (
     COMPETITOR_EFFECT,
     COMPETITORS,
     HISTORY_DAYS,
@@ -24,7 +24,7 @@ from copilot.demo.catalog import (
     PRODUCT_WEIGHTS,
     PRODUCTS,
 )
-from copilot.demo.library import Story
+from demo.library import Story
 
 PATH = ["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation"]
 SKILL = {p.id: p.skill for p in PEOPLE}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from copilot.demo.accounts import AccountPlan
-from copilot.demo.catalog import HISTORY_DAYS, NAMED_ACCOUNTS, PRODUCTS
-from copilot.demo.deals import (
+from demo.accounts import AccountPlan
+from demo.catalog import HISTORY_DAYS, NAMED_ACCOUNTS, PRODUCTS
+from demo.deals import (
     PHASE1_RAMP,
     PHASE1_UNIFORM,
     RAMP_FROM,
@@ -17,7 +17,7 @@ from copilot.demo.deals import (
     DealFactory,
     DealPlan,
 )
-from copilot.demo.library import Story
+from demo.library import Story
 
 RENEWAL_LEAD_DAYS = 100  # a renewal opportunity is opened about three months before the renewal date
 

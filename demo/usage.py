@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from copilot.demo.deals import DealPlan
+from demo.deals import DealPlan
 
 
 def _months(start: date, end: date) -> list[date]:

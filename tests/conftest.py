@@ -51,7 +51,7 @@ def demo_copilot(tmp_path_factory: pytest.TempPathFactory):
     """The demo company built once (anchor 2026-11-20, hash embedder). Read-only: do not mutate it."""
     from datetime import date
 
-    from copilot.demo.build import build_demo
+    from demo.build import build_demo
 
     cp = Copilot(make_settings(tmp_path_factory.mktemp("demo") / "home", embeddings="hash"))
     cp.demo_summary = build_demo(cp, today=date(2026, 11, 20))

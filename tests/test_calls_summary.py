@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from copilot.core.domain import Citation
 from copilot.core.embeddings import HashingEmbedder
 from copilot.core.speech import Segment
-from copilot.demo.calls import load_demo_calls, manifest
+from demo.calls import load_demo_calls, manifest
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Team, User
 from tools.calls.analytics import analyze
 from tools.calls.dates import parse_due

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from copilot.core.errors import UserError
-from copilot.demo.build import _check_fresh, build_demo, generate
-from copilot.demo.catalog import NAMED_ACCOUNTS
-from copilot.demo.library import DOC_TYPES, LIBRARY_DIR, read_front_matter
+from demo.build import _check_fresh, build_demo, generate
+from demo.catalog import NAMED_ACCOUNTS
+from demo.library import DOC_TYPES, LIBRARY_DIR, read_front_matter
 from knowledge.crm.models import Account, Activity, Contact, Deal, ProductUsage, StageChange, Team, User
 
 ANCHOR = date(2026, 11, 20)

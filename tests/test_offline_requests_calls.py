@@ -9,7 +9,7 @@ from conftest import make_settings
 from sqlalchemy import select
 
 from copilot.app import Copilot
-from copilot.demo.build import build_demo
+from demo.build import build_demo
 from knowledge.crm.models import Deal
 
 

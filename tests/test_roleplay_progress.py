@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from copilot.core.domain import Principal, Role
+from copilot.core.settings import REPO_ROOT
 from copilot.core.visibility import scope_for
 from integrations.cli.common import set_copilot
 from integrations.cli.main import app
@@ -122,9 +123,9 @@ def test_llm_voice_rephrases_but_stays_in_role(copilot):
                      RuntimeError("endpoint down")])
     root = copilot.roleplay
     svc = RoleplayService(crm=copilot.crm, embedder=copilot.embedder, library_dir=root.library_dir,
-                          rubric_path=root.library_dir.parents[3] / "prompts" / "roleplay_rubric.yaml",
+                          rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
                           home=copilot.settings.resolved_home, chat_model=fake,
-                          buyer_prompt=root.library_dir.parents[3] / "prompts" / "roleplay_buyer.md")
+                          buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md")
     s = svc.start("brightwell-discovery", RITA)
     t1 = s.reply("What's not working with your clinical reporting today?")
     assert t1.text.startswith("Honestly?")

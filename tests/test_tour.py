@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from integrations import tour
+from demo import tour
 
 
 def test_tour_runs_every_section(tmp_path, monkeypatch, capsys):

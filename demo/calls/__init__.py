@@ -1,4 +1,4 @@
-"""The demo company's recorded calls (generated once by scripts/make_demo_calls.py) and their loader."""
+"""The demo company's recorded calls (generated once by demo/make_calls.py) and their loader."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def load_demo_calls(cp: Any, today: date | None = None, *, progress: bool = Fals
             transcriber = ScriptedTranscriber(segments)
         t = transcribe_audio(HERE / call["audio"], transcriber, names=names, roles=roles, progress=progress)
         transcript = Transcript(segments=t.segments, duration=t.duration, channels=t.channels, mode=t.mode,
-                                audio=f"copilot/demo/calls/{call['audio']}", transcriber=t.transcriber)
+                                audio=f"demo/calls/{call['audio']}", transcriber=t.transcriber)
         cid, _summary, _t = cp.calls.summarize_call(transcript, deal_id=deal_id, title=call["title"],
                                                     call_date=today - timedelta(days=call["days_before"]),
                                                     call_id=f"demo-call-{call['id']}", names=names)

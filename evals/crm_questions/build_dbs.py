@@ -20,7 +20,7 @@ def _copilot(home: Path):  # type: ignore[no-untyped-def]
 
 def build_demo_db(home: Path, anchor: date) -> str:
     """The demo company for ``anchor`` (about 10 s); returns its database URL."""
-    from copilot.demo.build import build_demo
+    from demo.build import build_demo
 
     cp = _copilot(home)
     try:

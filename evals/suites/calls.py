@@ -1,6 +1,6 @@
 """Calls: word error rate of the transcript against the reference, and summary item recall and precision.
 
-A case names a demo call (``demo_call``: script and audio from copilot/demo/calls/calls.yaml) or gives
+A case names a demo call (``demo_call``: script and audio from demo/calls/calls.yaml) or gives
 ``audio`` and ``reference`` (text) itself. Without a speech model (speech 'scripted'), the reference transcript
 is summarized and WER is not measured.
 """
@@ -19,7 +19,7 @@ from evals.metrics import fact_present, mean, wer
 NAME = "calls"
 DATASET = "calls.yaml"
 FAST = True
-DEMO_CALLS = REPO_ROOT / "copilot" / "demo" / "calls"
+DEMO_CALLS = REPO_ROOT / "demo" / "calls"
 SECTIONS = ("objections", "competitors", "next_steps")
 
 

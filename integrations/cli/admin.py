@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import sys
 
 import typer
 
 from copilot.app import UserChange
+from copilot.core.errors import UserError
 from integrations.cli.common import (
     JSON_HELP,
     acting,
@@ -38,12 +40,11 @@ def init(
     admin_name: str = typer.Option(None, "--admin", help="admin user's name (default: you)"),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
+    build_demo = _demo_builder() if demo else None
     cp = get_copilot()
     name = admin_name or getpass.getuser()
     result: dict = {"home": str(cp.settings.resolved_home), "admin": cp.ensure_admin(name)}
-    if demo:
-        from copilot.demo.build import build_demo
-
+    if build_demo is not None:
         result["demo"] = build_demo(cp, progress=not json_)
     if json_:
         print_json(result)
@@ -51,6 +52,21 @@ def init(
         console.print(f"Initialized [bold]{result['home']}[/bold]; admin user id: [bold]admin[/bold] ({name})")
         if demo:
             console.print(f"Demo company: {result['demo']}")
+
+
+def _demo_builder():  # -> demo.build.build_demo
+    """The demo company lives in the source checkout's ``demo/`` package, which is not installed."""
+    try:
+        from demo.build import build_demo
+    except ImportError:
+        from copilot.core.settings import REPO_ROOT
+
+        if not (REPO_ROOT / "demo" / "build.py").is_file():
+            raise UserError("the demo company is not part of an installed copy",
+                            hint="clone the repository and run 'make demo' or 'copilot init --demo' there") from None
+        sys.path.insert(0, str(REPO_ROOT))  # the console script's path does not hold the checkout
+        from demo.build import build_demo
+    return build_demo
 
 
 @cli_errors

@@ -114,7 +114,7 @@ def parse_card(text: str, *, source: str = "") -> Persona:
 def load_personas(folder: Path) -> dict[str, Persona]:
     """All persona cards under ``folder`` keyed by id (files without persona front matter are skipped)."""
     if not folder.is_dir():
-        raise NotFound(f"no persona library at {folder}", hint="add persona cards under copilot/demo/library/personas/")
+        raise NotFound(f"no persona library at {folder}", hint="add persona cards (markdown with 'type: persona_card' front matter) there")
     out: dict[str, Persona] = {}
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """``make demo``: build the demo company into a fresh data directory and show each capability working.
 
 Everything printed is real output of the product on the generated data (offline engine unless
-COPILOT_LLM is set). Run: ``python -m integrations.tour [--home DIR] [--keep]``.
+COPILOT_LLM is set). Run: ``python -m demo.tour [--home DIR] [--keep]``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def section(name: str, fn: Callable[[], None]) -> None:
 def build(cp: Copilot) -> None:
     import getpass
 
-    from copilot.demo.build import build_demo
+    from demo.build import build_demo
     from knowledge.crm.people import ensure_admin
 
     ensure_admin(cp.crm, getpass.getuser())  # as 'copilot init' does, so 'copilot ... --as admin' works after
