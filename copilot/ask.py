@@ -48,7 +48,7 @@ def last_sync(crm: CrmStore) -> datetime | None:
 
 class AskService:
     def __init__(self, *, context_factory: Any, conversations: ConversationStore, offline: OfflineEngine,
-                 tools: list[ToolSpec], chat_model: Any | None, company: str = "Skylark Data",
+                 tools: list[ToolSpec], chat_model: Any | None, company: str = "",
                  max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0,
                  link_allowlist: list[str] | None = None, redact_pii: bool = True) -> None:
         self.link_allowlist = list(link_allowlist or [])
@@ -61,7 +61,7 @@ class AskService:
                            redact_pii=redact_pii) if chat_model else None
 
     def system_prompt(self, principal: Principal, today: date) -> str:
-        return render("agent_system.md", company=self.company, user_name=principal.name, user_role=principal.role.value,
+        return render("agent_system.md", company=self.company or "our company", user_name=principal.name, user_role=principal.role.value,
                       team_clause=f", team {principal.team_id}" if principal.team_id else "", today=today.isoformat())
 
     @staticmethod

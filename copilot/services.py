@@ -62,21 +62,24 @@ class Services:
 
     @cached_property
     def calls(self):  # -> tools.calls.service.CallService (imported lazily: Whisper loads on first use)
-        from copilot.core.settings import REPO_ROOT
         from copilot.core.speech import build_transcriber
+        from knowledge.competitors import known_competitors
         from tools.calls.service import CallService
-        from tools.calls.summarize import Summarizer, battle_card_competitors, load_template
+        from tools.calls.summarize import Summarizer, load_template
+
+        def competitors() -> list[str]:  # this company's: its CRM deals, then its library's battle cards
+            indexed = "knowledge" in self.__dict__ or (self.settings.resolved_home / "knowledge.db").exists()
+            docs = self.knowledge.keywords.documents() if indexed else []
+            return known_competitors(self.crm, docs, company=self.settings.company)
 
         def summarizer() -> Summarizer:
-            template = load_template()
-            cards = battle_card_competitors(REPO_ROOT / "demo" / "library")
-            return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=template,
-                              competitors=cards or None)
+            return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=load_template(),
+                              competitors=competitors())
 
         def transcriber():  # type: ignore[no-untyped-def]
             t = build_transcriber(self.settings)
             if hasattr(t, "hotwords") and not t.hotwords:
-                t.hotwords = ", ".join(self._vocabulary(battle_card_competitors(REPO_ROOT / "demo" / "library")))
+                t.hotwords = ", ".join(self._vocabulary(competitors()))
             return t
 
         return CallService(self.crm, transcriber, summarizer,
@@ -96,7 +99,7 @@ class Services:
             return [h.text for h in self.knowledge.search(query, library_only, k=5)]
 
         return RoleplayService(crm=self.crm, embedder=self.embedder, home=self.settings.resolved_home,
-                               library_dir=REPO_ROOT / "demo" / "library" / "personas",
+                               library_dir=self.settings.resolved_persona_dir, company=self.settings.company,
                                rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
                                chat_model=self.chat_model, buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md",
                                searcher=search)

@@ -7,6 +7,7 @@ same anchor gives byte-identical rows. Runs in one transaction with bulk inserts
 from __future__ import annotations
 
 import random
+import shutil
 import sys
 from collections import Counter
 from datetime import date, datetime, time
@@ -17,9 +18,9 @@ from sqlalchemy import func, insert, select
 from copilot.core.errors import UserError
 from demo.accounts import account_rows, people_rows, plan_accounts
 from demo.activities import write_activities
-from demo.catalog import PRODUCTS, SOURCE
+from demo.catalog import COMPANY, PRODUCTS, SOURCE
 from demo.deals import DealPlan
-from demo.library import LIBRARY_DIR, library_docs, load_stories
+from demo.library import LIBRARY_DIR, PERSONA_DIR, library_docs, load_stories
 from demo.pipeline import plan_deals
 from demo.usage import customer_windows, usage_rows
 from knowledge.crm.models import (
@@ -130,11 +131,29 @@ def build_demo(cp: Copilot, *, today: date | None = None, progress: bool = False
     else:
         summary = existing
         say(f"demo already built (anchor {summary['anchor']}); re-indexing")
-    result = dict(summary, already_built=existing is not None)
+    result = dict(summary, already_built=existing is not None, company=COMPANY,
+                  personas=_install_personas(cp.settings))
     lib = cp.knowledge.ingest_paths([LIBRARY_DIR], progress=progress)
     crm = cp.knowledge.sync_crm(cp.crm, progress=progress)
     result["knowledge"] = {"library": _report(lib), "crm": _report(crm)}
     return result
+
+
+def _install_personas(settings: Any) -> str:
+    """Copy the demo's persona cards into the data home's persona folder, the default COPILOT_PERSONA_DIR,
+    so role-play in this home finds them in later runs too. A folder the user chose is left alone."""
+    target = settings.resolved_persona_dir
+    if settings.persona_dir is None:
+        target.mkdir(parents=True, exist_ok=True)
+        for card in sorted(PERSONA_DIR.glob("*.md")):
+            if not (target / card.name).exists() or (target / card.name).read_bytes() != card.read_bytes():
+                shutil.copyfile(card, target / card.name)
+    return str(target)
+
+
+def demo_settings() -> dict[str, Any]:
+    """Settings the demo company runs with (``load_settings(**demo_settings(), ...)``): its own name."""
+    return {"company": COMPANY}
 
 
 def _report(report: Any) -> Any:

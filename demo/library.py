@@ -16,6 +16,7 @@ import yaml
 from copilot.core.errors import UserError
 
 LIBRARY_DIR = Path(__file__).parent / "library"
+PERSONA_DIR = LIBRARY_DIR / "personas"  # role-play persona cards (the product reads COPILOT_PERSONA_DIR)
 DOC_TYPES = {"win_story", "loss_story", "objection_guide", "battle_card", "product_one_pager", "pricing_policy",
              "playbook", "persona_card", "faq"}
 

@@ -19,6 +19,7 @@ from rich.rule import Rule
 from copilot.app import Copilot
 from copilot.core.errors import CopilotError
 from copilot.core.settings import load_settings
+from demo.build import build_demo, demo_settings
 from integrations.cli.ask import show_answer
 from integrations.cli.common import table
 
@@ -56,7 +57,6 @@ def section(name: str, fn: Callable[[], None]) -> None:
 def build(cp: Copilot) -> None:
     import getpass
 
-    from demo.build import build_demo
     from knowledge.crm.people import ensure_admin
 
     ensure_admin(cp.crm, getpass.getuser())  # as 'copilot init' does, so 'copilot ... --as admin' works after
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if home.exists() and not args.keep:
         shutil.rmtree(home)
     try:
-        cp = Copilot(load_settings(home=home))
+        cp = Copilot(load_settings(home=home, **demo_settings()))
     except CopilotError as exc:
         console.print(f"[red]error:[/red] {exc}")
         return 1

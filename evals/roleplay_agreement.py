@@ -61,7 +61,8 @@ def main() -> None:
     args = ap.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as home:
-        cp = Copilot(load_settings(home=Path(home), llm="none", embeddings=args.embeddings))
+        cp = Copilot(load_settings(home=Path(home), llm="none", embeddings=args.embeddings,
+                                   persona_dir=REPO_ROOT / "demo" / "library" / "personas"))  # the cards labelled
         try:
             for name, path in DATASETS.items():
                 rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -167,6 +167,15 @@ class KeywordIndex:
                 self._conn.execute("DELETE FROM mentions WHERE source = ?", (src,))
                 self._conn.executemany("INSERT INTO mentions VALUES (?, ?, ?)", [(src, c, n) for c, n in mentions])
 
+    def documents(self) -> list[dict[str, Any]]:
+        """Metadata of each ingested document that is not a CRM record (title, type, front matter, source),
+        taken from its first chunk; for what the library says about itself, such as its battle cards."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT (SELECT c.meta FROM chunks c WHERE c.source = s.source LIMIT 1) FROM sources s "
+                "WHERE s.source NOT LIKE 'crm:%' ORDER BY s.source").fetchall()
+        return [json.loads(r[0]) for r in rows if r[0]]
+
     def contains_text(self, needle: str) -> bool:
         """Whether any indexed chunk text contains ``needle`` (plain substring; for tests and audits)."""
         with self._lock:

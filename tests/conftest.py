@@ -18,11 +18,12 @@ from copilot.app import Copilot  # noqa: E402
 from copilot.core.settings import REPO_ROOT, Settings, load_settings  # noqa: E402
 
 SHARED_DATA = Path(os.environ.get("SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+DEMO_PERSONAS = REPO_ROOT / "demo" / "library" / "personas"  # most role-play tests practise the demo's cards
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
     base: dict[str, object] = {"home": home, "llm": "none", "embeddings": "hash", "speech": "scripted",
-                               "shared_data": SHARED_DATA}
+                               "shared_data": SHARED_DATA, "persona_dir": DEMO_PERSONAS}
     base.update(overrides)
     return load_settings(**base)
 
@@ -51,9 +52,9 @@ def demo_copilot(tmp_path_factory: pytest.TempPathFactory):
     """The demo company built once (anchor 2026-11-20, hash embedder). Read-only: do not mutate it."""
     from datetime import date
 
-    from demo.build import build_demo
+    from demo.build import build_demo, demo_settings
 
-    cp = Copilot(make_settings(tmp_path_factory.mktemp("demo") / "home", embeddings="hash"))
+    cp = Copilot(make_settings(tmp_path_factory.mktemp("demo") / "home", embeddings="hash", **demo_settings()))
     cp.demo_summary = build_demo(cp, today=date(2026, 11, 20))
     yield cp
     cp.close()

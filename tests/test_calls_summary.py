@@ -52,7 +52,7 @@ def seed(cp) -> None:
             s.add(Contact(id=f"c{i}", account_id=f"a{i}", name=contact, email=f"{contact.split()[0].lower()}@x.com",
                           buying_role="champion"))
             s.add(Deal(id=f"d{i}", name=f"{acct} - deal", account_id=f"a{i}", owner_id="u-rep", team_id="t1",
-                       stage="discovery", amount=45000))
+                       stage="discovery", amount=45000, competitor=PLANTS[acct][1]))  # the CRM names them
 
 
 @pytest.fixture

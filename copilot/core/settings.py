@@ -48,7 +48,9 @@ class Settings(BaseSettings):
     ingest_max_mb: float = Field(default=10.0, gt=0, description="largest file ingest accepts, in MB")
     freshness_hours: float = Field(default=48.0, gt=0, description="warn when CRM data is older")
     today: date | None = Field(default=None, description="pin 'today' (YYYY-MM-DD) for historical data sets")
-    company: str = Field(default="Skylark Data", description="your company's name, used in prompts")
+    company: str = Field(default="", description="your company's name, used in prompts (empty: they say 'our company')")
+    persona_dir: Path | None = Field(default=None, description="folder of role-play persona cards "
+                                     "(markdown with 'type: persona_card'); default <home>/personas")
     link_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, description="hosts answers may link to or embed "
                                       "images from, besides the hosts of their own citations (comma-separated)")
     agent_max_steps: int = Field(default=8, ge=1, le=50)
@@ -96,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.resolved_home / "outbox"
+
+    @property
+    def resolved_persona_dir(self) -> Path:
+        return self.persona_dir.expanduser().resolve() if self.persona_dir else self.resolved_home / "personas"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,64 +1,22 @@
 """Competitors the case library names, so "how do we compare to X?" works for an X the CRM never saw.
 
-A library names a competitor in a battle card's title ("Battle card - Vantage IQ", "OpsHawk battlecard"),
-in a comparison page's title or file name ("GitLab vs. Sourcegraph", ``livegrep_vs_sourcegraph.md``)
-or in a heading such as "Comparison with Hound". When both sides of a "X vs. Y" appear in a question, the side that
-appears in more comparison titles is taken to be us (every comparison page names us).
+The names come from ``knowledge.competitors.mentions``: a battle card's title ("Battle card - Acme",
+"Acme battlecard"), a comparison page's title or file name ("GitLab vs. Sourcegraph",
+``livegrep_vs_sourcegraph.md``) or a heading such as "Comparison with Hound". When both sides of a "X vs. Y"
+appear in a question, the side that appears in more comparison titles is taken to be us (every comparison
+page names us).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from copilot.offline.sections import stem
+from knowledge.competitors import Mention, mentions
 
-_VS = re.compile(r"^(.+?)\s+(?:vs\.?|versus)\s+(.+?)$", re.I)
-_COMPARED = re.compile(r"^(?:comparison (?:with|to)|compared (?:with|to)|vs\.?|versus)\s+(.+)$", re.I)
-_CARD = re.compile(r"\b(?:battle ?cards?|competitive (?:brief|card))\b", re.I)
-_FILE_VS = re.compile(r"^(.+?)[_-]vs[_-](.+)$", re.I)
+__all__ = ["Mention", "find_competitor", "match_score", "mentions"]
+
 _GENERIC = frozenset({"code", "search", "cloud", "server", "source", "the", "and", "for", "inc", "app", "data"})
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A competitor name found in the library, and the document that is about it."""
-
-    name: str
-    source: str
-    pairs_with: str | None = None  # the other side of "X vs. Y", if any
-
-
-def _tidy(name: str) -> str:
-    return re.sub(r"\s+", " ", name.strip(" -:|.–—")).strip()
-
-
-def mentions(title: str, section: str | None, source: str, doc_type: str | None = None) -> list[Mention]:
-    """Competitor names a passage's title, headings, type or file name give."""
-    out: list[Mention] = []
-    if doc_type == "battle_card" or _CARD.search(title):
-        name = _tidy(_CARD.sub(" ", title))
-        if name:
-            out.append(Mention(name, source))
-    m = _VS.match(title.strip())
-    if m:
-        a, b = _tidy(m.group(1)), _tidy(m.group(2))
-        out += [Mention(a, source, b), Mention(b, source, a)]
-    # A heading "X vs. Y" inside a page is as often two of our own options ("Self-hosted vs. managed");
-    # only "Comparison with X" names a competitor there.
-    for text in [title, *(section or "").split(" > ")]:
-        m = _COMPARED.match(text.strip())
-        if m:
-            out.append(Mention(_tidy(m.group(1)), source))
-    stem_ = PurePosixPath(source).stem
-    m = _FILE_VS.match(stem_)
-    if m:
-        a, b = (_tidy(re.sub(r"[_-]+", " ", g)) for g in m.groups())
-        # The page's own title usually spells the name better ("Oracle OpenGrok" for opengrok_vs_...).
-        a_title = title if _words(a) <= _words(title) and not _VS.match(title) else a
-        out += [Mention(a_title, source, b), Mention(b, source, a_title)]
-    return out
 
 
 def _words(text: str) -> set[str]:

@@ -2,8 +2,9 @@
 
 With an LLM: structured output into a pydantic model (prompt in prompts/calls_summary.md), segment
 numbers mapped back to timestamped citations. Offline: extractive, with nearest-exemplar classifiers
-(embeddings plus cue words) for objections and next steps, competitor names from battle cards or the
-template, and deadline parsing relative to the call date.
+(embeddings plus cue words) for objections and next steps, competitor names from the user's data (CRM
+deals and library battle cards, see knowledge.competitors) and the template, and deadline parsing relative
+to the call date.
 """
 
 from __future__ import annotations
@@ -81,24 +82,6 @@ def load_template(path: str | Path | None = None) -> dict[str, Any]:
     return data
 
 
-def battle_card_competitors(library: Path | None) -> list[str]:
-    """Competitor names from case-library markdown with front matter ``type: battle_card``."""
-    names: list[str] = []
-    if library is None or not library.is_dir():
-        return names
-    for md in sorted(library.rglob("*.md")):
-        text = md.read_text(errors="ignore")
-        if not text.startswith("---"):
-            continue
-        try:
-            front = yaml.safe_load(text.split("---", 2)[1]) or {}
-        except yaml.YAMLError:
-            continue
-        if isinstance(front, dict) and front.get("type") == "battle_card" and front.get("competitor"):
-            names.append(str(front["competitor"]))
-    return names
-
-
 def cite(seg: Segment, ctx: CallContext) -> Citation:
     return Citation(source_id=f"call:{ctx.call_id}", title=ctx.title, kind="call", timestamp=seg.start,
                     snippet=seg.text[:200], record=f"call:{ctx.call_id}")
@@ -125,7 +108,8 @@ class Summarizer:
         self.embedder = embedder
         self.chat_model = chat_model
         self.template = template or load_template()
-        self.competitors = competitors or list(self.template.get("competitors", []))
+        # The user's competitors (knowledge.competitors: CRM deals, library battle cards) and the template's own.
+        self.competitors = list(dict.fromkeys([*(competitors or []), *(self.template.get("competitors") or [])]))
         self._exemplars: dict[str, list[list[float]]] | None = None
 
     # -- offline -------------------------------------------------------------------------------

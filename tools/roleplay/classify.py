@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from copilot.core.embeddings import Embedder
@@ -21,8 +22,8 @@ TOPIC_CUES: dict[str, str] = {
                 r"|final say|who (would|will|needs to) (be involved|sign|approve)|procurement process|involved"
                 r"|\bwho (builds|decides|makes|owns|approves|has the)",
     "timeline": r"\btimeline|by when|deadline|go[- ]live|when do you need|time ?frame|urgen|when (would|does) (this|it)",
-    "competition": r"vantage|opshawk|clearsignal|other (vendors|options|tools)|alternatives|evaluating|competitor"
-                   r"|comparing|looking at anyone",
+    "competition": r"other (vendors|options|tools)|alternatives|evaluating|competitor"
+                   r"|comparing|looking at anyone",  # and the competitors' names, given per turn
     "pain": r"challeng|problem|\bpain|struggl|frustrat|not working|\bissues?\b|broken|keeps you up|hardest|prompted"
             r"|driving|why now|behind (the|this|that)|going wrong|\bbreak|made you|led you|caught your|brought you"
             r"|in the first place",
@@ -63,7 +64,7 @@ _Q_OPEN = re.compile(r"^\s*((and|so|but|then|okay|ok|great|right),? )?(what|how|
                      r"|talk me|could you walk|can you walk|can you tell|could you tell|can you describe)\b", re.I)
 _Q_OPEN_LATE = re.compile(r"[,;:]\s*(so |and |but )?(what|how|why|who|which|walk me|tell me)\b", re.I)
 _Q_CLOSED = re.compile(r"^\s*(do|does|did|is|are|was|were|can|could|would|will|have|has|had|should|any)\b", re.I)
-_PITCH = re.compile(r"\bour (platform|product|solution|tool|software|suite)|\bskylark\b|\bwe (offer|provide|have a|"
+_PITCH = re.compile(r"\bour (platform|product|solution|tool|software|suite)|\bwe (offer|provide|have a|"
                     r"support|give you)|\bfeatures?\b|\bout of the box\b|\bbest[- ]in[- ]class\b|\bnew (version|release|feature)"
                     r"|we (just )?released|our (new|latest)\b", re.I)
 _VALUE = re.compile(r"\broi\b|return on|\bpay(s|back| for itself)|\bsav(e|es|ed|ing|ings)\b|\bvalue\b|cost of "
@@ -115,11 +116,29 @@ def _questions(text: str) -> list[str]:
     return [p for p in parts if p.endswith("?") or _Q_OPEN.match(p) and len(p.split()) > 2]
 
 
-class TurnClassifier:
-    """Embeds the exemplars once (lazily) and classifies turns; one per embedder."""
+def names_pattern(names: Iterable[str | None]) -> re.Pattern[str] | None:
+    """Whole-word, case-insensitive match of any of ``names`` (company or competitor names from the data)."""
+    parts = sorted({re.escape(n.strip()) for n in names if n and len(n.strip()) > 1}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None
 
-    def __init__(self, embedder: Embedder) -> None:
+
+def brand_words(company: str) -> list[str]:
+    """The company's name and its first word ("Acme" for "Acme Analytics"), which reps say when they pitch."""
+    words = company.split()
+    first = words[0] if words and len(words[0]) >= 4 and words[0].lower() != "the" else None
+    return [n for n in (company.strip(), first) if n]
+
+
+class TurnClassifier:
+    """Embeds the exemplars once (lazily) and classifies turns; one per embedder.
+
+    ``company`` is the seller's name: saying it is a pitch cue. Competitor names come per turn, from the
+    scenario, since they are the buyer's and differ by persona.
+    """
+
+    def __init__(self, embedder: Embedder, *, company: str = "") -> None:
         self.embedder = embedder
+        self._brand = names_pattern(brand_words(company))
         self._topic_vecs: dict[str, list[list[float]]] | None = None
         self._act_vecs: dict[str, list[list[float]]] | None = None
 
@@ -138,12 +157,19 @@ class TurnClassifier:
     def _nearest(self, vec: list[float], table: dict[str, list[list[float]]]) -> dict[str, float]:
         return {k: max(_cos(vec, v) for v in vs) for k, vs in table.items()}
 
-    def classify(self, text: str) -> TurnAct:
+    def _pitches(self, text: str) -> int:
+        return len(_PITCH.findall(text)) + (len(self._brand.findall(text)) if self._brand else 0)
+
+    def classify(self, text: str, *, competitors: Iterable[str | None] = ()) -> TurnAct:
+        """What the turn does; ``competitors`` are names that make a question about the competition."""
         text = (text or "").strip()
         words = len(text.split())
         questions = _questions(text)
         low = text.lower()
-        topics = [t for t, pat in TOPIC_CUES.items() if any(re.search(pat, q.lower()) for q in questions)]
+        rivals = names_pattern(competitors)
+        named_rival = rivals is not None and any(rivals.search(q) for q in questions)
+        topics = [t for t, pat in TOPIC_CUES.items() if any(re.search(pat, q.lower()) for q in questions)
+                  or t == "competition" and named_rival]
         act = TurnAct(act="statement", words=words, question=bool(questions),
                       open_question=any(_Q_OPEN.match(q) and not _Q_CLOSED.match(q) or _Q_OPEN_LATE.search(q)
                                         for q in questions),
@@ -169,9 +195,9 @@ class TurnClassifier:
                     topics = [best]
         elif words > 75 and not questions:
             act.act = "rambling"
-        elif act.value_cues and len(_PITCH.findall(text)) < 2:
+        elif act.value_cues and self._pitches(text) < 2:
             act.act = "value"
-        elif _PITCH.search(text):
+        elif self._pitches(text):
             act.act = "pitch"
         elif questions:
             act.act = "discovery"

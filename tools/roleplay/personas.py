@@ -114,7 +114,8 @@ def parse_card(text: str, *, source: str = "") -> Persona:
 def load_personas(folder: Path) -> dict[str, Persona]:
     """All persona cards under ``folder`` keyed by id (files without persona front matter are skipped)."""
     if not folder.is_dir():
-        raise NotFound(f"no persona library at {folder}", hint="add persona cards (markdown with 'type: persona_card' front matter) there")
+        raise NotFound(f"no persona cards at {folder}", hint="add persona cards (markdown with 'type: persona_card' "
+                                                             "front matter) there, or set COPILOT_PERSONA_DIR")
     out: dict[str, Persona] = {}
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8")
@@ -134,7 +135,7 @@ _CATEGORY_CUES = {
     "security": r"security|hipaa|compliance|soc ?2|privacy|audit|phi",
     "adoption": r"adoption|usage|not using|shelfware|rolled out|low use",
     "integration": r"integrat|effort|engineering|connect|migration|implementation",
-    "competitor": r"vantage|opshawk|clearsignal|competitor|alternative",
+    "competitor": r"competitor|alternative|other vendor",  # and the deal's competitor by name
     "timing": r"timing|not now|next year|later|freeze|priorit",
 }
 
@@ -172,10 +173,12 @@ _CANNED: dict[str, Objection] = {
 }
 
 
-def categorize_objection(text: str) -> str:
+def categorize_objection(text: str, competitors: list[str] | None = None) -> str:
     low = text.lower()
     for cat, pattern in _CATEGORY_CUES.items():
         if re.search(pattern, low):
+            return cat
+        if cat == "competitor" and any(n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", low) for n in competitors or []):
             return cat
     return "timing"
 
@@ -212,7 +215,7 @@ def build_scenario(base: Persona | None, *, scenario_id: str, title: str, name: 
     if objection_texts:
         objs: list[dict[str, Any]] = []
         for text in objection_texts:
-            canned = _CANNED[categorize_objection(text)].model_copy()
+            canned = _CANNED[categorize_objection(text, [competitor] if competitor else None)].model_copy()
             if canned.id not in {o["id"] for o in objs}:
                 objs.append(canned.model_dump())
         data["objections"] = objs

@@ -1,4 +1,4 @@
-"""Scenarios built from real CRM records: "practise the objection from last Tuesday's call with Kestrel".
+"""Scenarios built from real CRM records: "practise the objection from last Tuesday's call with Acme".
 
 A deal gives the account, the buying contact, the competitor and the stage (hence the call's goal); a call
 adds the objections its summary found. Both are read through the trainee's ``Scope``.

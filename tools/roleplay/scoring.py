@@ -118,8 +118,9 @@ class Scorer:
         self.examples = examples
 
     def score(self, turns: list[Turn], *, persona: Persona | None = None) -> Score:
-        acts: dict[int, TurnAct] = {i: self.classifier.classify(t.text) for i, t in enumerate(turns)
-                                    if t.speaker == "rep"}
+        rivals = [persona.competitor] if persona else []
+        acts: dict[int, TurnAct] = {i: self.classifier.classify(t.text, competitors=rivals)
+                                    for i, t in enumerate(turns) if t.speaker == "rep"}
         results = {c.id: self._check(c, turns, acts) for c in self.rubric.checks}
         ordered = [results[c.id] for c in self.rubric.checks]
         groups: dict[str, float] = {}

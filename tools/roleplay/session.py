@@ -66,13 +66,13 @@ class RoleplaySession:
             raise UserError("say something to the buyer", hint="type a line, or /end to finish")
         if self.ended:
             raise UserError(f"session {self.id} has ended", hint="score it with finish(), or start a new one")
-        act = self.service.classifier.classify(text)
+        act = self.service.classifier.classify(text, competitors=[self.persona.competitor])
         turn = self.sim.step(self.state, act, text)
         self.turns.append(Turn(speaker="rep", text=text))
         voice = self.service.voice
         if voice is not None:
             turn = turn.model_copy(update={"text": voice.speak(self.persona, self.state, turn, self.turns)})
-        if is_seller_line(turn.text):  # belt and braces: the bank is checked by tests too
+        if is_seller_line(turn.text, self.service.company):  # belt and braces: the bank is checked by tests too
             turn = turn.model_copy(update={"text": "Go on."})
         self.turns.append(Turn(speaker="customer", text=turn.text))
         self.save()
@@ -116,11 +116,12 @@ class RoleplayService:
 
     def __init__(self, *, crm: CrmStore, embedder: Embedder, library_dir: Path, rubric_path: Path, home: Path,
                  chat_model: Any | None = None, buyer_prompt: Path | None = None,
-                 searcher: Searcher | None = None) -> None:
+                 searcher: Searcher | None = None, company: str = "") -> None:
         self.crm = crm
         self.home = home
-        self.library_dir = library_dir
-        self.classifier = TurnClassifier(embedder)
+        self.library_dir = library_dir  # persona cards (COPILOT_PERSONA_DIR); a missing folder means none yet
+        self.company = company  # the seller's name (COPILOT_COMPANY): the buyer never speaks for it
+        self.classifier = TurnClassifier(embedder, company=company)
         self.rubric = load_rubric(rubric_path)
         self.searcher = searcher
         self.scorer = Scorer(self.rubric, self.classifier, examples=self._example)
@@ -131,7 +132,7 @@ class RoleplayService:
     @property
     def library(self) -> dict[str, Persona]:
         if self._library is None:
-            self._library = load_personas(self.library_dir)
+            self._library = load_personas(self.library_dir) if self.library_dir.is_dir() else {}
         return self._library
 
     def scenarios(self) -> list[Persona]:
@@ -147,7 +148,9 @@ class RoleplayService:
             return build(self.crm, scope, ref, self.library)
         if scenario_id not in self.library:
             raise NotFound(f"no scenario {scenario_id!r}",
-                           hint="'copilot roleplay list' shows them; or use deal:<id> / call:<id>")
+                           hint="'copilot roleplay list' shows them; or use deal:<id> / call:<id>" if self.library
+                           else f"no persona cards in {self.library_dir}: add some there (or set "
+                                "COPILOT_PERSONA_DIR), or use deal:<id> / call:<id>")
         return self.library[scenario_id]
 
     def start(self, scenario_id: str, principal: Principal, scope: Scope | None = None) -> RoleplaySession:

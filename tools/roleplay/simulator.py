@@ -14,12 +14,12 @@ import re
 
 from pydantic import BaseModel, Field
 
-from tools.roleplay.classify import TurnAct
+from tools.roleplay.classify import TurnAct, brand_words, names_pattern
 from tools.roleplay.personas import Persona
 
 SELLER_LINE = re.compile(
     r"\bour (product|platform|solution|software|suite)\b|\bi can offer\b|\bwe can offer\b|\bdiscount for you\b"
-    r"|\b(let me|i'll) (show|walk) you (how|our)|\byou should (buy|ask|try asking)|\bskylark (helps|gives|lets|will)"
+    r"|\b(let me|i'll) (show|walk) you (how|our)|\byou should (buy|ask|try asking)"
     r"|\b(tip|coaching|a good rep|try asking me)\b", re.I)
 
 GENERIC = {
@@ -235,6 +235,10 @@ class BuyerSimulator:
         return [p.accept_next_step]
 
 
-def is_seller_line(text: str) -> bool:
-    """True when a buyer line slipped into the seller's role or into coaching (used to guard both modes)."""
-    return bool(SELLER_LINE.search(text))
+def is_seller_line(text: str, company: str = "") -> bool:
+    """True when a buyer line slipped into the seller's role or into coaching (used to guard both modes);
+    with the seller's ``company``, also when the buyer praises it the way a seller would ("Acme helps ...")."""
+    if SELLER_LINE.search(text):
+        return True
+    brand = names_pattern(brand_words(company))
+    return bool(brand and re.search(brand.pattern + r"\s+(helps|gives|lets|will)\b", text, re.I))
