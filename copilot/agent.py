@@ -3,7 +3,8 @@
 The loop is visible here: send the conversation and tool schemas, run each tool call the model makes
 (arguments validated by the tool's pydantic model, principal from the context), feed results back as
 tool messages, stop at a final message, the step limit or the time limit. Tool errors go back to the
-model as text so it can correct itself. LangChain message types stay inside this module.
+model as text so it can correct itself. The model is any ``ChatModel`` (``copilot.core.chat``), under the
+one failure policy: a provider failure arrives here as ``ModelError``.
 
 Citations: tool results number their sources [S1], [S2], ... across the whole run; the final text keeps
 only the sources it cites, renumbered [1], [2], ... in the order they first appear.
@@ -11,15 +12,13 @@ only the sources it cites, renumbered [1], [2], ... in the order they first appe
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import ValidationError
 
+from copilot.core.chat import ChatModel, Message, ToolCall, guarded
 from copilot.core.domain import Answer, Citation
 from copilot.core.errors import CopilotError, ModelError
 from copilot.core.pii import Redactor
@@ -47,19 +46,13 @@ class AgentRun:
     texts: list[str] = field(default_factory=list)  # what each tool returned, as the model saw it
 
 
-def _to_messages(system: str, history: list[Turn], question: str, pii: Redactor) -> list[BaseMessage]:
-    msgs: list[BaseMessage] = [SystemMessage(pii.redact(system))]
+def _to_messages(system: str, history: list[Turn], question: str, pii: Redactor) -> list[Message]:
+    msgs = [Message.system(pii.redact(system))]
     for t in history:
-        msgs.append(HumanMessage(pii.redact(t.content)) if t.role == "user" else AIMessage(pii.redact(t.content)))
-    msgs.append(HumanMessage(pii.redact(question)))
+        text = pii.redact(t.content)
+        msgs.append(Message.user(text) if t.role == "user" else Message.assistant(text))
+    msgs.append(Message.user(pii.redact(question)))
     return msgs
-
-
-def _text(msg: AIMessage) -> str:
-    content: Any = msg.content
-    if isinstance(content, list):
-        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
-    return str(content or "")
 
 
 def renumber(text: str, cites: list[Citation]) -> tuple[str, list[Citation]]:
@@ -80,32 +73,25 @@ def renumber(text: str, cites: list[Citation]) -> tuple[str, list[Citation]]:
 
 
 class Agent:
-    def __init__(self, model: Any, tools: list[ToolSpec], *, max_steps: int = 8, time_limit: float = 90.0,
+    def __init__(self, model: ChatModel, tools: list[ToolSpec], *, max_steps: int = 8, time_limit: float = 90.0,
                  redact_pii: bool = False) -> None:
-        self.model = model
+        self.model = guarded(model)
         self.redact_pii = redact_pii
         self.tools = {t.name: t for t in tools}
         self.max_steps = max_steps
         self.time_limit = time_limit
-        schemas = [t.schema() for t in tools]
-        self._bound = model.bind_tools(schemas) if tools else model
-        # The first step of a data question must call a tool: an answer resting on no tool result is a guess.
-        self._forced = model.bind_tools(schemas, tool_choice="required") if tools else model
+        self.schemas = [t.schema() for t in tools]
 
-    def _call_tool(self, ctx: ToolContext, call: dict[str, Any], run: AgentRun, pii: Redactor) -> str:
-        spec = self.tools.get(call.get("name", ""))
+    def _call_tool(self, ctx: ToolContext, call: ToolCall, run: AgentRun, pii: Redactor) -> str:
+        spec = self.tools.get(call.name)
         if spec is None:
             run.errors += 1
-            return f"Error: there is no tool named {call.get('name')!r}. Available: {', '.join(self.tools)}."
-        args = call.get("args") or {}
-        if isinstance(args, str):
-            try:
-                args = json.loads(args)
-            except json.JSONDecodeError:
-                run.errors += 1
-                return "Error: the arguments were not valid JSON."
+            return f"Error: there is no tool named {call.name!r}. Available: {', '.join(self.tools)}."
+        if call.error:
+            run.errors += 1
+            return f"Error: {call.error}. Send the arguments as one JSON object."
         try:
-            result = spec.run(ctx, pii.restore(args))
+            result = spec.run(ctx, pii.restore(call.arguments))
         except ValidationError as exc:
             run.errors += 1
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors())
@@ -136,20 +122,16 @@ class Agent:
                 notes.append(f"stopped after {self.time_limit:.0f} s time limit")
                 break
             run.steps = step + 1
-            try:
-                model = self._forced if force_tool and step == 0 else self._bound
-                ai = model.invoke(messages)
-            except Exception as exc:  # noqa: BLE001 - any transport/model failure becomes a ModelError
-                raise ModelError(f"the language model call failed: {type(exc).__name__}: {exc}") from exc
-            if not isinstance(ai, AIMessage):
-                raise ModelError(f"the language model returned {type(ai).__name__}, not a message")
-            messages.append(ai)
-            if not ai.tool_calls:
-                final = _text(ai)
+            # The first step of a data question must call a tool: an answer resting on no tool result is a guess.
+            forced = force_tool and step == 0 and bool(self.schemas)
+            reply = self.model.complete(messages, tools=self.schemas or None,
+                                        tool_choice="required" if forced else None)
+            messages.append(reply.as_message())
+            if not reply.tool_calls:
+                final = reply.text
                 break
-            for call in ai.tool_calls:
-                content = self._call_tool(ctx, dict(call), run, pii)
-                messages.append(ToolMessage(content=content, tool_call_id=call.get("id") or call.get("name", "")))
+            for call in reply.tool_calls:
+                messages.append(Message.tool(call.id, self._call_tool(ctx, call, run, pii)))
         else:
             notes.append(f"stopped after {self.max_steps} steps")
         if final is None:

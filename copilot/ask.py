@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from copilot.agent import Agent
 from copilot.conversations import ConversationStore
+from copilot.core.chat import ChatModel, fall_back
 from copilot.core.domain import Answer, Freshness, Principal
 from copilot.core.errors import ModelError, UserError
 from copilot.core.output_policy import host, sanitize
@@ -48,7 +49,7 @@ def last_sync(crm: CrmStore) -> datetime | None:
 
 class AskService:
     def __init__(self, *, context_factory: Any, conversations: ConversationStore, offline: OfflineEngine,
-                 tools: list[ToolSpec], chat_model: Any | None, company: str = "",
+                 tools: list[ToolSpec], chat_model: ChatModel | None, company: str = "",
                  max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0,
                  link_allowlist: list[str] | None = None, redact_pii: bool = True) -> None:
         self.link_allowlist = list(link_allowlist or [])
@@ -58,7 +59,7 @@ class AskService:
         self.company = company
         self.stale_hours = stale_hours
         self.agent = Agent(chat_model, tools, max_steps=max_steps, time_limit=time_limit,
-                           redact_pii=redact_pii) if chat_model else None
+                           redact_pii=redact_pii) if chat_model is not None else None
 
     def system_prompt(self, principal: Principal, today: date) -> str:
         return render("agent_system.md", company=self.company or "our company", user_name=principal.name, user_role=principal.role.value,
@@ -97,7 +98,7 @@ class AskService:
                     answer = None
                     ctx.proposed.clear()
             except ModelError as exc:
-                log.warning("LLM failed, answering offline: %s", exc)
+                fall_back(exc, caller="ask", offline="the offline engine")
                 notes.append(f"The language model failed ({exc.message}); answered by the offline engine.")
                 ctx.proposed.clear()
         if answer is None:

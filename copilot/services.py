@@ -55,7 +55,7 @@ class Services:
         return store
 
     @cached_property
-    def chat_model(self):  # -> a LangChain chat model, or None for the offline engine
+    def chat_model(self):  # -> copilot.core.chat.ChatModel, or None for the offline engine
         from copilot.core.llm import build_chat_model
 
         return build_chat_model(self.settings)

@@ -1,9 +1,9 @@
 """Offline fakes shipped with the package, so the whole product runs and is testable with no keys.
 
-- ``ScriptedChatModel``: a LangChain chat model that replies from a script (tool calls or text) and
-  records what it was sent; ``bind_tools`` records the schemas and returns itself.
+- ``ScriptedChatModel``: a ``ChatModel`` that replies from a script (text, tool calls or structured
+  objects) and records what it was sent.
 - ``FakeOpenAIServer``: a local OpenAI-compatible HTTP server (chat completions, tool calls, streaming
-  off) driven by a script, to prove the wire format with the real ``ChatOpenAI`` client.
+  off) driven by a script, to prove the wire format with the real OpenAI client.
 """
 
 from __future__ import annotations
@@ -11,69 +11,73 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import PrivateAttr
+from pydantic import BaseModel
 
-Step = AIMessage | str | Callable[[list[BaseMessage]], AIMessage] | Exception
+from copilot.core.chat import ChatReply, Message, S, ToolCall, ToolChoice
 
-
-def tool_call(name: str, args: dict[str, Any], call_id: str | None = None) -> AIMessage:
-    """An AIMessage asking for one tool call."""
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id or f"call_{name}"}])
+# One scripted turn: the reply itself (text, a ChatReply, a structured object or its dict), a function of
+# the messages returning one, or an exception to raise (a provider failure).
+Step = ChatReply | str | BaseModel | dict[str, Any] | Callable[[list[Message]], Any] | BaseException
 
 
-class ScriptedChatModel(BaseChatModel):
-    """Replies with the next step of ``script``; raises if the script runs out."""
+def tool_call(name: str, args: dict[str, Any], call_id: str | None = None) -> ChatReply:
+    """A reply asking for one tool call."""
+    return ChatReply(tool_calls=[ToolCall(id=call_id or f"call_{name}", name=name, arguments=args)])
 
-    script: list[Any]
-    delay: float = 0.0
-    _calls: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
-    _tools: list[Any] = PrivateAttr(default_factory=list)
-    _pos: int = PrivateAttr(default=0)
 
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
+class ScriptedChatModel:
+    """Replies with the next step of ``script``; raises if the script runs out.
 
-    @property
-    def calls(self) -> list[list[BaseMessage]]:
-        return self._calls
+    ``calls`` holds every conversation it was sent, ``tools`` the last tool schemas, ``tool_choices`` the
+    tool choice of each ``complete``.
+    """
 
-    @property
-    def tools(self) -> list[Any]:
-        return self._tools
+    name = "scripted"
 
-    def bind_tools(self, tools: Iterable[Any], **_: Any) -> ScriptedChatModel:  # type: ignore[override]
-        self._tools = list(tools)
-        return self
+    def __init__(self, script: Iterable[Step] = (), *, delay: float = 0.0) -> None:
+        self.script = list(script)
+        self.delay = delay
+        self.calls: list[list[Message]] = []
+        self.tools: list[dict[str, Any]] = []
+        self.tool_choices: list[ToolChoice | None] = []
+        self._lock = threading.Lock()
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:
-        self._calls.append(list(messages))
+    def _next(self, messages: Sequence[Message]) -> Any:
+        with self._lock:
+            self.calls.append(list(messages))
+            step = self.script.pop(0) if self.script else RuntimeError("ScriptedChatModel: script exhausted")
         if self.delay:
             time.sleep(self.delay)
-        if self._pos >= len(self.script):
-            raise RuntimeError("ScriptedChatModel: script exhausted")
-        step = self.script[self._pos]
-        self._pos += 1
-        if isinstance(step, Exception):
+        if isinstance(step, BaseException):
             raise step
-        if callable(step) and not isinstance(step, AIMessage):
-            step = step(messages)
-        msg = step if isinstance(step, AIMessage) else AIMessage(content=str(step))
-        return ChatResult(generations=[ChatGeneration(message=msg)])
+        if callable(step):
+            step = step(list(messages))
+        return step
+
+    def complete(self, messages: Sequence[Message], *, tools: Sequence[dict[str, Any]] | None = None,
+                 tool_choice: ToolChoice | None = None) -> ChatReply:
+        if tools:
+            self.tools = list(tools)
+        self.tool_choices.append(tool_choice)
+        step = self._next(messages)
+        return step if isinstance(step, ChatReply) else ChatReply(text=str(step))
+
+    def structured(self, messages: Sequence[Message], schema: type[S]) -> S:
+        step = self._next(messages)
+        if isinstance(step, str):
+            return schema.model_validate_json(step)
+        return step if isinstance(step, schema) else schema.model_validate(step)
 
 
 class FakeOpenAIServer:
     """A local OpenAI-compatible ``/v1/chat/completions`` server replying from a script.
 
-    Each script item is either a string (final text) or ``{"tool": name, "args": {...}}``. Every request
+    Each script item is either a string (final text) or ``{"tool": name, "args": {...}}`` (``"raw_args"``
+    sends the arguments string as given, e.g. malformed JSON). Every request
     body is recorded in ``requests`` so tests can assert on what crossed the wire.
     """
 
@@ -96,7 +100,8 @@ class FakeOpenAIServer:
                 if isinstance(step, dict):
                     message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [{
                         "id": f"call_{len(server.requests)}", "type": "function",
-                        "function": {"name": step["tool"], "arguments": json.dumps(step["args"])}}]}
+                        "function": {"name": step["tool"],
+                                     "arguments": step.get("raw_args") or json.dumps(step.get("args", {}))}}]}
                     finish = "tool_calls"
                 else:
                     message, finish = {"role": "assistant", "content": step}, "stop"

@@ -6,7 +6,9 @@ import json
 import re
 from typing import Any
 
+from copilot.core.chat import ChatModel, Message, guarded
 from copilot.core.domain import Answer
+from copilot.core.errors import ModelError
 from prompts import render
 
 
@@ -32,11 +34,10 @@ def parse_verdict(text: str) -> dict[str, Any]:
     return out
 
 
-def judge_answer(model: Any, question: str, answer: Answer, *, expected: list[str] | None = None) -> dict[str, Any]:
-    from langchain_core.messages import HumanMessage
-
+def judge_answer(model: ChatModel, question: str, answer: Answer, *,
+                 expected: list[str] | None = None) -> dict[str, Any]:
     try:
-        reply = model.invoke([HumanMessage(content=judge_prompt(question, answer, expected=expected))])
-    except Exception as exc:  # noqa: BLE001 - a failing judge is a missing score, not a failed run
-        return {"faithfulness": None, "helpfulness": None, "reason": f"judge failed: {type(exc).__name__}: {exc}"}
-    return parse_verdict(str(reply.content))
+        reply = guarded(model).complete([Message.user(judge_prompt(question, answer, expected=expected))])
+    except ModelError as exc:  # a failing judge is a missing score, not a failed run
+        return {"faithfulness": None, "helpfulness": None, "reason": f"judge failed: {exc.message}"}
+    return parse_verdict(reply.text)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -26,6 +30,33 @@ def make_settings(home: Path, **overrides: object) -> Settings:
                                "shared_data": SHARED_DATA, "persona_dir": DEMO_PERSONAS}
     base.update(overrides)
     return load_settings(**base)
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _local_only(real: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(real)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        base_url = getattr(self, "base_url", None)
+        if urlsplit(base_url or "").hostname not in LOCAL_HOSTS:
+            pytest.fail(f"{type(self).__name__}.{real.__name__} tried a real model endpoint "
+                        f"({base_url or 'the provider default'}): use copilot.testing.ScriptedChatModel, "
+                        "or FakeOpenAIServer for the wire format")
+        return real(self, *args, **kwargs)
+
+    return call
+
+
+@pytest.fixture(autouse=True)
+def disable_real_model_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that calls a real model client; wire tests against a local fake server still run."""
+    from copilot.core.embeddings import OpenAIEmbedder
+    from copilot.core.langchain_chat import LangChainChatModel
+
+    for cls, methods in ((LangChainChatModel, ("complete", "structured")), (OpenAIEmbedder, ("embed",))):
+        for name in methods:
+            monkeypatch.setattr(cls, name, _local_only(getattr(cls, name)))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from crm_seed import TODAY, seed_small_crm
-from langchain_core.messages import ToolMessage
 from tests_support import make_settings_for
 
 from copilot.agent import Agent, renumber
@@ -41,7 +40,7 @@ def test_agent_calls_tool_and_cites_what_it_used(cp):
     assert answer.text == "The champion at Acme Robotics is Dana Park, VP Operations [1]."
     assert [c.record for c in answer.citations] == ["account:A-1"]
     # what the model saw from the tool contains the real CRM facts, numbered for citing
-    tool_msgs = [m for m in model.calls[1] if isinstance(m, ToolMessage)]
+    tool_msgs = [m for m in model.calls[1] if m.role == "tool"]
     assert "[S1]" in tool_msgs[0].content and "Dana Park (VP Operations, champion)" in tool_msgs[0].content
     assert {t["function"]["name"] for t in model.tools} == {t.name for t in CORE_TOOLS}
 
@@ -53,7 +52,7 @@ def test_tool_errors_go_back_to_the_model_as_text(cp):
         tool_call("list_deals", {"owner": "me"}),
         "You have one open deal: Acme Robotics - Observe [S1].",
     ])
-    texts = [m.content for m in model.calls[-1] if isinstance(m, ToolMessage)]
+    texts = [m.content for m in model.calls[-1] if m.role == "tool"]
     assert texts[0].startswith("Error: invalid arguments for list_deals: status")
     assert "no tool named 'no_such_tool'" in texts[1]
     assert "Acme Robotics - Observe" in texts[2]
@@ -69,7 +68,7 @@ def test_principal_comes_from_context_not_from_model_arguments(cp):
         tool_call("list_deals", {"owner": "Cara Diaz", "status": "any"}),
         "I cannot see Globex.",
     ])
-    seen = "\n".join(m.content for m in model.calls[-1] if isinstance(m, ToolMessage))
+    seen = "\n".join(m.content for m in model.calls[-1] if m.role == "tool")
     assert "no account matching 'Globex Shipping'" in seen
     assert "110k" not in seen and "Enterprise Suite" not in seen
     assert answer.citations == []

@@ -115,31 +115,21 @@ def test_analytics_sides() -> None:
 
 
 def test_llm_summary_structured_output_maps_citations() -> None:
+    from copilot.testing import ScriptedChatModel
     from tools.calls.llm_summary import LLMItem, LLMSummary
 
-    class FakeChat:
-        def __init__(self) -> None:
-            self.prompts: list[str] = []
-
-        def with_structured_output(self, schema):
-            assert schema is LLMSummary
-            return self
-
-        def invoke(self, prompt: str):
-            self.prompts.append(prompt)
-            return LLMSummary(objections=[LLMItem(text="Price too high", segments=[1], category="pricing")],
-                              next_steps=[LLMItem(text="Revised proposal", segments=[2], owner="Jordan Lee",
-                                                  due=date(2025, 3, 7)),
-                                          LLMItem(text="uncited", segments=[99])])
+    chat = ScriptedChatModel(script=[
+        LLMSummary(objections=[LLMItem(text="Price too high", segments=[1], category="pricing")],
+                   next_steps=[LLMItem(text="Revised proposal", segments=[2], owner="Jordan Lee", due=date(2025, 3, 7)),
+                               LLMItem(text="uncited", segments=[99])])])
 
     segs = [Segment(start=0, end=3, text="Thanks Marco.", role="rep", speaker="Jordan Lee"),
             Segment(start=4, end=8, text="The price is too high.", role="customer", speaker="Marco Ruiz"),
             Segment(start=65, end=70, text="I will send a revised proposal by Friday.", role="rep", speaker="Jordan Lee")]
-    chat = FakeChat()
     out = Summarizer(embedder=HashingEmbedder(), chat_model=chat).summarize(
         segs, CallContext(call_id="c1", title="Kestrel", call_date=date(2025, 3, 5), names={"rep": "Jordan Lee"}))
     assert out.mode == "llm"
-    assert "[1] 00:04 Marco Ruiz: The price is too high." in chat.prompts[0]
+    assert "[1] 00:04 Marco Ruiz: The price is too high." in chat.calls[0][0].content
     assert out.items("objections")[0].citations[0].timestamp == 4
     assert [s.text for s in out.items("next_steps")] == ["Revised proposal"]  # uncited item dropped
     assert out.items("next_steps")[0].citations[0].location() == "Kestrel @ 01:05"

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 from crm_seed import TODAY, seed_small_crm
-from langchain_core.messages import ToolMessage
 from sqlalchemy import select
 from tests_support import make_settings_for
 
@@ -75,7 +74,7 @@ def test_scripted_model_drives_query_crm_for_every_slot(demo_copilot, slot):
     figure = _figure(expected)
     model = ScriptedChatModel(script=[tool_call("query_crm", SLOTS[slot]), f"The answer is {figure} [S1]."])
     answer = Agent(model, all_tools(), max_steps=4).run(ctx, "system", [], "question")
-    tool_msg = next(m for m in model.calls[1] if isinstance(m, ToolMessage))
+    tool_msg = next(m for m in model.calls[1] if m.role == "tool")
     assert tool_msg.content.startswith("<tool_result name=\"query_crm\">\nHow the question was read:"), tool_msg.content
     assert "Error" not in tool_msg.content
     assert figure in tool_msg.content
@@ -99,7 +98,7 @@ def test_invalid_query_goes_back_to_the_model_as_a_fixable_error(demo_copilot):
                                       tool_call("query_crm", {"metric": "count", "filters": {"stages": ["sideways"]}}),
                                       "I could not build that query."])
     Agent(model, all_tools(), max_steps=4).run(ctx, "system", [], "question")
-    errors = [m.content for m in model.calls[-1] if isinstance(m, ToolMessage)]
+    errors = [m.content for m in model.calls[-1] if m.role == "tool"]
     assert "win_rate is computed over deals, not contacts" in errors[0]
     assert "unknown stage 'sideways'" in errors[1]
 

@@ -102,25 +102,13 @@ def test_cli_list_start_score_report(copilot, tmp_path):
         set_copilot(None)
 
 
-class FakeChat:
-    def __init__(self, replies):
-        self.replies = list(replies)
-        self.seen = []
-
-    def invoke(self, messages):
-        self.seen.append(messages)
-        reply = self.replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        return type("Msg", (), {"content": reply})()
-
-
 def test_llm_voice_rephrases_but_stays_in_role(copilot):
+    from copilot.testing import ScriptedChatModel
     from tools.roleplay.session import RoleplayService
 
-    fake = FakeChat(["Honestly? Our nightly feeds fall over and nobody notices until Monday.",
-                     "I can offer you a discount if you like our product.",  # out of role: replaced
-                     RuntimeError("endpoint down")])
+    fake = ScriptedChatModel(["Honestly? Our nightly feeds fall over and nobody notices until Monday.",
+                              "I can offer you a discount if you like our product.",  # out of role: replaced
+                              RuntimeError("endpoint down")])
     root = copilot.roleplay
     svc = RoleplayService(crm=copilot.crm, embedder=copilot.embedder, library_dir=root.library_dir,
                           rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
@@ -129,13 +117,13 @@ def test_llm_voice_rephrases_but_stays_in_role(copilot):
     s = svc.start("brightwell-discovery", RITA)
     t1 = s.reply("What's not working with your clinical reporting today?")
     assert t1.text.startswith("Honestly?")
-    system = fake.seen[0][0][1]
+    system = fake.calls[0][0].content
     assert "You are Dana Whitfield" in system and "short-staffed" not in system  # hidden fact not unlocked
     t2 = s.reply("What happens to staffing and patients when a feed goes stale?")
     assert "short-staffed" in t2.text and t2.revealed == ["impact"]  # offline line kept
     t3 = s.reply("Who else signs off?")
     assert t3.revealed == ["decision"] and "Alan Cho" in t3.text  # model failure: offline line
-    assert "short-staffed" in fake.seen[2][0][1]  # revealed facts are now allowed in the prompt
+    assert "short-staffed" in fake.calls[2][0].content  # revealed facts are now allowed in the prompt
 
 
 def test_score_a_real_crm_call_and_practise_it(copilot):

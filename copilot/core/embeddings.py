@@ -150,6 +150,7 @@ class OpenAIEmbedder:
     def __init__(self, model: str, *, base_url: str | None, api_key: str | None, timeout: float) -> None:
         self.name = f"openai:{model}"
         self.model = model
+        self.base_url = base_url
         self.dim = 0
         openai = require("openai", package="openai", purpose="OpenAI embeddings")
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-set", timeout=timeout)  # type: ignore[attr-defined]

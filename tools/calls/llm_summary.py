@@ -1,20 +1,22 @@
-"""LLM call summary: ``chat_model.with_structured_output(LLMSummary)`` over numbered segments.
+"""LLM call summary: ``ChatModel.structured(..., LLMSummary)`` over numbered segments.
 
-The model answers with segment numbers; they are mapped back to timestamped citations here, and items
-citing no valid segment are dropped (nothing uncited reaches the rep).
+The prompt is ``prompts/calls_summary.md``. The model answers with segment numbers; they are mapped back to
+timestamped citations here, and items citing no valid segment are dropped (nothing uncited reaches the
+rep). ``tools.calls.summarize`` turns the cited items into its summary; this module does not import it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from copilot.core.chat import ChatModel, Message, guarded
 from copilot.core.domain import Citation
-from copilot.core.errors import ModelError
 from copilot.core.speech import Segment
+from prompts import render
 
 
 class LLMItem(BaseModel):
@@ -37,36 +39,36 @@ class LLMSummary(BaseModel):
     risks: list[LLMItem] = Field(default_factory=list)
 
 
-def render_prompt(prompt: str, template: dict[str, Any], segments: list[Segment], ctx: Any,
-                  competitors: list[str]) -> str:
+class CallFacts(Protocol):
+    """What the prompt needs to know about the call (``tools.calls.summarize.CallContext`` has it)."""
+
+    title: str
+    call_date: date
+    names: dict[str, str]
+
+
+CitedItems = dict[str, list[tuple[LLMItem, list[Citation]]]]
+
+
+def render_prompt(template: dict[str, Any], segments: list[Segment], ctx: CallFacts, competitors: list[str]) -> str:
     sections = "\n".join(f"- {s['id']}: {s.get('title', '')}: {s.get('description', '')}" for s in template["sections"])
     lines = "\n".join(f"[{i}] {int(s.start) // 60:02d}:{int(s.start) % 60:02d} {s.speaker or s.role or '?'}: {s.text}"
                       for i, s in enumerate(segments))
     attendees = ", ".join(f"{v} ({k})" for k, v in ctx.names.items()) or "unknown"
-    return prompt.format(title=ctx.title, call_date=ctx.call_date.isoformat(), attendees=attendees,
-                         competitors=", ".join(competitors), sections=sections, transcript=lines)
+    return render("calls_summary.md", title=ctx.title, call_date=ctx.call_date.isoformat(), attendees=attendees,
+                  competitors=", ".join(competitors), sections=sections, transcript=lines)
 
 
-def run_structured(chat_model: Any, prompt: str, template: dict[str, Any], segments: list[Segment], ctx: Any,
-                   competitors: list[str], cite: Callable[[Segment], Citation]) -> dict[str, list[Any]]:
-    from tools.calls.summarize import SummaryItem
-
-    text = render_prompt(prompt, template, segments, ctx, competitors)
-    try:
-        result = chat_model.with_structured_output(LLMSummary).invoke(text)
-    except Exception as exc:  # noqa: BLE001 - any provider failure falls back to the offline engine
-        raise ModelError(f"the chat model failed to summarize the call: {exc}") from exc
-    if isinstance(result, dict):
-        result = LLMSummary.model_validate(result)
-    if not isinstance(result, LLMSummary):
-        raise ModelError("the chat model returned no structured summary")
-    out: dict[str, list[Any]] = {}
+def run_structured(chat_model: ChatModel, template: dict[str, Any], segments: list[Segment], ctx: CallFacts,
+                   competitors: list[str], cite: Callable[[Segment], Citation]) -> CitedItems:
+    """Each section's items with their citations; raises ``ModelError`` when the model fails."""
+    prompt = render_prompt(template, segments, ctx, competitors)
+    result = guarded(chat_model).structured([Message.user(prompt)], LLMSummary)
+    out: CitedItems = {}
     for field in LLMSummary.model_fields:
-        items = []
+        out[field] = []
         for it in getattr(result, field):
             cites = [cite(segments[i]) for i in it.segments if 0 <= i < len(segments)]
             if cites:
-                items.append(SummaryItem(text=it.text, category=it.category, handling=it.handling, owner=it.owner,
-                                         due=it.due, citations=cites))
-        out[field] = items
+                out[field].append((it, cites))
     return out

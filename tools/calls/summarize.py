@@ -18,15 +18,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from copilot.core.chat import ChatModel, fall_back
 from copilot.core.domain import Citation
 from copilot.core.errors import ModelError, UserError
 from copilot.core.settings import REPO_ROOT
 from copilot.core.speech import Segment
 from tools.calls.analytics import CallAnalytics, analyze, questions_in, sentiment
 from tools.calls.dates import parse_due
+from tools.calls.llm_summary import run_structured
 
 DEFAULT_TEMPLATE = REPO_ROOT / "prompts" / "call_summary.yaml"
-PROMPT = REPO_ROOT / "prompts" / "calls_summary.md"
 
 
 class CallContext(BaseModel):
@@ -103,7 +104,7 @@ def _cos(a: list[float], b: list[float]) -> float:
 class Summarizer:
     """Builds a CallSummary from transcript segments, offline or with a chat model."""
 
-    def __init__(self, *, embedder: Any = None, chat_model: Any = None, template: dict[str, Any] | None = None,
+    def __init__(self, *, embedder: Any = None, chat_model: ChatModel | None = None, template: dict[str, Any] | None = None,
                  competitors: list[str] | None = None) -> None:
         self.embedder = embedder
         self.chat_model = chat_model
@@ -208,11 +209,10 @@ class Summarizer:
         return out
 
     # -- LLM -----------------------------------------------------------------------------------
-    def _llm(self, segments: list[Segment], ctx: CallContext) -> dict[str, list[SummaryItem]]:
-        from tools.calls.llm_summary import run_structured
-
-        return run_structured(self.chat_model, PROMPT.read_text(), self.template, segments, ctx, self.competitors,
-                              lambda seg: cite(seg, ctx))
+    def _llm(self, chat_model: ChatModel, segments: list[Segment], ctx: CallContext) -> dict[str, list[SummaryItem]]:
+        found = run_structured(chat_model, self.template, segments, ctx, self.competitors, lambda seg: cite(seg, ctx))
+        return {section: [SummaryItem(**it.model_dump(exclude={"segments"}), citations=cites) for it, cites in items]
+                for section, items in found.items()}
 
     def summarize(self, segments: list[Segment], ctx: CallContext, *, duration: float | None = None) -> CallSummary:
         if not segments:
@@ -221,9 +221,9 @@ class Summarizer:
         sections = None
         if self.chat_model is not None:
             try:
-                sections, mode = self._llm(segments, ctx), "llm"
-            except ModelError:
-                sections = None  # fall back to the offline engine
+                sections, mode = self._llm(self.chat_model, segments, ctx), "llm"
+            except ModelError as exc:
+                fall_back(exc, caller="call summary", offline="the extractive summary")
         if sections is None:
             sections = self._offline(segments, ctx)
         wanted = [s["id"] for s in self.template["sections"]]

@@ -6,48 +6,42 @@ checked against ``is_seller_line`` and replaced by the offline line when it slip
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import Any
 
+from copilot.core.chat import ChatModel, Message, fall_back, guarded
+from copilot.core.errors import ModelError
+from prompts import render
 from tools.roleplay.personas import Persona
 from tools.roleplay.simulator import BuyerState, BuyerTurn, is_seller_line
 from tools.roleplay.transcript import Turn
 
-log = logging.getLogger(__name__)
 
-
-def render_buyer_prompt(template: str, persona: Persona, state: BuyerState, planned: str) -> str:
-    """Fill ``{{field}}`` placeholders; the one place the buyer prompt is rendered."""
+def buyer_prompt_values(persona: Persona, state: BuyerState, planned: str) -> dict[str, str]:
+    """What the buyer prompt is filled with: only the facts the state machine has unlocked."""
     revealed = [persona.fact(fid).fact for fid in state.revealed]
-    values = {
+    return {
         "name": persona.name, "role": persona.role, "company": persona.company, "industry": persona.industry,
         "company_context": persona.company_context, "pains": "; ".join(persona.pains) or "none stated",
         "competitor": persona.competitor or "none", "revealed": " | ".join(revealed) or "nothing yet",
         "mood": "warm" if state.mood >= 1 else "cool" if state.mood <= -1 else "neutral",
         "patience": "running out" if state.patience <= 2 else "fine", "planned": planned,
     }
-    out = template
-    for key, val in values.items():
-        out = out.replace("{{" + key + "}}", str(val))
-    return out
 
 
 class LlmBuyerVoice:
-    def __init__(self, chat_model: Any, template_path: Path) -> None:
-        self.model = chat_model
-        self.template = template_path.read_text(encoding="utf-8")
+    def __init__(self, chat_model: ChatModel, template_path: Path) -> None:
+        self.model = guarded(chat_model)
+        self.template_path = template_path
 
     def speak(self, persona: Persona, state: BuyerState, planned: BuyerTurn, history: list[Turn]) -> str:
-        system = render_buyer_prompt(self.template, persona, state, planned.text)
-        messages: list[tuple[str, str]] = [("system", system)]
+        system = render(self.template_path, **buyer_prompt_values(persona, state, planned.text))
+        messages = [Message.system(system)]
         for t in history[-12:]:
-            messages.append(("human" if t.speaker == "rep" else "ai", t.text))
+            messages.append(Message.user(t.text) if t.speaker == "rep" else Message.assistant(t.text))
         try:
-            reply = self.model.invoke(messages)
-            text = str(getattr(reply, "content", reply) or "").strip()
-        except Exception as exc:  # noqa: BLE001 - any model failure falls back to the offline line
-            log.warning("role-play LLM failed, using the offline buyer: %s", exc)
+            text = self.model.complete(messages).text.strip()
+        except ModelError as exc:
+            fall_back(exc, caller="role-play buyer", offline="the scripted persona line")
             return planned.text
         if not text or is_seller_line(text):
             return planned.text

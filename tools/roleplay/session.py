@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from copilot.core.chat import ChatModel
 from copilot.core.domain import Principal
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import NotFound, UserError
@@ -115,7 +116,7 @@ class RoleplayService:
     """Built once by the facade with its dependencies; no settings are read here."""
 
     def __init__(self, *, crm: CrmStore, embedder: Embedder, library_dir: Path, rubric_path: Path, home: Path,
-                 chat_model: Any | None = None, buyer_prompt: Path | None = None,
+                 chat_model: ChatModel | None = None, buyer_prompt: Path | None = None,
                  searcher: Searcher | None = None, company: str = "") -> None:
         self.crm = crm
         self.home = home
