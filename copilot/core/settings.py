@@ -10,18 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from copilot.core.errors import ConfigError
+from copilot.core.providers import registry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-_FIXES = {
-    "llm": "use 'none' for the offline engine or 'openai:<model>' (set COPILOT_LLM_BASE_URL for vLLM, Ollama, Azure)",
-    "embeddings": "use 'minilm' (the bundled all-MiniLM-L6-v2), 'hash' (tests), 'st:<model dir>' or 'openai:<model>'",
-    "speech": "use 'whisper:tiny.en' (bundled), 'whisper:<model dir>', 'openai-whisper:<checkpoint>' or 'scripted'",
-}
 
 
 class Settings(BaseSettings):
@@ -62,10 +57,12 @@ class Settings(BaseSettings):
 
     @field_validator("llm", "embeddings", "speech")
     @classmethod
-    def _provider_id(cls, value: str) -> str:
+    def _provider_id(cls, value: str, info: ValidationInfo) -> str:
+        """A registered provider; the choices come from the provider registry."""
         value = value.strip()
-        if not value:
-            raise ValueError("must not be empty")
+        problem = registry().problem(info.field_name, value)  # type: ignore[arg-type]
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("link_allowlist", mode="before")
@@ -112,6 +109,5 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "?"
-            fix = _FIXES.get(name, "")
-            problems.append(f"COPILOT_{name.upper()}: {err['msg']}" + (f"; {fix}" if fix else ""))
+            problems.append(f"COPILOT_{name.upper()}: {err['msg']}")
         raise ConfigError("bad settings: " + "; ".join(problems)) from None

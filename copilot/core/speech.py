@@ -14,23 +14,17 @@ per process, on first use; never at import.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pydantic import BaseModel, Field
 
 from copilot.core.errors import ConfigError, ProviderError
-from copilot.core.providers import parse_provider, require
+from copilot.core.providers import Provider, ProviderId, registry, require
 from copilot.core.settings import Settings
 
 SAMPLE_RATE = 16000
-
-KNOWN = {
-    "whisper": "faster-whisper: 'tiny.en' (bundled) or a model directory",
-    "openai-whisper": "openai-whisper with a local checkpoint (optional package)",
-    "scripted": "returns given segments, for tests",
-}
 
 
 class Segment(BaseModel):
@@ -70,7 +64,7 @@ class FasterWhisperTranscriber:
     def __init__(self, model_dir: str, *, threads: int = 2, beam_size: int = 5, hotwords: str | None = None) -> None:
         self.model_dir = model_dir
         # Domain words (our company, products, competitors) biased in decoding: Whisper otherwise hears
-        # brand names like "OpsHawk" as ordinary words.
+        # brand names (a competitor called "Fabrikam", say) as ordinary words.
         self.hotwords = hotwords
         self.name = f"whisper:{model_dir}"
         self.threads = threads
@@ -153,23 +147,38 @@ _CACHE: dict[str, Transcriber] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def build_transcriber(settings: Settings, *, script: Sequence[Segment] = ()) -> Transcriber:
-    """Resolve ``COPILOT_SPEECH``. Local models are shared per process (read-only after loading)."""
-    pid = parse_provider(settings.speech, setting="COPILOT_SPEECH", known=KNOWN)
-    if pid.provider == "scripted":
-        return ScriptedTranscriber(script)
-    if pid.provider == "openai-whisper":
-        if not pid.model:
-            raise ConfigError("COPILOT_SPEECH=openai-whisper needs a checkpoint, e.g. openai-whisper:/models/tiny.en.pt")
-        key = str(pid)
-        with _CACHE_LOCK:
-            if key not in _CACHE:
-                _CACHE[key] = OpenAIWhisperTranscriber(pid.model)
-            return _CACHE[key]
-    model = pid.model or "tiny.en"
-    key = f"whisper:{model}:{settings.speech_threads}"
+def _shared(key: str, make: Callable[[], Transcriber]) -> Transcriber:
+    """Local models are shared per process (read-only after loading)."""
     with _CACHE_LOCK:
         if key not in _CACHE:
-            path = bundled_whisper_path() if model == "tiny.en" else model
-            _CACHE[key] = FasterWhisperTranscriber(path, threads=settings.speech_threads)
+            _CACHE[key] = make()
         return _CACHE[key]
+
+
+# Factories take the options ``build_transcriber`` passes (``script``) and use what applies to them.
+def _faster_whisper(pid: ProviderId, settings: Settings, **_: Any) -> Transcriber:
+    model = pid.model or "tiny.en"
+    return _shared(f"whisper:{model}:{settings.speech_threads}", lambda: FasterWhisperTranscriber(
+        bundled_whisper_path() if model == "tiny.en" else model, threads=settings.speech_threads))
+
+
+def _openai_whisper(pid: ProviderId, settings: Settings, **_: Any) -> Transcriber:
+    return _shared(str(pid), lambda: OpenAIWhisperTranscriber(pid.model))
+
+
+def _scripted(pid: ProviderId, settings: Settings, *, script: Sequence[Segment] = ()) -> Transcriber:
+    return ScriptedTranscriber(script)
+
+
+def register_providers(register: Callable[[Provider], None]) -> None:
+    register(Provider("speech", "whisper", "faster-whisper with the bundled tiny.en or a model directory",
+                      _faster_whisper, example="whisper:tiny.en", package="faster-whisper", module="faster_whisper"))
+    register(Provider("speech", "openai-whisper", "openai-whisper with a local checkpoint", _openai_whisper,
+                      example="openai-whisper:<checkpoint>", needs_model=True, package="openai-whisper",
+                      module="whisper"))
+    register(Provider("speech", "scripted", "returns given segments, for tests", _scripted))
+
+
+def build_transcriber(settings: Settings, *, script: Sequence[Segment] = ()) -> Transcriber:
+    """Resolve ``COPILOT_SPEECH`` through the provider registry; ``script`` feeds ``scripted``."""
+    return cast(Transcriber, registry().build("speech", settings.speech, settings, script=script))
