@@ -143,6 +143,6 @@ class Agent:
         confidence = 0.35 if not run.citations else (0.85 if len(cites) and not run.errors else 0.65)
         answer = Answer(text=text, citations=cites, actions=list(ctx.proposed), confidence=confidence, mode="llm",
                         tools_used=run.tools_used, notes=notes)
-        answer.data["newest"] = newest_of(*[r.newest for r in run.results])
-        answer.data["_sources"] = run.texts
+        answer.newest_record = newest_of(*[r.newest for r in run.results])
+        answer.tool_texts = list(run.texts)
         return answer

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -23,7 +22,7 @@ from copilot.offline.engine import OfflineEngine
 from knowledge.crm.models import ImportRun
 from knowledge.crm.store import CrmStore
 from prompts import render
-from tools.context import ToolContext
+from tools.context import ToolContext, ToolDeps
 from tools.registry import ToolSpec
 
 log = logging.getLogger(__name__)
@@ -48,12 +47,12 @@ def last_sync(crm: CrmStore) -> datetime | None:
 
 
 class AskService:
-    def __init__(self, *, context_factory: Any, conversations: ConversationStore, offline: OfflineEngine,
+    def __init__(self, *, tool_deps: ToolDeps, conversations: ConversationStore, offline: OfflineEngine,
                  tools: list[ToolSpec], chat_model: ChatModel | None, company: str = "",
                  max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0,
                  link_allowlist: list[str] | None = None, redact_pii: bool = True) -> None:
         self.link_allowlist = list(link_allowlist or [])
-        self.context_factory = context_factory  # (Principal) -> ToolContext
+        self.tool_deps = tool_deps
         self.conversations = conversations
         self.offline = offline
         self.company = company
@@ -68,7 +67,7 @@ class AskService:
     @staticmethod
     def _ungrounded(answer: Answer, question: str, needs_data: bool) -> str | None:
         """Why an LLM answer can't be shown as fact, or None when it rests on what the tools returned."""
-        sources = answer.data.pop("_sources", [])
+        sources = answer.tool_texts
         if needs_data and not answer.tools_used:
             return "answered without consulting any tool"
         bad = ungrounded_numbers(answer.text, [*sources, question])
@@ -82,7 +81,7 @@ class AskService:
             raise UserError("the question is empty", hint="type a question, e.g. \"what's going on with <account>?\"")
         if len(question) > MAX_QUESTION_CHARS:
             raise UserError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
-        ctx: ToolContext = self.context_factory(principal)
+        ctx: ToolContext = self.tool_deps.context(principal)
         history, state = self.conversations.history(thread_id, principal.user_id) if thread_id else ([], {})
         answer: Answer | None = None
         notes: list[str] = []
@@ -109,7 +108,7 @@ class AskService:
             answer.text = policy.text
             notes.append(f"{policy.removed} link(s) or image(s) to hosts outside the allow-list were removed")
         answer.notes = notes + answer.notes
-        newest = answer.data.pop("newest", None)
+        newest = answer.newest_record
         if newest is not None or "crm" in answer.data:
             answer.freshness = freshness(last_sync(ctx.crm) or newest, datetime.now(), self.stale_hours)
         if thread_id:

@@ -7,9 +7,8 @@ built lazily so a command pays only for what it uses (``copilot users`` never lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cached_property, partial
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from copilot.core.domain import Principal
 from copilot.core.embeddings import Embedder, build_embedder
@@ -17,6 +16,9 @@ from copilot.core.settings import Settings
 from copilot.core.visibility import Scope
 from knowledge.crm.people import resolve_principal, scope_of
 from knowledge.crm.store import CrmStore
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext, ToolDeps
 
 
 class Services:
@@ -110,16 +112,17 @@ class Services:
 
         return Forecaster(self.crm, today=self.settings.today)
 
-    def tool_context(self, principal: Principal):  # -> tools.context.ToolContext
-        """Everything a tool run needs, for this principal; services are attached when configured."""
-        from tools.context import ToolContext
+    @cached_property
+    def tool_deps(self) -> ToolDeps:
+        """What every tool run shares: the stores, the ledger, and this object as the capability services."""
+        from tools.context import ToolDeps
 
-        services: dict[str, Callable[[], Any]] = {
-            name: partial(getattr, self, name) for name in ("forecaster", "calls", "roleplay")
-            if hasattr(type(self), name)}
-        return ToolContext(principal=principal, scope=self.scope(principal), crm=self.crm,
-                           knowledge=self.knowledge if hasattr(type(self), "knowledge") else None,
-                           ledger=self.actions, services=services, today=self.settings.current_date())
+        return ToolDeps(crm=self.crm, knowledge=self.knowledge, ledger=self.actions, capabilities=self,
+                        today=self.settings.today)
+
+    def tool_context(self, principal: Principal) -> ToolContext:
+        """Everything a tool run needs, for this principal."""
+        return self.tool_deps.context(principal)
 
     @cached_property
     def asker(self):  # -> copilot.ask.AskService
@@ -129,7 +132,7 @@ class Services:
         from tools.registry import all_tools
 
         st = self.settings
-        return AskService(context_factory=self.tool_context, conversations=ConversationStore(self.crm),
+        return AskService(tool_deps=self.tool_deps, conversations=ConversationStore(self.crm),
                           offline=OfflineEngine(self.embedder, cache_dir=st.resolved_home / "cache"), tools=all_tools(), chat_model=self.chat_model,
                           company=st.company, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
                           stale_hours=st.freshness_hours, link_allowlist=st.link_allowlist,

@@ -79,7 +79,7 @@ def test_scripted_model_drives_query_crm_for_every_slot(demo_copilot, slot):
     assert "Error" not in tool_msg.content
     assert figure in tool_msg.content
     assert answer.text == f"The answer is {figure} [1]." and answer.citations[0].kind == "crm"
-    assert ungrounded_numbers(answer.text, answer.data["_sources"]) == []
+    assert ungrounded_numbers(answer.text, answer.tool_texts) == []
 
 
 def test_win_rate_slot_agrees_with_plain_sql(demo_copilot):
