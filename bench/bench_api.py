@@ -100,8 +100,8 @@ def main() -> None:
         docs = Path(tmp) / "docs"
         docs.mkdir()
         for i in range(20):  # a tiny index
-            (docs / f"win-{i}.md").write_text(f"# Win story {i}\n\nCustomer {i} chose Skylark Observe over "
-                                              f"Vantage IQ for lineage; rollout took {i + 2} weeks.\n")
+            (docs / f"win-{i}.md").write_text(f"# Win story {i}\n\nCustomer {i} chose Acme Observe over "
+                                              f"Contoso for lineage; rollout took {i + 2} weeks.\n")
         cp.knowledge.ingest_paths([docs])
         app = create_app(cp, config=ApiConfig(rate_per_second=0))
         key = cp.keys_create(OPERATOR, "r-ann")[1]

@@ -48,7 +48,7 @@ class EvalEnv:
         return principal_of(self.cp, who)
 
     def resolve(self, ref: str) -> set[str]:
-        """'pricing-and-discount-policy.md' -> {'library/...'}; 'deal:Kestrel Manufacturing - Enterprise Suite'
+        """'pricing-and-discount-policy.md' -> {'library/...'}; 'deal:Acme - Enterprise Suite'
         -> {'crm:deal:<id>', ...}; the CRM ids are looked up by name at run time (they depend on the anchor)."""
         kind, sep, name = ref.partition(":")
         if not sep or kind not in {"account", "deal", "call", "contact"}:

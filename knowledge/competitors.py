@@ -90,7 +90,15 @@ def library_competitors(docs: Iterable[dict[str, Any]], company: str = "") -> li
     # Without a configured company, the side of a comparison paired with more others is us.
     us += [_plain_words(name) for name, other in partners.items()
            if len(other) > 1 and all(len(other) > len(partners.get(o, ())) for o in other)]
-    names = [m for m in found if not any(w and w <= _plain_words(m.name) for w in us)]
+    us = [w for w in us if w]
+
+    def ours(name: str) -> bool:  # us, or one of our products ("Acme Cloud")
+        return any(w <= _plain_words(name) for w in us)
+
+    # Once we know who we are, "X vs. Y" names a competitor only when the other side is exactly us: a page
+    # comparing two of our own offerings ("Acme Cloud vs. Acme Server", enterprise_vs_oss.md) names none.
+    names = [m for m in found if not ours(m.name)
+             and (m.pairs_with is None or not us or _plain_words(m.pairs_with) in us)]
     # One document, several spellings ("Google Cloud Source Repositories code search" in the title,
     # "google cloud source repositories" in the file name): keep the shortest, spelled as a title spells it.
     kept: dict[str, str] = {}

@@ -1,8 +1,8 @@
 """Finding and scrubbing the words that name someone, for erasure.
 
 A name is matched as its words in order with any punctuation between them and no letter or digit on
-either side, case-insensitively: "Dana Whitfield" also matches "dana_whitfield" (an upload's file name) and
-"Brightwell Health" matches "brightwell-health" (an id slug), but "Alder" does not match "Alderman".
+either side, case-insensitively: "Pat Jones" also matches "pat_jones" (an upload's file name) and
+"Acme Health" matches "acme-health" (an id slug), but "Acme" does not match "Acmeson".
 Non-ASCII names are matched in their JSON-escaped form too ("Jos\\u00e9"), because the JSON columns hold
 them that way and a byte scan of the database would not find the plain form.
 """

@@ -29,4 +29,6 @@ def test_tour_runs_every_section(tmp_path, monkeypatch, capsys):
 
     cp = Copilot(load_settings(home=home, embeddings="hash"))
     assert cp.principal("admin").role.value == "admin"
+    # ... and so does role-play with the demo's persona cards, which the demo put in the home's default folder
+    assert "kestrel-pricing" in {p.id for p in cp.roleplay_scenarios()}
     cp.close()

@@ -112,7 +112,7 @@ def one_deal(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> flo
         else:
             return account_status(ctx, c, ent, question)
     if ref is None:
-        c.add("Which deal do you mean? Name the account or the deal (for example 'the Kestrel deal').")
+        c.add("Which deal do you mean? Name the account or the deal (for example 'the Acme deal').")
         return 0.2
     card = lookup_deal(ctx, LookupDealArgs(deal=ref))
     c.used("lookup_deal", card)

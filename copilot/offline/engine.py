@@ -73,7 +73,7 @@ POLICY = re.compile(
     r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
     r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b", re.I)
 NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})|"
-                        r"\bat\s+([a-z][\w&'-]{3,}(?:\s+[a-z][\w&'-]+){0,2})")  # 'the EB at kestrel' 
+                        r"\bat\s+([a-z][\w&'-]{3,}(?:\s+[a-z][\w&'-]+){0,2})")  # 'the EB at acme' 
 
 
 def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) -> bool:
@@ -95,7 +95,7 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
 
 
 def unknown_name(parse: Parse, question: str) -> str | None:
-    """A capitalized name the asker used that links to nothing they can see ('deals at Kestrel')."""
+    """A capitalized name the asker used that links to nothing they can see ('deals at Acme')."""
     left = set(parse.unapplied)
     for m in NAME_AFTER.finditer(question):
         words = [w for w in (m.group(1) or m.group(2)).split() if w in left and w.lower() not in VOCAB]

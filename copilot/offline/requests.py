@@ -1,5 +1,5 @@
-"""Requests to act ("draft a note to Dana about the pilot", "remind me to send the SOC 2 report Friday",
-"schedule a call with Marco next Tuesday at 2pm", "move the Kestrel deal to negotiation") become
+"""Requests to act ("draft a note to Pat about the pilot", "remind me to send the SOC 2 report Friday",
+"schedule a call with Pat next Tuesday at 2pm", "move the Acme deal to negotiation") become
 proposals in the action ledger through the proposing tools. Nothing is executed here."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def handle(ctx: ToolContext, c: Composer, question: str) -> float:
         _report(ctx, c, res, f"a task due {due}" + ("" if _when(question, ctx.today) else " (no date given: two days from now)"))
         return 0.8
     if contact is None and account is None:
-        c.add("Who should this go to? Name the contact or the account, e.g. \"draft a note to Dana Whitfield about "
+        c.add("Who should this go to? Name the contact or the account, e.g. \"draft a note to Pat Jones about "
               "the pilot\".")
         return 0.3
     if account is None:
@@ -158,7 +158,7 @@ def _update(ctx: ToolContext, c: Composer, question: str, account: Account | Non
     hit = Linker({"deal": {d.id: d.name for d in deals}}).find(question)
     deal = next((d for d in deals for x in hit if x.id == d.id), None) or (deals[0] if account and len(deals) == 1 else None)
     if deal is None:
-        c.add("Which deal should I update? Name the account or the deal, e.g. \"move the Kestrel deal to negotiation\".")
+        c.add("Which deal should I update? Name the account or the deal, e.g. \"move the Acme deal to negotiation\".")
         return 0.3
     low = question.lower()
     fields: dict[str, object] = {}

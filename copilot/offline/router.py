@@ -46,7 +46,7 @@ EXEMPLARS: dict[str, list[str]] = {
         "customer complains about low adoption at renewal",
     ],
     "competitor": [
-        "how do we compare to Vantage IQ?", "battle card for OpsHawk", "why do we win against ClearSignal",
+        "how do we compare to Contoso?", "battle card for Fabrikam", "why do we win against Tailspin",
         "the competitor is cheaper than us", "what are our differentiators versus the incumbent",
         "how do we beat a competitor in a bake-off",
     ],

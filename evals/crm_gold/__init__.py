@@ -4,7 +4,7 @@ This package implements docs/crm-query.md a second time and shares no code with 
 (``tools/crm_query``): it imports nothing from copilot/, tools/ or knowledge/.
 
     crm = load_crm("sqlite:///.copilot-demo/crm.db")
-    gold = gold_answer(crm, composition, asker_of(crm, "u-sam-okafor"), today)
+    gold = gold_answer(crm, composition, asker_of(crm, "<user id>"), today)
 """
 
 from evals.crm_gold.data import CrmData, derive, load_crm

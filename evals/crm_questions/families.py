@@ -157,7 +157,7 @@ def compare(rng: random.Random, v: Vocab, a: Person) -> Comp | None:
 
 
 def accounts(rng: random.Random, v: Vocab, a: Person) -> Comp:
-    """'accounts I haven't touched in 30 days', 'when did we last talk to Kestrel'"""
+    """'accounts I haven't touched in 30 days', 'when did we last talk to Acme'"""
     scope, tag = who(rng, v, a, probe=0.0)
     scope = {k: val for k, val in scope.items() if k in ("owner", "team")}
     r = rng.random()

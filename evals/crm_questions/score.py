@@ -209,7 +209,7 @@ def _top(answer: dict[str, Any], got: list[dict[str, Any]], gold: dict[str, Any]
 
 
 def named_in_text(group: str, text: str) -> bool:
-    """The group's label (or its last word, 'Observe' for 'Skylark Observe') appears in the text."""
+    """The group's label (or its last word, 'Observe' for 'Acme Observe') appears in the text."""
     def flat(s: str) -> str:
         return re.sub(r"[^a-z0-9]", "", s.lower())
     last = group.split()[-1] if group.split() else ""

@@ -61,7 +61,7 @@ class Vocab:
         return [a for a in self.accounts if key in self.account_people.get(a, set())] or self.accounts
 
     def product_short(self, name: str) -> str:
-        """'Skylark Observe' -> 'Observe' when the company prefix is shared by every product."""
+        """'Acme Observe' -> 'Observe' when the company prefix is shared by every product."""
         heads = {p.split()[0] for p in self.products}
         return name.split(" ", 1)[1] if len(heads) == 1 and " " in name else name
 

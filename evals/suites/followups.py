@@ -22,12 +22,12 @@ DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 DATEISH = re.compile(rf"(?:{MONTHS}) \d{{1,2}}|\d{{1,2}}:\d\d|\d{{4}}-\d\d-\d\d|\d+-minute")
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 NAME_PAIR = re.compile(r"\b([A-Z][a-z]+) ([A-Z][a-z]+)\b")
-STOCK = set(f"{MONTHS}|{DAYS}".split("|")) | {"Best", "Hi", "Thank", "Thanks", "Follow", "Skylark", "Data", "Would",
+STOCK = set(f"{MONTHS}|{DAYS}".split("|")) | {"Best", "Hi", "Thank", "Thanks", "Follow", "Would",
                                              "Kind", "Regards", "Dear", "Hello", "Looking", "Next", "Please"}
 
 
 def _known_text(env: EvalEnv, call_id: str) -> str:
-    from knowledge.crm.models import Account, Call, Contact, Deal, User
+    from knowledge.crm.models import Account, Call, Contact, Deal, Product, User
 
     with env.cp.crm.session() as s:
         call = s.get(Call, call_id)
@@ -41,6 +41,7 @@ def _known_text(env: EvalEnv, call_id: str) -> str:
             parts += [f"{d.name} {d.amount} {d.next_step or ''}"
                       for d in s.scalars(select(Deal).where(Deal.account_id == call.account_id))]
         parts += [u.name for u in s.scalars(select(User))]
+        parts += [p.name for p in s.scalars(select(Product))] + [env.cp.settings.company]  # ours to name
     return "\n".join(parts)
 
 

@@ -32,15 +32,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class AskIn(BaseModel):
-    model_config = _ex({"question": "What is the next step on the Brightwell Health deal?", "thread_id": None})
+    model_config = _ex({"question": "What is the next step on the Acme deal?", "thread_id": None})
     question: str = Field(min_length=1, max_length=4000)
     thread_id: str | None = Field(default=None, max_length=100,
                                   description="continue a conversation; omit for a one-off question")
 
 
 class AnswerOut(Answer):
-    model_config = _ex({"text": "The next step on Brightwell Health - Observe is a technical demo [1].",
-                        "citations": [{"source_id": "crm:deal:D-0012", "title": "Brightwell Health - Observe",
+    model_config = _ex({"text": "The next step on Acme - Observe is a technical demo [1].",
+                        "citations": [{"source_id": "crm:deal:D-0012", "title": "Acme - Observe",
                                        "kind": "crm", "record": "deal:D-0012", "field": "next_step"}],
                         "actions": [], "confidence": 0.8, "mode": "offline", "thread_id": None})
     thread_id: str | None = None
@@ -53,7 +53,7 @@ class ChatIn(BaseModel):
 
 
 class PrincipalOut(BaseModel):
-    model_config = _ex({"user_id": "r-ann", "name": "Ann Lee", "email": "ann@skylarkdata.com", "role": "rep",
+    model_config = _ex({"user_id": "r-ann", "name": "Ann Lee", "email": "ann@example.com", "role": "rep",
                         "team_id": "east", "key_id": "a1b2c3d4e5f6",
                         "scope": {"all_records": False, "aggregates_only": False, "team_ids": [],
                                   "owner_ids": ["r-ann"]}})
@@ -70,8 +70,8 @@ class ActionOut(BaseModel):
     """An action as the API shows it; ``payload_hash`` must come back on approve and edit."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "id": "act-1a2b", "kind": "send_email", "state": "proposed", "summary": "Email to dana@brightwell.org: Recap",
-        "payload": {"to": ["dana@brightwell.org"], "cc": [], "subject": "Recap", "body": "Hi Dana, ..."},
+        "id": "act-1a2b", "kind": "send_email", "state": "proposed", "summary": "Email to pat@acme.example: Recap",
+        "payload": {"to": ["pat@acme.example"], "cc": [], "subject": "Recap", "body": "Hi Pat, ..."},
         "payload_hash": "9f86d081884c7d65...", "confidence": 0.62, "owner_id": "r-ann"}]})
     id: str
     kind: str
@@ -89,8 +89,8 @@ class ApproveIn(BaseModel):
 
 
 class EditIn(ApproveIn):
-    model_config = _ex({"payload": {"to": ["dana@brightwell.org"], "cc": [], "subject": "Recap and demo date",
-                                    "body": "Hi Dana, ..."}, "payload_hash": "9f86d081884c7d65..."})
+    model_config = _ex({"payload": {"to": ["pat@acme.example"], "cc": [], "subject": "Recap and demo date",
+                                    "body": "Hi Pat, ..."}, "payload_hash": "9f86d081884c7d65..."})
     payload: dict[str, Any] = Field(description="the full payload as you want it")
 
 
@@ -100,7 +100,7 @@ class RejectIn(BaseModel):
 
 
 class RoleplayStartIn(BaseModel):
-    model_config = _ex({"scenario_id": "kestrel-pricing"})
+    model_config = _ex({"scenario_id": "discovery-first-call"})
     scenario_id: str = Field(min_length=1, description="a library card id, or deal:<id> / call:<id>")
 
 
@@ -143,7 +143,7 @@ class OpenAIMessage(BaseModel):
 class ChatCompletionIn(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
         "model": "sales-copilot", "stream": False,
-        "messages": [{"role": "user", "content": "Who is the champion at Brightwell Health?"}]}]})
+        "messages": [{"role": "user", "content": "Who is the champion at Acme?"}]}]})
     model: str = "sales-copilot"
     messages: list[OpenAIMessage] = Field(min_length=1)
     stream: bool = False

@@ -14,8 +14,8 @@ import numpy as np
 
 from tools.forecast.data import OPEN_ORDER, DealActivity, DealRec, HistoryRow, Snapshot
 
-PRODUCTS = {"P-pipe": ("Skylark Pipelines", 30000.0), "P-obs": ("Skylark Observe", 45000.0),
-            "P-gov": ("Skylark Govern", 60000.0), "P-ent": ("Skylark Enterprise Suite", 120000.0)}
+PRODUCTS = {"P-pipe": ("Pipelines", 30000.0), "P-obs": ("Observe", 45000.0),
+            "P-gov": ("Govern", 60000.0), "P-ent": ("Enterprise Suite", 120000.0)}
 SECTORS = ["healthcare", "manufacturing", "financial services", "retail", "software"]
 
 
@@ -92,7 +92,7 @@ def write_to_crm(crm, snap: Snapshot) -> None:  # type: ignore[no-untyped-def]
             s.add(Team(id=tid, name=t["name"], manager_id=t["manager_id"]))
         s.flush()
         for uid, u in snap.users.items():
-            s.add(User(id=uid, name=u["name"], email=f"{uid.lower()}@skylarkdata.com", role=u["role"],
+            s.add(User(id=uid, name=u["name"], email=f"{uid.lower()}@example.com", role=u["role"],
                        team_id=u["team_id"]))
         for pid, p in snap.products.items():
             s.add(Product(id=pid, name=p["name"], list_price=p["list_price"]))

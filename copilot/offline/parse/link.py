@@ -1,9 +1,9 @@
 """Entity linking: find the CRM's own names (accounts, people, teams, products, competitors) in a question.
 
 Aliases are built from the data, not from a list of known companies: full names, a name's distinctive
-words when they are unique ("Kestrel" for "Kestrel Manufacturing", "Observe" for "Skylark Observe"),
+words when they are unique ("Globex" for "Globex Manufacturing", "Observe" for "Acme Observe"),
 and people's first or last names when unique. Matching is exact on word n-grams first, then fuzzy
-(rapidfuzz) for longer words, so "kestral" and "brightwel" still link. Accounts come only from the
+(rapidfuzz) for longer words, so "globx manufactring" still links. Accounts come only from the
 asker's scope: a name they may not see links to nothing and is reported as unknown.
 """
 
@@ -57,7 +57,7 @@ class Linker:
                     distinctive = len(t) >= 4 and t not in GENERIC
                     if unique and (distinctive or kind in ("person", "competitor") and len(t) >= 3):
                         self._add(t, kind, rid, name)
-                if kind == "product" and len(toks) > 1:  # "Skylark Observe" -> "observe" when unique
+                if kind == "product" and len(toks) > 1:  # "Acme Observe" -> "observe" when unique
                     tail = " ".join(toks[1:])
                     if sum(1 for n in table.values() if n.lower().endswith(tail)) == 1:
                         self._add(tail, kind, rid, name)

@@ -43,7 +43,7 @@ def register(app: App, rt: SlackRuntime) -> None:
             if sub in ("ask", "forecast"):
                 question = rest if sub == "ask" else f"forecast for this quarter {rest}".strip()
                 if not question:
-                    respond(text="Ask something, e.g. `/copilot ask what's new with Brightwell Health?`")
+                    respond(text="Ask something, e.g. `/copilot ask what's new with Acme?`")
                     return
                 answer = rt.cp.ask(principal, question, thread_id=None)
                 answer_id = rt.cp.chat_record_answer(principal, question, answer, slack_user=where.user,
