@@ -80,7 +80,7 @@ class Services:
 
         def transcriber():  # type: ignore[no-untyped-def]
             t = build_transcriber(self.settings)
-            if hasattr(t, "hotwords") and not t.hotwords:
+            if hasattr(t, "hotwords"):  # the model is shared per process: this company's words, every time
                 t.hotwords = ", ".join(self._vocabulary(competitors()))
             return t
 

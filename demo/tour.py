@@ -57,23 +57,12 @@ def section(name: str, fn: Callable[[], None]) -> None:
 def build(cp: Copilot) -> None:
     import getpass
 
-    from knowledge.crm.people import ensure_admin
-
-    ensure_admin(cp.crm, getpass.getuser())  # as 'copilot init' does, so 'copilot ... --as admin' works after
+    cp.ensure_admin(getpass.getuser())  # as 'copilot init' does, so 'copilot ... --as admin' works after
     summary = build_demo(cp, progress=True)
     console.print(f"Demo company built: {summary['accounts']} accounts, {summary['deals']['total']} deals, "
                   f"{sum(summary['activities'].values())} activities, {summary['documents']} case-library documents.")
-    rows = [(u.id, u.name, u.role, u.team_id or "") for u in _users(cp)]
+    rows = [(u["id"], u["name"], u["role"], u["team_id"] or "") for u in cp.users()]
     console.print(table("Who is who", ["id", "name", "role", "team"], rows))
-
-
-def _users(cp: Copilot) -> list:
-    from sqlalchemy import select
-
-    from knowledge.crm.models import User
-
-    with cp.crm.session() as s:
-        return list(s.scalars(select(User).order_by(User.role, User.team_id, User.name)))
 
 
 def rep_of(cp: Copilot, account: str) -> str:
@@ -81,7 +70,7 @@ def rep_of(cp: Copilot, account: str) -> str:
 
     from knowledge.crm.models import Account
 
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:  # the demo knows its own data; the product goes through operations
         owner = s.scalar(select(Account.owner_id).where(Account.name == account))
     return owner or "admin"
 
@@ -118,7 +107,7 @@ def tour_actions(cp: Copilot) -> None:
     from tools.propose_email import ProposeEmailArgs, propose_email
 
     rep = cp.principal(rep_of(cp, "Brightwell Health"))
-    ctx = cp.tool_context(rep)
+    ctx = cp.services.tool_context(rep)  # the tool the LLM would call, called here directly
     proposal = propose_email(ctx, ProposeEmailArgs(
         account="Brightwell Health", to=["Dana Whitfield"], subject="Technical demo: proposed agenda",
         body="Hi Dana,\n\nThank you for the discovery call. As agreed, here is the agenda for the technical demo "
@@ -126,15 +115,15 @@ def tour_actions(cp: Copilot) -> None:
         rationale="agreed next step from the discovery call"))
     console.print(f"\nThe copilot proposed [bold]{proposal.action_id}[/bold]: {proposal.summary} "
                   f"(confidence {proposal.confidence:.0%}). Nothing is sent yet.")
-    action = cp.actions.get(proposal.action_id, rep)
+    action = cp.actions_show(rep, proposal.action_id)
     console.print(f"{rep.name} approves it (bound to payload hash {action.payload_hash[:12]}...).")
-    done = cp.actions.approve(action.id, rep, shown_hash=action.payload_hash)
+    done = cp.actions_approve(rep, action.id, shown_hash=action.payload_hash)
     console.print(f"State: [bold]{done.state.value}[/bold]; outbox: {sorted(p.name for p in cp.settings.outbox_dir.glob('*.eml'))}")
     try:
-        cp.actions.approve(action.id, rep, shown_hash=action.payload_hash)
+        cp.actions_approve(rep, action.id, shown_hash=action.payload_hash)
     except CopilotError as exc:
         console.print(f"Approving again is refused: {exc}")
-    report = cp.actions.verify()
+    report = cp.actions_verify()
     console.print(f"Audit chain verified: {report}")
 
 
@@ -180,7 +169,7 @@ def tour_calls(cp: Copilot) -> None:
     from knowledge.crm.models import Account, Call
     from tools.calls.summarize import CallSummary
 
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         row = s.execute(select(Call.id, Call.owner_id, Call.audio_path, Call.summary)
                         .join(Account, Call.account_id == Account.id)
                         .where(Account.name == "Kestrel Manufacturing")).first()
@@ -191,7 +180,7 @@ def tour_calls(cp: Copilot) -> None:
     console.print(f"Recorded call {call_id} ({audio}), transcribed with {cp.settings.speech} and summarized:")
     console.print(Markdown(CallSummary.model_validate(summary).to_markdown()))
     owner = cp.principal(owner_id)
-    result = cp.calls.draft_followup(call_id, scope=cp.scope(owner), owner_id=owner.user_id)
+    result = cp.draft_followup(owner, call_id)
     email = result["email"]
     console.print(f"\n[bold]Drafted follow-up[/bold] to {', '.join(email.get('to') or [])}: {email.get('subject')}")
     console.print(email.get("body", ""))
@@ -212,16 +201,17 @@ TRAINEE = [
 
 def tour_roleplay(cp: Copilot) -> None:
     trainee = cp.principal(rep_of(cp, "Kestrel Manufacturing"))
-    scenarios = cp.roleplay.scenarios()
+    scenarios = cp.roleplay_scenarios()
     console.print(f"{len(scenarios)} scenarios: " + ", ".join(p.id for p in scenarios))
-    session = cp.roleplay.start("kestrel-pricing", trainee)
+    session = cp.roleplay_start(trainee, "kestrel-pricing")
     console.print(f"[magenta]Customer:[/magenta] {session.opening}")
     for line in TRAINEE:
         if session.ended:
             break
         console.print(f"[cyan]{trainee.name}:[/cyan] {line}")
-        console.print(f"[magenta]Customer:[/magenta] {session.reply(line).text}")
-    score = session.finish()
+        session, turn = cp.roleplay_turn(trainee, session.id, line)
+        console.print(f"[magenta]Customer:[/magenta] {turn.text}")
+    score = cp.roleplay_finish(trainee, session.id)
     console.print(f"\nScore {score.score:.0f}/100 ({'passed' if score.passed else 'not passed'}, pass mark "
                   f"{score.pass_mark:.0f}); failed checks: {', '.join(score.failed()) or 'none'}")
     fb = score.feedback
