@@ -96,19 +96,19 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cp = Copilot(load_settings(home=Path(tmp) / "home", llm="none", embeddings="hash", speech="scripted"))
-        seed_small_crm(cp.crm)
+        seed_small_crm(cp.services.crm)
         docs = Path(tmp) / "docs"
         docs.mkdir()
         for i in range(20):  # a tiny index
             (docs / f"win-{i}.md").write_text(f"# Win story {i}\n\nCustomer {i} chose Acme Observe over "
                                               f"Contoso for lineage; rollout took {i + 2} weeks.\n")
-        cp.knowledge.ingest_paths([docs])
+        cp.services.knowledge.ingest_paths([docs])
         app = create_app(cp, config=ApiConfig(rate_per_second=0))
         key = cp.keys_create(OPERATOR, "r-ann")[1]
         headers = {"Authorization": f"Bearer {key}"}
         bare = bare_app(cp)
         print(f"n={args.n} per measurement, concurrency {args.concurrency}, offline engine, hash embedder, "
-              f"{cp.knowledge.count()} chunks")
+              f"{cp.services.knowledge.count()} chunks")
 
         async def run() -> None:
             hf = await measure(app, "GET", "/healthz", args.n, args.concurrency)

@@ -33,18 +33,23 @@ __all__ = ["Action", "CallResult", "Copilot", "ImportReport", "Job", "KeyInfo", 
 
 
 class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, PeopleOps, ServingOps, ChatOps):
-    """ask · transcribe, summarize_call, draft_followup, process_call · roleplay_* · forecast, at_risk,
-    win_probability, backtest, pipeline · actions_* · ingest, ingest_upload, sync_crm, import_crm, forget ·
-    principal, scope, users, status, readiness."""
+    """The operations, by capability (each in ``copilot/ops``):
+
+    - ask;
+    - calls: transcribe, summarize_call, draft_followup, process_call, match_deal, audio_seconds;
+    - role-play: roleplay_scenarios, roleplay_start, roleplay_session, roleplay_turn, roleplay_finish,
+      roleplay_score, roleplay_report;
+    - forecast: forecast, at_risk, win_probability, backtest, pipeline;
+    - the confirmation loop: actions_list, actions_show, actions_history, actions_approve, actions_edit,
+      actions_reject, actions_retry, actions_run, actions_stats, actions_verify, actions_validate, actions_counts;
+    - data: ingest, ingest_upload, sync_crm, import_crm, crm_mappings, forget;
+    - people: principal, scope, users, add_user, set_user, deactivate_user, ensure_admin, status, readiness;
+    - serving: keys_*, jobs_*, configure_api; chat (Slack): slack_principal, link_slack, chat_*.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.services = Services(settings)  # internals: for tests and evals, never for adapters
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]  # transitional, removed when adapters move
-        if name == "services":
-            raise AttributeError(name)
-        return getattr(self.services, name)
 
     def close(self) -> None:
         """Release what was opened (only services that were actually built)."""

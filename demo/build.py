@@ -87,7 +87,7 @@ TABLES = [("teams", Team), ("users", User), ("products", Product), ("accounts", 
 
 def _check_fresh(cp: Copilot, today: date | None) -> dict | None:
     """The stored summary if this demo is already built; refuse a CRM that holds other data."""
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         foreign = s.scalar(select(func.count()).select_from(Deal).where(Deal.source != SOURCE)) or 0
         foreign += s.scalar(select(func.count()).select_from(Account).where(Account.source != SOURCE)) or 0
         run = s.scalars(select(ImportRun).where(ImportRun.source == RUN_SOURCE)).first()
@@ -114,7 +114,7 @@ def build_demo(cp: Copilot, *, today: date | None = None, progress: bool = False
         today = today or date.today()
         say(f"generating Skylark Data demo company (anchor {today.isoformat()})")
         rows = generate(today)
-        with cp.crm.session() as s:
+        with cp.services.crm.session() as s:
             have = set(s.scalars(select(User.id)))
             rows["users"] = [u for u in rows["users"] if u["id"] not in have]
             for key, model in TABLES:
@@ -133,8 +133,8 @@ def build_demo(cp: Copilot, *, today: date | None = None, progress: bool = False
         say(f"demo already built (anchor {summary['anchor']}); re-indexing")
     result = dict(summary, already_built=existing is not None, company=COMPANY,
                   personas=_install_personas(cp.settings))
-    lib = cp.knowledge.ingest_paths([LIBRARY_DIR], progress=progress)
-    crm = cp.knowledge.sync_crm(cp.crm, progress=progress)
+    lib = cp.services.knowledge.ingest_paths([LIBRARY_DIR], progress=progress)
+    crm = cp.services.knowledge.sync_crm(cp.services.crm, progress=progress)
     result["knowledge"] = {"library": _report(lib), "crm": _report(crm)}
     return result
 

@@ -64,7 +64,7 @@ class EvalEnv:
             from knowledge.crm.models import Account, Call, Contact, Deal
 
             idx: dict[str, list[str]] = {}
-            with self.cp.crm.session() as s:
+            with self.cp.services.crm.session() as s:
                 for kind, model, attr in (("account", Account, "name"), ("deal", Deal, "name"),
                                           ("call", Call, "title"), ("contact", Contact, "name")):
                     for row in s.scalars(select(model)):

@@ -30,7 +30,7 @@ def evaluate(cp: Copilot, rows: list[dict]) -> dict:
     per_check: dict[str, list[bool]] = {}
     human, machine, disagreements = [], [], []
     for row in rows:
-        score = cp.roleplay.score_text(row["transcript"], scenario_id=row.get("scenario"))
+        score = cp.services.roleplay.score_text(row["transcript"], scenario_id=row.get("scenario"))
         got = {c.id: c.passed for c in score.checks}
         for check, want in row["label"]["checks"].items():
             if want is None and got.get(check) is None:

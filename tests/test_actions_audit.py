@@ -76,15 +76,15 @@ def test_cli_verify_reports_tampering(tmp_path: Path) -> None:
     from conftest import make_settings
 
     cp = Copilot(make_settings(tmp_path / "home"))
-    build_world(cp.crm)
+    build_world(cp.services.crm)
     set_copilot(cp)
     try:
-        a = cp.actions.propose("create_task", TASK, owner_id="rep1", rationale="r", tool="t")
-        cp.actions.reject(a.id, principal("rep1"))
+        a = cp.services.actions.propose("create_task", TASK, owner_id="rep1", rationale="r", tool="t")
+        cp.services.actions.reject(a.id, principal("rep1"))
         runner = CliRunner()
         ok = runner.invoke(app, ["actions", "verify", "--json"])
         assert ok.exit_code == 0 and json.loads(ok.stdout)["ok"] is True
-        _sql(cp.actions, "UPDATE action_events SET to_state = 'approved' WHERE seq = 2")
+        _sql(cp.services.actions, "UPDATE action_events SET to_state = 'approved' WHERE seq = 2")
         bad = runner.invoke(app, ["actions", "verify"])
         assert bad.exit_code == 1 and "event 2" in bad.stderr
     finally:

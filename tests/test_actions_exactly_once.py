@@ -56,7 +56,7 @@ def smtp():
 def cp(tmp_path: Path, smtp):
     _, url = smtp
     copilot = Copilot(make_settings(tmp_path / "home", smtp_url=url))
-    build_world(copilot.crm)
+    build_world(copilot.services.crm)
     set_copilot(copilot)
     yield copilot
     set_copilot(None)
@@ -71,7 +71,7 @@ def _wait_for(inbox: Inbox, n: int, timeout: float = 5.0) -> None:
 
 def test_twenty_threads_send_exactly_one_email(cp: Copilot, smtp) -> None:
     inbox, _ = smtp
-    ledger = cp.actions
+    ledger = cp.services.actions
     a = ledger.propose("send_email", EMAIL, owner_id="rep1", rationale="demo follow-up", tool="followup",
                        account_id="acc1")
     deciders = [principal(u) for u in ("rep1", "mgr1", "admin1", "rep1")] * 5
@@ -122,7 +122,7 @@ class DieBeforeSending:
 
 cp = Copilot(make_settings({home!r}, smtp_url={url!r}))
 s = cp.settings
-ledger = ActionLedger(cp.crm, outbox_dir=s.outbox_dir, calendar_dir=s.resolved_home / "calendar",
+ledger = ActionLedger(cp.services.crm, outbox_dir=s.outbox_dir, calendar_dir=s.resolved_home / "calendar",
                       smtp_url=s.smtp_url, executors={{"send_email": DieBeforeSending()}})
 ledger.execute({action_id!r}, worker="crashing-worker")
 print("unreachable")
@@ -131,7 +131,7 @@ print("unreachable")
 
 def test_crash_between_claim_and_send_is_stuck_not_resent(cp: Copilot, smtp) -> None:
     inbox, url = smtp
-    ledger = cp.actions
+    ledger = cp.services.actions
     rep = principal("rep1")
     a = ledger.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="followup", account_id="acc1")
     ledger.approve(a.id, rep, shown_hash=a.payload_hash, execute=False)
@@ -179,7 +179,7 @@ def test_crash_between_claim_and_send_is_stuck_not_resent(cp: Copilot, smtp) -> 
 
 def test_stuck_action_marked_failed_then_retried(cp: Copilot, smtp) -> None:
     inbox, _ = smtp
-    ledger = cp.actions
+    ledger = cp.services.actions
     rep = principal("rep1")
     a = ledger.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="followup", account_id="acc1")
     ledger.approve(a.id, rep, shown_hash=a.payload_hash, execute=False)
@@ -195,8 +195,8 @@ def test_stuck_action_marked_failed_then_retried(cp: Copilot, smtp) -> None:
 def test_smtp_down_fails_visibly_and_retry_sends(tmp_path: Path) -> None:
     port = _free_port()  # nothing listens here
     copilot = Copilot(make_settings(tmp_path / "home", smtp_url=f"smtp://127.0.0.1:{port}"))
-    build_world(copilot.crm)
-    ledger = copilot.actions
+    build_world(copilot.services.crm)
+    ledger = copilot.services.actions
     rep = principal("rep1")
     a = ledger.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="followup", account_id="acc1")
     got = ledger.approve(a.id, rep, shown_hash=a.payload_hash)

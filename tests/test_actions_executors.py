@@ -23,15 +23,15 @@ REP = principal("rep1")
 
 @pytest.fixture
 def cp(copilot):
-    build_world(copilot.crm)
+    build_world(copilot.services.crm)
     set_copilot(copilot)
     yield copilot
     set_copilot(None)
 
 
 def _run(cp, kind, payload, **kw):
-    a = cp.actions.propose(kind, payload, owner_id="rep1", rationale="r", tool="t", **kw)
-    return cp.actions.approve(a.id, REP, shown_hash=a.payload_hash)
+    a = cp.services.actions.propose(kind, payload, owner_id="rep1", rationale="r", tool="t", **kw)
+    return cp.services.actions.approve(a.id, REP, shown_hash=a.payload_hash)
 
 
 def test_update_deal_writes_fields_and_stage_history(cp) -> None:
@@ -39,13 +39,13 @@ def test_update_deal_writes_fields_and_stage_history(cp) -> None:
                                                                  "next_step": "technical demo"}})
     assert done.state is State.EXECUTED and done.account_id == "acc1"
     assert done.result["changed"]["stage"] == ["discovery", "demo"]
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         deal = s.get(Deal, "d1")
         assert (deal.stage, deal.amount, deal.next_step) == ("demo", 50000.0, "technical demo")
         hist = list(s.scalars(select(StageChange).where(StageChange.deal_id == "d1")))
         assert [(h.from_stage, h.to_stage, h.amount, h.changed_by) for h in hist] == [("discovery", "demo", 50000.0, "rep1")]
     _run(cp, "update_deal", {"deal_id": "d1", "fields": {"next_step_date": "2026-03-09"}})
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         assert s.get(Deal, "d1").next_step_date == date(2026, 3, 9)
         assert len(list(s.scalars(select(StageChange)))) == 1  # no stage/amount/close change, no history row
 
@@ -56,7 +56,7 @@ def test_task_call_summary_and_meeting(cp) -> None:
     m = _run(cp, "schedule_meeting", {"title": "Technical demo", "start": "2026-03-10T15:00:00",
                                       "duration_minutes": 45, "attendees": ["dana.whitfield@brightwell.example"],
                                       "description": "Observe demo, HIPAA questions"}, account_id="acc1")
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         task = s.get(Activity, t.result["activity_id"])
         assert (task.kind, task.status, task.due_on, task.account_id, task.team_id) == \
             ("task", "open", date(2026, 3, 6), "acc1", "east")
@@ -72,7 +72,7 @@ def test_task_call_summary_and_meeting(cp) -> None:
 
 
 def test_outbox_and_recipient_guard(cp) -> None:
-    ledger = cp.actions
+    ledger = cp.services.actions
     ok = _run(cp, "send_email", {**EMAIL, "cc": ["rep2@skylarkdata.com", "pat@gmail.com"]}, account_id="acc1")
     msg = message_from_bytes(Path(ok.result["path"]).read_bytes())
     assert Path(ok.result["path"]).parent == cp.settings.outbox_dir
@@ -99,20 +99,20 @@ def test_propose_writes_only_the_ledger(cp) -> None:
     crm_tables = [m.local_table for m in Base.registry.mappers if m.class_.__module__ == "knowledge.crm.models"]
 
     def snapshot():
-        with cp.crm.session() as s:
+        with cp.services.crm.session() as s:
             return {t.name: s.execute(t.select()).all() for t in crm_tables}
 
     before = snapshot()
     for kind, payload in [("send_email", EMAIL), ("create_task", {"title": "x", "due_on": "2026-03-06"}),
                           ("update_deal", {"deal_id": "d1", "fields": {"stage": "demo"}})]:
-        cp.actions.propose(kind, payload, owner_id="rep1", rationale="r", tool="t", deal_id="d1")
+        cp.services.actions.propose(kind, payload, owner_id="rep1", rationale="r", tool="t", deal_id="d1")
     assert snapshot() == before
     assert not cp.settings.outbox_dir.exists()
 
 
 def test_cli_review_flow(cp) -> None:
     runner = CliRunner()
-    ledger = cp.actions
+    ledger = cp.services.actions
     a = ledger.propose("send_email", EMAIL, owner_id="rep1", rationale="demo next step", tool="followup",
                        account_id="acc1")
     b = ledger.propose("update_deal", {"deal_id": "d1", "fields": {"stage": "demo"}}, owner_id="rep1",
@@ -140,7 +140,7 @@ def test_cli_review_flow(cp) -> None:
     edited = json.loads(out.stdout)
     assert edited["state"] == "executed" and edited["decision"] == "edited"
     assert edited["payload"]["fields"] == {"stage": "proposal", "amount": 52000.0}
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         assert s.get(Deal, "d1").stage == "proposal"
 
     out = runner.invoke(app, ["actions", "edit", c.id, "--set", "due_on=someday", "--as", "rep1"])
@@ -161,7 +161,7 @@ def test_cli_review_flow(cp) -> None:
 
 
 def test_cli_edit_in_editor(cp, monkeypatch) -> None:
-    a = cp.actions.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="t", account_id="acc1")
+    a = cp.services.actions.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="t", account_id="acc1")
     monkeypatch.setenv("EDITOR", "sed -i s/Technical/Tech/")
     monkeypatch.setenv("VISUAL", "sed -i s/Technical/Tech/")
     out = CliRunner().invoke(app, ["actions", "edit", a.id, "--no-execute", "--json", "--as", "rep1"])

@@ -16,15 +16,15 @@ runner = CliRunner()
 
 @pytest.fixture
 def cp(copilot):
-    build_world(copilot.crm)
+    build_world(copilot.services.crm)
     set_copilot(copilot)
     yield copilot
     set_copilot(None)
 
 
 def test_approved_with_no_execute_runs_later_exactly_once(cp):
-    a = cp.actions.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="t", account_id="acc1")
-    approved = cp.actions.approve(a.id, principal("rep1"), shown_hash=a.payload_hash, execute=False)
+    a = cp.services.actions.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="t", account_id="acc1")
+    approved = cp.services.actions.approve(a.id, principal("rep1"), shown_hash=a.payload_hash, execute=False)
     assert approved.state.value == "approved"
     r = runner.invoke(app, ["actions", "run", "--json"])
     assert r.exit_code == 0, r.output
@@ -40,9 +40,9 @@ def test_mark_failed_exits_zero(cp):
 
     from copilot.actions.models import ActionRow
 
-    a = cp.actions.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="t", account_id="acc1")
-    cp.actions.approve(a.id, principal("rep1"), shown_hash=a.payload_hash, execute=False)
-    with cp.crm.session() as s:  # a worker claimed it and died
+    a = cp.services.actions.propose("send_email", EMAIL, owner_id="rep1", rationale="r", tool="t", account_id="acc1")
+    cp.services.actions.approve(a.id, principal("rep1"), shown_hash=a.payload_hash, execute=False)
+    with cp.services.crm.session() as s:  # a worker claimed it and died
         s.execute(update(ActionRow).where(ActionRow.id == a.id).values(state="executing", claimed_by="w#dead"))
     r = runner.invoke(app, ["actions", "retry", a.id, "--mark-failed", "--as", "rep1"])
     assert r.exit_code == 0, r.output

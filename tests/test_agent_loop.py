@@ -17,7 +17,7 @@ from tools.registry import CORE_TOOLS
 @pytest.fixture
 def cp(tmp_path):
     cp = Copilot(make_settings_for(tmp_path, today=TODAY))
-    seed_small_crm(cp.crm)
+    seed_small_crm(cp.services.crm)
     yield cp
     cp.close()
 
@@ -26,7 +26,7 @@ def run_agent(cp, who, script):
     model = ScriptedChatModel(script=script)
     agent = Agent(model, CORE_TOOLS, max_steps=5)
     principal = cp.principal(who)
-    ctx = cp.tool_context(principal)
+    ctx = cp.services.tool_context(principal)
     return agent.run(ctx, "system", [], "question"), model
 
 
@@ -108,7 +108,7 @@ def test_agent_over_real_http_against_fake_openai_server(tmp_path):
                            "Acme's deal is in proposal for $45,000 [S1]."]) as server:
         cp = Copilot(make_settings_for(tmp_path, llm="openai:fake-model", llm_base_url=server.base_url,
                                        llm_api_key="sk-test", today=TODAY))
-        seed_small_crm(cp.crm)
+        seed_small_crm(cp.services.crm)
         answer = cp.ask(cp.principal("ann@skylarkdata.com"), "What stage is the Acme deal in?")
         cp.close()
     assert answer.mode == "llm"

@@ -41,7 +41,7 @@ class FakeLedger:
 
 
 def seed(cp) -> None:
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         s.add(Team(id="t1", name="East"))
         s.add(User(id="u-rep", name="Jordan Lee", email="jordan@skylarkdata.com", role="rep", team_id="t1"))
         s.add(User(id="u-other", name="Sam Other", email="sam@skylarkdata.com", role="rep", team_id="t1"))
@@ -67,7 +67,7 @@ def test_demo_calls_planted_facts_found_and_cited(demo) -> None:
     cp, ids = demo
     assert len(ids) == 4
     by_account = {c["account"]: c for c in manifest()}
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         for i, (acct, (objection, competitor, when)) in enumerate(PLANTS.items()):
             row = s.get(Call, f"demo-call-{by_account[acct]['id']}")
             assert row.deal_id == f"d{i}" and row.owner_id == "u-rep"
@@ -138,10 +138,10 @@ def test_llm_summary_structured_output_maps_citations() -> None:
 def test_followup_proposes_pending_actions(demo) -> None:
     cp, ids = demo
     scope = cp.scope(cp.principal("u-rep"))
-    result = cp.calls.draft_followup("demo-call-kestrel-negotiation", scope=scope, owner_id="u-rep")
+    result = cp.services.calls.draft_followup("demo-call-kestrel-negotiation", scope=scope, owner_id="u-rep")
     kinds = [a["kind"] for a in result["actions"]]
     assert kinds[:3] == ["send_email", "log_call_summary", "update_deal"] and "create_task" in kinds
-    ledger = cp.actions
+    ledger = cp.services.actions
     upd = next(p for p in ledger.proposed if p["kind"] == "update_deal")
     call_date = TODAY - timedelta(days=6)
     assert upd["payload"]["fields"]["next_step_date"] == parse_due("by friday", call_date)[0].isoformat()
@@ -152,19 +152,19 @@ def test_followup_proposes_pending_actions(demo) -> None:
     from copilot.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        cp.calls.draft_followup("demo-call-kestrel-negotiation", scope=cp.scope(cp.principal("u-other")))
+        cp.services.calls.draft_followup("demo-call-kestrel-negotiation", scope=cp.scope(cp.principal("u-other")))
 
 
 def test_silent_customer_gets_reengagement(demo) -> None:
     cp, _ = demo
-    with cp.crm.session() as s:  # Brightwell replied after its call; the others stayed silent
+    with cp.services.crm.session() as s:  # Brightwell replied after its call; the others stayed silent
         s.add(Activity(id="e1", kind="email", direction="inbound", account_id="a0",
                        occurred_at=datetime.combine(TODAY, datetime.min.time())))
-    out = cp.calls.silent_customers(today=TODAY, days=5)
+    out = cp.services.calls.silent_customers(today=TODAY, days=5)
     accounts = sorted(o["account_id"] for o in out)
     assert accounts == ["a1", "a2"]  # Nimbus's call was 4 days ago: not yet silent for 5 days
-    assert all(p["kind"] == "send_email" for p in cp.actions.proposed)
-    assert "Would" in cp.actions.proposed[0]["payload"]["body"]
+    assert all(p["kind"] == "send_email" for p in cp.services.actions.proposed)
+    assert "Would" in cp.services.actions.proposed[0]["payload"]["body"]
 
 
 def test_cli_summarize_transcript_and_followup(demo, tmp_path) -> None:

@@ -20,7 +20,7 @@ Price-led evaluations.
 
 def test_whisper_transcriber_gets_competitor_hotwords_only(tmp_path):
     cp = Copilot(make_settings_for(tmp_path, speech="whisper:tiny.en"))
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         s.add(Product(id="p1", name="Acme Observe"))
         s.add(Account(id="a1", name="Globex"))
         s.flush()
@@ -29,8 +29,8 @@ def test_whisper_transcriber_gets_competitor_hotwords_only(tmp_path):
     lib = tmp_path / "library"
     lib.mkdir()
     (lib / "umbrella.md").write_text(CARD)
-    cp.knowledge.ingest_paths([lib])
-    t = cp.calls.transcriber()  # built lazily: the model itself loads on first transcription
+    cp.services.knowledge.ingest_paths([lib])
+    t = cp.services.calls.transcriber()  # built lazily: the model itself loads on first transcription
     words = [w.strip() for w in t.hotwords.split(",")]
     # The CRM's, most frequent first, then the library's battle cards; never products (a long list derails
     # Whisper tiny).

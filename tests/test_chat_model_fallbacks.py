@@ -53,7 +53,7 @@ def fallbacks(caplog: pytest.LogCaptureFixture) -> list[str]:
 def test_ask_falls_back_to_the_offline_engine_with_a_note(tmp_path, caplog) -> None:
     cp = Copilot(make_settings_for(tmp_path, today=TODAY))
     try:
-        seed_small_crm(cp.crm)
+        seed_small_crm(cp.services.crm)
         cp.services.__dict__["chat_model"] = ScriptedChatModel([TimeoutError("read timed out")])
         with caplog.at_level(logging.WARNING):
             answer = cp.ask(cp.principal("r-ann"), "who is the champion at Acme?")

@@ -19,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture
 def cp(tmp_path):
     cp = Copilot(make_settings_for(tmp_path, today=TODAY))
-    seed_small_crm(cp.crm)
+    seed_small_crm(cp.services.crm)
     doc = tmp_path / "guide.md"
     doc.write_text("---\ntitle: Security FAQ\ntype: faq\n---\n# Security\n## SOC 2\nWe hold a SOC 2 Type II report, "
                    "renewed every March, shared under NDA.\n")
@@ -61,13 +61,13 @@ def test_ingest_then_ask_then_forget_source(cp, tmp_path):
 
 def test_forget_account_removes_it_from_crm_and_indexes(cp):
     runner.invoke(app, ["ingest", "--crm"])
-    assert any("Acme" in h.text for h in cp.knowledge.search("Acme Robotics security questionnaire",
+    assert any("Acme" in h.text for h in cp.services.knowledge.search("Acme Robotics security questionnaire",
                                                              cp.scope(cp.principal("admin"))))
     r = runner.invoke(app, ["forget", "--account", "Acme Robotics", "--as", "admin", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["crm"]["accounts"] == 1 and out["crm"]["deals"] == 2 and out["chunks"] > 0
-    hits = cp.knowledge.search("Acme Robotics security questionnaire SOC 2 Dana", cp.scope(cp.principal("admin")), k=20)
+    hits = cp.services.knowledge.search("Acme Robotics security questionnaire SOC 2 Dana", cp.scope(cp.principal("admin")), k=20)
     assert not any("Acme" in h.text or "Dana Park" in h.text for h in hits)
 
 

@@ -31,8 +31,8 @@ def tiny(copilot):
     D-5 Bob lost 10k (closed 10-05), D-6 Bob won 20k (created 08-01, closed 09-30: 60 days),
     D-7 Cara won 50k (created 05-01, closed 06-10: 40 days).
     """
-    seed_small_crm(copilot.crm)
-    with copilot.crm.session() as s:
+    seed_small_crm(copilot.services.crm)
+    with copilot.services.crm.session() as s:
         s.add_all([Product(id="P-obs", name="Skylark Observe"), Product(id="P-gov", name="Skylark Govern")])
         s.flush()
         for d in s.query(Deal).filter(Deal.id.in_(["D-1", "D-2"])):

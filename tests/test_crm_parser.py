@@ -18,7 +18,7 @@ def ask(cp, who, q):
 
 
 def deals(cp, *where):
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         return list(s.scalars(select(Deal).where(*where)))
 
 
@@ -26,7 +26,7 @@ def test_filters_are_applied_inactivity_stage_owner(demo_copilot):
     cp = demo_copilot
     a = ask(cp, "u-sam-okafor", "which of my open opps havent been touched in 2 weeks?")
     since = datetime.combine(cp.settings.current_date() - timedelta(days=14), datetime.min.time())
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         last = dict(s.execute(select(Activity.deal_id, func.max(Activity.occurred_at)).group_by(Activity.deal_id)).all())
     want = {d.id for d in deals(cp, Deal.owner_id == "u-sam-okafor", Deal.stage.not_in(CLOSED))
             if last.get(d.id) is None or last[d.id] < since}
@@ -48,7 +48,7 @@ def test_count_of_wins_is_not_wins_plus_losses(demo_copilot):
 def test_named_product_average_is_over_that_product_only(demo_copilot):
     cp = demo_copilot
     a = ask(cp, "u-rachel-adeyemi", "avg deal size for Govern")
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         amounts = [d.amount for d in s.scalars(select(Deal).where(Deal.stage == "closed_won",
                                                                    Deal.product_id.like("%govern%")))]
     assert abs(a.data["crm"]["value"] - sum(amounts) / len(amounts)) < 0.01
@@ -135,7 +135,7 @@ def test_stuck_in_stage_counts_days_since_entering_it(demo_copilot):
     a = ask(cp, "u-maya-chen", "which deals have been stuck in proposal for more than 3 weeks?")
     assert a.data["crm"]["query"]["filters"]["min_days_in_stage"] == 21
     want = set()
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         for d in s.scalars(select(Deal).where(Deal.team_id == "demo:team:east", Deal.stage == "proposal")):
             into = [h.changed_on for h in s.scalars(select(StageChange).where(
                 StageChange.deal_id == d.id, StageChange.to_stage == "proposal"))]
@@ -177,7 +177,7 @@ def test_exclusions_are_said_never_inverted(demo_copilot):
 def test_losses_by_reason(demo_copilot):
     a = ask(demo_copilot, "u-maya-chen", "how many deals did we lose last quarter and why")
     assert a.data["crm"]["query"]["group_by"] == "loss_reason"
-    with demo_copilot.crm.session() as s:
+    with demo_copilot.services.crm.session() as s:
         reasons = {d.loss_reason for d in s.scalars(select(Deal).where(
             Deal.team_id == "demo:team:east", Deal.stage == "closed_lost",
             Deal.closed_on.between(date(2026, 7, 1), date(2026, 9, 30))))}

@@ -18,7 +18,7 @@ ANCHOR = date(2026, 11, 20)
 
 
 def _all(cp, model):
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         return list(s.scalars(select(model)))
 
 
@@ -68,7 +68,7 @@ def test_stored_deals_equal_generated_rows(demo_copilot):
 
 @pytest.mark.parametrize("named", NAMED_ACCOUNTS, ids=lambda n: n.name)
 def test_named_accounts_contacts_and_open_deals(demo_copilot, named):
-    with demo_copilot.crm.session() as s:
+    with demo_copilot.services.crm.session() as s:
         acc = s.scalars(select(Account).where(Account.name == named.name)).one()
         assert acc.sector == named.sector
         owner = s.get(User, acc.owner_id)
@@ -86,7 +86,7 @@ def test_named_accounts_contacts_and_open_deals(demo_copilot, named):
 
 
 def test_alder_is_a_declining_customer(demo_copilot):
-    with demo_copilot.crm.session() as s:
+    with demo_copilot.services.crm.session() as s:
         acc = s.scalars(select(Account).where(Account.name == "Alder Financial")).one()
         usage = s.scalars(select(ProductUsage).where(ProductUsage.account_id == acc.id)
                           .order_by(ProductUsage.month)).all()
@@ -119,7 +119,7 @@ def test_library_documents_are_typed_and_substantive():
 def test_stories_match_deals(demo_copilot):
     stories = list(_stories())
     assert len(stories) >= 9
-    with demo_copilot.crm.session() as s:
+    with demo_copilot.services.crm.session() as s:
         for name, meta, body in stories:
             acc = s.scalars(select(Account).where(Account.name == meta["account"])).one()
             deals = s.scalars(select(Deal).where(Deal.account_id == acc.id, Deal.deal_type == "new")).all()
@@ -210,10 +210,10 @@ def test_rebuild_with_another_anchor_is_refused_and_same_anchor_is_known(demo_co
 
 
 def test_refuses_a_crm_with_foreign_deals(copilot):
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         s.add(Account(id="sf:account:1", name="Acme", source="salesforce"))
         s.add(Deal(id="sf:deal:1", name="Acme - big", stage="proposal", account_id="sf:account:1",
                    source="salesforce"))
     with pytest.raises(UserError, match="fresh COPILOT_HOME"):
         build_demo(copilot, today=ANCHOR)
-    assert copilot.crm.count(Deal) == 1 and copilot.crm.count(Account) == 1
+    assert copilot.services.crm.count(Deal) == 1 and copilot.services.crm.count(Account) == 1

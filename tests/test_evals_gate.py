@@ -55,13 +55,13 @@ def test_regression_fails_thresholds(demo_copilot, tmp_path, monkeypatch):
     limits.write_text(f"retrieval.mrr: {{min: {mrr * 0.95:.4f}}}\n")
     assert runner.check_thresholds(good, runner.load_thresholds(limits)) == []
 
-    original = demo_copilot.knowledge.search
+    original = demo_copilot.services.knowledge.search
 
     def drops_top_hit(q, scope, **kw):  # the regression: the best document never comes back
         hits = original(q, scope, **kw)
         return [h for h in hits if h.metadata.get("source") != hits[0].metadata.get("source")] if hits else hits
 
-    monkeypatch.setattr(demo_copilot.knowledge, "search", drops_top_hit)
+    monkeypatch.setattr(demo_copilot.services.knowledge, "search", drops_top_hit)
     from integrations.cli.common import set_copilot
     from integrations.cli.main import app
 

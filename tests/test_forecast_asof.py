@@ -17,7 +17,7 @@ def _d(s: str) -> date:
 
 def build_small_crm(cp) -> None:
     """Two teams, an exec; one richly recorded deal that closes after the as-of date, and a few more."""
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         s.add_all([Team(id="T1", name="East", manager_id="M1"), Team(id="T2", name="West", manager_id="M2")])
         s.flush()
         s.add_all([
@@ -67,7 +67,7 @@ def scope(cp, who):
 
 
 def test_state_and_features_ignore_the_future(small):
-    fc = small.forecaster
+    fc = small.services.forecaster
     snap = fc.snapshot()
     d1 = snap.by_id["D1"]
     day = AS_OF.toordinal()
@@ -85,14 +85,14 @@ def test_state_and_features_ignore_the_future(small):
 
 
 def test_rep_win_rate_uses_only_deals_closed_before(small):
-    fb = small.forecaster.features()
+    fb = small.services.forecaster.features()
     n, w, _ = fb.rep.at("R1", AS_OF.toordinal())
     assert (n, w) == (2, 1)  # D1's own win (April) is not counted
     assert fb.rep.at("R1", date(2017, 5, 1).toordinal())[:2] == (3, 2)
 
 
 def test_deal_closed_after_as_of_is_forecast_as_open(small):
-    fc = small.forecaster.forecast(scope(small, "R1"), quarter="2017Q1", as_of=AS_OF)
+    fc = small.services.forecaster.forecast(scope(small, "R1"), quarter="2017Q1", as_of=AS_OF)
     assert fc.subject == "rep Rita Rep"
     assert fc.closed_won == 0.0
     assert [c.deal_id for c in fc.deals] == ["D1"]
@@ -101,30 +101,30 @@ def test_deal_closed_after_as_of_is_forecast_as_open(small):
     assert c.expected_value == pytest.approx(c.probability * 40000.0, abs=0.01)
     assert fc.expected_total == pytest.approx(c.expected_value, abs=0.01)
     assert fc.p10 <= fc.p50 <= fc.p90 and fc.p90 <= 40000.0
-    assert "D1" not in [x.deal_id for x in small.forecaster.forecast(scope(small, "R1"), quarter="2017Q2").deals]
-    q2 = small.forecaster.forecast(scope(small, "R1"), quarter="2017Q2", as_of=date(2017, 6, 30))
+    assert "D1" not in [x.deal_id for x in small.services.forecaster.forecast(scope(small, "R1"), quarter="2017Q2").deals]
+    q2 = small.services.forecaster.forecast(scope(small, "R1"), quarter="2017Q2", as_of=date(2017, 6, 30))
     assert q2.closed_won == 50000.0 and q2.closed_won_deals == 1 and q2.open_deals == 0
     assert "Acme - Observe" in fc.explain() and "expected total" in fc.explain()
 
 
 def test_little_history_falls_back_to_stage_rates_and_says_so(small):
-    tm = small.forecaster.model(AS_OF)
+    tm = small.services.forecaster.model(AS_OF)
     assert tm.kind == "baseline" and tm.estimator is None
     assert "too little history" in tm.note and "stage-weighted" in tm.note
-    fc = small.forecaster.forecast(scope(small, "R1"), quarter="2017Q1", as_of=AS_OF)
+    fc = small.services.forecaster.forecast(scope(small, "R1"), quarter="2017Q1", as_of=AS_OF)
     assert fc.model == "baseline" and any("too little history" in n for n in fc.notes)
     assert fc.expected_open == pytest.approx(fc.baseline_total - fc.closed_won)
 
 
 def test_win_probability_as_of_and_after_close(small):
-    sc = small.forecaster.win_probability(scope(small, "R1"), "D1", as_of=AS_OF)
+    sc = small.services.forecaster.win_probability(scope(small, "R1"), "D1", as_of=AS_OF)
     assert 0 < sc.probability < 1 and sc.stage == "discovery" and sc.amount == 40000.0
     with pytest.raises(UserError, match="closed"):
-        small.forecaster.win_probability(scope(small, "R1"), "D1", as_of=date(2017, 5, 1))
+        small.services.forecaster.win_probability(scope(small, "R1"), "D1", as_of=date(2017, 5, 1))
 
 
 def test_scope_refusals(small):
-    fc = small.forecaster
+    fc = small.services.forecaster
     rep = scope(small, "R1")
     with pytest.raises(PermissionDenied, match="company"):
         fc.forecast(rep, company=True, as_of=AS_OF)
@@ -161,7 +161,7 @@ def test_scope_refusals(small):
 
 
 def test_at_risk_flags_say_why(small):
-    risks = small.forecaster.at_risk(scope(small, "M2"), as_of=date(2017, 3, 10))
+    risks = small.services.forecaster.at_risk(scope(small, "M2"), as_of=date(2017, 3, 10))
     assert [r.deal_id for r in risks] == ["O3"]
     codes = {f.code: f.why for f in risks[0].flags}
     assert "stalled" in codes and "no activity for" in codes["stalled"]

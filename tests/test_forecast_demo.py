@@ -11,12 +11,12 @@ AS_OF = date(2026, 11, 20)
 
 
 def _owner(cp, deal_name: str) -> str:
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         return s.scalar(select(Deal.owner_id).where(Deal.name == deal_name))
 
 
 def test_backtest_model_beats_stage_baseline(demo_copilot):
-    report = demo_copilot.forecaster.backtest()
+    report = demo_copilot.services.forecaster.backtest()
     by = {m.method: m for m in report.methods}
     assert len(report.points) == 4 and sum(p.deals for p in report.points) > 100
     assert by["logistic"].brier < by["baseline"].brier
@@ -31,7 +31,7 @@ def test_backtest_model_beats_stage_baseline(demo_copilot):
 def test_forecast_math_adds_up(demo_copilot):
     cp = demo_copilot
     rep = _owner(cp, "Brightwell Health - Observe")
-    fc = cp.forecaster.forecast(cp.scope(cp.principal(rep)), as_of=AS_OF)
+    fc = cp.services.forecaster.forecast(cp.scope(cp.principal(rep)), as_of=AS_OF)
     assert fc.quarter == "2026Q4" and fc.subject.startswith("rep ")
     assert fc.expected_open == pytest.approx(sum(c.expected_value for c in fc.deals), abs=1.0)
     assert fc.expected_total == pytest.approx(fc.closed_won + fc.expected_open)
@@ -44,9 +44,9 @@ def test_forecast_math_adds_up(demo_copilot):
 def test_win_probability_has_plain_word_factors(demo_copilot):
     cp = demo_copilot
     rep = _owner(cp, "Brightwell Health - Observe")
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         deal_id = s.scalar(select(Deal.id).where(Deal.name == "Brightwell Health - Observe"))
-    sc = cp.forecaster.win_probability(cp.scope(cp.principal(rep)), deal_id, as_of=AS_OF)
+    sc = cp.services.forecaster.win_probability(cp.scope(cp.principal(rep)), deal_id, as_of=AS_OF)
     assert sc.stage == "discovery" and 0 < sc.probability < 1
     assert sc.positives or sc.negatives
     assert all(f.text and not f.text.startswith("stage_") for f in sc.positives + sc.negatives)
@@ -54,12 +54,12 @@ def test_win_probability_has_plain_word_factors(demo_copilot):
 
 def test_manager_at_risk_and_exec_company(demo_copilot):
     cp = demo_copilot
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         manager = s.scalar(select(User.id).where(User.role == "manager"))
         execs = s.scalar(select(User.id).where(User.role == "exec"))
-    risks = cp.forecaster.at_risk(cp.scope(cp.principal(manager)), as_of=AS_OF)
+    risks = cp.services.forecaster.at_risk(cp.scope(cp.principal(manager)), as_of=AS_OF)
     assert risks and all(f.why for r in risks for f in r.flags)
     assert {f.code for r in risks for f in r.flags} & {"stalled", "pushed", "single_threaded", "fading"}
     if execs:
-        fc = cp.forecaster.forecast(cp.scope(cp.principal(execs)), company=True, as_of=AS_OF)
+        fc = cp.services.forecaster.forecast(cp.scope(cp.principal(execs)), company=True, as_of=AS_OF)
         assert fc.deals == [] and fc.subject == "company"

@@ -21,7 +21,7 @@ EXEC = scope_for(Principal(user_id="exec", name="Exec", role=Role.EXEC))
 @pytest.fixture(scope="module")
 def maven(shared_data, tmp_path_factory):
     cp = Copilot(make_settings(tmp_path_factory.mktemp("maven") / "home"))
-    import_crm(cp.crm, shared_data / "crm_maven", "maven")
+    import_crm(cp.services.crm, shared_data / "crm_maven", "maven")
     yield cp
     cp.close()
 
@@ -45,7 +45,7 @@ def test_won_revenue_per_quarter(maven, rows):
     for r in pipeline:
         if r["deal_stage"] == "Won":
             want[_q(r["close_date"])] += float(r["close_value"])
-    res = pipeline_query(maven.crm, ADMIN, PipelineQuery(metric="won_revenue", group_by="quarter"))
+    res = pipeline_query(maven.services.crm, ADMIN, PipelineQuery(metric="won_revenue", group_by="quarter"))
     assert {r.group: r.value for r in res.rows} == pytest.approx(dict(want))
     assert res.total.value == pytest.approx(sum(want.values()))
     assert "closed won" in res.description
@@ -58,7 +58,7 @@ def test_won_revenue_per_manager_last_quarter(maven, rows):
         if r["deal_stage"] == "Won" and "2017-07-01" <= r["close_date"] <= "2017-09-30":
             want[teams[r["sales_agent"]]["manager"]] += float(r["close_value"])
     q = PipelineQuery(metric="won_revenue", group_by="manager", period="last quarter", as_of=date(2017, 10, 15))
-    res = pipeline_query(maven.crm, ADMIN, q)
+    res = pipeline_query(maven.services.crm, ADMIN, q)
     assert (res.start, res.end) == (date(2017, 7, 1), date(2017, 9, 30))
     assert {r.group: r.value for r in res.rows} == pytest.approx(dict(want))
     assert len(res.rows) == 6
@@ -81,10 +81,10 @@ def test_win_rate_and_cycle_per_rep_in_a_managers_scope(maven, rows):
             won[agent] += 1
             cycle[agent].append((date.fromisoformat(r["close_date"]) - date.fromisoformat(r["engage_date"])).days)
     mgr = maven.scope(maven.principal("Dustin Brinkmann"))
-    res = pipeline_query(maven.crm, mgr, PipelineQuery(metric="win_rate", group_by="rep", period="Q2 2017"))
+    res = pipeline_query(maven.services.crm, mgr, PipelineQuery(metric="win_rate", group_by="rep", period="Q2 2017"))
     got = {r.group: (r.value, r.deals) for r in res.rows}
     assert got == {a: (pytest.approx(round(won[a] / closed[a], 4)), closed[a]) for a in closed}
-    res = pipeline_query(maven.crm, mgr, PipelineQuery(metric="cycle_length", group_by="rep", period="Q2 2017"))
+    res = pipeline_query(maven.services.crm, mgr, PipelineQuery(metric="cycle_length", group_by="rep", period="Q2 2017"))
     assert {r.group: r.value for r in res.rows} == {a: pytest.approx(sum(v) / len(v), abs=0.051)
                                                    for a, v in cycle.items()}
 
@@ -92,7 +92,7 @@ def test_win_rate_and_cycle_per_rep_in_a_managers_scope(maven, rows):
 def test_exec_sees_pseudonymized_groups_with_small_ones_suppressed(maven, rows):
     pipeline, _ = rows
     q = PipelineQuery(metric="deal_count", group_by="rep", start=date(2017, 3, 1), end=date(2017, 3, 7))
-    res = pipeline_query(maven.crm, EXEC, q)
+    res = pipeline_query(maven.services.crm, EXEC, q)
     want: dict[str, int] = defaultdict(int)
     for r in pipeline:
         if "2017-03-01" <= r["close_date"] <= "2017-03-07":
@@ -104,7 +104,7 @@ def test_exec_sees_pseudonymized_groups_with_small_ones_suppressed(maven, rows):
 
 
 def test_backtest_is_never_worse_than_the_baseline(maven):
-    report = maven.forecaster.backtest()
+    report = maven.services.forecaster.backtest()
     by = {m.method: m for m in report.methods}
     assert [p.as_of for p in report.points] == [date(2017, 6, 30), date(2017, 9, 30)]
     assert by["product"].brier <= by["baseline"].brier
@@ -114,7 +114,7 @@ def test_backtest_is_never_worse_than_the_baseline(maven):
 
 
 def test_forecast_on_old_data_uses_the_newest_date_and_says_so(maven):
-    fc = maven.forecaster.forecast(maven.scope(maven.principal("Dustin Brinkmann")))
+    fc = maven.services.forecaster.forecast(maven.scope(maven.principal("Dustin Brinkmann")))
     assert fc.as_of == date(2017, 12, 31) and fc.quarter == "2017Q4"
     assert any("newest CRM data is from 2017-12-31" in n for n in fc.notes)
     assert fc.subject == "team Central"

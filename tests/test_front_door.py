@@ -25,8 +25,8 @@ FACADE_GETTERS = {"get_copilot", "get_cp"}  # get_copilot().x
 
 # Adapters the lead engineer converts (or moves out of integrations/) separately; listed one by one so a
 # file that is done, and any new one, is held to the rule.
-NOT_CONVERTED_YET = {"integrations/tour.py"}
-INNER_COPILOT_IMPORTS_YET = {"integrations/cli/ask.py"}  # copilot.conversations, for the thread history
+NOT_CONVERTED_YET: set[str] = set()
+INNER_COPILOT_IMPORTS_YET: set[str] = set()
 
 
 def rel(path: Path) -> str:

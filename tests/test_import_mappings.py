@@ -54,7 +54,7 @@ def hs_file(tmp_path: Path) -> Path:
 
 
 def _seed_rep(copilot, uid: str, name: str, email: str | None, team: str | None = None) -> None:
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         if team:
             s.add(Team(id=team, name=team.title(), source="demo"))
             s.flush()
@@ -63,12 +63,12 @@ def _seed_rep(copilot, uid: str, name: str, email: str | None, team: str | None 
 
 def test_salesforce_export(copilot, sf_file):
     _seed_rep(copilot, "demo:user:jordan", "Jordan Lee", "jordan.lee@skylarkdata.com", team="east")
-    report = import_crm(copilot.crm, sf_file, "salesforce")
+    report = import_crm(copilot.services.crm, sf_file, "salesforce")
     assert report.error_count == 1
     assert report.errors[0]["where"] == "opportunities.csv:6"  # lines 3-4 are one record (a newline in a quoted cell)
     assert "twelve thousand" in report.errors[0]["message"] and "Amount" in report.errors[0]["message"]
     assert report.counts["deals"]["created"] == 5
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         d1 = s.get(Deal, "sf:deal:0065g00000AbC01")
         assert (d1.stage, d1.amount, d1.close_date, d1.created_on) == ("discovery", 45000.0, date(2025, 3, 28), date(2025, 1, 10))
         assert (d1.deal_type, d1.forecast_category, d1.next_step) == ("new", "pipeline", "Technical demo for the data team")
@@ -106,10 +106,10 @@ def test_salesforce_json_export(copilot, tmp_path):
     ]
     path = tmp_path / "opportunities.json"
     path.write_text(json.dumps(rows, indent=2))
-    report = import_crm(copilot.crm, path, "salesforce")
+    report = import_crm(copilot.services.crm, path, "salesforce")
     assert [e["where"] for e in report.errors] == ["opportunities.json:14"]
     assert "Waiting for Godot" in report.errors[0]["message"]
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         assert s.get(Deal, "sf:deal:006J1").stage == "qualification"
         assert s.get(Deal, "sf:deal:006J3").amount is None
         assert s.get(Deal, "sf:deal:006J2") is None
@@ -117,13 +117,13 @@ def test_salesforce_json_export(copilot, tmp_path):
 
 def test_hubspot_export_and_reimport(copilot, hs_file):
     _seed_rep(copilot, "demo:user:sam", "sam ortiz", None)
-    report = import_crm(copilot.crm, hs_file, "hubspot")
+    report = import_crm(copilot.services.crm, hs_file, "hubspot")
     assert [e["where"] for e in report.errors] == ["deals.csv:5"]
     assert "close_date" in report.errors[0]["message"] and "2025-02-30" in report.errors[0]["message"]
     fixes = report.to_dict()["fixes"]
     assert fixes["deal_without_account"]["count"] == 1
     assert fixes["deal_without_account"]["examples"][0].startswith("deals.csv:6:")
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         stages = {d.id: d.stage for d in s.scalars(select(Deal))}
         assert stages == {"hubspot:deal:9001": "prospecting", "hubspot:deal:9002": "negotiation",
                           "hubspot:deal:9003": "proposal", "hubspot:deal:9005": "qualification",
@@ -136,21 +136,21 @@ def test_hubspot_export_and_reimport(copilot, hs_file):
         assert (open_.account_id, open_.amount, open_.close_date) == (None, None, None)
         assert s.scalar(select(User).where(User.name == "Jordan Lee")).id == "hubspot:user:jordan-lee"
         n_users = len(list(s.scalars(select(User))))
-    again = import_crm(copilot.crm, hs_file, "hubspot")
+    again = import_crm(copilot.services.crm, hs_file, "hubspot")
     assert again.counts["deals"] == {"created": 0, "updated": 0, "unchanged": 6}
     assert again.totals == report.totals and again.totals["users"] == n_users == 3
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         assert len(list(s.scalars(select(StageChange)))) == 6
         assert len(list(s.scalars(select(ImportRun)))) == 2
 
 
 def test_changed_export_updates_and_records_history(copilot, hs_file):
-    import_crm(copilot.crm, hs_file, "hubspot")
+    import_crm(copilot.services.crm, hs_file, "hubspot")
     hs_file.write_text(HUBSPOT_CSV.replace("9002,Kestrel Manufacturing - Enterprise Suite,contractsent,120000",
                                            "9002,Kestrel Manufacturing - Enterprise Suite,closedwon,108000"))
-    report = import_crm(copilot.crm, hs_file, "hubspot")
+    report = import_crm(copilot.services.crm, hs_file, "hubspot")
     assert report.counts["deals"] == {"created": 0, "updated": 1, "unchanged": 5}
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         deal = s.get(Deal, "hubspot:deal:9002")
         assert (deal.stage, deal.amount, deal.closed_on) == ("closed_won", 108000.0, date(2025, 2, 14))
         moves = [(h.from_stage, h.to_stage) for h in deal.history]
@@ -179,8 +179,8 @@ def test_missing_required_column_is_a_clear_error(copilot, tmp_path):
     path = tmp_path / "deals.csv"
     path.write_text("Record ID,Deal Name,Amount\n1,A,10\n")
     with pytest.raises(UserError, match="no column 'Deal Stage'"):
-        import_crm(copilot.crm, path, "hubspot")
-    assert copilot.crm.count(Deal) == 0
+        import_crm(copilot.services.crm, path, "hubspot")
+    assert copilot.services.crm.count(Deal) == 0
 
 
 def test_cli_import_and_errors(copilot, sf_file, tmp_path):
@@ -226,7 +226,7 @@ def test_maven_shaped_folder_dirty_rows(copilot, tmp_path):
         "A3,Ben Cole,GTX Pro,Orbit,Lost,2017-01-06,2017-03-01,0\n"
         "A1,Ana Diaz,GTX Pro,Zumma,Won,2017-01-02,2017-02-03,4600\n"
         "A4,Ana Diaz,GTX Pro,Zumma,Won,2017-01-02,2017-02-03,4600,extra\n")
-    report = import_crm(copilot.crm, folder, "maven")
+    report = import_crm(copilot.services.crm, folder, "maven")
     fixes = report.to_dict()["fixes"]
     assert fixes["sector_typo"]["examples"] == ["accounts.csv:2: tecnology -> technology"]
     assert fixes["unknown_sector"]["examples"] == ["accounts.csv:3: 'aerospace' kept"]
@@ -234,7 +234,7 @@ def test_maven_shaped_folder_dirty_rows(copilot, tmp_path):
     assert fixes["user_created_from_deal"]["examples"][0].startswith("sales_pipeline.csv:4:")
     assert fixes["duplicate_id"]["examples"][0].startswith("sales_pipeline.csv:5:")
     assert report.errors == [{"where": "sales_pipeline.csv:6", "message": "9 cells but the header has 8"}]
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         assert s.get(Deal, "maven:deal:A1").amount == 4600.0  # the later duplicate wins
         assert s.get(Deal, "maven:deal:A3").amount == 4821.0  # lost with 0 -> list price
         ben = s.scalars(select(User).where(User.name == "Ben Cole")).one()
@@ -252,8 +252,8 @@ def test_new_rep_gets_team_from_export(copilot, tmp_path):
     path.write_text("Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Associated Company,"
                     "Pipeline,Deal Type,HubSpot Team\n"
                     "1,Acme - Observe,qualifiedtobuy,45000,2025-05-01,2025-01-01,Lee Wong,Acme,Sales Pipeline,newbusiness,EMEA\n")
-    import_crm(copilot.crm, path, "hubspot")
-    with copilot.crm.session() as s:
+    import_crm(copilot.services.crm, path, "hubspot")
+    with copilot.services.crm.session() as s:
         lee = s.get(User, "hubspot:user:lee-wong")
         assert (lee.role, lee.team_id) == ("rep", "hubspot:team:emea")
         deal = s.get(Deal, "hubspot:deal:1")

@@ -28,7 +28,7 @@ def loaded(maven, tmp_path_factory):
     from conftest import make_settings
 
     cp = Copilot(make_settings(tmp_path_factory.mktemp("maven") / "home"))
-    report = import_crm(cp.crm, maven, "maven")
+    report = import_crm(cp.services.crm, maven, "maven")
     yield cp, report
     cp.close()
 
@@ -40,7 +40,7 @@ def imported(loaded):
 
 def test_exact_counts(loaded, imported):
     copilot = loaded[0]
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         assert s.scalar(select(func.count()).select_from(Deal)) == 8800
         assert s.scalar(select(func.count()).select_from(Account)) == 85
         assert s.scalar(select(func.count()).select_from(Team)) == 3
@@ -67,7 +67,7 @@ def test_dirty_data_is_reported_with_file_and_line(imported):
 
 def test_people_teams_and_derived_owners(loaded):
     copilot = loaded[0]
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         anna = s.get(User, "maven:user:anna-snelling")
         assert (anna.role, anna.team_id, anna.manager_id) == ("rep", "maven:team:central", "maven:user:dustin-brinkmann")
         dustin = s.get(User, "maven:user:dustin-brinkmann")
@@ -96,12 +96,12 @@ def test_people_teams_and_derived_owners(loaded):
 
 def test_reimport_is_idempotent(loaded, maven, imported):
     copilot = loaded[0]
-    again = import_crm(copilot.crm, maven, "maven")
+    again = import_crm(copilot.services.crm, maven, "maven")
     for entity, counts in again.counts.items():
         assert counts["created"] == 0 and counts["updated"] == 0, entity
     assert again.counts["deals"]["unchanged"] == 8800
     assert again.totals == imported.totals
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         assert s.scalar(select(func.count()).select_from(StageChange)) == 8800
         assert s.scalar(select(func.count()).select_from(ImportRun)) == 2
         run = s.get(ImportRun, again.run_id)
@@ -116,13 +116,13 @@ def test_malformed_rows_reported_rest_lands(copilot, maven, tmp_path):
     lines[1] = lines[1].replace(",1054", ",10x54")  # line 2: non-numeric close_value
     lines[4] = lines[4].replace("2017-03-09", "2017-13-45")  # line 5: bad date
     pipeline.write_text("\n".join(lines) + "\n")
-    report = import_crm(copilot.crm, folder, "maven")
+    report = import_crm(copilot.services.crm, folder, "maven")
     assert report.error_count == 2
     assert report.errors[0]["where"] == "sales_pipeline.csv:2"
     assert "amount" in report.errors[0]["message"] and "10x54" in report.errors[0]["message"]
     assert report.errors[1]["where"] == "sales_pipeline.csv:5"
     assert "close_date" in report.errors[1]["message"]
-    assert copilot.crm.count(Deal) == 8798
+    assert copilot.services.crm.count(Deal) == 8798
 
 
 def test_cli_json_and_table(copilot, maven):

@@ -67,13 +67,13 @@ def _ingest(cp: Copilot, root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     for name, text in DOCS.items():
         (root / f"{name}.md").write_text(text)
-    report = cp.knowledge.ingest_paths([root])
+    report = cp.services.knowledge.ingest_paths([root])
     assert report.added == len(DOCS)
 
 
 def test_hybrid_matches_or_beats_each_single_mode(copilot: Copilot, tmp_path: Path) -> None:
     _ingest(copilot, tmp_path / "toy")
-    scores = {mode: _mrr(copilot.knowledge, mode) for mode in ("hybrid", "dense", "bm25")}
+    scores = {mode: _mrr(copilot.services.knowledge, mode) for mode in ("hybrid", "dense", "bm25")}
     assert scores["hybrid"] >= scores["dense"] - 1e-9
     assert scores["hybrid"] >= scores["bm25"] - 1e-9
     assert scores["hybrid"] >= 0.75, scores
@@ -97,9 +97,9 @@ def test_real_minilm_ranks_by_meaning(tmp_path: Path) -> None:
     try:
         _ingest(cp, tmp_path / "toy")
         # No word in common with the HIPAA document: only meaning links them.
-        hits = cp.knowledge.search_dense("protecting medical records privacy compliance", ADMIN, k=3)
+        hits = cp.services.knowledge.search_dense("protecting medical records privacy compliance", ADMIN, k=3)
         assert Path(hits[0].metadata["source"]).stem == "hipaa"
-        hits = cp.knowledge.search_dense("rival product that costs less", ADMIN, k=3)
+        hits = cp.services.knowledge.search_dense("rival product that costs less", ADMIN, k=3)
         assert "vantage" in [Path(h.metadata["source"]).stem for h in hits]
     finally:
         cp.close()
@@ -118,7 +118,7 @@ def test_reranker_reorders_and_missing_model_dir_disables_it(copilot: Copilot, t
     assert build_reranker(None) is None
     assert build_reranker(str(tmp_path / "no-such-model")) is None
     _ingest(copilot, tmp_path / "toy")
-    store = copilot.knowledge
+    store = copilot.services.knowledge
     store.reranker = _LengthReranker()
     hits = store.search("competitor pricing discount", ADMIN, k=4)
     lengths = [len(h.text) for h in hits]

@@ -117,7 +117,7 @@ def test_two_servers_answer_while_another_process_ingests(tmp_path: Path) -> Non
 
     reader = Copilot(make_settings(home, embeddings="hash"))
     everyone = Scope(Principal(user_id="admin", name="admin", role=Role.ADMIN), all_records=True)
-    assert reader.knowledge.search_dense("concern alpha1", everyone, k=1, types=["objection_guide"])
+    assert reader.services.knowledge.search_dense("concern alpha1", everyone, k=1, types=["objection_guide"])
 
     servers: list[subprocess.Popen] = []
     try:
@@ -193,7 +193,7 @@ def test_two_servers_answer_while_another_process_ingests(tmp_path: Path) -> Non
 
         # The third reader's dense index follows too: filtered queries work and find the new pages.
         for i in new:
-            hits = reader.knowledge.search_dense(f"concern alpha{i} widget{i}", everyone, k=3,
+            hits = reader.services.knowledge.search_dense(f"concern alpha{i} widget{i}", everyone, k=3,
                                                  types=["objection_guide"])
             assert any(f"widget{i}" in h.text for h in hits), f"dense search missed page {i}"
     finally:
@@ -251,7 +251,7 @@ def test_a_write_after_another_process_wrote_leaves_the_index_whole(tmp_path: Pa
 def test_a_failing_vector_index_is_reopened_then_search_falls_back_to_keywords(copilot, tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "p.md").write_text(_page(1))
-    store = copilot.knowledge
+    store = copilot.services.knowledge
     store.ingest_paths([tmp_path / "docs"])
     admin = Scope(Principal(user_id="admin", name="admin", role=Role.ADMIN), all_records=True)
 

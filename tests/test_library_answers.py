@@ -71,14 +71,14 @@ def library_cp(copilot, tmp_path: Path):
     (lib / "zephyrix_vs_skylark.md").write_text(COMPETITOR_PAGE)
     (lib / "northwind_vs_skylark.md").write_text(OTHER_COMPARISON)
     (lib / "observe.md").write_text(PRODUCT)
-    report = copilot.knowledge.ingest_paths([lib])
+    report = copilot.services.knowledge.ingest_paths([lib])
     assert not report.errors
     return copilot
 
 
 def _ask(cp, handler, question: str, ent: Entities | None = None):  # type: ignore[no-untyped-def]
     c = Composer()
-    handler(cp.tool_context(principal_of(cp, "admin")), c, ent or Entities(), question)
+    handler(cp.services.tool_context(principal_of(cp, "admin")), c, ent or Entities(), question)
     return c.answer("knowledge", 0.5)
 
 
@@ -199,7 +199,7 @@ def test_handbook_suite_answer_beats_the_bm25_passage(copilot, shared_data: Path
 
 
 def test_named_competitor_hook_for_the_router(library_cp) -> None:
-    ctx = library_cp.tool_context(principal_of(library_cp, "admin"))
+    ctx = library_cp.services.tool_context(principal_of(library_cp, "admin"))
     assert library_answers.named_competitor(ctx, "what about Zephyrix?") == "Zephyrix"
     assert library_answers.named_competitor(ctx, "how long is a quote valid?") is None
     # Handed the name (as the engine does for a CRM competitor), the answer still comes from its page.

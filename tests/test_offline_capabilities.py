@@ -19,7 +19,7 @@ def test_exec_pipeline_question_matches_independent_sums(demo_copilot):
     a = ask(cp, "u-rachel-adeyemi", "What was our won revenue by team in 2026?")
     assert a.intent == "crm_query" and a.mode == "offline"
     totals: dict[str, float] = defaultdict(float)
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         teams = {u.id: u.team_id for u in s.scalars(select(User))}
         for d in s.scalars(select(Deal).where(Deal.stage == "closed_won")):
             if d.closed_on and d.closed_on.year == 2026:
@@ -37,7 +37,7 @@ def test_manager_forecast_and_risk_stay_in_team(demo_copilot):
     assert "Forecast for team East" in f.text and "P10" in f.text and "baseline" in f.text.lower()
     r = ask(cp, "u-maya-chen", "Which deals are at risk?")
     assert r.intent == "at_risk"
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         west = {d.name for d in s.scalars(select(Deal).where(Deal.team_id.like("%west%")))}
     assert not any(name in r.text for name in west)
     assert all(c.record and c.record.startswith("deal:") for c in r.citations)

@@ -30,7 +30,7 @@ def test_draft_a_note_to_a_contact_proposes_an_email(demo):
     cp = demo
     a = ask(cp, "u-sam-okafor", "Draft a note to Dana about the security review package")
     assert a.intent == "request" and len(a.actions) == 1
-    act = cp.actions.get(a.actions[0].id, cp.principal("u-sam-okafor"))
+    act = cp.services.actions.get(a.actions[0].id, cp.principal("u-sam-okafor"))
     assert act.kind == "send_email" and act.state.value == "proposed"
     assert act.payload["to"] == ["dana.whitfield@brightwellhealth.com"]
     assert "security review package" in act.payload["body"]
@@ -40,16 +40,16 @@ def test_draft_a_note_to_a_contact_proposes_an_email(demo):
 def test_task_meeting_and_deal_update_are_proposals(demo):
     cp = demo
     t = ask(cp, "u-sam-okafor", "remind me to send the SOC 2 report to Brightwell on 2026-12-04")
-    task = cp.actions.get(t.actions[0].id, cp.principal("u-sam-okafor"))
+    task = cp.services.actions.get(t.actions[0].id, cp.principal("u-sam-okafor"))
     assert task.kind == "create_task" and task.payload["due_on"] == "2026-12-04"
     assert task.payload["title"] == "send the SOC 2 report to Brightwell"
     m = ask(cp, "u-sam-okafor", "schedule a call with Dana on 2026-12-02 at 3pm")
-    meeting = cp.actions.get(m.actions[0].id, cp.principal("u-sam-okafor"))
+    meeting = cp.services.actions.get(m.actions[0].id, cp.principal("u-sam-okafor"))
     assert meeting.kind == "schedule_meeting" and meeting.payload["start"].startswith("2026-12-02T15:00")
     u = ask(cp, "u-sam-okafor", "move the Brightwell deal to proposal")
-    update = cp.actions.get(u.actions[0].id, cp.principal("u-sam-okafor"))
+    update = cp.services.actions.get(u.actions[0].id, cp.principal("u-sam-okafor"))
     assert update.kind == "update_deal" and update.payload["fields"] == {"stage": "proposal"}
-    with cp.crm.session() as s:  # nothing executed
+    with cp.services.crm.session() as s:  # nothing executed
         assert s.scalar(select(Deal.stage).where(Deal.id == update.payload["deal_id"])) == "discovery"
 
 

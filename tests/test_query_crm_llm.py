@@ -69,8 +69,8 @@ def test_scripted_model_drives_query_crm_for_every_slot(demo_copilot, slot):
     who = "u-maya-chen" if slot.startswith(("filter:team", "group_by", "order_limit", "compare")) and \
         slot != "compare:me_vs_rest" else "u-sam-okafor"
     principal = cp.principal(who)
-    ctx = cp.tool_context(principal)
-    expected = run_query(cp.crm, ctx.scope, CrmQuery.model_validate(SLOTS[slot]), today=ctx.today)
+    ctx = cp.services.tool_context(principal)
+    expected = run_query(cp.services.crm, ctx.scope, CrmQuery.model_validate(SLOTS[slot]), today=ctx.today)
     figure = _figure(expected)
     model = ScriptedChatModel(script=[tool_call("query_crm", SLOTS[slot]), f"The answer is {figure} [S1]."])
     answer = Agent(model, all_tools(), max_steps=4).run(ctx, "system", [], "question")
@@ -84,16 +84,16 @@ def test_scripted_model_drives_query_crm_for_every_slot(demo_copilot, slot):
 
 def test_win_rate_slot_agrees_with_plain_sql(demo_copilot):
     cp = demo_copilot
-    ctx = cp.tool_context(cp.principal("u-sam-okafor"))
-    res = run_query(cp.crm, ctx.scope, CrmQuery(metric="win_rate"), today=DEMO_TODAY)
-    with cp.crm.session() as s:
+    ctx = cp.services.tool_context(cp.principal("u-sam-okafor"))
+    res = run_query(cp.services.crm, ctx.scope, CrmQuery(metric="win_rate"), today=DEMO_TODAY)
+    with cp.services.crm.session() as s:
         stages = list(s.scalars(select(Deal.stage).where(Deal.owner_id == "u-sam-okafor",
                                                          Deal.stage.in_(["closed_won", "closed_lost"]))))
     assert res.value == round(stages.count("closed_won") / len(stages), 4)
 
 
 def test_invalid_query_goes_back_to_the_model_as_a_fixable_error(demo_copilot):
-    ctx = demo_copilot.tool_context(demo_copilot.principal("u-sam-okafor"))
+    ctx = demo_copilot.services.tool_context(demo_copilot.principal("u-sam-okafor"))
     model = ScriptedChatModel(script=[tool_call("query_crm", {"metric": "win_rate", "object": "contacts"}),
                                       tool_call("query_crm", {"metric": "count", "filters": {"stages": ["sideways"]}}),
                                       "I could not build that query."])
@@ -106,7 +106,7 @@ def test_invalid_query_goes_back_to_the_model_as_a_fixable_error(demo_copilot):
 @pytest.fixture
 def small(tmp_path):
     cp = Copilot(make_settings_for(tmp_path, today=TODAY))
-    seed_small_crm(cp.crm)
+    seed_small_crm(cp.services.crm)
     yield cp
     cp.close()
 
@@ -143,7 +143,7 @@ def test_query_crm_over_real_http_forces_a_tool_on_the_first_step(tmp_path):
                            "You have 2 open deals [S1]."]) as server:
         cp = Copilot(make_settings_for(tmp_path, llm="openai:fake-model", llm_base_url=server.base_url,
                                        llm_api_key="sk-test", today=TODAY))
-        seed_small_crm(cp.crm)
+        seed_small_crm(cp.services.crm)
         answer = cp.ask(cp.principal("ann@skylarkdata.com"), "how many open deals do I have?")
         cp.close()
     assert answer.mode == "llm" and answer.text == "You have 2 open deals [1]."

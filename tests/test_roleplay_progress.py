@@ -23,7 +23,7 @@ WES = Principal(user_id="u-wes", name="Wes West", role=Role.REP, team_id="t-west
 
 
 def _people(cp):
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         s.add_all([Team(id="t-east", name="East", manager_id="u-mia"), Team(id="t-west", name="West")])
         s.flush()
         for p in (RITA, OMAR, MIA, WES):
@@ -37,14 +37,14 @@ def _record(store, who, checks, score, when):
 
 
 def test_report_trend_weakest_check_and_recommendation(copilot):
-    store = copilot.roleplay.store
+    store = copilot.services.roleplay.store
     t0 = datetime(2026, 1, 5, 9)
     base = {"asked_pain": True, "asked_impact": True, "identified_decision_maker": True, "dated_next_step": True}
     for i, budget in enumerate([False, False, False, True]):
         _record(store, RITA, {**base, "confirmed_budget": budget, "price_value_not_discount": False}, 60 + 5 * i,
                 t0 + timedelta(days=i))
     _record(store, WES, {**base, "confirmed_budget": True}, 95, t0)
-    rep = copilot.roleplay.report(RITA, scope_for(RITA))
+    rep = copilot.services.roleplay.report(RITA, scope_for(RITA))
     assert rep["sessions"] == 4 and set(rep["trainees"]) == {"u-rita"}  # never sees Wes
     crit = {c["check"]: c for c in rep["criteria"]}
     assert crit["confirmed_budget"]["history"] == "---+" and crit["confirmed_budget"]["trend"] == "improving"
@@ -58,12 +58,12 @@ def test_report_trend_weakest_check_and_recommendation(copilot):
 
 def test_manager_sees_the_team_not_other_teams(copilot):
     _people(copilot)
-    store = copilot.roleplay.store
+    store = copilot.services.roleplay.store
     now = datetime(2026, 2, 1)
     _record(store, RITA, {"asked_pain": True}, 90, now)
     _record(store, OMAR, {"asked_pain": False}, 50, now)
     _record(store, WES, {"asked_pain": True}, 85, now)
-    rep = copilot.roleplay.report(MIA, copilot.scope(MIA))
+    rep = copilot.services.roleplay.report(MIA, copilot.scope(MIA))
     assert set(rep["trainees"]) == {"u-rita", "u-omar"}
     assert rep["trainees"]["u-omar"]["average"] == 50.0
 
@@ -109,8 +109,8 @@ def test_llm_voice_rephrases_but_stays_in_role(copilot):
     fake = ScriptedChatModel(["Honestly? Our nightly feeds fall over and nobody notices until Monday.",
                               "I can offer you a discount if you like our product.",  # out of role: replaced
                               RuntimeError("endpoint down")])
-    root = copilot.roleplay
-    svc = RoleplayService(crm=copilot.crm, embedder=copilot.embedder, library_dir=root.library_dir,
+    root = copilot.services.roleplay
+    svc = RoleplayService(crm=copilot.services.crm, embedder=copilot.services.embedder, library_dir=root.library_dir,
                           rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
                           home=copilot.settings.resolved_home, chat_model=fake,
                           buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md")
@@ -132,7 +132,7 @@ def test_score_a_real_crm_call_and_practise_it(copilot):
     from knowledge.crm.models import Account, Call, Contact, Deal
 
     _people(copilot)
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         s.add(Account(id="a-kes", name="Kestrel Manufacturing", sector="manufacturing", owner_id="u-rita",
                       team_id="t-east"))
         s.flush()
@@ -149,12 +149,12 @@ def test_score_a_real_crm_call_and_practise_it(copilot):
                                {"speaker": "Marco Ruiz", "start": 3, "end": 6, "text": "Scrap. A lot of it."},
                                {"speaker": "Marco Ruiz", "start": 6, "end": 9, "text": "And your price is too high."},
                                {"speaker": "Rita Rep", "start": 9, "end": 12, "text": "I can do 10% off."}]))
-    score = copilot.roleplay.score_call("call-1", RITA, copilot.scope(RITA))
+    score = copilot.services.roleplay.score_call("call-1", RITA, copilot.scope(RITA))
     by_id = {c.id: c for c in score.checks}
     assert by_id["asked_impact"].passed and by_id["price_value_not_discount"].passed is False
     with_pytest_raises_not_found(copilot, WES)
     # practise the objection from that call: the buyer is the real contact, raising a price objection
-    s = copilot.roleplay.start("call:call-1", RITA, copilot.scope(RITA))
+    s = copilot.services.roleplay.start("call:call-1", RITA, copilot.scope(RITA))
     assert s.persona.name == "Marco Ruiz" and s.persona.goal == "pricing_negotiation"
     assert [o.category for o in s.persona.objections] == ["price"] and s.persona.competitor == "OpsHawk"
 
@@ -165,6 +165,6 @@ def with_pytest_raises_not_found(cp, who):
     from copilot.core.errors import NotFound
 
     with pytest.raises(NotFound):
-        cp.roleplay.score_call("call-1", who, cp.scope(who))
+        cp.services.roleplay.score_call("call-1", who, cp.scope(who))
     with pytest.raises(NotFound):
-        cp.roleplay.start("deal:d-kes", who, cp.scope(who))
+        cp.services.roleplay.start("deal:d-kes", who, cp.scope(who))

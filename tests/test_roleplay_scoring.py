@@ -40,7 +40,7 @@ Customer: Fine.
 
 
 def test_strong_transcript_passes_with_cited_turns(copilot):
-    score = copilot.roleplay.score_text(STRONG)
+    score = copilot.services.roleplay.score_text(STRONG)
     assert score.passed and score.score == 100.0
     by_id = {c.id: c for c in score.checks}
     assert by_id["asked_impact"].turn == 4 and "cost" in by_id["asked_impact"].evidence
@@ -52,7 +52,7 @@ def test_strong_transcript_passes_with_cited_turns(copilot):
 
 
 def test_weak_transcript_fails_with_the_right_missed_checks(copilot):
-    score = copilot.roleplay.score_text(WEAK, scenario_id="kestrel-pricing")
+    score = copilot.services.roleplay.score_text(WEAK, scenario_id="kestrel-pricing")
     assert not score.passed and score.score < 40
     missed = set(score.failed())
     assert missed >= {"asked_pain", "asked_impact", "identified_decision_maker", "price_value_not_discount",
@@ -69,7 +69,7 @@ def test_weak_transcript_fails_with_the_right_missed_checks(copilot):
 
 def test_feedback_example_prefers_the_scenario_card(copilot):
     text = STRONG.replace("Rep: What does a day's delay in yield reporting cost the plants?\n", "Rep: Okay.\n")
-    score = copilot.roleplay.score_text(text, scenario_id="kestrel-pricing")
+    score = copilot.services.roleplay.score_text(text, scenario_id="kestrel-pricing")
     assert score.failed() == ["asked_impact"] and score.passed  # one knowledge miss: 90
     assert score.feedback.example == "What does a day's delay in yield reporting cost the plants?"
     assert score.feedback.example_source.endswith("kestrel-pricing.md")
@@ -77,7 +77,7 @@ def test_feedback_example_prefers_the_scenario_card(copilot):
 
 def test_objection_checks_do_not_apply_without_objections(copilot):
     text = "Rep: What is hard about your reporting today?\nCustomer: Feeds break.\n"
-    by_id = {c.id: c for c in copilot.roleplay.score_text(text).checks}
+    by_id = {c.id: c for c in copilot.services.roleplay.score_text(text).checks}
     assert by_id["handled_objection_with_value"].passed is None
     assert by_id["price_value_not_discount"].passed is None
 
@@ -89,15 +89,15 @@ def test_real_call_transcript_with_names(copilot):
             "Dana Whitfield: About forty hours a month.\n")
     turns = parse_transcript(text, rep_names={"Sam Seller"})
     assert [t.speaker for t in turns] == ["rep", "customer", "rep", "customer"]
-    by_id = {c.id: c for c in copilot.roleplay.score_text(text, rep_names={"Sam Seller"}).checks}
+    by_id = {c.id: c for c in copilot.services.roleplay.score_text(text, rep_names={"Sam Seller"}).checks}
     assert by_id["asked_pain"].passed and by_id["asked_impact"].turn == 3
 
 
 def test_bad_input_is_a_clear_error(copilot, tmp_path):
     with pytest.raises(UserError, match="speaker-labelled"):
-        copilot.roleplay.score_text("just some words with no labels")
+        copilot.services.roleplay.score_text("just some words with no labels")
     with pytest.raises(UserError, match="both a rep and a customer"):
-        copilot.roleplay.score_text("Rep: hello\nRep: anyone?")
+        copilot.services.roleplay.score_text("Rep: hello\nRep: anyone?")
     bad = tmp_path / "r.yaml"
     bad.write_text("pass_mark: 80\ngroups: {knowledge: 70}\nchecks:\n  - {id: x, group: style, label: X}\n")
     with pytest.raises(ConfigError, match="no weight"):
@@ -110,11 +110,11 @@ def test_bad_input_is_a_clear_error(copilot, tmp_path):
 
 
 def test_library_has_eight_scenarios_covering_every_goal(copilot):
-    cards = copilot.roleplay.scenarios()
+    cards = copilot.services.roleplay.scenarios()
     assert len(cards) >= 8
     assert {c.goal for c in cards} == {"discovery", "demo_follow_up", "pricing_negotiation", "renewal_at_risk"}
     assert {c.difficulty for c in cards} == {"easy", "realistic", "tough"}
     assert {"Brightwell Health", "Kestrel Manufacturing", "Alder Financial", "Nimbus Retail"} <= {c.account for c in cards}
-    check_ids = {c.id for c in copilot.roleplay.rubric.checks}
+    check_ids = {c.id for c in copilot.services.roleplay.rubric.checks}
     for c in cards:
         assert c.hidden_facts and c.objections and set(c.targets) <= check_ids and c.example_lines

@@ -34,7 +34,7 @@ def play(session, lines):
 
 
 def test_strong_trainee_gets_a_dated_next_step_and_passes(copilot):
-    s = copilot.roleplay.start("brightwell-discovery", REP)
+    s = copilot.services.roleplay.start("brightwell-discovery", REP)
     turns = play(s, STRONG_BRIGHTWELL)
     assert [f for t in turns for f in t.revealed] == ["impact", "budget", "decision"]
     assert turns[5].raised == "security" and not turns[5].ended  # objection first, no next step yet
@@ -47,7 +47,7 @@ def test_strong_trainee_gets_a_dated_next_step_and_passes(copilot):
 
 
 def test_pushy_discount_trainee_does_not_get_it_on_first_push(copilot):
-    s = copilot.roleplay.start("kestrel-pricing", REP)
+    s = copilot.services.roleplay.start("kestrel-pricing", REP)
     first = s.reply("Look Marco, just sign today and I'll give you 20% off.")
     assert not first.ended and first.outcome is None
     assert "discount" in first.text.lower() or "percentage" in first.text.lower()
@@ -62,7 +62,7 @@ def test_pushy_discount_trainee_does_not_get_it_on_first_push(copilot):
 
 
 def test_hidden_facts_stay_hidden_until_asked_well(copilot):
-    s = copilot.roleplay.start("kestrel-pricing", REP)
+    s = copilot.services.roleplay.start("kestrel-pricing", REP)
     persona = s.persona
     closed = s.reply("Do you have a budget?")  # closed question: vague answer, no reveal
     assert closed.revealed == [] and "ninety-five" not in closed.text
@@ -76,7 +76,7 @@ def test_hidden_facts_stay_hidden_until_asked_well(copilot):
 
 
 def test_buyer_ends_the_call_when_patience_runs_out(copilot):
-    s = copilot.roleplay.start("copperline-demo-tough", REP)
+    s = copilot.services.roleplay.start("copperline-demo-tough", REP)
     ramble = " ".join(["Our platform is really great and it has many features that customers love."] * 8)
     turns = play(s, [ramble] * 6)
     assert turns[-1].ended and turns[-1].outcome == "buyer_ended"
@@ -90,24 +90,24 @@ def test_session_continues_in_a_later_process(copilot, settings):
     from copilot.core.errors import PermissionDenied
     from copilot.core.visibility import scope_for
 
-    s = copilot.roleplay.start("harborview-discovery-easy", REP)
+    s = copilot.services.roleplay.start("harborview-discovery-easy", REP)
     s.reply("What's the hardest part of keeping the ETA reports right today?")
     other = Copilot(settings)  # a fresh facade, as a Slack worker would build
     try:
-        resumed = other.roleplay.resume(s.id, scope_for(REP))
+        resumed = other.services.roleplay.resume(s.id, scope_for(REP))
         assert resumed.state.revealed == ["pain"] and len(resumed.turns) == 3
         t = resumed.reply("How much time does the team lose when a report is wrong?")
         assert t.revealed == ["impact"]
         assert resumed.finish().checks
-        again = other.roleplay.resume(s.id, scope_for(REP))
+        again = other.services.roleplay.resume(s.id, scope_for(REP))
         assert again.ended and again.finish().checks  # a finished session is re-scored, not stored twice
-        assert len(other.roleplay.store.scores(scope_for(REP))) == 1
+        assert len(other.services.roleplay.store.scores(scope_for(REP))) == 1
     finally:
         other.close()
     stranger = Principal(user_id="u-sam", name="Sam", role=Role.REP, team_id="t-west")
 
     with pytest.raises(PermissionDenied):
-        copilot.roleplay.resume(s.id, scope_for(stranger))
+        copilot.services.roleplay.resume(s.id, scope_for(stranger))
 
 
 PHRASES = [
@@ -124,7 +124,7 @@ PHRASES = [
 
 def test_offline_buyer_stays_in_character_over_200_random_turns(copilot):
     rng = random.Random(7)
-    svc = copilot.roleplay
+    svc = copilot.services.roleplay
     personas = svc.scenarios()
     checked, sessions = 0, 0
     while checked < 200:
@@ -152,7 +152,7 @@ def test_offline_buyer_stays_in_character_over_200_random_turns(copilot):
 def test_response_bank_and_cards_hold_no_seller_lines(copilot):
     for lines in GENERIC.values():
         assert not [x for x in lines if is_seller_line(x)]
-    for p in copilot.roleplay.scenarios():
+    for p in copilot.services.roleplay.scenarios():
         buyer_lines = [p.opening, p.accept_next_step, *p.answers.values()]
         buyer_lines += [x for f in p.hidden_facts for x in (f.fact, f.vague)]
         buyer_lines += [x for o in p.objections for x in (o.text, o.pushback, o.accept)]

@@ -40,7 +40,7 @@ LEDGER_TABLES = {"actions", "action_events", "action_chain_head"}
 
 def snapshot(cp: Copilot) -> dict[str, str]:
     digests = {}
-    with cp.crm.engine.connect() as conn:
+    with cp.services.crm.engine.connect() as conn:
         for table in inspect(conn).get_table_names():
             rows = conn.execute(text(f'SELECT * FROM "{table}"')).fetchall()
             digests[table] = hashlib.sha256(json.dumps(sorted(map(repr, rows))).encode()).hexdigest()
@@ -54,14 +54,14 @@ def snapshot(cp: Copilot) -> dict[str, str]:
 @pytest.fixture
 def cp(tmp_path):
     cp = Copilot(make_settings_for(tmp_path, today=TODAY))
-    seed_small_crm(cp.crm)
+    seed_small_crm(cp.services.crm)
     from tools.calls.transcribe import Transcript
 
     call = Transcript.from_text("Rep: What is your timeline?\nCustomer: We need this live by March, and the price "
                                 "is too high compared to Vantage IQ.\nRep: Let's schedule a demo next Tuesday.")
-    cp.calls.summarize_call(call, deal_id="D-1", title="Acme discovery call")
-    cp.knowledge.sync_crm(cp.crm)
-    _ = cp.actions, cp.roleplay  # create their tables before the snapshot
+    cp.services.calls.summarize_call(call, deal_id="D-1", title="Acme discovery call")
+    cp.services.knowledge.sync_crm(cp.services.crm)
+    _ = cp.services.actions, cp.services.roleplay  # create their tables before the snapshot
     yield cp
     cp.close()
 
@@ -73,7 +73,7 @@ def test_every_tool_has_an_example():
 
 def test_no_tool_changes_anything_outside_the_ledger(cp):
     before = snapshot(cp)
-    ctx = cp.tool_context(cp.principal("r-ann"))
+    ctx = cp.services.tool_context(cp.principal("r-ann"))
     ran = []
     for spec in all_tools():
         spec.run(ctx, EXAMPLES[spec.name])
@@ -81,7 +81,7 @@ def test_no_tool_changes_anything_outside_the_ledger(cp):
     after = snapshot(cp)
     changed = {t for t in after if before.get(t) != after[t]}
     assert changed <= LEDGER_TABLES, f"tools changed {changed - LEDGER_TABLES}"
-    proposals = cp.actions.list(cp.principal("r-ann"))
+    proposals = cp.services.actions.list(cp.principal("r-ann"))
     assert {a.kind for a in proposals} >= {"send_email", "update_deal", "create_task"}
     assert all(a.state.value == "proposed" for a in proposals)
     assert ran == [t.name for t in all_tools()]

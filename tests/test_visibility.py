@@ -18,14 +18,14 @@ from knowledge.crm.scoping import apply_scope
 @pytest.fixture
 def cp(tmp_path):
     cp = Copilot(make_settings_for(tmp_path))
-    seed_small_crm(cp.crm)
+    seed_small_crm(cp.services.crm)
     yield cp
     cp.close()
 
 
 def visible_deals(cp, who):
     scope = cp.scope(cp.principal(who))
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         return sorted(s.scalars(apply_scope(select(Deal.id), scope, Deal)))
 
 

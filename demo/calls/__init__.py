@@ -34,7 +34,7 @@ def load_demo_calls(cp: Any, today: date | None = None, *, progress: bool = Fals
     today = today or date.today()
     ids = []
     for call in manifest():
-        with cp.crm.session() as s:
+        with cp.services.crm.session() as s:
             account = s.scalars(select(Account).where(Account.name == call["account"])).first()
             if account is None:
                 raise NotFound(f"demo account {call['account']!r} is missing", hint="build the demo CRM first")
@@ -50,13 +50,13 @@ def load_demo_calls(cp: Any, today: date | None = None, *, progress: bool = Fals
             names = {"rep": rep.name if rep else "Rep", "customer": contact.name if contact else call["contact"]}
         segments = script_segments(call, names)
         roles = {0: call["channels"]["left"], 1: call["channels"]["right"]}
-        transcriber = cp.calls.transcriber()
+        transcriber = cp.services.calls.transcriber()
         if transcriber.name == "scripted":
             transcriber = ScriptedTranscriber(segments)
         t = transcribe_audio(HERE / call["audio"], transcriber, names=names, roles=roles, progress=progress)
         transcript = Transcript(segments=t.segments, duration=t.duration, channels=t.channels, mode=t.mode,
                                 audio=f"demo/calls/{call['audio']}", transcriber=t.transcriber)
-        cid, _summary, _t = cp.calls.summarize_call(transcript, deal_id=deal_id, title=call["title"],
+        cid, _summary, _t = cp.services.calls.summarize_call(transcript, deal_id=deal_id, title=call["title"],
                                                     call_date=today - timedelta(days=call["days_before"]),
                                                     call_id=f"demo-call-{call['id']}", names=names)
         ids.append(cid)

@@ -35,7 +35,7 @@ def build_maven_db(home: Path, export: Path) -> str:
 
     cp = _copilot(home)
     try:
-        import_crm(cp.crm, export, "maven")
+        import_crm(cp.services.crm, export, "maven")
         return str(cp.settings.crm_url)
     finally:
         cp.close()

@@ -46,12 +46,12 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
             reference, audio = row["reference"], REPO_ROOT / row["audio"] if row.get("audio") else None
         case: dict = {"id": row["id"]}
         if speech != "scripted" and audio is not None:
-            transcript = env.cp.calls.transcribe(audio)
+            transcript = env.cp.services.calls.transcribe(audio)
             case["wer"] = round(wer(reference, transcript.text), 4)
             wers.append(case["wer"])
         else:
             transcript = Transcript.from_text(reference)
-        _, summary, _ = env.cp.calls.summarize_call(transcript, title=row["id"], call_date=date(2026, 1, 5), store=False)
+        _, summary, _ = env.cp.services.calls.summarize_call(transcript, title=row["id"], call_date=date(2026, 1, 5), store=False)
         expected = row.get("expected", {})
         found = total = 0
         missing = []

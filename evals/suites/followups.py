@@ -29,7 +29,7 @@ STOCK = set(f"{MONTHS}|{DAYS}".split("|")) | {"Best", "Hi", "Thank", "Thanks", "
 def _known_text(env: EvalEnv, call_id: str) -> str:
     from knowledge.crm.models import Account, Call, Contact, Deal, Product, User
 
-    with env.cp.crm.session() as s:
+    with env.cp.services.crm.session() as s:
         call = s.get(Call, call_id)
         parts = [call.title, " ".join(str(seg.get("text", "")) for seg in call.transcript or []),
                  str(call.summary or ""), str(call.attendees or "")]
@@ -59,7 +59,7 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
     inv_numbers = inv_names = 0
     for row in rows:
         call_id = sorted(env.resolve(row["call"]))[0].removeprefix("crm:call:")
-        draft = env.cp.calls.draft_followup(call_id, propose=False)["email"]
+        draft = env.cp.services.calls.draft_followup(call_id, propose=False)["email"]
         body = f"{draft['subject']}\n{draft['body']}"
         wants = row.get("must_mention", [])
         missing = [w for w in wants if not fact_present(w, body)]

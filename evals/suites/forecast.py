@@ -1,6 +1,6 @@
 """Forecast: Brier, AUC, calibration (ECE and a reliability plot) and quarter error, against the stage baseline.
 
-Calls ``cp.forecaster.backtest()``; the config (forecast.yaml) may pin ``as_ofs`` dates.
+Calls ``cp.services.forecaster.backtest()``; the config (forecast.yaml) may pin ``as_ofs`` dates.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ FAST = False
 
 def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
     try:
-        forecaster = env.cp.forecaster
+        forecaster = env.cp.services.forecaster
         backtest = forecaster.backtest
     except (AttributeError, ImportError) as exc:
         return SuiteResult(NAME, status="not available", note=f"forecaster not available: {exc}")

@@ -76,7 +76,7 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
     with tempfile.TemporaryDirectory(prefix="copilot-handbook-") as tmp:
         cp = _throwaway(env.cp, Path(tmp) / "home")
         try:
-            report = cp.knowledge.ingest_paths([root])
+            report = cp.services.knowledge.ingest_paths([root])
             principal = principal_of(cp, "admin")
             scope = cp.scope(principal)
             cases = [_case(cp, principal, scope, row) for row in rows]
@@ -104,7 +104,7 @@ def _case(cp: Any, principal: Any, scope: Any, row: dict) -> dict[str, Any]:
     facts = list(row.get("facts") or [])
     answer = cp.ask(principal, row["question"])
     score, missing = fact_recall(facts, answer.text)
-    hits = cp.knowledge.search_bm25(row["question"], scope, k=1)
+    hits = cp.services.knowledge.search_bm25(row["question"], scope, k=1)
     baseline = hits[0].text if hits else ""
     base_score, base_missing = fact_recall(facts, baseline)
     return {

@@ -26,7 +26,7 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
         facts = row.get("expected_facts") or []
         present = [f for f in facts if fact_present(f, answer.text)]
         ok, total, bad = citation_support(answer)
-        leaks = leaked_citations(env.cp.crm, scope, answer.citations)
+        leaks = leaked_citations(env.cp.services.crm, scope, answer.citations)
         support_ok, support_total, leaks_total = support_ok + ok, support_total + total, leaks_total + len(leaks)
         fact_score = len(present) / len(facts) if facts else None
         if fact_score is not None:

@@ -19,7 +19,7 @@ def ranked_sources(search, question: str, scope) -> list[str]:  # type: ignore[n
 
 
 def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
-    kn = env.cp.knowledge
+    kn = env.cp.services.knowledge
     methods = {"hybrid": kn.search, "dense": kn.search_dense, "bm25": kn.search_bm25}
     per: dict[str, dict[str, list[float]]] = {m: {"r5": [], "r10": [], "mrr": [], "ndcg": []} for m in methods}
     cases = []

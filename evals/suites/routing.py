@@ -15,8 +15,8 @@ FAST = True
 def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
     from copilot.offline.router import Router
 
-    router = Router(env.cp.embedder)
-    llm = env.cp.chat_model
+    router = Router(env.cp.services.embedder)
+    llm = env.cp.services.chat_model
     cases: list[dict[str, Any]] = []
     confusion: Counter[tuple[str, str]] = Counter()
     tool_hits: list[bool] = []

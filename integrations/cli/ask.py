@@ -76,9 +76,7 @@ def chat(
 ) -> None:
     cp = get_copilot()
     principal = acting(as_)
-    from copilot.conversations import ConversationStore
-
-    thread_id = thread or ConversationStore.new_thread()
+    thread_id = thread or cp.new_thread()
     interactive = sys.stdin.isatty()
     if interactive:
         console.print(Panel(f"Chatting as {principal.label}. Thread {thread_id}. Type /quit to leave.",

@@ -23,12 +23,12 @@ def world(copilot):
 
 
 def _pending(cp, owner: str, kind: str, payload: dict) -> dict:
-    a = cp.actions.propose(kind, payload, owner_id=owner, rationale="r", tool="test")
+    a = cp.services.actions.propose(kind, payload, owner_id=owner, rationale="r", tool="test")
     return {"id": a.id, "hash": a.payload_hash}
 
 
 def _deal(cp, deal_id: str) -> tuple:
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         d = s.get(Deal, deal_id)
         return d.amount, d.next_step
 
@@ -56,7 +56,7 @@ def test_editing_own_task_to_name_another_teams_account_is_refused(world):
 def test_proposal_naming_another_teams_deal_is_refused_at_proposal(world):
     cp, _, _ = world
     with pytest.raises(PermissionDenied):
-        cp.actions.propose("update_deal", {"deal_id": "D-1", "fields": {"amount": 1}}, owner_id="r-cara",
+        cp.services.actions.propose("update_deal", {"deal_id": "D-1", "fields": {"amount": 1}}, owner_id="r-cara",
                            rationale="r", tool="test")
 
 
@@ -67,10 +67,10 @@ def test_payload_changed_in_the_database_after_approval_does_not_run(world):
     r = c.post(f"/v1/actions/{a['id']}/approve", headers=auth(keys["r-cara"]),
                json={"payload_hash": a["hash"], "execute": False})
     assert r.status_code == 200 and r.json()["state"] == "approved"
-    with cp.crm.session() as s:  # an attacker with database access swaps the deal id
+    with cp.services.crm.session() as s:  # an attacker with database access swaps the deal id
         s.execute(update(ActionRow).where(ActionRow.id == a["id"]).values(
             payload={"deal_id": "D-1", "fields": {"amount": 1}}))
-    done = cp.actions.execute(a["id"])
+    done = cp.services.actions.execute(a["id"])
     assert done.state.value == "failed" and "does not match the hash" in (done.error or "")
     assert _deal(cp, "D-1") == before
 
@@ -84,9 +84,9 @@ def test_tampered_payload_with_matching_hash_still_cannot_leave_scope(world):
     c.post(f"/v1/actions/{a['id']}/approve", headers=auth(keys["r-cara"]),
            json={"payload_hash": a["hash"], "execute": False})
     evil = {"deal_id": "D-1", "fields": {"amount": 1.0}}
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         s.execute(update(ActionRow).where(ActionRow.id == a["id"]).values(payload=evil, payload_hash=payload_hash(evil)))
-    done = cp.actions.execute(a["id"])
+    done = cp.services.actions.execute(a["id"])
     assert done.state.value == "failed" and "cannot see" in (done.error or "")
     assert _deal(cp, "D-1") == before
 
@@ -113,9 +113,9 @@ def test_exec_pipeline_api_refuses_one_person_one_account_and_per_account_rows(w
 def test_verify_reports_a_payload_changed_in_the_database(world):
     cp, c, keys = world
     a = _pending(cp, "r-cara", "update_deal", {"deal_id": "D-3", "fields": {"next_step": "call"}})
-    assert cp.actions.verify().ok
-    with cp.crm.session() as s:
+    assert cp.services.actions.verify().ok
+    with cp.services.crm.session() as s:
         s.execute(update(ActionRow).where(ActionRow.id == a["id"]).values(
             payload={"deal_id": "D-1", "fields": {"amount": 1}}))
-    report = cp.actions.verify()
+    report = cp.services.actions.verify()
     assert not report.ok and any("does not match its hash" in p for p in report.problems)

@@ -60,9 +60,9 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("erasure") / "home"
     cp = Copilot(make_settings(home, today=TODAY))
     build_demo(cp, today=TODAY)
-    ensure_admin(cp.crm, "Ada Admin")
+    ensure_admin(cp.services.crm, "Ada Admin")
     set_copilot(cp)
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         acc = s.scalars(select(Account).where(Account.name == ACCOUNT)).one()
         contacts = [(c.id, c.name, c.email) for c in s.scalars(select(Contact).where(Contact.account_id == acc.id))]
         deal_id = s.scalars(select(Deal.id).where(Deal.account_id == acc.id)).first()
@@ -79,7 +79,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         assert code == 0
     # actions: an email sent (.eml in the outbox), a meeting booked (.ics), one approved but not run yet,
     # one pending, and another account's pending task whose notes name the champion
-    ledger = cp.actions
+    ledger = cp.services.actions
     sent = ledger.propose("send_email", {"to": [champion[2]], "subject": f"{ACCOUNT}: next steps",
                                          "body": f"Hi {champion[1]},\n\nthanks for the call.\n"},
                           owner_id=w["owner"], rationale=f"recap for {ACCOUNT}", tool="test", account_id=acc.id)
@@ -106,19 +106,19 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     transcript.write_text(f"Sam: Hi {champion[1]}, thanks for joining.\n{champion[1]}: Security review is next.\n")
     audio = calls / "9f8e7d6c5b4a-checkin.wav"
     audio.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt not really audio")
-    cid, _, _ = cp.calls.summarize_call(transcript, deal_id=deal_id, title=f"{ACCOUNT} check-in",
+    cid, _, _ = cp.services.calls.summarize_call(transcript, deal_id=deal_id, title=f"{ACCOUNT} check-in",
                                         call_date=date(2026, 11, 18))
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         s.get(Call, cid).audio_path = str(audio)
     # a document about the account with a phrase found nowhere else, uploaded and indexed
     docs = home / "uploads" / "docs"
     docs.mkdir(parents=True)
     doc = docs / "1234abcd5678-notes.md"
     doc.write_text(f"---\ntitle: Account notes\n---\n# Notes\n{ACCOUNT} asked about the {PHRASE} during the pilot.\n")
-    cp.knowledge.ingest_paths([doc], metadata={"account": acc.id, "owner": w["owner"], "team": rep.team_id or ""})
+    cp.services.knowledge.ingest_paths([doc], metadata={"account": acc.id, "owner": w["owner"], "team": rep.team_id or ""})
     # other modules' copies: an API job's result and a role-play transcript
-    JobRunner(cp.crm.engine).shutdown()
-    with cp.crm.session() as s:
+    JobRunner(cp.services.crm.engine).shutdown()
+    with cp.services.crm.session() as s:
         s.add(JobRow(id="job-erasure", kind="call", user_id=w["owner"], status="done", source=transcript.name,
                      result={"transcript": transcript.read_text()}, created_at=datetime(2026, 11, 20, 9)))
     (home / "roleplay").mkdir()
@@ -154,7 +154,7 @@ def test_the_audit_chain_still_verifies(world) -> None:
     assert code == 0, out
     assert json.loads(out)["ok"] is True
     cp, ids = world["cp"], world["actions"]
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         rows = {k: s.get(ActionRow, v) for k, v in ids.items()}
         notes = list(s.scalars(select(ActionEvent.note).where(ActionEvent.action_id == ids["sent"])))
     assert rows["pending"].state == "rejected" and rows["pending"].reason == "erased: account removed by request"
@@ -185,14 +185,14 @@ def test_the_receipt_has_counts_and_names_no_one(world) -> None:
 def test_other_accounts_are_intact(world) -> None:
     cp = world["cp"]
     other_id, other_name = world["other"]
-    with cp.crm.session() as s:
+    with cp.services.crm.session() as s:
         assert s.scalar(select(func.count()).select_from(Account)) == world["accounts_before"] - 1
         assert s.get(Account, other_id) is not None
     code, out = _cli("ask", f"What's going on with {other_name}?", "--as", world["owner"], "--json")
     assert code == 0, out
     answer = json.loads(out)
     assert other_name in answer["text"] and answer["citations"]
-    hits = cp.knowledge.search(other_name, cp.scope(cp.principal("admin")), k=5)
+    hits = cp.services.knowledge.search(other_name, cp.scope(cp.principal("admin")), k=5)
     assert any(other_name in h.text for h in hits)
 
 
@@ -215,12 +215,12 @@ def test_the_api_route_returns_the_receipt_to_admins_only(copilot) -> None:
 
 def test_erasing_a_person_keeps_their_account(copilot) -> None:
     """A contact's erasure: the person goes from every store, the account and its other people stay."""
-    seed_small_crm(copilot.crm)
-    copilot.knowledge.sync_crm(copilot.crm)
+    seed_small_crm(copilot.services.crm)
+    copilot.services.knowledge.sync_crm(copilot.services.crm)
     set_copilot(copilot)
     try:
         assert _cli("ask", "Who is the champion at Acme?", "--as", "r-ann", "--thread", "t-1", "--json")[0] == 0
-        pending = copilot.actions.propose("send_email", {"to": ["dana@acmerobotics.com"], "subject": "SOC 2",
+        pending = copilot.services.actions.propose("send_email", {"to": ["dana@acmerobotics.com"], "subject": "SOC 2",
                                                          "body": "Hi Dana Park, attached."},
                                           owner_id="r-ann", rationale="r", tool="test", account_id="A-1")
         code, out = _cli("forget", "--contact", "Dana Park", "--as", "admin", "--json")
@@ -230,11 +230,11 @@ def test_erasing_a_person_keeps_their_account(copilot) -> None:
         assert receipt["actions"]["rejected"] == 1 and receipt["residual"] == {}
         assert "dana" not in out.lower() and "C-1" not in out
         assert scan(copilot.settings.resolved_home, ["Dana Park", "dana@acmerobotics.com"]) == {}
-        assert copilot.actions.get(pending.id, copilot.principal("admin")).state.value == "rejected"
+        assert copilot.services.actions.get(pending.id, copilot.principal("admin")).state.value == "rejected"
         assert _cli("actions", "verify")[0] == 0
         code, out = _cli("ask", "What's going on with Acme Robotics?", "--as", "r-ann", "--json")
         assert code == 0 and "Acme Robotics" in json.loads(out)["text"]
-        with copilot.crm.session() as s:
+        with copilot.services.crm.session() as s:
             assert s.get(Account, "A-1") is not None and s.get(Contact, "C-2") is not None
     finally:
         set_copilot(None)

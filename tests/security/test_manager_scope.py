@@ -12,7 +12,7 @@ from knowledge.crm.models import Deal, Team, User
 
 @pytest.fixture
 def office(copilot):
-    with copilot.crm.session() as s:
+    with copilot.services.crm.session() as s:
         s.add(Team(id="central", name="Central"))
         s.flush()
         s.add_all([

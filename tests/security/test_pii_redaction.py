@@ -12,7 +12,7 @@ from copilot.testing import ScriptedChatModel, tool_call
 
 def _cp(tmp_path, **kw):
     cp = Copilot(make_settings_for(tmp_path, today=TODAY, **kw))
-    seed_small_crm(cp.crm)
+    seed_small_crm(cp.services.crm)
     return cp
 
 
@@ -33,7 +33,7 @@ def test_model_sees_placeholders_and_the_person_sees_real_values(tmp_path):
     assert "dana@acmerobotics.com" not in sent and "ann.lee@example.org" not in sent and "415 555 0101" not in sent
     assert "<EMAIL_1>" in sent and "<PHONE_1>" in sent
     assert "dana@acmerobotics.com" in a.text
-    action = cp.actions.get(a.actions[0].id, cp.principal("r-ann"))
+    action = cp.services.actions.get(a.actions[0].id, cp.principal("r-ann"))
     assert action.payload["to"] == ["dana@acmerobotics.com"] and action.payload["cc"] == ["ann.lee@example.org"]
     cp.close()
 
