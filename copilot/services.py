@@ -118,7 +118,7 @@ class Services:
         from tools.context import ToolDeps
 
         return ToolDeps(crm=self.crm, knowledge=self.knowledge, ledger=self.actions, capabilities=self,
-                        today=self.settings.today)
+                        clock=self.settings.current_date)
 
     def tool_context(self, principal: Principal) -> ToolContext:
         """Everything a tool run needs, for this principal."""

@@ -7,7 +7,7 @@ only propose) and the capability services (a protocol met by the composition roo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -78,12 +78,12 @@ class ToolDeps:
     knowledge: KnowledgeStore | None = None
     ledger: Proposals | None = None
     capabilities: Capabilities | None = None
-    today: date | None = None  # fixed "today" (demo, tests); None: the real date at each question
+    clock: Callable[[], date] = date.today  # what "today" is at each question (settings may pin it)
 
     def context(self, principal: Principal) -> ToolContext:
         return ToolContext(principal=principal, scope=scope_of(self.crm, principal), crm=self.crm,
                            knowledge=self.knowledge, ledger=self.ledger, capabilities=self.capabilities,
-                           today=self.today or date.today())
+                           today=self.clock())
 
 
 class ToolResult(BaseModel):
