@@ -10,11 +10,11 @@ import pytest
 from copilot.core.domain import Citation
 from copilot.offline import library_answers
 from copilot.offline.competitors import find_competitor, mentions
-from copilot.offline.compose import Composer
-from copilot.offline.entities import Entities
 from copilot.offline.sections import abbreviations, build_units, clean, score_units, split_units, stem, window
 from evals.base import DATASETS, EvalEnv, load_rows, principal_of
 from evals.suites import handbook
+from tools.compose import Composer
+from tools.entities import Entities
 from tools.search_knowledge import Passage
 
 QUOTES = """---

@@ -7,7 +7,7 @@ from crm_seed import TODAY, seed_small_crm
 from tests_support import make_settings_for
 
 from copilot.app import Copilot
-from copilot.offline.compose import OFFLINE_NOTICE
+from tools.compose import OFFLINE_NOTICE
 
 LIBRARY = {
     "discount_objection.md": """---

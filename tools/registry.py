@@ -6,8 +6,9 @@ Each entry is derived from its typed function (``ToolSpec.of``): name, docstring
 from __future__ import annotations
 
 from tools.account_timeline import account_timeline
-from tools.call_tools import draft_followup, summarize_call
-from tools.forecast_tools import deals_at_risk, forecast_quarter, win_probability
+from tools.calls.search import search_calls
+from tools.calls.tools import draft_followup, summarize_call
+from tools.forecast.tools import deals_at_risk, forecast_quarter, win_probability
 from tools.list_deals import list_deals
 from tools.lookup_account import lookup_account
 from tools.lookup_deal import lookup_deal
@@ -15,8 +16,7 @@ from tools.propose_deal_update import propose_deal_update
 from tools.propose_email import propose_email
 from tools.propose_task import propose_task
 from tools.query_crm import query_crm
-from tools.roleplay_tools import start_roleplay
-from tools.search_calls import search_calls
+from tools.roleplay.tools import start_roleplay
 from tools.search_knowledge import search_knowledge
 from tools.spec import ToolSpec
 

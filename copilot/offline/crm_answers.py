@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from copilot.offline.compose import Composer, best_sentences
-from copilot.offline.entities import Entities
 from tools.account_timeline import AccountTimelineArgs, account_timeline
+from tools.compose import Composer, best_sentences
 from tools.context import ToolContext
+from tools.entities import Entities
 from tools.list_deals import DealStatus, ListDealsArgs, list_deals
 from tools.lookup_account import AccountCard, LookupAccountArgs, lookup_account
 from tools.lookup_deal import LookupDealArgs, lookup_deal

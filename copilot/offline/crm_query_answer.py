@@ -7,11 +7,11 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from copilot.offline.compose import Composer
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.parser import Parse, QueryParser
 from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
 from knowledge.crm.scoping import apply_scope
+from tools.compose import Composer
 from tools.context import ToolContext
 from tools.crm_query.result import CrmResult, fmt_money
 from tools.query_crm import query_crm

@@ -17,11 +17,20 @@ from copilot.core.domain import Answer
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
 from copilot.core.visibility import Scope
-from copilot.offline import call_answers, capability_answers, crm_answers, library_answers, requests
-from copilot.offline.call_answers import is_call_question
-from copilot.offline.compose import Composer
+from copilot.offline import crm_answers, library_answers, requests
 from copilot.offline.crm_query_answer import crm_answer, parse_question
-from copilot.offline.entities import (
+from copilot.offline.parse.lexicon import FILLER
+from copilot.offline.parse.normalize import VOCAB
+from copilot.offline.parse.parser import Parse
+from copilot.offline.requests import is_request
+from copilot.offline.router import Router, cued_intents
+from knowledge.crm.models import Deal, User
+from knowledge.crm.scoping import apply_scope, require_records
+from tools.calls import answers as call_answers
+from tools.calls.answers import is_call_question
+from tools.compose import Composer
+from tools.context import ToolContext
+from tools.entities import (
     PRONOUNS,
     Entities,
     match_account,
@@ -31,14 +40,8 @@ from copilot.offline.entities import (
     parse_amounts,
     parse_window,
 )
-from copilot.offline.parse.lexicon import FILLER
-from copilot.offline.parse.normalize import VOCAB
-from copilot.offline.parse.parser import Parse
-from copilot.offline.requests import is_request
-from copilot.offline.router import Router, cued_intents
-from knowledge.crm.models import Deal, User
-from knowledge.crm.scoping import apply_scope, require_records
-from tools.context import ToolContext
+from tools.forecast import answers as forecast_answers
+from tools.roleplay import answers as roleplay_answers
 
 Handler = Callable[[ToolContext, Composer, Entities, str], float]
 
@@ -140,8 +143,9 @@ class OfflineEngine:
             "objection": library_answers.objection,
             "competitor": library_answers.competitor,
             "knowledge": library_answers.knowledge,
-            "call_quotes": call_answers.call_quotes,
-            **capability_answers.HANDLERS,
+            **call_answers.HANDLERS,
+            **forecast_answers.HANDLERS,
+            **roleplay_answers.HANDLERS,
         }
         self.handlers.update(extra_handlers or {})
 

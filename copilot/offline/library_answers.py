@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from copilot.offline.competitors import Mention, find_competitor, mentions
-from copilot.offline.compose import Composer
-from copilot.offline.entities import Entities
 from copilot.offline.sections import Unit, build_units, clean, score_units, window
+from tools.compose import Composer
 from tools.context import ToolContext
+from tools.entities import Entities
 from tools.search_knowledge import Passage, Passages, SearchKnowledgeArgs, search_knowledge
 
 OBJECTION_TYPES = ["objection_guide", "playbook", "pricing_policy", "win_story", "faq"]

@@ -10,12 +10,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from copilot.core.errors import UserError
-from copilot.offline.compose import Composer
 from copilot.offline.parse.dates import find_windows
 from copilot.offline.parse.link import Linker
 from knowledge.crm.models import Account, Contact, Deal
 from knowledge.crm.scoping import apply_scope, require_records
 from tools._propose import Proposed
+from tools.compose import Composer
 from tools.context import ToolContext
 from tools.propose_deal_update import ProposeDealUpdateArgs, propose_deal_update
 from tools.propose_email import ProposeEmailArgs, propose_email

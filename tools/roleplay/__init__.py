@@ -1,13 +1,11 @@
 """Role-play coaching: persona cards, a buyer simulator, rubric scoring and progress per trainee.
 
 Public surface: ``RoleplayService`` (built by ``Copilot.roleplay``), ``RoleplaySession.reply/finish``,
-``start_roleplay`` (the agent tool), ``Score`` and ``BuyerTurn``.
+``tools.roleplay.tools.start_roleplay`` (the agent tool), ``Score`` and ``BuyerTurn``.
 """
 
 from tools.roleplay.scoring import DISCLAIMER, Score
 from tools.roleplay.session import RoleplayService, RoleplaySession
 from tools.roleplay.simulator import BuyerTurn
-from tools.roleplay.tool import StartRoleplayArgs, start_roleplay
 
-__all__ = ["DISCLAIMER", "BuyerTurn", "RoleplayService", "RoleplaySession", "Score", "StartRoleplayArgs",
-           "start_roleplay"]
+__all__ = ["DISCLAIMER", "BuyerTurn", "RoleplayService", "RoleplaySession", "Score"]

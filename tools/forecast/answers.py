@@ -1,18 +1,17 @@
-"""Offline answers that use the capability tools: pipeline numbers, forecasts, risk, calls, role-play.
+"""Offline answers for the forecast capability: pipeline numbers, quarter forecasts, deals at risk.
 
-Questions are turned into typed tool arguments (metric, grouping, period) by small parsers; the tools
-do the computing and the scope checks.
+Questions are turned into typed tool arguments (metric, grouping, period) by small parsers; the tools do
+the computing and the scope checks; ``Composer`` writes the cited answer.
 """
 
 from __future__ import annotations
 
 import re
 
-from copilot.offline.compose import Composer
-from copilot.offline.entities import Entities
-from tools.call_tools import DraftFollowupArgs, SummarizeCallArgs, draft_followup, summarize_call
+from tools.compose import Composer
 from tools.context import ToolContext
-from tools.forecast_tools import (
+from tools.entities import Entities
+from tools.forecast.tools import (
     AtRiskArgs,
     ForecastArgs,
     PipelineQueryArgs,
@@ -20,7 +19,6 @@ from tools.forecast_tools import (
     forecast_quarter,
     pipeline_query,
 )
-from tools.roleplay_tools import StartRoleplayToolArgs, start_roleplay
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 PERIOD = re.compile(
@@ -122,35 +120,4 @@ def at_risk(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> floa
     return 0.8
 
 
-def call_summary(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
-    res = summarize_call(ctx, SummarizeCallArgs(account=ent.account_name or ent.account_id))
-    c.used("summarize_call", res)
-    refs = " ".join(c.cite(x) for x in res.citations[:8])
-    c.add(res.markdown.replace("# ", "### ", 1))
-    c.add(f"\nTranscript segments cited: {refs}")
-    return 0.75
-
-
-def followup(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
-    res = draft_followup(ctx, DraftFollowupArgs(account=ent.account_name or ent.account_id))
-    c.used("draft_followup", res)
-    ctx.proposed.extend(res.actions)
-    e = res.email
-    c.add(f"Drafted a follow-up to {', '.join(e.get('to') or [])} {c.cite(res.citations[0])}")
-    c.add(f"**Subject:** {e.get('subject')}\n\n{e.get('body', '')}")
-    c.add("\nWaiting for your approval (nothing is sent or changed until you approve):")
-    for a in res.actions:
-        c.add(f"- `{a.id}` {a.kind}: {a.summary}")
-    return 0.75
-
-
-def roleplay(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
-    res = start_roleplay(ctx, StartRoleplayToolArgs())
-    c.add("Practice calls with a simulated buyer, scored with the coaching rubric. Scenarios: "
-          + ", ".join(f"`{s}`" for s in res.scenarios))
-    c.add("Start one with `copilot roleplay start SCENARIO --as YOU` (or `/copilot roleplay SCENARIO` in Slack).")
-    return 0.8
-
-
-HANDLERS = {"pipeline": pipeline, "forecast": forecast, "at_risk": at_risk, "call_summary": call_summary,
-            "followup": followup, "roleplay": roleplay}
+HANDLERS = {"pipeline": pipeline, "forecast": forecast, "at_risk": at_risk}

@@ -1,14 +1,15 @@
-"""Offline answers to "what did they say on the call" questions: quote the transcript segments that
-match, each cited with the call and the time into it."""
+"""Offline answers for the calls capability: quotes from call transcripts ("what did they say on the
+call"), each cited with the call and the time into it; call summaries; drafted follow-ups."""
 
 from __future__ import annotations
 
 import re
 
-from copilot.offline.compose import Composer
-from copilot.offline.entities import Entities
+from tools.calls.search import SearchCallsArgs, search_calls
+from tools.calls.tools import DraftFollowupArgs, SummarizeCallArgs, draft_followup, summarize_call
+from tools.compose import Composer
 from tools.context import ToolContext
-from tools.search_calls import SearchCallsArgs, search_calls
+from tools.entities import Entities
 
 CALL_QUESTION = re.compile(
     r"\b(on|in|during|from) (the|our|my|their|that|this|last|latest|recent|today'?s) (\w+ )?(call|meeting|demo|"
@@ -36,3 +37,28 @@ def call_quotes(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> 
         stamp = f"{int(seg.start) // 60:02d}:{int(seg.start) % 60:02d}"
         c.add(f"- **{seg.speaker}** on *{seg.call_title}* at {stamp}: \"{seg.text}\" {c.cite(cit)}")
     return 0.75 if first.account else 0.6
+
+
+def call_summary(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
+    res = summarize_call(ctx, SummarizeCallArgs(account=ent.account_name or ent.account_id))
+    c.used("summarize_call", res)
+    refs = " ".join(c.cite(x) for x in res.citations[:8])
+    c.add(res.markdown.replace("# ", "### ", 1))
+    c.add(f"\nTranscript segments cited: {refs}")
+    return 0.75
+
+
+def followup(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
+    res = draft_followup(ctx, DraftFollowupArgs(account=ent.account_name or ent.account_id))
+    c.used("draft_followup", res)
+    ctx.proposed.extend(res.actions)
+    e = res.email
+    c.add(f"Drafted a follow-up to {', '.join(e.get('to') or [])} {c.cite(res.citations[0])}")
+    c.add(f"**Subject:** {e.get('subject')}\n\n{e.get('body', '')}")
+    c.add("\nWaiting for your approval (nothing is sent or changed until you approve):")
+    for a in res.actions:
+        c.add(f"- `{a.id}` {a.kind}: {a.summary}")
+    return 0.75
+
+
+HANDLERS = {"call_quotes": call_quotes, "call_summary": call_summary, "followup": followup}

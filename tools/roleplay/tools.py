@@ -27,12 +27,10 @@ class RoleplayStart(ToolResult):
 def start_roleplay(ctx: ToolContext, args: StartRoleplayToolArgs) -> RoleplayStart:
     """Start a role-play practice call against a simulated buyer (discovery, objections, pricing,
     renewal), scored with the coaching rubric at the end; without a scenario id, list the scenarios."""
-    from tools.roleplay.tool import start_roleplay as start
-
     if ctx.capabilities is None:
         raise ProviderError("role-play is not available in this deployment")
     svc = ctx.capabilities.roleplay
     if not args.scenario_id:
         return RoleplayStart(scenarios=[p.id for p in svc.scenarios()])
-    session = start(args.scenario_id, ctx.principal, service=svc, scope=ctx.scope)
+    session = svc.start(args.scenario_id, ctx.principal, ctx.scope)
     return RoleplayStart(session_id=session.id, opening=session.opening)
