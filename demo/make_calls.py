@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import wave
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -24,7 +25,7 @@ SR = 16000
 REP_VOICE, CUSTOMER_VOICE = "en-us+m3", "en-gb+f3"
 GAP = 0.45
 
-CALLS = [
+CALLS: list[dict[str, Any]] = [
     {
         "id": "brightwell-discovery", "account": "Brightwell Health", "contact": "Dana Whitfield",
         "title": "Brightwell Health discovery call", "days_before": 9,

@@ -7,6 +7,7 @@ COPILOT_LLM is set). Run: ``python -m demo.tour [--home DIR] [--keep]``.
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sys
 import time
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     section("actions", lambda: tour_actions(cp))
     for title, name in EXTRA_STEPS:
         step(title)
-        section(name, lambda n=name: EXTRA[n](cp))
+        section(name, functools.partial(EXTRA[name], cp))
     console.print(f"\nDone. Explore further with: COPILOT_HOME={home} .venv/bin/copilot --help")
     cp.close()
     if FAILED:

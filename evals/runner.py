@@ -83,8 +83,6 @@ def home_copy(cp: Any) -> Callable[[], contextlib.AbstractContextManager]:
             try:
                 yield clone, Path(tmp)
             finally:
-                if "knowledge" in clone.__dict__:
-                    clone.knowledge.close()
                 clone.close()
 
     return make

@@ -41,9 +41,11 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
     cases, wers, recalls, precisions = [], [], [], []
     for row in rows:
         if row.get("demo_call"):
-            reference, audio = _demo_script(row["demo_call"])
+            reference, demo_audio = _demo_script(row["demo_call"])
+            audio: Path | None = demo_audio
         else:
-            reference, audio = row["reference"], REPO_ROOT / row["audio"] if row.get("audio") else None
+            reference = row["reference"]
+            audio = REPO_ROOT / row["audio"] if row.get("audio") else None
         case: dict = {"id": row["id"]}
         if speech != "scripted" and audio is not None:
             transcript = env.cp.services.calls.transcribe(audio)

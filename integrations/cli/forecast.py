@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import typer
 
@@ -79,7 +80,7 @@ def deals(
     if not at_risk:
         flagged = {r.deal_id: r for r in risks}
         fc = cp.forecast(principal, as_of=_date(as_of))
-        rows = [{"deal_id": c.deal_id, "deal": c.deal, "owner": c.owner, "stage": c.stage, "amount": c.amount,
+        rows: list[dict[str, Any]] = [{"deal_id": c.deal_id, "deal": c.deal, "owner": c.owner, "stage": c.stage, "amount": c.amount,
                  "probability": c.probability, "category": c.category,
                  "flags": [f.code for f in flagged[c.deal_id].flags] if c.deal_id in flagged else []}
                 for c in fc.deals]

@@ -123,8 +123,8 @@ def score(transcript: str = typer.Argument(..., help="text file with speaker-lab
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise UserError(f"{path} is not UTF-8 text", hint="save the transcript as plain text") from None
-        principal = acting(who) if who else None
-        result = cp.roleplay_score(principal, text=text, scenario_id=scenario, rep_names=set(rep or []))
+        trainee = acting(who) if who else None
+        result = cp.roleplay_score(trainee, text=text, scenario_id=scenario, rep_names=set(rep or []))
     if json_:
         print_json(result.model_dump(mode="json"))
         return
