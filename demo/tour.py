@@ -105,18 +105,16 @@ def tour_scope(cp: Copilot) -> None:
 
 
 def tour_actions(cp: Copilot) -> None:
-    from tools.propose_email import ProposeEmailArgs, propose_email
-
     rep = cp.principal(rep_of(cp, "Brightwell Health"))
-    ctx = cp.services.tool_context(rep)  # the tool the LLM would call, called here directly
-    proposal = propose_email(ctx, ProposeEmailArgs(
-        account="Brightwell Health", to=["Dana Whitfield"], subject="Technical demo: proposed agenda",
-        body="Hi Dana,\n\nThank you for the discovery call. As agreed, here is the agenda for the technical demo "
-             "of Skylark Observe with your clinical data team.\n\nBest,\n" + rep.name,
-        rationale="agreed next step from the discovery call"))
-    console.print(f"\nThe copilot proposed [bold]{proposal.action_id}[/bold]: {proposal.summary} "
-                  f"(confidence {proposal.confidence:.0%}). Nothing is sent yet.")
-    action = cp.actions_show(rep, proposal.action_id)
+    request = "Draft an email to Dana Whitfield about the agenda for the technical demo with her clinical data team"
+    console.print(f"\n[bold cyan]{rep.name} asks:[/bold cyan] {request}")
+    answer = cp.ask(rep, request)
+    if not answer.actions:
+        raise RuntimeError(f"no proposal came back: {answer.text[:200]}")
+    proposal = answer.actions[0]
+    console.print(f"The copilot proposed [bold]{proposal.id}[/bold]: {proposal.summary} "
+                  f"(confidence {answer.confidence:.0%}). Nothing is sent yet.")
+    action = cp.actions_show(rep, proposal.id)
     console.print(f"{rep.name} approves it (bound to payload hash {action.payload_hash[:12]}...).")
     done = cp.actions_approve(rep, action.id, shown_hash=action.payload_hash)
     console.print(f"State: [bold]{done.state.value}[/bold]; outbox: {sorted(p.name for p in cp.settings.outbox_dir.glob('*.eml'))}")

@@ -37,6 +37,13 @@ def test_draft_a_note_to_a_contact_proposes_an_email(demo):
     assert "waiting for your approval" in a.text
 
 
+def test_the_subject_speaks_to_the_recipient(demo):
+    cp = demo
+    a = ask(cp, "u-sam-okafor", "Draft an email to Dana Whitfield about the agenda for the demo with her data team")
+    act = cp.services.actions.get(a.actions[0].id, cp.principal("u-sam-okafor"))
+    assert act.payload["subject"] == "The agenda for the demo with your data team"
+
+
 def test_task_meeting_and_deal_update_are_proposals(demo):
     cp = demo
     t = ask(cp, "u-sam-okafor", "remind me to send the SOC 2 report to Brightwell on 2026-12-04")

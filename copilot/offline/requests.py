@@ -42,9 +42,17 @@ def _contacts(ctx: ToolContext) -> list[tuple[Contact, Account]]:
                                           ctx.scope, Account)).tuples())
 
 
+_TO_RECIPIENT = {"her": "your", "his": "your", "their": "your", "hers": "yours", "theirs": "yours", "him": "you",
+                 "them": "you", "she": "you", "he": "you", "they": "you"}
+
+
 def _topic(question: str) -> str:
+    """The subject, from the request's own words; the asker speaks of the recipient in the third person
+    ("the agenda for her team"), the email speaks to them ("the agenda for your team")."""
     m = re.search(r"\b(?:about|regarding|re:|on|to (?:confirm|share|send|recap|follow up on|ask about))\s+(.+)$", question, re.I)
     text = (m.group(1) if m else question).strip(" ?.!")
+    text = re.sub(r"\b(her|his|their|hers|theirs|him|them|she|he|they)\b",
+                  lambda w: _TO_RECIPIENT[w.group(1).lower()], text, flags=re.I)
     return text[:1].upper() + text[1:] if text else "Following up"
 
 
