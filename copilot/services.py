@@ -8,7 +8,7 @@ built lazily so a command pays only for what it uses (``copilot users`` never lo
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from copilot.core.domain import Principal
 from copilot.core.embeddings import Embedder, build_embedder
@@ -18,7 +18,17 @@ from knowledge.crm.people import resolve_principal, scope_of
 from knowledge.crm.store import CrmStore
 
 if TYPE_CHECKING:
+    from copilot.actions.ledger import ActionLedger
+    from copilot.ask import AskService
+    from copilot.chat_state import ChatState
+    from copilot.core.chat import ChatModel
+    from copilot.jobs import JobRunner
+    from copilot.keys import ApiKeyStore
+    from knowledge.store import KnowledgeStore
+    from tools.calls.service import CallService
     from tools.context import ToolContext, ToolDeps
+    from tools.forecast.service import Forecaster
+    from tools.roleplay.session import RoleplayService
 
 
 class Services:
@@ -37,7 +47,7 @@ class Services:
         return build_embedder(self.settings)
 
     @cached_property
-    def actions(self):  # -> copilot.actions.ledger.ActionLedger (imported lazily)
+    def actions(self) -> ActionLedger:  # imported lazily
         from copilot.actions.ledger import ActionLedger
 
         home = self.settings.resolved_home
@@ -45,7 +55,7 @@ class Services:
                             smtp_url=self.settings.smtp_url)
 
     @cached_property
-    def knowledge(self):  # -> knowledge.store.KnowledgeStore (imported lazily: Chroma is heavy)
+    def knowledge(self) -> KnowledgeStore:  # imported lazily: Chroma is heavy
         from knowledge.fusion import build_reranker
         from knowledge.store import KnowledgeStore
 
@@ -57,13 +67,13 @@ class Services:
         return store
 
     @cached_property
-    def chat_model(self):  # -> copilot.core.chat.ChatModel, or None for the offline engine
+    def chat_model(self) -> ChatModel | None:  # None: the offline engine answers
         from copilot.core.llm import build_chat_model
 
         return build_chat_model(self.settings)
 
     @cached_property
-    def calls(self):  # -> tools.calls.service.CallService (imported lazily: Whisper loads on first use)
+    def calls(self) -> CallService:  # imported lazily: Whisper loads on first use
         from copilot.core.speech import build_transcriber
         from knowledge.competitors import known_competitors
         from tools.calls.service import CallService
@@ -88,7 +98,7 @@ class Services:
                            knowledge=lambda: self.knowledge, ledger=lambda: self.actions)
 
     @cached_property
-    def roleplay(self):  # -> tools.roleplay.RoleplayService (imported lazily)
+    def roleplay(self) -> RoleplayService:
         from copilot.core.domain import Role
         from copilot.core.settings import REPO_ROOT
         from tools.roleplay.session import RoleplayService
@@ -107,7 +117,7 @@ class Services:
                                searcher=search)
 
     @cached_property
-    def forecaster(self):  # -> tools.forecast.service.Forecaster (imported lazily: scikit-learn)
+    def forecaster(self) -> Forecaster:  # imported lazily: scikit-learn
         from tools.forecast.service import Forecaster
 
         return Forecaster(self.crm, today=self.settings.today)
@@ -125,7 +135,7 @@ class Services:
         return self.tool_deps.context(principal)
 
     @cached_property
-    def asker(self):  # -> copilot.ask.AskService
+    def asker(self) -> AskService:
         from copilot.ask import AskService
         from copilot.conversations import ConversationStore
         from copilot.offline.engine import OfflineEngine
@@ -139,25 +149,22 @@ class Services:
                           redact_pii=st.llm_redact_pii)
 
     @cached_property
-    def keys(self):  # -> copilot.keys.ApiKeyStore (the HTTP API's keys, beside the CRM)
+    def keys(self) -> ApiKeyStore:  # the HTTP API's keys, beside the CRM
         from copilot.keys import ApiKeyStore
 
         return ApiKeyStore(self.crm.engine)
 
     @cached_property
-    def jobs(self):  # -> copilot.jobs.JobRunner (its threads start on the first job)
+    def jobs(self) -> JobRunner:  # its threads start on the first job
         from copilot.jobs import JobRunner
 
         return JobRunner(self.crm.engine)
 
     @cached_property
-    def chat(self):  # -> copilot.chat_state.ChatState (Slack's replay guard, answers, votes, threads)
+    def chat(self) -> ChatState:  # Slack's replay guard, answers, votes, threads
         from copilot.chat_state import ChatState
 
         return ChatState(self.crm.engine)
-
-    def ask(self, principal: Principal, question: str, *, thread_id: str | None = None):  # -> Answer
-        return self.asker.ask(principal, question, thread_id=thread_id)
 
     @staticmethod
     def _vocabulary(competitors: list[str] | None) -> list[str]:
@@ -165,39 +172,6 @@ class Services:
         otherwise hears as ordinary words. Kept short on purpose: with Whisper tiny a long hotword list
         (products, company) made it skip and misplace whole segments of a channel."""
         return list(dict.fromkeys(competitors or []))[:6]
-
-    # -- who is who (admins only) ---------------------------------------------------------------------
-    def users(self) -> list[dict[str, Any]]:
-        from knowledge.crm.users import list_users
-
-        return list_users(self.crm)
-
-    def add_user(self, principal: Principal, name: str, change: Any) -> dict[str, Any]:
-        """Add a person (role, team, manager, Slack id); ``change`` is a knowledge.crm.users.UserChange."""
-        from knowledge.crm.users import add_user
-
-        self._require_admin(principal, "add users")
-        return add_user(self.crm, name, change)
-
-    def set_user(self, principal: Principal, ref: str, change: Any) -> dict[str, Any]:
-        from knowledge.crm.users import set_user
-
-        self._require_admin(principal, "change users")
-        return set_user(self.crm, ref, change)
-
-    def deactivate_user(self, principal: Principal, ref: str) -> dict[str, Any]:
-        from knowledge.crm.users import deactivate_user
-
-        self._require_admin(principal, "deactivate users")
-        return deactivate_user(self.crm, ref)
-
-    @staticmethod
-    def _require_admin(principal: Principal, what: str) -> None:
-        from copilot.core.domain import Role
-        from copilot.core.errors import PermissionDenied
-
-        if principal.role is not Role.ADMIN:
-            raise PermissionDenied(f"only admins may {what}; {principal.label} may not", hint="ask an admin")
 
     def principal(self, who: str) -> Principal:
         return resolve_principal(self.crm, who)
@@ -207,6 +181,8 @@ class Services:
 
     def close(self) -> None:
         """Release what was opened (only services that were actually built)."""
+        if "jobs" in self.__dict__:
+            self.jobs.shutdown()
         if "knowledge" in self.__dict__:
             self.knowledge.close()
         if "crm" in self.__dict__:
