@@ -110,6 +110,16 @@ def test_through_the_facade_the_answer_cites_the_section(library_cp) -> None:
     assert any(c.section == "Discounts" for c in a.citations)
 
 
+def test_confidence_follows_how_much_of_the_question_the_section_answers(library_cp) -> None:
+    cp = library_cp
+    who = principal_of(cp, "admin")
+    direct = cp.ask(who, "How long is a quote valid?")
+    off = cp.ask(who, "What is our parental leave policy for new hires in Berlin?")
+    assert "valid for 30 days" in direct.text and direct.confidence >= 0.6
+    assert off.confidence < 0.5 and direct.confidence - off.confidence >= 0.2
+    assert "Nothing in the case library answers this directly" in off.text
+
+
 def test_competitor_only_the_library_names_is_answered_from_its_page(library_cp) -> None:
     # The CRM is empty: no deal names Zephyrix, so only the library knows it is a competitor.
     a = _ask(library_cp, library_answers.competitor, "How do we compare to Zephyrix?")

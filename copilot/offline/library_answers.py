@@ -121,6 +121,26 @@ def _answer(c: Composer, res: Passages, question: str, units: list[Unit]) -> int
     return 1
 
 
+FULL_COVERAGE = 0.6  # a section holding this share of the question's (idf-weighted) words is a direct answer
+WEAK_COVERAGE = 0.2  # below this the quoted section is only the closest thing the library has
+
+
+def _confidence(units: list[Unit], quoted: int) -> float:
+    """How sure the answer is, from how much of the question the quoted section speaks to: a section that
+    holds the question's distinctive words answers it; one that shares a word or two is a guess, however
+    well it ranked. Fixed per-intent numbers made wrong library answers as confident as right ones."""
+    if not units or not quoted:
+        return 0.15
+    share = min(1.0, units[0].coverage / FULL_COVERAGE)
+    return round(0.3 + 0.5 * share, 3)
+
+
+def _lead(units: list[Unit], normal: str) -> str:
+    if units and units[0].coverage < WEAK_COVERAGE:
+        return "Nothing in the case library answers this directly; the closest it comes:"
+    return normal
+
+
 def _no_sources(c: Composer, what: str) -> float:
     c.add(f"I found nothing in the case library about {what}. Try other words, or ingest the relevant "
           "documents with `copilot ingest PATH`.")
@@ -132,10 +152,12 @@ def objection(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     if not res.passages:
         return _no_sources(c, "this objection")
     hit = library_competitor(res, question) if COMPARING.search(question) else None
-    c.add(f"How we compare with {hit[0]}:" if hit else "How the case library says to handle it:")
+    units = _ranked(res, ranks, question, OBJECTION_TYPES, ent.competitor, _embedder(ctx))
+    c.add(f"How we compare with {hit[0]}:" if hit else _lead(units, "How the case library says to handle it:"))
     n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
-    n = n or _answer(c, res, question, _ranked(res, ranks, question, OBJECTION_TYPES, ent.competitor, _embedder(ctx)))
-    return 0.55 + 0.1 * min(n + 1, 3)
+    if n:
+        return 0.55 + 0.1 * min(n + 1, 3)
+    return _confidence(units, _answer(c, res, question, units))
 
 
 def library_competitor(res: Passages, question: str) -> tuple[str, set[str]] | None:
@@ -163,10 +185,15 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
         units = about or units
     if not units:
         return _no_sources(c, name or "this competitor")
-    c.add(f"How we compare{' with ' + name if name else ''}:")
-    n = _about(ctx, c, name, sources, question) if sources and name else 0
-    n = n or _answer(c, res, question, units)
-    return 0.6 + 0.1 * min(n + 1, 3)
+    header = f"How we compare{' with ' + name if name else ''}:"
+    if sources and name:  # the library's page about this competitor
+        c.add(header)
+        n = _about(ctx, c, name, sources, question)
+        if n:
+            return 0.6 + 0.1 * min(n + 1, 3)
+    else:
+        c.add(_lead(units, header))
+    return _confidence(units, _answer(c, res, question, units))
 
 
 def _about(ctx: ToolContext, c: Composer, name: str, sources: set[str], question: str) -> int:
@@ -190,12 +217,12 @@ def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     if not res.passages:
         return _no_sources(c, "this")
     hit = library_competitor(res, question) if COMPARING.search(question) else None
-    c.add(f"How we compare with {hit[0]}:" if hit else "What the sources say:")
     units = _ranked(res, ranks, question, named=ent.competitor, embedder=_embedder(ctx))
+    c.add(f"How we compare with {hit[0]}:" if hit else _lead(units, "What the sources say:"))
     n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
-    n = n or _answer(c, res, question, units)
-    top = units[0].score if units else 0.0
-    return min(0.8, 0.4 + 0.1 * n + (0.1 if top > 0 else 0.0))
+    if n:
+        return min(0.8, 0.5 + 0.1 * n)
+    return _confidence(units, _answer(c, res, question, units))
 
 
 

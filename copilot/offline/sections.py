@@ -64,6 +64,11 @@ def query_terms(question: str) -> list[str]:
     return list(seen)
 
 
+# Words that give a question its form rather than its topic ("how long", "how often", "how quickly"):
+# a section answers "how long is a quote valid" by holding "quote" and "valid", not "long".
+QUESTION_FORM = frozenset(stem(w) for w in ("long", "often", "soon", "fast", "quick", "quickly", "late", "early"))
+
+
 @dataclass
 class Weights:
     """How much each signal counts in a section's score (set on the dev split of evals/datasets/handbook.yaml)."""
@@ -91,6 +96,7 @@ class Unit:
     source: str = ""
     type: str | None = None
     score: float = 0.0
+    coverage: float = 0.0  # idf-weighted share of the question's words found in the section or its headings
     terms: Counter[str] = field(default_factory=Counter)
     head_terms: set[str] = field(default_factory=set)  # the section's own heading
     context_terms: set[str] = field(default_factory=set)  # the page title and the parent headings
@@ -280,17 +286,21 @@ def score_units(units: list[Unit], question: str) -> None:
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in q}
     total = sum(idf.values()) or 1.0
     pairs = [f"{a} {b}" for a, b in zip(q, q[1:], strict=False)]
+    form = {t for t in q if t in QUESTION_FORM}  # "how long", "how often": the form of the question, not its topic
+    topical = (total - sum(idf[t] for t in form)) or 1.0
     for u in units:
         length = sum(u.terms.values())
-        match = covered = 0.0
+        match = covered = on_topic = 0.0
         for t in q:
             tf = u.terms.get(t, 0)
             body = tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / avg)) if tf else 0.0
             match += idf[t] * (body + W.head * (t in u.head_terms) + W.context * (t in u.context_terms))
             if tf or t in u.head_terms or t in u.context_terms:
                 covered += idf[t]
+                on_topic += 0.0 if t in form else idf[t]
         joined = " ".join(tokens(" ".join([*u.path[-1:], u.body])))
         phrase = sum(1 for pair in pairs if pair in joined)
+        u.coverage = on_topic / topical
         u.score = (match + W.coverage * covered) / total + W.phrase * phrase + W.prior / (1 + u.rank)
         if length < 8:  # a heading with a link under it is not an answer
             u.score *= W.short

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.base import EvalEnv, SuiteResult, principal_of
+from evals.crm_questions.calibration import auroc
 from evals.metrics import fact_present, mean
 
 NAME = "handbook"
@@ -92,6 +93,7 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
         metrics[f"{split}_section_hit"] = mean([float(c["section_hit"]) for c in part])
         metrics[f"{split}_baseline_section_hit"] = mean([float(c["baseline_section_hit"]) for c in part])
         metrics[f"{split}_questions"] = float(len(part))
+        metrics[f"{split}_auroc"] = auroc([c["confidence"] for c in part], [c["passed"] for c in part])
         # Routing apart from answering: how many questions reached a library answer, and how those did.
         routed = [c for c in part if c["intent"] in LIBRARY_INTENTS]
         metrics[f"{split}_routed_to_library"] = len(routed) / len(part) if part else None
@@ -115,5 +117,5 @@ def _case(cp: Any, principal: Any, scope: Any, row: dict) -> dict[str, Any]:
         "baseline": baseline, "baseline_citation": hits[0].citation.location() if hits else None,
         "baseline_facts_missing": base_missing, "baseline_score": base_score,
         "baseline_section_hit": section_hit([h.citation for h in hits], row["page"], row.get("section", "")),
-        "passed": score >= 0.5,
+        "confidence": answer.confidence, "passed": score >= 0.5,
     }
