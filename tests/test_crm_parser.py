@@ -190,3 +190,29 @@ def test_how_did_a_rep_do_gives_won_revenue_win_rate_and_pipeline(demo_copilot):
     assert q["metric"] == "sum" and q["filters"]["status"] == "won" and q["filters"]["owner"] == "Ethan Brooks"
     assert q["filters"]["windows"][0]["field"] == "closed"
     assert a.text.count("Also:") == 2 and "win rate" in a.text and "open pipeline" in a.text
+
+
+def test_what_sells_best_ranks_products_by_won_revenue(copilot, shared_data):
+    """'sell' reads as won business, a plural group asks for a ranking, and 'selling' never links to a rep
+    whose name it resembles (Maven has an 'Anna Snelling')."""
+    from typer.testing import CliRunner
+
+    from integrations.cli.common import set_copilot
+    from integrations.cli.main import app
+
+    set_copilot(copilot)
+    try:
+        CliRunner().invoke(app, ["import", "crm", str(shared_data / "crm_maven"), "--mapping", "maven"])
+    finally:
+        set_copilot(None)
+    manager = copilot.principal("Cara Losch")
+    a = copilot.ask(manager, "what products sell best in my team")
+    q = a.data["crm"]["query"]
+    assert (q["metric"], q["filters"]["status"], q["group_by"], q["order"]) == ("sum", "won", "product", "desc")
+    assert q.get("limit") is None and len(a.data["crm"]["rows"]) > 1
+    values = [r["value"] for r in a.data["crm"]["rows"]]
+    assert values == sorted(values, reverse=True)
+    top = copilot.ask(manager, "top products by revenue for my team").data["crm"]
+    assert top["query"]["limit"] == 5 and top["rows"][0]["value"] == values[0]
+    worst = copilot.ask(manager, "worst selling product last quarter").data["crm"]["query"]
+    assert worst["filters"]["owner"] is None and worst["order"] == "asc" and worst["limit"] == 1

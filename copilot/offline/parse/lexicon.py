@@ -46,7 +46,8 @@ METRICS: list[tuple[str, str]] = [
      r"[^?]*\b(deals?|opps?|opportunit(y|ies)|accounts?)\b|\bactivit(y|ies) count\b.*\b(deals?|opps?|accounts?)\b",
      "activity_count"),
     (r"\bhow many\b|\bnumber of\b|\bcount\b|\bno\. of\b|\bactivit(y|ies) count\b", "count"),
-    (r"\bhow much (did|have|has) ([\w']+ ){1,3}?(close|closed|win|won|book|booked|sell|sold)\b|\bsold the most\b", "sum"),
+    (r"\bhow much (did|have|has) ([\w']+ ){1,3}?(close|closed|win|won|book|booked|sell|sold)\b|\bsold the most\b|"
+     r"\b(sells?|selling|sold) (the )?(best|most|least|worst)\b|\b(best|top|worst)[- ]sell(ing|ers?)\b", "sum"),
     (r"\bhow often (do|does|did) [\w ]{1,30}? win\b", "win_rate"),
     (r"\b(open |total |current )?pipe(line)?( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category)", "pipeline"),
     (r"\b(total|sum|revenue|rev|bookings?|booked|how much|amount|value|worth|dollars|\$ ?(won|closed)|arr|acv)\b"
@@ -57,7 +58,8 @@ STATUS: list[tuple[str, str]] = [
     (r"\bopen or closed\b|\bclosed or open\b|\bof any status\b|\bany status\b|\bany stage\b|\ball statuses\b", "any"),
     (r"\bhow much (?:did|have|has) (?:[\w']+ ){1,3}?(?:close|closed|win|won|book|booked)\b|\b(?:did|have) (?:i|we|\w+) close\b|"
      r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bsold\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
-     r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b", "won"),
+     r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b|"
+     r"\b(sells?|selling) (the )?(best|most|least|worst)\b|\b(best|top|worst)[- ]sell(ing|ers?)\b", "won"),
     (r"\bclosed[- ]lost\b|\blost\b|\blosses\b|\blosing\b|\blose\b|\bdropped\b", "lost"),
     (r"\bclosed\b(?![- ]?(won|lost))", "closed"),
     (r"\bopen\b|\bactive\b|\blive\b|\bin[- ]flight\b|\bin progress\b|\bongoing\b|\bcurrent\b|\bworking\b", "open"),

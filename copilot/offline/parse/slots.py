@@ -126,6 +126,15 @@ def group_of(word: str) -> str | None:
     return next((g for p, g in GROUPS if re.fullmatch(p, word)), None)
 
 
+PLURAL_TOP = 5  # 'top products by revenue', with no number: the first five
+
+
+def _plural(word: str) -> bool:
+    """'products', 'reps', 'teams', 'categories' (a group word in the plural)."""
+    return word.endswith("s") and not word.endswith("ss") and group_of(word[:-1] if not word.endswith("ies")
+                                                                        else word[:-3] + "y") is not None
+
+
 def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     """(group_by, order, limit): 'by rep', 'which team leads', 'top 3 reps', 'worst product'."""
     spans: Spans = []
@@ -147,7 +156,13 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     if m and group_of(m.group(3)):
         g = group_of(m.group(3))
         order = "asc" if m.group(1) in ("bottom", "worst", "lowest") else "desc"
-        limit = num(m.group(2)) if m.group(2) else 1
+        # 'top rep': one; 'top products' (plural, no number): a short ranking
+        limit = num(m.group(2)) if m.group(2) else (PLURAL_TOP if _plural(m.group(3)) else 1)
+        spans.append(m.span())
+    m = re.search(rf"\b(best|top|worst)[- ]sell(?:ing|ers?)\s+({_GROUP_WORDS})\b", low)
+    if m and group_of(m.group(2)) and g is None:  # 'best-selling products'
+        g, order = group_of(m.group(2)), "asc" if m.group(1) == "worst" else "desc"
+        limit = PLURAL_TOP if _plural(m.group(2)) else 1
         spans.append(m.span())
     m = re.search(rf"\b{NUMWORD}\s+({_GROUP_WORDS})\s+(?:with|by|on|for|in)?\s*(?:the\s+)?(?:my\s+|our\s+)?"
                   rf"(lowest|highest|best|worst|most|least|top|bottom|fewest|biggest)\b", low)
@@ -156,17 +171,19 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         order = "asc" if m.group(3) in ("lowest", "worst", "least", "bottom", "fewest") else "desc"
         limit = num(m.group(1))
         spans.append(m.span())
+    m = re.search(rf"\b(?:which|what|who(?:se)?)(?:\s+of\s+(?:the|our|my))?\s+({_GROUP_WORDS})\b", low)
+    if m and group_of(m.group(1)) and group_of(m.group(1)) not in ("account",) or \
+            m and group_of(m.group(1)) == "account" and re.search(r"\b(most|least|highest|lowest|biggest)\b", low):
+        named = g is None
+        g = g or group_of(m.group(1))
+        spans.append(m.span())
+        # 'which product leads': the one; 'what products sell best': all of them, best first
+        limit = limit or (None if named and _plural(m.group(1)) else 1)
     m = re.search(r"\b(best|worst|highest|lowest|top|bottom|most|least)\b.*\b(on|in|across|among) (the|my|our) "
                   r"(team|reps|sellers|org|company)\b", low)
     if m and g is None:
         g, limit = "rep", limit or 1
         spans.append(m.span())
-    m = re.search(rf"\b(?:which|what|who(?:se)?)(?:\s+of\s+(?:the|our|my))?\s+({_GROUP_WORDS})\b", low)
-    if m and group_of(m.group(1)) and group_of(m.group(1)) not in ("account",) or \
-            m and group_of(m.group(1)) == "account" and re.search(r"\b(most|least|highest|lowest|biggest)\b", low):
-        g = g or group_of(m.group(1))
-        spans.append(m.span())
-        limit = limit or 1
     elif re.search(r"^\s*who\b|\bwho(?:'s| is| has| have| closed| won| sold| leads| brought)\b", low) and \
             re.search(r"\b(most|least|highest|lowest|best|worst|top|leads?|leading|ahead|more|fewest|biggest)\b", low):
         g, limit = g or "rep", limit or 1
@@ -174,6 +191,10 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     m = re.search(rf"\b(top|bottom|best|worst)\s+{NUMWORD}\b(?!\s+(?:deals?|opps?|opportunit))", low)
     if m and g is not None and limit is None:
         limit, order = num(m.group(2)), "asc" if m.group(1) in ("bottom", "worst") else "desc"
+        spans.append(m.span())
+    m = re.search(r"\bwhat (?:sold|sells|is selling|was selling)\b", low)
+    if m and g is None:  # 'what sold best in Q3': the products
+        g, limit = "product", limit or 1
         spans.append(m.span())
     m = re.search(r"\bleaderboard\b|\branking\b|\brank(?:ed)?\b(?:\s+(?:my|the|our)\s+(?:reps|team|sellers))?|\bstack[- ]?rank", low)
     if m:
