@@ -19,6 +19,8 @@ from copilot.core.errors import CopilotError, NotFound, PermissionDenied
 from copilot.core.visibility import Scope
 from copilot.offline import crm_answers, library_answers, requests
 from copilot.offline.crm_query_answer import crm_answer, parse_question
+from copilot.offline.injection import NOTE as INJECTION_NOTE
+from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
 from copilot.offline.parse.normalize import VOCAB
 from copilot.offline.parse.parser import Parse
@@ -191,6 +193,17 @@ class OfflineEngine:
         return ent
 
     def answer(self, ctx: ToolContext, question: str, state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
+        question, injected = set_aside(question)
+        if injected and not question:
+            c = Composer()
+            c.add(f"{INJECTION_NOTE} Ask me about your deals, accounts, calls or the case library.")
+            return c.answer("help", 0.9), state
+        answer, new_state = self._answer(ctx, question, state)
+        if injected:
+            answer.notes.insert(0, INJECTION_NOTE)
+        return answer, new_state
+
+    def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
         route = self.router.route(question)
         intent = route.intent
         if intent in STRUCTURED and intent not in route.cued:

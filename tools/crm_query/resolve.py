@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
+from copilot.core.domain import Principal
 from copilot.core.errors import NotFound, PermissionDenied
 from copilot.core.visibility import Scope
 from knowledge.crm.models import Account, Deal, Product, Team, User
@@ -85,8 +86,7 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
                                    hint="ask by team, or group by rep to see pseudonymized figures")
         if not scope.aggregates_only and not scope.all_records and uid not in scope.owner_ids:
             raise PermissionDenied(f"you can't see {directory.users.get(uid or '', f.owner)}'s records",
-                                   hint="you see your own records" if p.role.value == "rep"
-                                   else "you see your team's records")
+                                   hint=_yours(p))
         out.owner_ids = {uid} if uid else set()
         out.labels["owner"] = "you" if uid == p.user_id else directory.users.get(uid or "", f.owner)
     if f.manager:
@@ -97,6 +97,9 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
             raise PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
                                    hint="ask by team, or group by manager to see pseudonymized figures")
         reports = {u for u in directory.users if directory.manager_of(u) == directory.users[mid]}
+        if _outside(scope, reports, directory):
+            raise PermissionDenied(f"you can't see the records of {directory.users[mid]}'s team",
+                                   hint=_yours(p))
         out.owner_ids = reports if out.owner_ids is None else out.owner_ids & reports
         out.labels["manager"] = directory.users[mid]
     if f.team:
@@ -109,6 +112,9 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
             if tid is None:
                 raise NotFound(f"no team named {f.team!r}",
                                hint=f"teams: {', '.join(sorted(directory.teams.values())) or 'none'}")
+        members = {u for u, t in directory.user_team.items() if t == tid}
+        if _outside(scope, members, directory, team_id=tid):
+            raise PermissionDenied(f"you can't see team {directory.teams.get(tid, tid)}'s records", hint=_yours(p))
         out.team_ids = {tid}
         out.labels["team"] = directory.teams.get(tid, tid)
     if f.product:
@@ -125,6 +131,20 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
     if f.account:
         out.account_id, out.labels["account"] = _account(f.account, scope, crm)
     return out
+
+
+def _yours(p: Principal) -> str:
+    return "you see your own records" if p.role.value == "rep" else "you see your team's records"
+
+
+def _outside(scope: Scope, owners: set[str], directory: Directory, team_id: str | None = None) -> bool:
+    """A team or a manager's team none of whose records the asker may see: answering "0" would read as a
+    fact about them, so it is refused like a named person outside the scope (execs see aggregates of any)."""
+    if scope.aggregates_only or scope.all_records or not scope.records_allowed:
+        return False
+    if team_id is not None and team_id in scope.team_ids:
+        return False
+    return not (owners & set(scope.owner_ids))
 
 
 def _account(ref: str, scope: Scope, crm: CrmStore) -> tuple[str, str]:
