@@ -216,3 +216,28 @@ def test_what_sells_best_ranks_products_by_won_revenue(copilot, shared_data):
     assert top["query"]["limit"] == 5 and top["rows"][0]["value"] == values[0]
     worst = copilot.ask(manager, "worst selling product last quarter").data["crm"]["query"]
     assert worst["filters"]["owner"] is None and worst["order"] == "asc" and worst["limit"] == 1
+
+
+def test_group_by_the_accounts_industry(copilot, shared_data):
+    from typer.testing import CliRunner
+
+    from integrations.cli.common import set_copilot
+    from integrations.cli.main import app
+    from knowledge.crm.models import Account
+
+    set_copilot(copilot)
+    try:
+        CliRunner().invoke(app, ["import", "crm", str(shared_data / "crm_maven"), "--mapping", "maven"])
+    finally:
+        set_copilot(None)
+    a = copilot.ask(copilot.principal(copilot.ensure_admin("Ada Admin")), "win rate by industry")
+    assert a.data["crm"]["query"]["group_by"] == "sector"
+    with copilot.services.crm.session() as s:
+        sector = dict(s.execute(select(Account.id, Account.sector)).all())
+        closed = list(s.scalars(select(Deal).where(Deal.stage.in_(CLOSED))))
+    by: dict[str, list[bool]] = {}
+    for d in closed:
+        by.setdefault(sector.get(d.account_id) or "none", []).append(d.stage == "closed_won")
+    want = {k: sum(v) / len(v) for k, v in by.items()}
+    got = {r["group"]: r["value"] for r in a.data["crm"]["rows"]}
+    assert set(got) == set(want) and all(abs(got[k] - want[k]) < 1e-3 for k in want), (got, want)

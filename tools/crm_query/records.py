@@ -32,6 +32,7 @@ class Rec:
     owner_id: str | None = None
     team_id: str | None = None
     account: str | None = None
+    sector: str | None = None  # the account's industry
     product: str | None = None
     stage: str | None = None
     amount: float | None = None
@@ -93,7 +94,7 @@ def _activity_stats(key: Any) -> Any:
 def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: date) -> list[Rec]:
     f = q.filters
     acts = _activity_stats(Activity.deal_id)
-    stmt = (select(Deal, Account.name, Product.name, acts.c.last, acts.c.n)
+    stmt = (select(Deal, Account.name, Product.name, acts.c.last, acts.c.n, Account.sector)
             .outerjoin(Account, Deal.account_id == Account.id).outerjoin(Product, Deal.product_id == Product.id)
             .outerjoin(acts, acts.c.rid == Deal.id))
     stmt = _people(_scoped(stmt, scope, Deal), Deal, r)
@@ -131,13 +132,13 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
         stmt = stmt.where(or_(acts.c.last.is_(None), acts.c.last < since))
     with crm.session() as s:
         rows = list(s.execute(stmt))
-        recs = [Rec(id=d.id, name=d.name, owner_id=d.owner_id, team_id=d.team_id, account=an, product=pn,
+        recs = [Rec(id=d.id, name=d.name, owner_id=d.owner_id, team_id=d.team_id, account=an, sector=sector, product=pn,
                     stage=d.stage, amount=d.amount, created_on=d.created_on, close_date=d.close_date,
                     closed_on=d.closed_on, next_step=d.next_step, next_step_date=d.next_step_date,
                     forecast_category=d.forecast_category, competitor=d.competitor, deal_type=d.deal_type,
                     loss_reason=d.loss_reason,
                     last_activity=last, activities=n or 0, updated_at=d.updated_at)
-                for d, an, pn, last, n in rows]
+                for d, an, pn, last, n, sector in rows]
         if f.min_pushes or q.group_by is None and q.metric == "list":
             pushes = _pushes(s, [x.id for x in recs])
             for x in recs:
@@ -193,7 +194,7 @@ def load_accounts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: 
         since = datetime.combine(today - timedelta(days=f.inactive_days), datetime.min.time())
         stmt = stmt.where(or_(acts.c.last.is_(None), acts.c.last < since))
     with crm.session() as s:
-        return [Rec(id=a.id, name=a.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name,
+        return [Rec(id=a.id, name=a.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name, sector=a.sector,
                     last_activity=last, activities=n or 0, updated_at=a.updated_at,
                     extra={"sector": a.sector, "customer": a.is_customer})
                 for a, last, n in s.execute(stmt)]
@@ -207,7 +208,7 @@ def load_contacts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: 
     if q.filters.buying_role:
         stmt = stmt.where(Contact.buying_role == q.filters.buying_role)
     with crm.session() as s:
-        return [Rec(id=c.id, name=c.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name,
+        return [Rec(id=c.id, name=c.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name, sector=a.sector,
                     updated_at=c.updated_at,
                     extra={"title": c.title, "email": c.email, "role": c.buying_role, "phone": c.phone})
                 for c, a in s.execute(stmt)]

@@ -15,7 +15,7 @@ ObjectKind = Literal["deals", "accounts", "contacts", "activities", "calls"]
 Metric = Literal["list", "count", "sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "activity_count",
                  "last_touch"]
 Status = Literal["open", "won", "lost", "closed", "any"]
-GroupBy = Literal["rep", "team", "manager", "product", "stage", "competitor", "account", "deal_type",
+GroupBy = Literal["rep", "team", "manager", "product", "stage", "competitor", "account", "sector", "deal_type",
                   "forecast_category", "loss_reason", "month", "quarter"]
 STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
           "closed_lost")

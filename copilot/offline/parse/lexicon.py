@@ -100,6 +100,7 @@ GROUPS: list[tuple[str, str]] = [
     (r"stages?|phases?", "stage"),
     (r"competitors?|competition|rivals?", "competitor"),
     (r"accounts?|customers?|clients?|logos?", "account"),
+    (r"sectors?|industr(?:y|ies)|verticals?|segments?", "sector"),
     (r"deal types?|types?|motions?", "deal_type"),
     (r"forecast categor(?:y|ies)|categor(?:y|ies)", "forecast_category"),
     (r"(?:loss )?reasons?|why", "loss_reason"),
