@@ -241,3 +241,22 @@ def test_group_by_the_accounts_industry(copilot, shared_data):
     want = {k: sum(v) / len(v) for k, v in by.items()}
     got = {r["group"]: r["value"] for r in a.data["crm"]["rows"]}
     assert set(got) == set(want) and all(abs(got[k] - want[k]) < 1e-3 for k in want), (got, want)
+
+
+def test_who_has_logged_no_activity_lists_the_zeros(demo_copilot):
+    cp = demo_copilot
+    maya = cp.principal("u-maya-chen")
+    a = ask(cp, "u-maya-chen", "who on my team hasn't logged any activity in the last 10 days?")
+    crm = a.data["crm"]
+    assert crm["query"]["group_by"] == "rep" and crm["query"]["include_empty"] and crm["query"]["order"] == "asc"
+    today = cp.settings.current_date()
+    since = datetime.combine(today - timedelta(days=10), datetime.min.time())
+    reps = {u for u in cp.scope(maya).owner_ids if cp.principal(u).role.value == "rep"}
+    with cp.services.crm.session() as s:
+        counts = dict(s.execute(select(Activity.owner_id, func.count()).where(
+            Activity.owner_id.in_(reps), Activity.occurred_at >= since).group_by(Activity.owner_id)).all())
+    want = {cp.principal(u).name: counts.get(u, 0) for u in reps}
+    got = {r["group"]: r["value"] for r in crm["rows"]}
+    assert got == want and "Maya Chen" not in got
+    values = [r["value"] for r in crm["rows"]]
+    assert values == sorted(values)

@@ -52,3 +52,12 @@ def test_call_summary_and_followup_from_demo_call(demo_copilot):
     assert any(c.kind == "call" and c.timestamp is not None for c in s.citations)
     other = cp.ask(cp.principal("Sam Okafor"), "Summarize my last call with Kestrel Manufacturing")
     assert "discount" not in other.text.lower()  # another rep's call stays hidden
+
+
+def test_how_is_the_quarter_looking_is_the_forecast_at_each_level(demo_copilot):
+    cp = demo_copilot
+    exec_ = cp.ask(cp.principal("u-rachel-adeyemi"), "how's the quarter looking?")
+    assert exec_.intent == "forecast" and "Forecast for company" in exec_.text
+    assert "Show the math" not in exec_.text  # no deal names for an exec
+    team = cp.ask(cp.principal("u-maya-chen"), "how is the quarter shaping up for my team?")
+    assert team.intent == "forecast" and "Forecast for team East" in team.text

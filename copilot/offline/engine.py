@@ -66,6 +66,11 @@ NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
 FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
+# "How's the quarter looking?": the forecast, whatever the router's nearest exemplar says.
+OUTLOOK = re.compile(r"\bhow(?:'s| is| does| do)? (?:the |this |our |my |the team'?s? )?(?:quarter|q[1-4])"
+                     r"(?: end)? (?:look|looking|shaping up|going|trending|tracking|land|landing)\b|"
+                     r"\bwhere (?:will|do|does|are) (?:we|i|the team|my team) (?:land|end up|finish)\b|"
+                     r"\bhow (?:will|do) (?:we|i) (?:land|end|finish) the quarter\b", re.I)
 AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b|"
                      r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b", re.I)
 # Questions about how things are done or defined are for the library even when they name CRM words:
@@ -86,7 +91,7 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
     if parse is None or (parse.query is None and parse.problem is None):
         return False
     text = parse.text or question  # normalized: 'for the forecast call' and typos are gone
-    if cued_intents(text) & NOT_CRM_CUES or AT_RISK.search(text) or FORECAST.search(text):
+    if cued_intents(text) & NOT_CRM_CUES or AT_RISK.search(text) or FORECAST.search(text) or OUTLOOK.search(text):
         return False
     q = parse.query
     if parse.library_evidence and (q is None or q.metric == "list" or parse.crm_evidence < 3):
@@ -213,6 +218,8 @@ class OfflineEngine:
             intent = "request"
         elif is_call_question(question):
             intent = "call_quotes"
+        elif OUTLOOK.search(question):
+            intent = "forecast"
         policy = bool(POLICY.search(question))
         if policy and intent not in ("request", "call_quotes", "roleplay"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)

@@ -75,7 +75,8 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     elif q.compare:
         parts.append(f"comparing {q.group_by} {q.compare[0]} with {q.compare[1]}")
     elif q.group_by:
-        parts.append(f"by {q.group_by.replace('_', ' ')}")
+        parts.append(f"by {q.group_by.replace('_', ' ')}" + (", with everyone who has none at 0"
+                                                               if q.include_empty and q.group_by == "rep" else ""))
     if q.limit and q.metric != "list" or q.limit and q.order:
         parts.append(f"{'bottom' if q.order == 'asc' else 'top'} {q.limit}")
     elif q.metric == "list" and q.order:

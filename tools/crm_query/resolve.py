@@ -27,6 +27,7 @@ class Directory:
     users: dict[str, str] = field(default_factory=dict)  # id -> name
     user_team: dict[str, str | None] = field(default_factory=dict)
     user_manager: dict[str, str | None] = field(default_factory=dict)
+    user_role: dict[str, str] = field(default_factory=dict)
     teams: dict[str, str] = field(default_factory=dict)  # id -> name
     team_manager: dict[str, str | None] = field(default_factory=dict)
     products: dict[str, str] = field(default_factory=dict)
@@ -36,8 +37,9 @@ class Directory:
     def load(cls, crm: CrmStore) -> Directory:
         d = cls()
         with crm.session() as s:
-            for uid, name, team, mgr in s.execute(select(User.id, User.name, User.team_id, User.manager_id)):
-                d.users[uid], d.user_team[uid], d.user_manager[uid] = name, team, mgr
+            for uid, name, team, mgr, role in s.execute(select(User.id, User.name, User.team_id, User.manager_id,
+                                                                User.role)):
+                d.users[uid], d.user_team[uid], d.user_manager[uid], d.user_role[uid] = name, team, mgr, str(role)
             for tid, name, mgr in s.execute(select(Team.id, Team.name, Team.manager_id)):
                 d.teams[tid], d.team_manager[tid] = name, mgr
             d.products = {pid: name for pid, name in s.execute(select(Product.id, Product.name))}

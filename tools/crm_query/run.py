@@ -58,6 +58,14 @@ def _group_date(q: CrmQuery, r: Rec) -> date | None:
     return r.created_on
 
 
+def _visible_people(scope: Scope, d: Directory) -> list[str]:
+    """The people whose figures the asker may see, as group rows ('who has none' needs the zeros too):
+    a rep, themself; a manager, the reps they manage; admins and execs, every rep (execs then see pseudonyms)."""
+    if scope.all_records or scope.aggregates_only:
+        return [u for u in d.users if d.user_role.get(u) == "rep"]
+    return [u for u in scope.owner_ids if d.user_role.get(u) == "rep"]
+
+
 def group_key(q: CrmQuery, r: Rec, d: Directory) -> str:
     by = q.group_by
     value: str | None
@@ -138,6 +146,9 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
                         notes.append(f"nothing you can see matches {c}: you see "
                                      f"{'your own' if scope.principal.role.value == 'rep' else 'your team' + chr(39) + 's'} "
                                      "records only")
+        if q.include_empty and q.group_by == "rep" and not q.compare:
+            for uid in _visible_people(scope, d):
+                buckets.setdefault(d.users[uid], [])
         rows = _order(q, [GroupRow(group=g, value=metric_value(q, lst), n=len(lst)) for g, lst in buckets.items()])
         value = metric_value(q, recs) if not q.compare else None
     else:

@@ -96,6 +96,8 @@ class CrmQuery(BaseModel):
     limit: int | None = Field(default=None, ge=1, le=200, description="top-N groups or records")
     compare: list[str] = Field(default_factory=list,
                                description="two values of group_by to compare, or ['me_vs_rest']")
+    include_empty: bool = Field(default=False, description="with group_by rep: also list the reps the asker may "
+                                "see who have no matching records (count 0), e.g. 'who has logged no activity'")
 
     @model_validator(mode="after")
     def _coherent(self) -> CrmQuery:
