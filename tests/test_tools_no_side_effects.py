@@ -22,6 +22,7 @@ EXAMPLES: dict[str, dict] = {
     "lookup_deal": {"deal": "D-1"},
     "list_deals": {"owner": "me", "status": "any"},
     "account_timeline": {"account": "Acme"},
+    "last_contact": {"person": "Dana Park"},
     "propose_email": {"account": "Acme", "to": ["Dana Park"], "subject": "Next steps", "body": "Hi Dana, ..."},
     "propose_deal_update": {"deal": "D-1", "stage": "negotiation", "next_step": "Legal review"},
     "propose_task": {"title": "Send SOC 2 report", "due_on": "2026-11-25", "deal": "D-1"},

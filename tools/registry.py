@@ -9,6 +9,7 @@ from tools.account_timeline import account_timeline
 from tools.calls.search import search_calls
 from tools.calls.tools import draft_followup, summarize_call
 from tools.forecast.tools import deals_at_risk, forecast_quarter, win_probability
+from tools.last_contact import last_contact
 from tools.list_deals import list_deals
 from tools.lookup_account import lookup_account
 from tools.lookup_deal import lookup_deal
@@ -23,7 +24,7 @@ from tools.spec import ToolSpec
 __all__ = ["CAPABILITY_TOOLS", "CORE_TOOLS", "ToolSpec", "all_tools"]
 
 CORE_TOOLS: list[ToolSpec] = [ToolSpec.of(fn) for fn in (
-    query_crm, search_knowledge, search_calls, lookup_account, lookup_deal, list_deals, account_timeline,
+    query_crm, search_knowledge, search_calls, lookup_account, lookup_deal, list_deals, account_timeline, last_contact,
     propose_email, propose_deal_update, propose_task)]
 
 CAPABILITY_TOOLS: list[ToolSpec] = [ToolSpec.of(fn) for fn in (

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from tools._crm import visible_accounts
 from tools.account_timeline import AccountTimelineArgs, account_timeline
 from tools.compose import Composer, best_sentences
 from tools.context import ToolContext
 from tools.entities import Entities
+from tools.last_contact import LastContactArgs, last_contact
 from tools.list_deals import DealStatus, ListDealsArgs, list_deals
 from tools.lookup_account import AccountCard, LookupAccountArgs, lookup_account
 from tools.lookup_deal import LookupDealArgs, lookup_deal
@@ -146,3 +150,49 @@ def account_notes(ctx: ToolContext, c: Composer, ent: Entities, question: str) -
             c.add(f"> {best_sentences(p.text, question, n=2, max_chars=300)} {c.cite(cit)}")
 
 
+
+
+LAST_TALK = re.compile(
+    r"\b(?:when (?:did|have|was) (?:i|we|you|the team|my team)?\s*(?:last )?|last time (?:i|we) )"
+    r"(?:talk(?:ed)?|speak|spoke(?:n)?|meet|met|email(?:ed)?|call(?:ed)?|hear(?:d)?|connect(?:ed)?|touch(?:ed)?|"
+    r"touch base|contact(?:ed)?|reach(?:ed)? out)\s*(?:base\s+)?(?:to|with|from)?\s+"
+    r"(?P<who>[A-Za-z][\w.'@-]*(?:\s+[A-Z][\w'-]*)?)", re.I)
+
+
+def last_talk_person(question: str) -> str | None:
+    """'when did I last talk to Dana' -> 'Dana' (None when the question is not about the last touch)."""
+    m = LAST_TALK.search(question)
+    if not m or re.search(r"\b(summar\w*|recap|follow[- ]?up|transcript)\b", question, re.I):
+        return None
+    who = m.group("who").strip(" ?.!,")
+    return None if who.lower() in ("the", "them", "him", "her", "us", "a", "an", "my", "our") else who
+
+
+def names_an_account(ctx: ToolContext, who: str) -> bool:
+    """'when did I last talk to Acme': an account (its first word or whole name), so the CRM's last-touch
+    query answers, not the contact look-up."""
+    low = who.lower()
+    for _id, name in visible_accounts(ctx):
+        words = name.lower().split()
+        if low == name.lower() or low in (" ".join(words[:1]), " ".join(words[:2])):
+            return True
+    return False
+
+
+def last_contact_answer(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
+    person = last_talk_person(question) or ""
+    res = last_contact(ctx, LastContactArgs(person=person))
+    c.used("last_contact", res)
+    if not res.touches:
+        c.add(f"I found no recorded email, meeting, call or note with {res.contact} ({res.account}) that you can see.")
+        return 0.6
+    first = res.touches[0]
+    days = (ctx.today - first.at.date()).days
+    ago = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    article = "an" if first.kind[:1] in "aeiou" else "a"
+    c.add(f"Your last recorded touch with **{res.contact}** ({res.account}) was {article} {first.kind} on "
+          f"{first.at:%Y-%m-%d} ({ago}): {first.subject}" + (f", by {first.who}" if first.who else "")
+          + f" {c.cite(res.citations[0])}")
+    for t, cit in zip(res.touches[1:], res.citations[1:], strict=True):
+        c.add(f"- before that: {t.kind} on {t.at:%Y-%m-%d}: {t.subject} {c.cite(cit)}")
+    return 0.85

@@ -145,6 +145,7 @@ class OfflineEngine:
         self.handlers: dict[str, Handler] = {
             "account_status": self._account_status,
             "champion": crm_answers.contacts,
+            "last_contact": crm_answers.last_contact_answer,
             "my_deals": crm_answers.deal_list,
             "deal": crm_answers.one_deal,
             "objection": library_answers.objection,
@@ -220,11 +221,13 @@ class OfflineEngine:
             intent = "call_quotes"
         elif OUTLOOK.search(question):
             intent = "forecast"
+        elif (who := crm_answers.last_talk_person(question)) and not crm_answers.names_an_account(ctx, who):
+            intent = "last_contact"
         policy = bool(POLICY.search(question))
         if policy and intent not in ("request", "call_quotes", "roleplay"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
-            parse = None if intent in ("request", "call_quotes") or policy else parse_question(ctx, question)
+            parse = None if intent in ("request", "call_quotes", "last_contact") or policy else parse_question(ctx, question)
         except CopilotError:
             parse = None
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \

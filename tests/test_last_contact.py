@@ -1,0 +1,36 @@
+"""'When did I last talk to <person>': the latest email, meeting or recorded call with that contact the asker
+may see; tasks and notes are our own records, not a conversation. Expected values from plain SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from knowledge.crm.models import Activity, Call, Contact
+
+
+def test_last_touch_with_a_contact_is_the_newest_conversation(demo_copilot):
+    cp = demo_copilot
+    sam = cp.principal("u-sam-okafor")
+    a = cp.ask(sam, "when did I last talk to Dana?")
+    assert a.intent == "last_contact" and a.citations
+    with cp.services.crm.session() as s:
+        dana = s.scalar(select(Contact).where(Contact.name == "Dana Whitfield"))
+        acts = [x.occurred_at for x in s.scalars(select(Activity).where(
+            Activity.contact_id == dana.id, Activity.kind.in_(("email", "meeting", "call"))))]
+        calls = [c.occurred_at for c in s.scalars(select(Call).where(Call.account_id == dana.account_id))
+                 if "dana whitfield" in " ".join(map(str, c.attendees or [])).lower()]
+    newest = max(acts + calls)
+    assert f"on {newest:%Y-%m-%d}" in a.text.split("\n")[0]
+    assert "task" not in a.text.split("\n")[0]
+
+
+def test_a_contact_outside_the_scope_is_not_found(demo_copilot):
+    cp = demo_copilot
+    other = cp.ask(cp.principal("u-marcus-reed"), "when did I last talk to Dana Whitfield?")
+    assert "no contact named" in other.text and "Brightwell" not in other.text
+
+
+def test_an_account_name_is_the_accounts_last_touch_not_a_contact(demo_copilot):
+    cp = demo_copilot
+    a = cp.ask(cp.principal("u-marcus-reed"), "when did i last talk to kestrel")
+    assert a.intent == "crm_query" and a.data["crm"]["query"]["metric"] == "last_touch"
