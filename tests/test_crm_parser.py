@@ -260,3 +260,15 @@ def test_who_has_logged_no_activity_lists_the_zeros(demo_copilot):
     assert got == want and "Maya Chen" not in got
     values = [r["value"] for r in crm["rows"]]
     assert values == sorted(values)
+
+
+def test_who_closed_the_biggest_deal_means_won(demo_copilot):
+    cp = demo_copilot
+    a = ask(cp, "u-maya-chen", "who closed the biggest deal this year?")
+    crm = a.data["crm"]
+    assert crm["query"]["filters"]["status"] == "won" and crm["query"]["limit"] == 1
+    year = cp.settings.current_date().year
+    won = deals(cp, Deal.team_id == "demo:team:east", Deal.stage == "closed_won",
+                Deal.closed_on.between(date(year, 1, 1), date(year, 12, 31)))
+    top = max(won, key=lambda d: d.amount or 0)
+    assert crm["records"][0]["amount"] == top.amount and a.text.startswith("The largest deal of")

@@ -70,6 +70,10 @@ def _headline(res: CrmResult) -> str:
     if res.rows:
         return f"{'Bottom' if q.order == 'asc' else 'Top'} {len(res.rows)}:" if q.limit else "By " + \
             (q.group_by or "group").replace("_", " ") + ":"
+    if q.metric == "list" and q.limit and q.order and res.records and len(res.records) < res.total:
+        size = "smallest" if q.order == "asc" else "largest"  # 'the biggest deal this quarter': the one(s) asked for
+        noun = q.object if len(res.records) != 1 else q.object.rstrip("s")
+        return f"The {size} {len(res.records) if len(res.records) > 1 else ''} {noun} of {res.total} matching:".replace("  ", " ")
     if q.metric == "list":
         noun = q.object if res.total != 1 else q.object.rstrip("s")
         return f"**{res.total}** {noun} match" + ("es" if res.total == 1 else "") + \
@@ -108,7 +112,7 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
         c.add(f"- {g.group}: {res.fmt(g.value)} ({g.n} records)")
     for i in range(len(res.records)):
         c.add(_record_line(c, res, i))
-    if res.total > len(res.records) and res.query.metric == "list":
+    if res.total > len(res.records) and res.query.metric == "list" and not (res.query.limit and res.query.order):
         c.add(f"- ... and {res.total - len(res.records)} more")
     c.add("")
     c.add(f"_How I read your question: {res.read_as}._")

@@ -58,7 +58,7 @@ STATUS: list[tuple[str, str]] = [
     (r"\bopen or closed\b|\bclosed or open\b|\bof any status\b|\bany status\b|\bany stage\b|\ball statuses\b", "any"),
     (r"\bhow much (?:did|have|has) (?:[\w']+ ){1,3}?(?:close|closed|win|won|book|booked)\b|\b(?:did|have) (?:i|we|\w+) close\b|"
      r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bsold\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
-     r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b|"
+     r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b|\bwho (?:has |have )?closed\b(?![- ]?lost)|"
      r"\b(sells?|selling) (the )?(best|most|least|worst)\b|\b(best|top|worst)[- ]sell(ing|ers?)\b", "won"),
     (r"\bclosed[- ]lost\b|\blost\b|\blosses\b|\blosing\b|\blose\b|\bdropped\b", "lost"),
     (r"\bclosed\b(?![- ]?(won|lost))", "closed"),
