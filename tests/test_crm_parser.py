@@ -272,3 +272,9 @@ def test_who_closed_the_biggest_deal_means_won(demo_copilot):
                 Deal.closed_on.between(date(year, 1, 1), date(year, 12, 31)))
     top = max(won, key=lambda d: d.amount or 0)
     assert crm["records"][0]["amount"] == top.amount and a.text.startswith("The largest deal of")
+
+
+def test_accounts_with_the_most_open_opportunities_counts_deals(demo_copilot):
+    q = ask(demo_copilot, "u-maya-chen", "which accounts have the most open opportunities?").data["crm"]["query"]
+    assert (q["object"], q["metric"], q["group_by"], q["order"]) == ("deals", "count", "account", "desc")
+    assert q["filters"]["status"] == "open"

@@ -198,8 +198,10 @@ class QueryParser:
         if role and re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low) and not re.search(r"\bwho\b", low):
             obj_kind = "deals"  # 'opps with an EB identified': about deals (whether a role is known is not queryable)
             role = None
-        if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or re.search(r"\bdeals?|opps?\b", low)):
+        deal_word = re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low)
+        if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or deal_word):
             obj_kind = "deals"  # 'accounts with open renewals': the renewals (each names its account)
+            used += [deal_word.span()] if deal_word else []
         if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
             obj_kind = "activities"  # calls people log are activities; 'calls' alone are recordings
         metric_name = str(metric[0]) if metric else "list"
