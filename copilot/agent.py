@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from copilot.core.chat import ChatModel, Message, ToolCall, guarded
 from copilot.core.domain import Answer, Citation
-from copilot.core.errors import CopilotError, ModelError
+from copilot.core.errors import CopilotError, ModelError, field_problems
 from copilot.core.pii import Redactor
 from tools.context import ToolContext, ToolResult, newest_of
 from tools.registry import ToolSpec
@@ -94,8 +94,7 @@ class Agent:
             result = spec.run(ctx, pii.restore(call.arguments))
         except ValidationError as exc:
             run.errors += 1
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors())
-            return f"Error: invalid arguments for {spec.name}: {problems}. Fix them and try again."
+            return f"Error: invalid arguments for {spec.name}: {field_problems(exc, root='args')}. Fix them and try again."
         except CopilotError as exc:
             run.errors += 1
             return f"Error from {spec.name}: {exc}"

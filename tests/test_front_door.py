@@ -33,33 +33,26 @@ def rel(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
-def forbidden_imports(source: str) -> list[str]:
-    """Every ``import``/``from ... import`` of a forbidden top-level package, at any depth."""
-    found = []
+def _imports(source: str) -> list[tuple[int, str]]:
+    """(line, module) of every absolute ``import`` / ``from ... import``, at any depth."""
+    found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
+            found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        found += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] in FORBIDDEN_IMPORTS]
+            found.append((node.lineno, node.module))
     return found
+
+
+def forbidden_imports(source: str) -> list[str]:
+    """Every ``import``/``from ... import`` of a forbidden top-level package, at any depth."""
+    return [f"line {line}: {n}" for line, n in _imports(source) if n.split(".")[0] in FORBIDDEN_IMPORTS]
 
 
 def inner_copilot_imports(source: str) -> list[str]:
     """Every import of a ``copilot`` module other than ``copilot.app`` and ``copilot.core.*``."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        found += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] == "copilot"
-                  and n != "copilot.app" and not n.startswith("copilot.core")]
-    return found
+    return [f"line {line}: {n}" for line, n in _imports(source) if n.split(".")[0] == "copilot"
+            and n != "copilot.app" and not n.startswith("copilot.core")]
 
 
 def _is_facade(expr: ast.expr) -> bool:

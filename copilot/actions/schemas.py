@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from copilot.core.domain import ActionRef, Citation, Stage
-from copilot.core.errors import UserError
+from copilot.core.errors import UserError, field_problems
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
@@ -149,10 +149,7 @@ def validate_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     try:
         model = schema.model_validate(payload)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in exc.errors()
-        )
-        raise UserError(f"invalid {kind} payload: {problems}",
+        raise UserError(f"invalid {kind} payload: {field_problems(exc, root='payload')}",
                         hint=f"fields: {', '.join(schema.model_fields)}") from None
     return model.model_dump(mode="json", exclude_none=True)
 

@@ -14,6 +14,8 @@ should be shown to a person as a traceback.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class CopilotError(Exception):
     """Base class. ``code`` is a stable machine-readable identifier used by the API."""
@@ -58,3 +60,9 @@ class ModelError(CopilotError):
 
 class ProviderError(CopilotError):
     code = "provider_error"
+
+
+def field_problems(exc: ValidationError, *, root: str = "", limit: int | None = None) -> str:
+    """A pydantic validation error as one line, ``field.path: message; ...`` (``root`` names an error
+    about the whole object), so every caller words invalid input the same way."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or root}: {e['msg']}" for e in exc.errors()[:limit])

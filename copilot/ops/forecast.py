@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from copilot.core.domain import Principal
-from copilot.core.errors import InvalidRequest
+from copilot.core.errors import InvalidRequest, field_problems
 from copilot.ops.base import Operations
 
 if TYPE_CHECKING:
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 
 def invalid(what: str, exc: ValidationError) -> InvalidRequest:
     """One line naming the first few fields that failed, e.g. ``bad pipeline query: metric: ...``."""
-    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-    return InvalidRequest(f"bad {what}: {detail}")
+    return InvalidRequest(f"bad {what}: {field_problems(exc, limit=5)}")
 
 
 class ForecastOps(Operations):

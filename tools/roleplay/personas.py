@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from copilot.core.errors import NotFound, UserError
+from copilot.core.errors import NotFound, UserError, field_problems
 
 Goal = Literal["discovery", "demo_follow_up", "pricing_negotiation", "renewal_at_risk"]
 Difficulty = Literal["easy", "realistic", "tough"]
@@ -107,8 +107,7 @@ def parse_card(text: str, *, source: str = "") -> Persona:
     try:
         return Persona(**meta, example_lines=examples, source=source)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise UserError(f"{source}: bad persona card: {problems}") from None
+        raise UserError(f"{source}: bad persona card: {field_problems(exc)}") from None
 
 
 def load_personas(folder: Path) -> dict[str, Persona]:
