@@ -1,6 +1,7 @@
 """Further figures one question asks for beside its main query: a rep's scorecard ("how did Ethan do"),
 a period against an earlier one ("booked YTD vs last year", "tracking vs last quarter"). Each becomes an
-extra ``CrmQuery`` over the same records; open pipeline, which keeps no history, is never compared."""
+extra ``CrmQuery`` over the same records; open pipeline, which keeps no history, is never compared. Also the
+readings a whole question changes after the parse ("who hasn't logged any activity": per rep, zeros included)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,23 @@ def add_followups(main: Parse, today: date) -> None:
         first, second = windows  # 'booked YTD vs last year': the same figure for each period
         main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [first]})})
         main.also.append(q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [second]})}))
+
+
+_NONE_LOGGED = re.compile(
+    r"\b(?:who|which (?:reps?|sellers?|people|members?|aes?))\b.{0,60}?\b(?:has ?n'?t|has not|have ?n'?t|have not|did ?n'?t|"
+    r"did not|no|zero|not)\b.{0,40}?\b(?:activit\w*|logged|touch\w*|calls?|emails?|meetings?|notes?|tasks?)\b", re.I)
+
+
+def who_has_none(main: Parse) -> None:
+    """'who on my team hasn't logged any activity in the last 10 days': activities counted per rep, fewest
+    first, with the reps who have none listed at 0 (the records alone never show who did nothing)."""
+    q = main.query
+    if q is None or not _NONE_LOGGED.search(main.text) or q.object not in ("activities", "deals"):
+        return
+    if q.object == "deals" and not re.search(r"\bactivit", main.text, re.I):
+        return
+    windows = [w.model_copy(update={"field": "created"}) for w in q.filters.windows if w.field in ("created", "last_activity")]
+    filters = q.filters.model_copy(update={"windows": windows, "status": None, "inactive_days": None})
+    main.query = q.model_copy(update={"object": "activities", "metric": "count", "group_by": "rep", "order": "asc",
+                                      "limit": None, "include_empty": True, "filters": filters})
+

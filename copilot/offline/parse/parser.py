@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from copilot.offline.parse import slots
 from copilot.offline.parse.dates import Span, find_windows
-from copilot.offline.parse.followups import add_followups
+from copilot.offline.parse.followups import add_followups, who_has_none
 from copilot.offline.parse.lexicon import (
     ACTIVITY_KINDS,
     BUYING_ROLES,
@@ -125,7 +125,7 @@ class QueryParser:
         an extra query over the same records."""
         parts = ALSO.split(question, maxsplit=2)
         main = self._parse(parts[0] if len(parts) > 1 else question)
-        _who_has_none(main)
+        who_has_none(main)
         add_followups(main, self.today)
         if len(parts) > 1 and main.query is not None:
             for extra in parts[1:]:
@@ -446,23 +446,3 @@ class QueryParser:
 
 STAGES_ORDER = ["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
                 "closed_lost"]
-
-
-_NONE_LOGGED = re.compile(
-    r"\b(?:who|which (?:reps?|sellers?|people|members?|aes?))\b.{0,60}?\b(?:has ?n'?t|has not|have ?n'?t|have not|did ?n'?t|"
-    r"did not|no|zero|not)\b.{0,40}?\b(?:activit\w*|logged|touch\w*|calls?|emails?|meetings?|notes?|tasks?)\b", re.I)
-
-
-def _who_has_none(main: Parse) -> None:
-    """'who on my team hasn't logged any activity in the last 10 days': activities counted per rep, fewest
-    first, with the reps who have none listed at 0 (the records alone never show who did nothing)."""
-    q = main.query
-    if q is None or not _NONE_LOGGED.search(main.text) or q.object not in ("activities", "deals"):
-        return
-    if q.object == "deals" and not re.search(r"\bactivit", main.text, re.I):
-        return
-    windows = [w.model_copy(update={"field": "created"}) for w in q.filters.windows if w.field in ("created", "last_activity")]
-    filters = q.filters.model_copy(update={"windows": windows, "status": None, "inactive_days": None})
-    main.query = q.model_copy(update={"object": "activities", "metric": "count", "group_by": "rep", "order": "asc",
-                                      "limit": None, "include_empty": True, "filters": filters})
-
