@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from copilot.core.settings import REPO_ROOT  # noqa: E402
+from copilot.schema import upgrade  # noqa: E402
 from knowledge.crm.importer import import_crm  # noqa: E402
 from knowledge.crm.models import Deal  # noqa: E402
 from knowledge.crm.store import CrmStore  # noqa: E402
@@ -29,7 +30,7 @@ from knowledge.crm.store import CrmStore  # noqa: E402
 
 def _store(tmp: Path, name: str) -> CrmStore:
     store = CrmStore(f"sqlite:///{tmp / name}.db")
-    store.migrate()
+    upgrade(store.engine)
     return store
 
 

@@ -18,6 +18,7 @@ from copilot.ops.asking import AskOps
 from copilot.ops.calls import CallOps, CallResult
 from copilot.ops.chat import ChatOps
 from copilot.ops.data import DataOps
+from copilot.ops.database import DatabaseOps
 from copilot.ops.forecast import ForecastOps
 from copilot.ops.people import PeopleOps
 from copilot.ops.roleplay import RoleplayOps
@@ -32,7 +33,8 @@ __all__ = ["Action", "CallResult", "Copilot", "ImportReport", "Job", "KeyInfo", 
            "UserChange", "payload_hash", "shipped_mappings"]
 
 
-class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, PeopleOps, ServingOps, ChatOps):
+class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, PeopleOps, ServingOps, ChatOps,
+              DatabaseOps):
     """The operations, by capability (each in ``copilot/ops``):
 
     - ask;
@@ -44,7 +46,8 @@ class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, Peo
       actions_reject, actions_retry, actions_run, actions_stats, actions_verify, actions_validate, actions_counts;
     - data: ingest, ingest_upload, sync_crm, import_crm, crm_mappings, forget;
     - people: principal, scope, users, add_user, set_user, deactivate_user, ensure_admin, status, readiness;
-    - serving: keys_*, jobs_*, configure_api; chat (Slack): slack_principal, link_slack, chat_*.
+    - serving: keys_*, jobs_*, configure_api; chat (Slack): slack_principal, link_slack, chat_*;
+    - database (operators): db_status, db_upgrade, db_check.
     """
 
     def __init__(self, settings: Settings) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, DateTime, Engine, Index, Integer, String, Text, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from copilot.core.db import Base, create_tables
+from copilot.core.db import Base
 from copilot.core.domain import Answer
 from copilot.core.errors import NotFound
 
@@ -85,7 +85,6 @@ class ChatState:
     def __init__(self, engine: Engine, *, keep: timedelta = timedelta(days=3)) -> None:
         self.engine = engine
         self.keep = keep
-        create_tables(engine, SeenRow, AnswerRow, FeedbackRow, ThreadRow)
 
     # -- exactly one answer per delivery --------------------------------------------------------------
     def claim(self, key: str) -> bool:

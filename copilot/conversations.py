@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, DateTime, Integer, String, Text, delete, se
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copilot.agent import Turn
-from copilot.core.db import Base, create_tables
+from copilot.core.db import Base
 from knowledge.crm.store import CrmStore
 
 
@@ -36,7 +36,6 @@ class ConversationStore:
     def __init__(self, crm: CrmStore, max_turns: int = 12) -> None:
         self.crm = crm
         self.max_turns = max_turns
-        create_tables(crm.engine, TurnRow)
 
     @staticmethod
     def new_thread() -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Engine, String, Text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from copilot.core.db import Base, create_tables
+from copilot.core.db import Base
 from copilot.core.domain import Principal, Role
 from copilot.core.errors import CopilotError, NotFound
 
@@ -65,7 +65,6 @@ class JobRunner:
     def __init__(self, engine: Engine, *, workers: int = 1) -> None:
         self.engine = engine
         self.workers = workers
-        create_tables(engine, JobRow)
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 

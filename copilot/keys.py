@@ -2,8 +2,8 @@
 
 A key reads ``sk-cop_<key id>_<secret>``. The id finds the row; the secret is checked with
 ``hmac.compare_digest`` against ``HMAC(salt, secret)``. Revoked keys stop working at once in this
-process (and within ``cache_seconds`` in other processes). The table lives beside the CRM (created
-with ``create_tables`` on the CRM engine), so it follows the CRM to Postgres. Product state, not adapter
+process (and within ``cache_seconds`` in other processes). The table lives beside the CRM (its
+migrations are in ``copilot/migrations``), so it follows the CRM to Postgres. Product state, not adapter
 logic: the facade exposes it as ``keys_*`` operations (``copilot.ops.serving``).
 """
 
@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Engine, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from copilot.core.db import Base, create_tables
+from copilot.core.db import Base
 from copilot.core.errors import NotFound, UserError
 
 PREFIX = "sk-cop"
@@ -79,7 +79,6 @@ class ApiKeyStore:
     def __init__(self, engine: Engine, *, cache_seconds: float = 5.0) -> None:
         self.engine = engine
         self.cache_seconds = cache_seconds
-        create_tables(engine, ApiKeyRow)
         self._cache: dict[str, tuple[KeyInfo, float]] = {}
         self._touched: dict[str, float] = {}
         self._lock = threading.Lock()

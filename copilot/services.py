@@ -38,8 +38,10 @@ class Services:
 
     @cached_property
     def crm(self) -> CrmStore:
+        from copilot.schema import ensure
+
         store = CrmStore(self.settings.crm_url)
-        store.migrate()
+        ensure(store.engine)  # a new database gets every table; one behind is refused with the command to run
         return store
 
     @cached_property

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from copilot.actions.ledger import ActionLedger
 from copilot.actions.stats import calibrated
 from copilot.app import Copilot
+from copilot.schema import upgrade
 from integrations.cli.common import set_copilot
 from integrations.cli.main import app
 from knowledge.crm.store import CrmStore
@@ -36,7 +37,7 @@ class Flaky:
 @pytest.fixture
 def world(tmp_path: Path):
     crm = CrmStore(f"sqlite:///{tmp_path / 'crm.db'}")
-    crm.migrate()
+    upgrade(crm.engine)
     build_world(crm)
     clock, flaky = Clock(), Flaky()
     ledger = ActionLedger(crm, outbox_dir=tmp_path / "outbox", calendar_dir=tmp_path / "cal", smtp_url=None,

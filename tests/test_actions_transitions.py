@@ -13,6 +13,7 @@ from copilot.actions.ledger import ActionLedger
 from copilot.actions.models import ActionEvent
 from copilot.actions.schemas import TRANSITIONS, State, payload_hash
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied, UserError
+from copilot.schema import upgrade
 from knowledge.crm.store import CrmStore
 
 TASK = {"title": "Send HIPAA security pack", "due_on": "2026-03-06", "deal_id": "d1"}
@@ -35,7 +36,7 @@ class Toggle:
 @pytest.fixture
 def world(tmp_path: Path):
     crm = CrmStore(f"sqlite:///{tmp_path / 'crm.db'}")
-    crm.migrate()
+    upgrade(crm.engine)
     build_world(crm)
     clock, toggle = Clock(), Toggle()
     ledger = ActionLedger(crm, outbox_dir=tmp_path / "outbox", calendar_dir=tmp_path / "cal", smtp_url=None,

@@ -35,7 +35,7 @@ from copilot.actions import audit, stats
 from copilot.actions.access import may_act, visible_filter
 from copilot.actions.authorize import principal_of, referenced, require_visible
 from copilot.actions.executors import Executor, default_executors, unknown_recipients
-from copilot.actions.models import ActionEvent, ActionRow, ChainHead
+from copilot.actions.models import ActionEvent, ActionRow
 from copilot.actions.schemas import (
     RUNNABLE,
     Action,
@@ -45,7 +45,6 @@ from copilot.actions.schemas import (
     payload_hash,
     validate_payload,
 )
-from copilot.core.db import create_tables
 from copilot.core.domain import Citation, Principal, Role
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied, UserError
 from copilot.core.visibility import MIN_GROUP_SIZE, Scope
@@ -86,7 +85,6 @@ class ActionLedger:
             crm, outbox_dir=outbox_dir, calendar_dir=calendar_dir, smtp_url=smtp_url, clock=clock,
             internal_domains=self.internal_domains)
         self.executors.update(executors or {})
-        create_tables(crm.engine, ActionRow, ActionEvent, ChainHead)
         audit.ensure_head(crm.engine)
 
     def _now(self) -> datetime:

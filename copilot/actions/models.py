@@ -1,7 +1,6 @@
 """Ledger tables, in the product's one metadata (``copilot.core.db.Base``).
 
-``ActionLedger.__init__`` creates them when missing (idempotent, SQLite and Postgres). They have no
-Alembic migration yet: the deployment work adds migrations for every table.
+Their schema is owned by the Alembic history in ``copilot/migrations`` (see ``copilot.schema``).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from integrations.cli import actions as cli_actions
-from integrations.cli import admin, ask, crm_import, knowledge
+from integrations.cli import admin, ask, crm_import, db, knowledge
 from integrations.cli import calls as cli_calls
 from integrations.cli import eval as cli_eval
 from integrations.cli import forecast as cli_forecast
@@ -35,6 +35,7 @@ cli_forecast.register(app)
 cli_keys.register(app)
 cli_serve.register(app)
 cli_slack.register(app)
+db.register(app)
 
 
 def run() -> None:

@@ -46,10 +46,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="interface to bin
           log_level: str = typer.Option("info", "--log-level", help="debug, info, warning, error")) -> None:
     import uvicorn
 
+    from copilot.app import Copilot
     from copilot.core.settings import load_settings
     from integrations.api.config import ApiConfig
 
     settings, config = load_settings(), ApiConfig()  # fail fast on bad settings, before binding
+    checker = Copilot(settings)
+    try:
+        checker.db_check()  # a schema behind this version: one line naming 'copilot db upgrade', no workers
+    finally:
+        checker.close()
     base = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}"
     err_console.print(f"Sales Copilot API on {base} (data: {settings.resolved_home}, llm: {settings.llm}, "
                       f"workers: {workers}, rate: {config.rate_per_second:g}/s per key)")

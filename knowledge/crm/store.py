@@ -1,8 +1,8 @@
 """Engine and sessions for the CRM database: SQLite file by default, Postgres by URL, same code.
 
-The schema is owned by Alembic migrations (``knowledge/crm/migrations``); ``CrmStore.migrate`` brings a
-database to head. Other modules that own tables (the action ledger, API keys, conversations) register
-their metadata in the same database through their own migrations.
+Every table of the product (CRM, ledger, conversations, API keys, jobs, Slack state, role-play) lives in
+this one database, in one metadata, with one Alembic history; ``copilot.schema`` creates and upgrades it
+(this layer cannot see the modules above it that own some of the tables).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from copilot.core.errors import ConfigError, ProviderError
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
@@ -54,17 +52,6 @@ class CrmStore:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def migrate(self) -> None:
-        """Upgrade the schema to the newest migration (idempotent)."""
-        from alembic import command
-        from alembic.config import Config
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from copilot.core.db import Base, create_tables
+from copilot.core.db import Base
 from copilot.core.errors import NotFound, PermissionDenied
 from copilot.core.visibility import Scope
 
@@ -50,7 +50,6 @@ class RoleplayScoreRow(Base):
 class RoleplayStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, RoleplaySessionRow, RoleplayScoreRow)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def _s(self) -> Session:
