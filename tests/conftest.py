@@ -89,3 +89,35 @@ def demo_copilot(tmp_path_factory: pytest.TempPathFactory):
     cp.demo_summary = build_demo(cp, today=date(2026, 11, 20))
     yield cp
     cp.close()
+
+
+# -- real servers (tests/servers.py): started once per session, only when a test asks for one ------------
+@pytest.fixture(scope="session")
+def postgres_admin_url():
+    from servers import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A new, empty database on each engine the product supports: a SQLite file, then a database on a real
+    Postgres server. Tests taking this run twice."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'crm.db'}"
+        return
+    from servers import create_database, drop_database
+
+    admin = request.getfixturevalue("postgres_admin_url")
+    name = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    yield create_database(admin, name)
+    drop_database(admin, name)
+
+
+@pytest.fixture(scope="session")
+def chroma_url():
+    from servers import chroma_server
+
+    with chroma_server() as url:
+        yield url
