@@ -34,6 +34,7 @@ UPGRADE_COMMAND = "copilot db upgrade"
 # a table shows up that these do not declare, so a new model cannot be left out of the migrations.
 MODEL_MODULES = (
     "knowledge.crm.models",
+    "knowledge.crm.health_models",
     "copilot.actions.models",
     "copilot.conversations",
     "copilot.jobs",
