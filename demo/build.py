@@ -20,9 +20,10 @@ from demo.accounts import account_rows, people_rows, plan_accounts
 from demo.activities import write_activities
 from demo.catalog import COMPANY, PRODUCTS, SOURCE
 from demo.deals import DealPlan
+from demo.health import health_signals, write_signals
 from demo.library import LIBRARY_DIR, PERSONA_DIR, library_docs, load_stories
 from demo.pipeline import plan_deals
-from demo.usage import customer_windows, usage_rows
+from demo.usage import customer_windows
 from knowledge.crm.models import (
     Account,
     Activity,
@@ -56,6 +57,7 @@ def generate(today: date) -> dict[str, list[dict]]:
     last_touch: dict[str, datetime] = {}
     for a in activities:
         last_touch[a["deal_id"]] = max(last_touch.get(a["deal_id"], a["occurred_at"]), a["occurred_at"])
+    signals = health_signals(deals, accounts, today, SEED)
     return {
         "teams": teams, "users": users,
         "products": [{"id": pid, "name": name, "series": "Skylark", "list_price": price, "source": SOURCE}
@@ -65,7 +67,8 @@ def generate(today: date) -> dict[str, list[dict]]:
         "deals": [_deal_row(d, last_touch.get(d.id)) for d in deals],
         "stage_changes": [h for d in deals for h in d.history],
         "activities": activities,
-        "usage": usage_rows(rng, deals, today),
+        "usage": signals.pop("monthly"),
+        "signals": signals,  # weekly usage, tickets, touches: loaded through the signals import (generic mapping)
     }
 
 
@@ -122,6 +125,7 @@ def build_demo(cp: Copilot, *, today: date | None = None, progress: bool = False
                     s.execute(insert(model), rows[key])
             summary = _summary(today, rows)
             s.add(ImportRun(source=RUN_SOURCE, mapping="demo", started_at=datetime.now(), report=summary))
+        summary["signals"] = write_signals(cp.services.crm, rows["signals"], cp.settings.resolved_home / "demo-signals")
         say(f"CRM: {summary['accounts']} accounts, {summary['deals']['total']} deals, "
             f"{sum(summary['activities'].values())} activities")
         from demo.calls import load_demo_calls
