@@ -16,9 +16,11 @@ from copilot.conversations import ConversationStore
 from copilot.core.chat import ChatModel, fall_back
 from copilot.core.domain import Answer, Freshness, Principal
 from copilot.core.errors import ModelError, UserError
+from copilot.core.lang import language
 from copilot.core.output_policy import host, sanitize
 from copilot.grounding import ungrounded_numbers
 from copilot.offline.engine import OfflineEngine
+from copilot.offline.localize import to_zh
 from knowledge.crm.models import ImportRun
 from knowledge.crm.store import CrmStore
 from prompts import render
@@ -108,6 +110,10 @@ class AskService:
             answer.text = policy.text
             notes.append(f"{policy.removed} link(s) or image(s) to hosts outside the allow-list were removed")
         answer.notes = notes + answer.notes
+        if language(question) == "zh":
+            if answer.mode == "offline":
+                to_zh(answer)
+            answer.language = "zh"
         newest = answer.newest_record
         if newest is not None or "crm" in answer.data:
             answer.freshness = freshness(last_sync(ctx.crm) or newest, datetime.now(), self.stale_hours)

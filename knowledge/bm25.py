@@ -10,6 +10,11 @@ Tables:
 
 User queries never reach FTS syntax: ``fts_query`` keeps word tokens only, quotes each one and ORs
 them, so quotes, colons, ``NOT``, ``NEAR`` or parentheses in a question cannot cause a syntax error.
+
+Chinese: FTS5's unicode61 tokenizer sees a run of Han characters as one token. On write, each run is
+split into jieba's words joined by a zero-width space (U+200B), which unicode61 treats as a separator;
+on read the marks are removed, so stored and returned text is the original. Queries are segmented the
+same way (``copilot.core.lang.words``), so "上个月的赢单率" matches a chunk about 赢单率.
 """
 
 from __future__ import annotations
@@ -22,10 +27,21 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from copilot.core.lang import ZH_STOP, spaced, words
+
 _STOP = ("a an and are as at be but by can do does for from has have how i in is it its me my of on or our "
          "so that the their them there these this to was we what when where which who why will with you your "
          "about any all not no yes please tell give show")
-STOPWORDS = frozenset(_STOP.split(" "))
+STOPWORDS = frozenset(_STOP.split(" ")) | ZH_STOP
+ZWSP = "\u200b"  # joins the jieba words of a Chinese run in the index; removed on every read
+
+
+def indexed(text: str) -> str:
+    return spaced(text, ZWSP)
+
+
+def shown(text: str) -> str:
+    return text.replace(ZWSP, "")
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
@@ -49,7 +65,7 @@ CREATE INDEX IF NOT EXISTS ix_mentions_source ON mentions(source);
 
 def fts_query(text: str) -> str:
     """A safe FTS5 expression: quoted word tokens ORed; stopwords dropped unless nothing else is left."""
-    tokens = [t for t in re.findall(r"\w+", text.lower()) if len(t) > 1 or t.isdigit()]
+    tokens = [t for t in re.findall(r"\w+", " ".join(words(text))) if len(t) > 1 or t.isdigit() or not t.isascii()]
     kept = [t for t in tokens if t not in STOPWORDS] or tokens
     seen: list[str] = []
     for t in kept:
@@ -59,7 +75,7 @@ def fts_query(text: str) -> str:
 
 
 def phrase_query(text: str) -> str:
-    tokens = re.findall(r"\w+", text.lower())
+    tokens = re.findall(r"\w+", " ".join(words(text)))
     return f'"{" ".join(tokens)}"' if tokens else ""
 
 
@@ -159,7 +175,7 @@ class KeywordIndex:
                                        [(cid, src, row["partition"], json.dumps(meta)) for cid, _, meta in chunks])
                 self._conn.executemany(
                     "INSERT INTO fts (text, title, section, id, owner, team, type, account) VALUES (?,?,?,?,?,?,?,?)",
-                    [(text, meta.get("title", ""), meta.get("section", ""), cid, meta.get("owner", ""),
+                    [(indexed(text), indexed(meta.get("title", "")), indexed(meta.get("section", "")), cid, meta.get("owner", ""),
                       meta.get("team", ""), meta.get("type", ""), meta.get("account", ""))
                      for cid, text, meta in chunks])
                 self._conn.execute("INSERT OR IGNORE INTO partition_owners VALUES (?, ?)",
@@ -179,7 +195,8 @@ class KeywordIndex:
     def contains_text(self, needle: str) -> bool:
         """Whether any indexed chunk text contains ``needle`` (plain substring; for tests and audits)."""
         with self._lock:
-            row = self._conn.execute("SELECT 1 FROM fts WHERE instr(text, ?) > 0 LIMIT 1", (needle,)).fetchone()
+            row = self._conn.execute("SELECT 1 FROM fts WHERE instr(replace(text, ?, ''), ?) > 0 LIMIT 1",
+                                     (ZWSP, needle)).fetchone()
         return row is not None
 
     def count(self) -> int:
@@ -211,7 +228,7 @@ class KeywordIndex:
         params.append(n)
         with self._lock:
             rows = self._conn.execute(" ".join(sql), params).fetchall()
-        return [(r[0], float(r[1]), r[2], json.loads(r[3])) for r in rows]
+        return [(r[0], float(r[1]), shown(r[2]), json.loads(r[3])) for r in rows]
 
     def close(self) -> None:
         with self._lock:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from copilot.core.lang import HAN_RUN
 from knowledge.loaders import Section
 
 MIN_WORDS = 150
@@ -30,7 +31,11 @@ class Chunk:
 
 
 def _words(text: str) -> int:
-    return len(text.split())
+    """Words, counting Chinese (written without spaces) as one word per 1.6 characters, jieba's mean."""
+    han = sum(len(m.group(0)) for m in HAN_RUN.finditer(text))
+    if not han:
+        return len(text.split())
+    return len(HAN_RUN.sub(" ", text).split()) + round(han / 1.6)
 
 
 def _paragraphs(text: str, max_words: int) -> list[str]:
@@ -62,7 +67,7 @@ def _pieces(para: str, max_words: int) -> list[str]:
             out.append(line)
             continue
         piece: list[str] = []
-        for sentence in re.split(r"(?<=[.!?])\s+", line.strip()):
+        for sentence in re.split(r"(?<=[.!?])\s+|(?<=[。！？；])", line.strip()):
             words = sentence.split()
             while len(words) > max_words:  # one giant "sentence" (tables, logs): cut by words
                 if piece:

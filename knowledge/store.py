@@ -30,7 +30,7 @@ from copilot.core.domain import Citation
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import UserError
 from copilot.core.visibility import Scope
-from knowledge.bm25 import KeywordIndex, phrase_query
+from knowledge.bm25 import KeywordIndex, phrase_query, shown
 from knowledge.chunking import chunk_sections
 from knowledge.compaction import REBUILD_SUFFIX, drop_orphan_segments, rebuild_collection, vacuum_sqlite
 from knowledge.documents import Hit, IngestReport, SourceDoc
@@ -269,7 +269,7 @@ class KnowledgeStore:
                     continue
                 rows = con.execute("SELECT c.source, f.text, f.title, f.section FROM fts f JOIN chunks c ON c.id = f.id "
                                    "WHERE fts MATCH ?", (q,))
-                out |= {r[0] for r in rows if r[0] not in out and mentions.found(" ".join(r[1:]))}
+                out |= {r[0] for r in rows if r[0] not in out and mentions.found(shown(" ".join(r[1:])))}
             for source, meta in con.execute("SELECT source, meta FROM chunks"):
                 if source not in out and mentions.found(meta):
                     out.add(source)

@@ -72,6 +72,7 @@ class ToolContext:
 
 @dataclass
 class ToolDeps:
+    lang: str = "en"  # the language answers are written in: the question's ('zh' or 'en')
     """What every tool run shares, whoever asks; ``context`` adds the principal and derives the scope."""
 
     crm: CrmStore

@@ -117,6 +117,7 @@ class Answer(BaseModel):
     freshness: Freshness = Field(default_factory=Freshness)
     mode: Literal["llm", "offline"] = "offline"
     intent: str | None = None
+    language: str = Field(default="en", description="the language the answer is written in: the question's (en or zh)")
     tools_used: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="warnings such as fallback to offline")
     data: dict[str, Any] = Field(default_factory=dict, description="structured payload for UIs")

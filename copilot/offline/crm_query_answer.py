@@ -13,6 +13,7 @@ from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
 from knowledge.crm.scoping import apply_scope
 from tools.compose import Composer
 from tools.context import ToolContext
+from tools.crm_query import describe_zh
 from tools.crm_query.result import CrmResult, fmt_money
 from tools.query_crm import query_crm
 
@@ -58,6 +59,40 @@ def parse_question(ctx: ToolContext, question: str) -> Parse:
                        stage_words=source_stages(ctx)).parse(question)
 
 
+def _headline_zh(res: CrmResult, read: str) -> str:
+    q = res.query
+    if q.compare and res.rows:
+        return "；".join(f"**{g.group}** {res.fmt(g.value)}（{g.n} 条记录）" for g in res.rows) + "。"
+    if res.rows and q.limit == 1:
+        g = res.rows[0]
+        return f"**{g.group}** {'最低' if q.order == 'asc' else '最高'}：**{res.fmt(g.value)}**（{g.n} 条记录）。"
+    if res.rows:
+        return f"{'后' if q.order == 'asc' else '前'} {len(res.rows)} 名：" if q.limit else \
+            f"按{describe_zh.GROUP.get(q.group_by or '', q.group_by or '分组')}："
+    noun = describe_zh.OBJECT.get(q.object, q.object)
+    if q.metric == "list" and q.limit and q.order and res.records and len(res.records) < res.total:
+        return f"在 {res.total} 条匹配的{noun}中，金额{'最小' if q.order == 'asc' else '最大'}的 {len(res.records)} 条："
+    if q.metric == "list":
+        total = (f"，合计 {fmt_money(sum(r.amount or 0 for r in res.records))}" if q.object == "deals" and
+                 res.records and res.total <= len(res.records) else "")
+        return f"共有 **{res.total}** 条{noun}符合条件{total}："
+    return f"{read}：**{res.fmt(res.value)}**" + (f"（基于 {res.total} 条记录）" if q.metric != "count" else "") + "。"
+
+
+def _record_line_zh(c: Composer, res: CrmResult, i: int) -> str:
+    r = res.records[i]
+    ref = c.cite(res.citations[i + 1])
+    if r.kind != "deal":
+        return _record_line(c, res, i, ref=ref)
+    bits = [describe_zh.STAGE.get(r.stage or "", r.stage) if r.stage else None,
+            fmt_money(r.amount) if r.amount is not None else "无金额",
+            f"预计 {r.close_date} 关闭" if r.close_date else None, r.owner,
+            f"最近活动 {r.last_activity}" if r.last_activity else "没有活动记录",
+            f"关闭日期推迟过 {r.pushes} 次" if r.pushes else None,
+            f"下一步：{r.next_step}" if r.next_step else "没有下一步"]
+    return f"- **{r.name}**：{'，'.join(b for b in bits if b)} {ref}"
+
+
 def _headline(res: CrmResult) -> str:
     q = res.query
     if q.compare and res.rows:
@@ -83,9 +118,9 @@ def _headline(res: CrmResult) -> str:
     return f"{what}: **{res.fmt(res.value)}**" + (f" (from {res.total} records)" if q.metric != "count" else "") + "."
 
 
-def _record_line(c: Composer, res: CrmResult, i: int) -> str:
+def _record_line(c: Composer, res: CrmResult, i: int, ref: str | None = None) -> str:
     r = res.records[i]
-    ref = c.cite(res.citations[i + 1])
+    ref = ref or c.cite(res.citations[i + 1])
     if r.kind == "contact":
         d = r.detail
         bits = [d.get("title"), (d.get("role") or "").replace("_", " ") or None, d.get("email")]
@@ -107,23 +142,28 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
     res = query_crm(ctx, parse.query)
     c.used("query_crm", res)
     ref = c.cite(res.citations[0])
-    c.add(f"{_headline(res)} {ref}")
+    zh = res.zh = ctx.lang == "zh"
+    read = describe_zh.read_as(res.query, res.labels, ctx.scope) if zh else res.read_as
+    computed = describe_zh.computed_as(res.query, ctx.scope, res.total) if zh else res.computed_as
+    c.add(f"{_headline_zh(res, read) if zh else _headline(res)} {ref}")
     for g in res.rows if not (res.query.limit == 1 and res.rows) or res.query.compare else []:
-        c.add(f"- {g.group}: {res.fmt(g.value)} ({g.n} records)")
+        c.add(f"- {g.group}：{res.fmt(g.value)}（{g.n} 条记录）" if zh else f"- {g.group}: {res.fmt(g.value)} ({g.n} records)")
     for i in range(len(res.records)):
-        c.add(_record_line(c, res, i))
+        c.add(_record_line_zh(c, res, i) if zh else _record_line(c, res, i))
     if res.total > len(res.records) and res.query.metric == "list" and not (res.query.limit and res.query.order):
-        c.add(f"- ... and {res.total - len(res.records)} more")
+        c.add(f"- …… 另有 {res.total - len(res.records)} 条" if zh else f"- ... and {res.total - len(res.records)} more")
     c.add("")
-    c.add(f"_How I read your question: {res.read_as}._")
-    c.add(f"_How it is computed: {res.computed_as}._")
+    c.add(f"_我对问题的理解：{read}。_" if zh else f"_How I read your question: {read}._")
+    c.add(f"_计算方式：{computed}。_" if zh else f"_How it is computed: {computed}._")
     for n in parse.assumptions + res.notes:
-        c.add(f"_Note: {n}_")
+        c.add(f"_注：{n}_" if zh else f"_Note: {n}_")
     for extra in parse.also:
         more = query_crm(ctx, extra)
         c.used("query_crm", more)
-        c.add(f"Also: {more.read_as}: **{more.fmt(more.value)}** {c.cite(more.citations[0])}")
+        more_read = describe_zh.read_as(more.query, more.labels, ctx.scope) if zh else more.read_as
+        c.add(f"{'另外' if zh else 'Also'}: {more_read}: **{more.fmt(more.value)}** {c.cite(more.citations[0])}")
     if parse.unapplied:
-        c.add("_I couldn't apply " + ", ".join(f"'{w}'" for w in parse.unapplied)
-              + " to the query; rephrase if it matters._")
+        words = ", ".join(f"'{w}'" for w in parse.unapplied)
+        c.add(f"_我没能把 {words} 用到查询中；如果它很重要，请换个说法。_" if zh else
+              f"_I couldn't apply {words} to the query; rephrase if it matters._")
     return parse.confidence, res.data()

@@ -16,14 +16,16 @@ from sqlalchemy import select
 from copilot.core.domain import Answer
 from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
+from copilot.core.lang import has_han, language
 from copilot.core.visibility import Scope
 from copilot.offline import crm_answers, library_answers, requests
-from copilot.offline.crm_query_answer import crm_answer, parse_question
+from copilot.offline.crm_query_answer import crm_answer, linker_for, parse_question
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
 from copilot.offline.parse.normalize import VOCAB
 from copilot.offline.parse.parser import Parse
+from copilot.offline.parse.zh import to_english
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
 from knowledge.crm.models import Deal, User
@@ -204,12 +206,18 @@ class OfflineEngine:
             c = Composer()
             c.add(f"{INJECTION_NOTE} Ask me about your deals, accounts, calls or the case library.")
             return c.answer("help", 0.9), state
-        answer, new_state = self._answer(ctx, question, state)
+        original = question
+        if has_han(question):  # read in the parser's words; library search keeps the Chinese
+            question = to_english(question, linker_for(ctx).han_names()) or question
+        if language(original) == "zh":
+            ctx = replace(ctx, lang="zh")
+        answer, new_state = self._answer(ctx, question, state, original=original)
         if injected:
             answer.notes.insert(0, INJECTION_NOTE)
         return answer, new_state
 
-    def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
+    def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any],
+                original: str = "") -> tuple[Answer, dict[str, Any]]:
         route = self.router.route(question)
         intent = route.intent
         if intent in STRUCTURED and intent not in route.cued:
@@ -272,7 +280,8 @@ class OfflineEngine:
             handler = self.handlers.get(intent) or library_answers.knowledge
             if intent in LIBRARY_INTENTS:  # library questions get library answers, never CRM notes
                 ctx = replace(ctx, scope=Scope(ctx.principal))
-            confidence = handler(ctx, c, ent, question)
+            asked = original if intent in LIBRARY_INTENTS and original else question
+            confidence = handler(ctx, c, ent, asked)
             confidence *= 0.8 if route.margin < 0.03 else 1.0
         except CopilotError as exc:
             return failure(intent, exc), state

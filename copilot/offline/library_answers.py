@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.core.lang import language
 from copilot.offline.competitors import Mention, find_competitor, mentions
 from copilot.offline.sections import Unit, build_units, clean, score_units, window
 from tools.compose import Composer
@@ -62,6 +63,12 @@ def _search(ctx: ToolContext, c: Composer, query: str, types: list[str] | None,
                                     type=h.metadata.get("type"), score=float(h.score)))
         res.citations.append(h.citation)
         ranks.append(rank)
+    # A question in Chinese is best answered from Chinese pages when the library has them: passages in the
+    # other language move behind (they still answer when nothing in the question's language does).
+    lang = language(query)
+    same = [language(p.text) == lang for p in res.passages]
+    if any(same) and not all(same):
+        ranks = [r if ok else r + BM25_POOL for r, ok in zip(ranks, same, strict=True)]
     return res, ranks
 
 

@@ -15,11 +15,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-_WORD = re.compile(r"[a-z0-9]+(?:[.,/-][a-z0-9]+)*")
+from copilot.core.lang import HAN, HAN_RUN, ZH_STOP, segment
+
+_WORD = re.compile(rf"[a-z0-9]+(?:[.,/-][a-z0-9]+)*|[{HAN}]+")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 MAX_OVERLAP, MIN_OVERLAP = 40, 8  # words a chunk repeats from the one before it (knowledge.chunking.OVERLAP = 30)
-STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been", "being", "with", "how", "do", "does", "did", "done", "we", "i", "you", "our", "my", "your", "what", "which", "who", "whom", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "here", "about", "at", "as", "by", "from", "into", "out", "up", "if", "so", "not", "no", "any", "all", "some", "me", "us", "he", "she", "his", "her", "than", "then", "also", "just", "get", "got", "have", "has", "had", "need", "needs", "want", "wants", "tell", "give", "show", "please", "know", "let", "like", "much", "many", "what's", "whats", "hows", "how's", "there's", "vs", "versus", "between", "more", "most", "other", "another", "same", "such", "only", "very", "through", "via"])
+STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been", "being", "with", "how", "do", "does", "did", "done", "we", "i", "you", "our", "my", "your", "what", "which", "who", "whom", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "here", "about", "at", "as", "by", "from", "into", "out", "up", "if", "so", "not", "no", "any", "all", "some", "me", "us", "he", "she", "his", "her", "than", "then", "also", "just", "get", "got", "have", "has", "had", "need", "needs", "want", "wants", "tell", "give", "show", "please", "know", "let", "like", "much", "many", "what's", "whats", "hows", "how's", "there's", "vs", "versus", "between", "more", "most", "other", "another", "same", "such", "only", "very", "through", "via"]) | ZH_STOP
 
 
 def stem(word: str) -> str:
@@ -46,6 +48,9 @@ def words(text: str) -> list[str]:
     """Lower-case words and whole numbers ('5', '120', '3.5'); 'closed/won' and 'multi-year' give two words."""
     out = []
     for tok in _WORD.findall(text.lower()):
+        if HAN_RUN.match(tok):  # Chinese: jieba's words
+            out += segment(tok)
+            continue
         out += [p for p in re.split(r"[/-]", tok) if p] if not re.fullmatch(r"[\d.,]+", tok) else [tok]
     return out
 
@@ -315,7 +320,7 @@ ON_TOPIC = 0.5  # a line is on topic when its question words weigh at least this
 
 
 def _first_sentence(line: str) -> str:
-    head = re.split(r"(?<=[.!?])\s+", line, maxsplit=1)[0]
+    head = re.split(r"(?<=[.!?])\s+|(?<=[。！？；])", line, maxsplit=1)[0]
     if len(head) > SHORT_LINE:
         head = head[:SHORT_LINE].rsplit(" ", 1)[0]
     return head if head == line else f"{head} ..."
@@ -336,7 +341,7 @@ def window(text: str, question: str, budget: int) -> str:
         if len(line) <= budget:
             blocks.append(line)
         else:  # one huge paragraph: its sentences are the blocks
-            blocks += [s for s in re.split(r"(?<=[.!?])\s+", line) if s]
+            blocks += [s for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？；])", line) if s]
     found = [q & set(tokens(b)) for b in blocks]
     # A question word on every line of the section ("lead" in a section about leads) picks no line.
     spread = Counter(t for f in found for t in f)

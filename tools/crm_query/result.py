@@ -59,10 +59,12 @@ class CrmResult(ToolResult):
     computed_as: str = ""
     notes: list[str] = Field(default_factory=list)
     unit: str = "count"
+    labels: dict[str, str] = Field(default_factory=dict)  # the names the query resolved to, for renderers
+    zh: bool = False  # figures worded for a Chinese answer
 
     def fmt(self, value: float | None) -> str:
         if value is None:
-            return "n/a (nothing to compute it from)"
+            return "n/a (nothing to compute it from)" if not self.zh else "无（没有可计算的数据）"
         if self.unit == "money":
             return fmt_money(value)
         if self.unit == "percent":

@@ -164,7 +164,7 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
     return CrmResult(query=q, value=value, rows=rows, records=records[:limit], total=len(recs),
                      read_as=read_as(q, resolved.labels, scope), computed_as=computed_as(q, scope, len(recs)),
                      notes=notes, newest=max((r.updated_at for r in recs if r.updated_at), default=None),
-                     unit=unit_of(q))
+                     unit=unit_of(q), labels=resolved.labels)
 
 
 def unit_of(q: CrmQuery) -> str:

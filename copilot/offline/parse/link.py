@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-WORD = re.compile(r"[a-z0-9][a-z0-9&'.-]*[a-z0-9]|[a-z0-9]")
+from copilot.core.lang import HAN
+
+# A Chinese name is one token: the Chinese reader (parse/zh.py) keeps CRM names whole, set off by spaces.
+WORD = re.compile(f"[a-z0-9][a-z0-9&'.-]*[a-z0-9]|[a-z0-9]|[{HAN}]+")
+HAN_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|控股|科技|技术|网络|信息|软件|银行|保险|医院)+$")
 GENERIC = {"the", "and", "inc", "corp", "corporation", "group", "company", "co", "llc", "ltd", "health", "data",
            "systems", "global", "financial", "retail", "manufacturing", "labs", "technologies", "solutions",
            "partners", "holdings", "software", "studios", "media", "logistics", "insurance", "foods", "services",
@@ -57,6 +61,9 @@ class Linker:
                     distinctive = len(t) >= 4 and t not in GENERIC
                     if unique and (distinctive or kind in ("person", "competitor") and len(t) >= 3):
                         self._add(t, kind, rid, name)
+                short = HAN_SUFFIX.sub("", name)
+                if short != name and len(short) >= 2:  # "华为技术有限公司" -> "华为"
+                    self._add(short, kind, rid, name)
                 if kind == "product" and len(toks) > 1:  # "Acme Observe" -> "observe" when unique
                     tail = " ".join(toks[1:])
                     if sum(1 for n in table.values() if n.lower().endswith(tail)) == 1:
@@ -65,6 +72,10 @@ class Linker:
         self._by_words: dict[int, list[str]] | None = None
         self.words = {w for alias in self.aliases for w in alias.split()}  # never 'typo-corrected'
         self.words |= {w for table in names.values() for n in table.values() for w, _, _ in words(n)}
+
+    def han_names(self) -> list[str]:
+        """Aliases written in Chinese characters: the Chinese reader keeps them verbatim."""
+        return [a for a in self.aliases if re.search(f"[{HAN}]", a)]
 
     def _add(self, alias: str, kind: str, rid: str, name: str) -> None:
         if alias and (kind, rid, name) not in self.aliases.setdefault(alias, []):

@@ -210,11 +210,11 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     if m and g is None:
         g = "competitor"  # 'how many did we lose last quarter and to whom'
         spans.append(m.span())
-    for m in re.finditer(r"\b(most|highest|best|top|leads?|leading|ahead|biggest|largest|max(?:imum)?|greatest|more)\b"
-                         r"(?!\s+than)", low):
+    for m in re.finditer(r"(?<!\bat )\b(most|highest|best|top|leads?|leading|ahead|biggest|largest|max(?:imum)?|greatest|more)\b"
+                         r"(?!\s+than)", low):  # 'at most 3 times' is a bound, not an order
         order = order or "desc"
         spans.append(m.span())
-    for m in re.finditer(r"\b(least|lowest|worst|bottom|fewest|smallest|min(?:imum)?|lagging|behind|weakest)\b", low):
+    for m in re.finditer(r"(?<!\bat )\b(least|lowest|worst|bottom|fewest|smallest|min(?:imum)?|lagging|behind|weakest)\b", low):
         order = "asc" if order is None or order == "desc" and m.group(1) in ("worst", "lowest", "least", "bottom") else order
         spans.append(m.span())
     return g, order, limit, spans

@@ -1,0 +1,213 @@
+"""Chinese CRM questions -> the parser's English words, names kept as they are.
+
+The offline parser reads slots with English lexicons. Rather than a second parser, a Chinese question
+is rewritten phrase by phrase into the words those lexicons read ("上个月" -> "last month", "赢单率" ->
+"win rate", "三周没有跟进" -> "no activity in 3 weeks", "华东 vs 华南" stays a comparison), so both
+languages share one typed query, one set of slot rules and one coverage report. Names are never
+rewritten: CRM names found in the question (Chinese or not) are cut out first and put back unchanged,
+so "华东" stays the team the linker knows. Chinese that no rule reads is left in place, so the parser
+reports it as not applied instead of silently dropping it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from copilot.core.lang import HAN
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+           "九": 9}
+_NUM = "[0-9零〇一二两俩三四五六七八九十百千]+"
+
+
+def cn_number(text: str) -> int | None:
+    """'三' -> 3, '十五' -> 15, '二十' -> 20, '120' -> 120, '一百二十' -> 120."""
+    if text.isdigit():
+        return int(text)
+    total, cur = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            cur = _DIGITS[ch]
+        elif ch in "十百千":
+            unit = {"十": 10, "百": 100, "千": 1000}[ch]
+            total += (cur or 1) * unit
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _numbers(text: str) -> str:
+    """Chinese numerals before a unit or a count become digits; 万 multiplies amounts by 10,000."""
+    def amount(m: re.Match[str]) -> str:
+        n = float(m.group(1)) if re.fullmatch(r"[0-9.]+", m.group(1)) else cn_number(m.group(1))
+        return f" {int((n or 0) * 10000)} "
+
+    text = re.sub(rf"([0-9.]+|{_NUM})\s*万", amount, text)
+    return re.sub(rf"({_NUM})(?=\s*(?:个月|个星期|个季度|周|天|日|次|名|个|位|笔|单|年|月|星期|礼拜))",
+                  lambda m: str(cn_number(m.group(1)) if cn_number(m.group(1)) is not None else m.group(1)), text)
+
+
+# Phrases whose numerals are not counts ("最近一次" is "the latest"), read before numerals become digits.
+EARLY: list[tuple[str, str]] = [
+    (r"最近一次|最后一次|上一次|上次", " last "),
+    (r"(?:last )?(?:联系|跟进|沟通|触达|拜访|通话)(?:的)?(?:时间|日期)?(?=.*(?:什么时候|何时|哪天|时间|日期))", " last touch "),
+    # how-to questions belong to the case library, whatever CRM words they hold ("客户说太贵，怎么回应")
+    (r"(?:我|我们)?(?:该|应该|要|能|可以)?(?:怎么|如何|怎样)(?:回应|应对|处理|回答|说服|回复|反驳|办|说|做|谈|赢)",
+     " how should i respond "),
+    (r"异议", " objection "), (r"政策|规定|制度", " policy "), (r"手册|打法|话术", " playbook "),
+    (r"对比卡|竞品卡|作战卡", " battle card "), (r"最佳实践", " best practices "), (r"成功案例|赢单案例|案例", " case study "),
+    (r"我(?:跟|和|与)(?:我的|我们)?团队(?:里)?(?:的)?(?:其他人|其他成员|其他同事|其他销售)(?:比|相比|比较|对比)?",
+     " me vs the rest of my team "),
+]
+
+# (pattern, English words); applied in order, longest and most specific first.
+RULES: list[tuple[str, str]] = [
+    # inactivity and follow-up
+    (r"(?:超过|已经|已|有)?(\d+)\s*(天|周|个星期|星期|个月|月)(?:以上|多)?(?:都)?(?:没有|没|未|无)(?:人)?(?:跟进|联系|活动|动态|触达|沟通|互动)",
+     r" with no activity in \1 \2 "),
+    (r"(?:没有|没|未|无)(?:人)?(?:跟进|联系|活动|触达)(?:超过|已经|了)?(\d+)\s*(天|周|个星期|星期|个月|月)(?:以上|了)?",
+     r" with no activity in \1 \2 "),
+    (r"(?:没有|没|无|缺少|缺)(?:下一步|下一步计划|下一步行动|后续步骤)", " with no next step "),
+    (r"(?:有)?下一步(?:计划|行动)?", " next step "),
+    (r"(?:被)?(?:推迟|延期|推后|延后|推了|改期)(?:过)?(?:至少)?(\d+)\s*次(?:以上|或以上)?", r" pushed at least \1 times "),
+    (r"(?:被)?(?:推迟|延期|推后|延后|滑单|滑期)(?:过|了)?(?:的)?", " pushed "),
+    (r"什么时候|何时|哪天|哪一天", " when "), (r"到期", " due "),
+    (r"((?:过去|最近|近|上个?|本|这个?|今年|去年)[^\s,]{0,6}?)(?:新增|创建|新建|新开)(?:的)?", r" created \1 "),
+    (r"(?:预计|将要|要|即将)(?:关单|成交|签单|签约|结单)(?:的)?(?:金额|总额|总金额)", " pipeline expected to close "),
+    (r"在(?:当前)?阶段(?:停留|卡)(?:了)?(?:超过)?(\d+)\s*(天|周|个月)(?:以上)?", r" stuck in stage for \1 \2 "),
+    # time
+    (r"上个?月", " last month "), (r"(?:本|这个?|当)月", " this month "), (r"下个?月", " next month "),
+    (r"上个?季度|上季", " last quarter "), (r"(?:本|这个?|当)季度|本季", " this quarter "), (r"下个?季度|下季", " next quarter "),
+    (r"(?:今年|本年度?)(?:以来|至今|到目前为止)|年初至今", " year to date "),
+    (r"(?:本季度|本季)(?:以来|至今)", " quarter to date "),
+    (r"(?:今年)?年底(?:之前|以前|前)|年末(?:之前|以前|前)|(?:今年)?年底", " before the end of the year "),
+    (r"(?:本|这个?)?季度末(?:之前|以前|前)?", " before the end of the quarter "),
+    (r"(?:本|这个?)?月底(?:之前|以前|前)?", " before the end of the month "),
+    (r"今年|本年度?", " this year "), (r"去年|上一年", " last year "), (r"明年|下一年", " next year "),
+    (r"上(?:个)?(?:周|星期|礼拜)", " last week "), (r"(?:本|这个?)(?:周|星期|礼拜)", " this week "),
+    (r"下(?:个)?(?:周|星期|礼拜)", " next week "),
+    (r"(?:过去|最近|近)(\d+)\s*(天|日)", r" in the last \1 days "),
+    (r"(?:过去|最近|近)(\d+)\s*(?:周|个星期)", r" in the last \1 weeks "),
+    (r"(?:过去|最近|近)(\d+)\s*个?月", r" in the last \1 months "),
+    (r"(?:过去|最近|近)(\d+)\s*个?季度", r" in the last \1 quarters "),
+    (r"今天", " today "), (r"昨天", " yesterday "), (r"明天", " tomorrow "),
+    (r"(20\d\d)\s*年\s*第?\s*([1-4一二三四])\s*季度", lambda m: f" q{cn_number(m.group(2))} {m.group(1)} "),
+    (r"第\s*([1-4一二三四])\s*季度", lambda m: f" q{cn_number(m.group(1))} "),
+    (r"(20\d\d)\s*年\s*(\d{1,2})\s*月", lambda m: f" {_MONTHS[int(m.group(2)) - 1]} {m.group(1)} "),
+    (r"(?<!\d)(\d{1,2})\s*月(?:份)?", lambda m: f" {_MONTHS[int(m.group(1)) - 1]} " if 1 <= int(m.group(1)) <= 12 else m.group(0)),
+    (r"(20\d\d)\s*年", r" \1 "),
+    (r"(\d+)\s*个?月前", r" \1 months ago "), (r"(\d+)\s*(?:周|个星期)前", r" \1 weeks ago "), (r"(\d+)\s*天前", r" \1 days ago "),
+    (r"(\d+)\s*个?季度", r" \1 quarters "), (r"(\d+)\s*(?:周|个星期|星期)", r" \1 weeks "), (r"(\d+)\s*(?:天|日)", r" \1 days "),
+    (r"(\d+)\s*个?月", r" \1 months "),
+    # metrics
+    (r"输单率|丢单率|失单率|败率", " loss rate "),
+    (r"赢单率|胜率|赢率|成单率|成交率|赢单比例|转化率", " win rate "),
+    (r"(?:平均)?(?:销售|成交|签单)周期|(?:平均)?(?:多久|多长时间)(?:能)?(?:成交|签单|赢单|关单)", " average sales cycle "),
+    (r"平均(?:客单价|合同金额|合同额|交易额|交易金额|商机金额|金额|单价|订单金额)|客单价|平均(?:每单|每笔)(?:金额)?",
+     " average deal size "),
+    (r"管道|管线|销售漏斗|漏斗|pipeline", " pipeline "),
+    (r"(?:有)?多少(?:个|条|笔|单|家|位|次)|(?:有)?多少(?=\s*(?:商机|机会|客户|联系人|活动|通话|交易|订单|单子|续约))|(?:有)?几(?:个|条|笔|单|家|位|次)|数量|个数|笔数|总数",
+     " how many "),
+    (r"(?:金额|合同额|合同金额)(?=\s*(?:超过|大于|高于|多于|至少|不少于|不低于|低于|小于|少于|不到|不超过|至多|在))", " "),
+    (r"(?:总)?(?:成交|签约|赢单)?(?:金额|收入|营收|业绩|销售额|销售收入)(?:合计|总计|总额|一共)?|总额|合计", " revenue "),
+    (r"卖得最好|销量最好|最畅销|卖得最多", " sells the most "), (r"卖得最差|卖得最少", " sells the least "),
+    # objects
+    (r"续约|续费|续签", " renewal "), (r"增购|追加购买|扩容|扩展|加购|交叉销售", " expansion "),
+    (r"新客户|新业务|新签|新logo", " new business "),
+    (r"商机|机会|销售机会|单子|交易|订单|项目", " deals "),
+    (r"联系人|对接人", " contacts "),
+    (r"经济决策人|经济买家|决策人|拍板的人|预算负责人|管预算的", " economic buyer "),
+    (r"内部支持者|内线|拥护者|教练", " champion "),
+    (r"技术决策人|技术买家", " technical buyer "),
+    (r"跟进记录|活动记录|活动|跟进|触达", " activities "), (r"通话录音|录音|通话|电话", " calls "),
+    (r"会议|会面|拜访", " meetings "), (r"邮件", " emails "), (r"任务|待办", " tasks "),
+    (r"客户|账户|公司", " accounts "),
+    # stage and status
+    (r"(?:在|处于)?谈判(?:阶段)?", " negotiation "), (r"(?:在|处于)?(?:方案|报价|提案)(?:阶段)?", " proposal "),
+    (r"(?:在|处于)?(?:演示|demo)(?:阶段)?", " demo "), (r"(?:在|处于)?(?:需求调研|需求分析|探索|发现)(?:阶段)?", " discovery "),
+    (r"(?:在|处于)?(?:资格确认|资格审查|筛选|验证)(?:阶段)?", " qualification "), (r"(?:在|处于)?(?:初步接触|线索|挖掘)(?:阶段)?", " prospecting "),
+    (r"后期阶段|后期", " late stage "), (r"早期阶段|早期", " early stage "),
+    (r"进行中(?:的)?|未关闭(?:的)?|未结(?:的)?|在跟(?:的)?|在谈(?!判)(?:的)?|开放(?:的)?|活跃(?:的)?|打开(?:的)?", " open "),
+    (r"赢单|赢下|赢了|拿下|签下|成交(?:了)?|签约(?:了)?|赢得|赢", " won "),
+    (r"输单|丢单|丢了|输了|输掉|丢掉|失单|输给|输", " lost "),
+    (r"已关闭|关闭(?:了)?|结束(?:了)?|已结", " closed "),
+    (r"(?:预测类别|预测分类)(?:为|是)?", " forecast category "),
+    (r"承诺(?:类)?|确定(?:能)?签|commit", " commit "), (r"最佳情况|乐观(?:情况)?|best ?case", " best case "),
+    (r"(?:处于|在)?(?:哪个|什么)阶段", " which stage "), (r"阶段", " stage "),
+    # grouping, ranking, comparison
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:销售代表|销售员|销售|代表|负责人|人员|人)(?:来看|统计|排名|分组)?|每(?:个|位)(?:销售|代表|人)", " by rep "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:团队|区域|大区|地区|小组)(?:来看|统计|排名|分组)?|各(?:个)?(?:团队|区域|大区)|每个(?:团队|区域)",
+     " by team "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:经理|主管)|各(?:位)?经理", " by manager "),
+    (r"(?:按|按照|分)(?:各个?|每个)?产品|各(?:个)?产品|每个产品", " by product "),
+    (r"(?:按|按照|分)(?:各个?|每个)?阶段|各(?:个)?阶段", " by stage "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:竞争对手|竞品|对手)", " by competitor "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:行业|细分市场)|各(?:个)?行业", " by sector "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:月|月份)|每(?:个)?月|逐月", " by month "),
+    (r"(?:按|按照|分)(?:各个?|每个)?季度|每(?:个)?季度|逐季", " by quarter "),
+    (r"哪个(?:销售代表|销售员|销售|代表|人)|哪位(?:销售|代表)?", " which rep "), (r"谁", " who "),
+    (r"最(多|高|大|好)的(产品|团队|销售|行业)", lambda m: f" which {_NOUN[m.group(2)]} most "),
+    (r"哪个(?:团队|区域|大区|地区)", " which team "), (r"哪个产品|哪款产品", " which product "),
+    (r"哪个(?:竞争对手|竞品|对手)", " which competitor "), (r"哪个行业", " which sector "),
+    (r"哪(?:个|些|家)(?:客户|账户|公司)", " which accounts "),
+    (r"(?:排名)?前\s*(\d+)\s*(?:名|个|位|家|大)?", r" top \1 "), (r"后\s*(\d+)\s*(?:名|个|位|家)", r" bottom \1 "),
+    (r"最(?:高|多|大|好)(?:的)?", " most "), (r"最(?:低|少|小|差)(?:的)?", " lowest "),
+    (r"排名|排行", " ranking "),
+    (r"销售代表|销售员|销售人员|(?<!按)销售(?!额|收入|周期|代表|员)", " reps "),
+    (r"产品", " product "), (r"团队|大区|区域", " team "), (r"行业", " sector "),
+    (r"\s*(?:对比|相比|比较|对阵|vs\.?|VS|和|与|跟)\s*(?=\S+\s*(?:相比|比较|对比|的对比))", " vs "),
+    (r"(?:相比|比较|对比)(?:一下)?", " compare "),
+    (r"我(?:们)?(?:的)?团队|我们组|本团队", " my team's "),
+    (r"我(?:自己)?的|我负责的|我名下的|我手上的", " my "), (r"我们的|我们", " our "), (r"我", " i "),
+    # competitors, amounts
+    (r"(?:对手|竞品|竞争对手)(?:是|为)", " against "), (r"(?:和|跟|与)(?=\S+\s*竞争)", " against "), (r"竞争", " competing "),
+    (r"(?:超过|大于|高于|多于|至少|不少于|不低于|以上)\s*\$?\s*(\d[\d,]*)", r" over \1 "),
+    (r"\$?\s*(\d[\d,]*)\s*(?:美元|元|块)?\s*(?:以上|及以上)", r" over \1 "),
+    (r"(?:低于|小于|少于|不到|不超过|至多)\s*\$?\s*(\d[\d,]*)", r" under \1 "),
+    (r"\$?\s*(\d[\d,]*)\s*(?:美元|元|块)?\s*(?:以下|及以下)", r" under \1 "),
+    (r"美元|元", " dollars "),
+    # question words and verbs
+    (r"列出|列一下|给我看|显示|展示|看看|看一下|查一下|查询|有哪些|哪些", " show "),
+    (r"是多少|有多少|多少钱|多少", " what is "), (r"一共|总共|合计", " total "),
+    (r"即将|要|预计|计划", " expected to "), (r"关单|结单|签单|成单", " close "),
+    (r"创建(?:的)?|新建(?:的)?|新增(?:的)?", " created "),
+    (r"表现|情况|怎么样|如何", " performance "),
+    (r"统计|计算|汇总|多久|多长时间|分布", " "),
+]
+_NOUN = {"产品": "product", "团队": "team", "销售": "rep", "行业": "sector"}
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+# Grammar words with no slot: removed once the rules have run.
+PARTICLES = re.compile(r"[的了吗呢吧啊呀么是在有都还也就过把被给请帮查下中里上内其个些这那哪]|一下|一共|请问|告诉我|帮我|目前|现在|当前|所有|全部|之间|期间|"
+                       r"分别|各自|以及|并且|还有|和|与|及|或者|或|对|为|从|到|于|按|以|来|去|做|得|地|着|让|等")
+_HAN_RUN = re.compile(f"[{HAN}]+")
+
+
+def to_english(question: str, names: Iterable[str] = ()) -> str:
+    """The question in the parser's words. ``names``: CRM names to keep verbatim (longest first)."""
+    keep: list[str] = []
+    text = question.replace("，", ", ").replace("？", "?").replace("：", ": ").replace("（", " (").replace("）", ") ")
+    text = text.replace("、", ", ").replace("！", "!").replace("。", ". ").replace("；", "; ")
+    for name in sorted({n for n in names if n and re.search(f"[{HAN}]", n)}, key=len, reverse=True):
+        if name in text:
+            keep.append(name)
+            text = text.replace(name, f" \x00{len(keep) - 1}\x00 ")
+    for pat, rep in EARLY:
+        text = re.sub(pat, rep, text, flags=re.I)
+    # "Alder Financial 的管道": a Latin name before 的 is what the question is about ("pipeline for Alder
+    # Financial"), so an unknown one is reported as unknown instead of being read as other words.
+    text = re.sub(r"(?<![\w])((?:[A-Z][\w&'.-]*)(?:\s+[A-Z0-9][\w&'.-]*){0,4})\s*的(?!\s*(?:对比|相比|比较))",
+                  lambda m: m.group(0) if re.search(r"(?:对比|相比|比较|vs\.?|和|与|跟)\s*$", text[:m.start()]) else f" for {m.group(1)} ",
+                  text)
+    text = re.sub(r"^\s*((?:[A-Z][\w&'.-]*)(?:\s+[A-Z0-9][\w&'.-]*){0,4})\s*(?=[\u4e00-\u9fff])", r"for \1 ", text)
+    text = _numbers(text)
+    for pat, rep in RULES:
+        text = re.sub(pat, rep, text, flags=re.I)  # type: ignore[arg-type]
+    text = _HAN_RUN.sub(lambda m: " " + PARTICLES.sub(" ", m.group(0)) + " ", text)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: keep[int(m.group(1))], text)
+    text = re.sub(r"\s+", " ", text).strip()
+    # Chinese puts the head noun last ("推迟过两次的商机"); English slot rules read "deals pushed twice".
+    m = re.fullmatch(r"(.+?)\s+(deals|accounts|contacts)\s*([?.!]?)", text)
+    return f"{m.group(2)} {m.group(1)}{m.group(3)}" if m and " " in m.group(1).strip() or m and m.group(1).startswith("pushed") else text

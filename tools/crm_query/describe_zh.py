@@ -1,0 +1,101 @@
+"""The two plain-word notes of a CRM answer in Chinese (the same content as describe.py, Chinese word order).
+
+Chinese puts every modifier before the noun: "上个月关闭的、你负责的赢单商机的数量". The parts are
+built from the query itself, not by translating the English sentence.
+"""
+
+from __future__ import annotations
+
+from copilot.core.visibility import Scope
+from tools.crm_query.schema import CrmQuery
+
+METRIC = {"list": "列表", "count": "数量", "sum": "总金额", "avg": "平均金额", "win_rate": "赢单率",
+          "loss_rate": "输单率", "pipeline": "管道总额", "cycle_length": "平均销售周期",
+          "activity_count": "活动次数", "last_touch": "最近一次活动日期"}
+DEFINITION = {
+    "list": "符合条件的记录", "count": "符合条件的记录数",
+    "sum": "符合条件商机的金额之和（缺失金额按 0 计）", "avg": "有金额的符合条件商机的平均金额",
+    "win_rate": "符合条件的已关闭商机中 赢单 /（赢单 + 输单）", "loss_rate": "符合条件的已关闭商机中 输单 /（赢单 + 输单）",
+    "pipeline": "符合条件的进行中商机的金额之和", "cycle_length": "符合条件的赢单商机从创建到关闭的平均天数",
+    "activity_count": "符合条件记录上记录的活动数", "last_touch": "符合条件记录中最近的活动日期",
+}
+OBJECT = {"deals": "商机", "accounts": "客户", "contacts": "联系人", "activities": "活动", "calls": "通话"}
+STATUS = {"open": "进行中", "won": "赢单", "lost": "输单", "closed": "已关闭", "any": ""}
+FIELD = {"created": "创建于", "close": "预计关闭于", "closed": "关闭于", "last_activity": "最近活动于",
+         "next_step": "下一步到期于"}
+STAGE = {"prospecting": "初步接触", "qualification": "资格确认", "discovery": "需求调研", "demo": "演示",
+         "proposal": "方案报价", "negotiation": "谈判", "closed_won": "赢单", "closed_lost": "输单"}
+GROUP = {"rep": "销售代表", "team": "团队", "manager": "经理", "product": "产品", "stage": "阶段",
+         "competitor": "竞争对手", "account": "客户", "sector": "行业", "deal_type": "商机类型",
+         "forecast_category": "预测类别", "loss_reason": "输单原因", "month": "月份", "quarter": "季度"}
+DEAL_TYPE = {"new": "新业务", "renewal": "续约", "expansion": "增购"}
+LABEL = {"this month": "本月", "last month": "上个月", "next month": "下个月", "this quarter": "本季度",
+         "last quarter": "上季度", "next quarter": "下季度", "this year": "今年", "last year": "去年",
+         "next year": "明年", "this week": "本周", "last week": "上周", "next week": "下周", "today": "今天",
+         "year to date": "今年至今", "quarter to date": "本季度至今", "before the end of the year": "年底前"}
+
+
+def _label(label: str | None) -> str:
+    if not label:
+        return ""
+    return LABEL.get(label.lower(), label)
+
+
+def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
+    f = q.filters
+    mods: list[str] = []
+    if "owner" in labels:
+        mods.append("你负责的" if labels["owner"] == "you" else f"{labels['owner']} 负责的")
+    if "manager" in labels:
+        mods.append(f"{labels['manager']} 下属的")
+    if "team" in labels:
+        mods.append(f"{labels['team']} 团队的")
+    for w in f.windows:
+        span = f"{w.start or '…'} 至 {w.end or '…'}"
+        mods.append(f"{FIELD[w.field]}{_label(w.label)}（{span}）的" if w.label else f"{FIELD[w.field]} {span} 的")
+    if f.stages:
+        mods.append("处于" + "或".join(STAGE.get(s, s) for s in f.stages) + "阶段的")
+    if f.forecast_categories:
+        mods.append("预测类别为 " + " 或 ".join(f.forecast_categories) + " 的")
+    for slot, word in (("product", "产品为 {} 的"), ("account", "客户为 {} 的"), ("competitor", "竞争对手为 {} 的")):
+        if slot in labels:
+            mods.append(word.format(labels[slot]))
+    if f.deal_type:
+        mods.append(f"{DEAL_TYPE.get(f.deal_type, f.deal_type)}类型的")
+    if f.amount_min is not None:
+        mods.append(f"金额不低于 ${f.amount_min:,.0f} 的")
+    if f.amount_max is not None:
+        mods.append(f"金额不高于 ${f.amount_max:,.0f} 的")
+    if f.inactive_days:
+        mods.append(f"最近 {f.inactive_days} 天没有活动的")
+    if f.min_days_in_stage:
+        mods.append(f"在当前阶段至少 {f.min_days_in_stage} 天的")
+    if f.min_pushes:
+        mods.append(f"预计关闭日期至少推迟过 {f.min_pushes} 次的")
+    if f.has_next_step is not None:
+        mods.append("有下一步的" if f.has_next_step else "没有下一步的")
+    if f.buying_role:
+        mods.append(f"购买角色为 {f.buying_role.replace('_', ' ')} 的")
+    if f.activity_kind:
+        mods.append(f"类型为 {f.activity_kind} 的")
+    status = STATUS[q.effective_status()] if q.object == "deals" else ""
+    noun = f"{'、'.join(mods)}{status}{OBJECT.get(q.object, q.object)}"
+    text = f"{noun}的{METRIC[q.metric]}" if q.metric != "list" else f"{noun}列表"
+    if q.compare == ["me_vs_rest"]:
+        text += "，你与团队其他成员对比"
+    elif q.compare:
+        text += f"，按{GROUP.get(q.group_by or '', q.group_by or '')}对比 {q.compare[0]} 与 {q.compare[1]}"
+    elif q.group_by:
+        text += f"，按{GROUP.get(q.group_by, q.group_by)}分组"
+    if q.limit and (q.metric != "list" or q.order):
+        text += f"，{'后' if q.order == 'asc' else '前'} {q.limit} 名"
+    elif q.metric == "list" and q.order:
+        text += "，金额从大到小" if q.order == "desc" else "，金额从小到大"
+    return text
+
+
+def computed_as(q: CrmQuery, scope: Scope, n: int) -> str:
+    who = scope.principal
+    reach = ("全部记录" if scope.all_records else "仅汇总数据（过小的分组不显示）" if scope.aggregates_only
+             else "你自己的记录" if who.role.value == "rep" else "你团队的记录")
+    return f"{DEFINITION[q.metric]}；在{reach}中匹配到 {n} 条记录"
