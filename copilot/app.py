@@ -20,6 +20,7 @@ from copilot.ops.chat import ChatOps
 from copilot.ops.data import DataOps
 from copilot.ops.database import DatabaseOps
 from copilot.ops.forecast import ForecastOps
+from copilot.ops.health import HealthOps
 from copilot.ops.people import PeopleOps
 from copilot.ops.roleplay import RoleplayOps
 from copilot.ops.serving import ServingOps
@@ -33,7 +34,7 @@ __all__ = ["Action", "CallResult", "Copilot", "ImportReport", "Job", "KeyInfo", 
            "UserChange", "payload_hash", "shipped_mappings"]
 
 
-class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, PeopleOps, ServingOps, ChatOps,
+class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, HealthOps, ActionOps, DataOps, PeopleOps, ServingOps, ChatOps,
               DatabaseOps):
     """The operations, by capability (each in ``copilot/ops``):
 
@@ -42,6 +43,7 @@ class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, ActionOps, DataOps, Peo
     - role-play: roleplay_scenarios, roleplay_start, roleplay_session, roleplay_turn, roleplay_finish,
       roleplay_score, roleplay_report;
     - forecast: forecast, at_risk, win_probability, backtest, pipeline;
+    - health: health, health_scan, health_backtest, health_value_report, health_rules_check, import_signals;
     - the confirmation loop: actions_list, actions_show, actions_history, actions_approve, actions_edit,
       actions_reject, actions_retry, actions_run, actions_stats, actions_verify, actions_validate, actions_counts;
     - data: ingest, ingest_upload, sync_crm, import_crm, crm_mappings, forget;

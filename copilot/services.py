@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tools.calls.service import CallService
     from tools.context import ToolContext, ToolDeps
     from tools.forecast.service import Forecaster
+    from tools.health.service import HealthService
     from tools.roleplay.session import RoleplayService
 
 
@@ -123,6 +124,13 @@ class Services:
         from tools.forecast.service import Forecaster
 
         return Forecaster(self.crm, today=self.settings.today)
+
+    @cached_property
+    def health(self) -> HealthService:  # customer health: rules from the data home, proposals to the ledger
+        from tools.health.service import HealthService
+
+        return HealthService(self.crm, rules_home=self.settings.resolved_home / "health",
+                             clock=self.settings.current_date, ledger=lambda: self.actions)
 
     @cached_property
     def tool_deps(self) -> ToolDeps:

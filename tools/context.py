@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from knowledge.store import KnowledgeStore
     from tools.calls.service import CallService
     from tools.forecast.service import Forecaster
+    from tools.health.service import HealthService
     from tools.roleplay.session import RoleplayService
 
 
@@ -56,6 +57,9 @@ class Capabilities(Protocol):
 
     @property
     def roleplay(self) -> RoleplayService: ...
+
+    @property
+    def health(self) -> HealthService: ...
 
 
 @dataclass

@@ -9,6 +9,7 @@ from tools.account_timeline import account_timeline
 from tools.calls.search import search_calls
 from tools.calls.tools import draft_followup, summarize_call
 from tools.forecast.tools import deals_at_risk, forecast_quarter, win_probability
+from tools.health.tools import customer_health
 from tools.last_contact import last_contact
 from tools.list_deals import list_deals
 from tools.lookup_account import lookup_account
@@ -28,9 +29,9 @@ CORE_TOOLS: list[ToolSpec] = [ToolSpec.of(fn) for fn in (
     propose_email, propose_deal_update, propose_task)]
 
 CAPABILITY_TOOLS: list[ToolSpec] = [ToolSpec.of(fn) for fn in (
-    forecast_quarter, deals_at_risk, win_probability, summarize_call, draft_followup, start_roleplay)]
+    forecast_quarter, deals_at_risk, win_probability, customer_health, summarize_call, draft_followup, start_roleplay)]
 
 
 def all_tools() -> list[ToolSpec]:
-    """Every tool the agent may call: the core tools plus the capability tools (forecast, calls, role-play)."""
+    """Every tool the agent may call: the core tools plus the capability tools (forecast, health, calls, role-play)."""
     return [*CORE_TOOLS, *CAPABILITY_TOOLS]

@@ -45,6 +45,8 @@ from tools.entities import (
     parse_window,
 )
 from tools.forecast import answers as forecast_answers
+from tools.health import answers as health_answers
+from tools.health.answers import is_health_question
 from tools.roleplay import answers as roleplay_answers
 
 Handler = Callable[[ToolContext, Composer, Entities, str], float]
@@ -155,6 +157,7 @@ class OfflineEngine:
             "knowledge": library_answers.knowledge,
             **call_answers.HANDLERS,
             **forecast_answers.HANDLERS,
+            **health_answers.HANDLERS,
             **roleplay_answers.HANDLERS,
         }
         self.handlers.update(extra_handlers or {})
@@ -227,6 +230,8 @@ class OfflineEngine:
             intent = "request"
         elif is_call_question(question):
             intent = "call_quotes"
+        elif is_health_question(question):  # customer health: scores, at-risk customers, renewals and usage
+            intent = "health"
         elif OUTLOOK.search(question):
             intent = "forecast"
         elif (who := crm_answers.last_talk_person(question)) and not crm_answers.names_an_account(ctx, who):
@@ -235,7 +240,8 @@ class OfflineEngine:
         if policy and intent not in ("request", "call_quotes", "roleplay"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
-            parse = None if intent in ("request", "call_quotes", "last_contact") or policy else parse_question(ctx, question)
+            parse = None if intent in ("request", "call_quotes", "last_contact", "health") or policy \
+                else parse_question(ctx, question)
         except CopilotError:
             parse = None
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
