@@ -52,6 +52,8 @@ def _numbers(text: str) -> str:
 # Phrases whose numerals are not counts ("最近一次" is "the latest"), read before numerals become digits.
 EARLY: list[tuple[str, str]] = [
     (r"最近一次|最后一次|上一次|上次", " last "),
+    (r"(本周|这周|下周|今天|明天|本月|这个月|下个月)(?:到期|截止)的下一步", r" next steps due \1 "),
+    (r"(commit|承诺|最佳情况|best case)\s*(?:的)?(?:金额|总额)?\s*(?:是多少|有多少|多少)", r" \1 pipeline "),
     (r"(?:last )?(?:联系|跟进|沟通|触达|拜访|通话)(?:的)?(?:时间|日期)?(?=.*(?:什么时候|何时|哪天|时间|日期))", " last touch "),
     # how-to questions belong to the case library, whatever CRM words they hold ("客户说太贵，怎么回应")
     (r"(?:我|我们)?(?:该|应该|要|能|可以)?(?:怎么|如何|怎样)(?:回应|应对|处理|回答|说服|回复|反驳|办|说|做|谈|赢)",
@@ -65,7 +67,7 @@ EARLY: list[tuple[str, str]] = [
 # (pattern, English words); applied in order, longest and most specific first.
 RULES: list[tuple[str, str]] = [
     # inactivity and follow-up
-    (r"(?:超过|已经|已|有)?(\d+)\s*(天|周|个星期|星期|个月|月)(?:以上|多)?(?:都)?(?:没有|没|未|无)(?:人)?(?:跟进|联系|活动|动态|触达|沟通|互动)",
+    (r"(?:超过|已经|已|有)?(\d+)\s*(天|周|个星期|星期|个月|月)(?:以上|多)?(?:都|也)?(?:没有|没|未|无)(?:任何)?(?:人)?(?:跟进|联系|活动|动态|触达|沟通|互动)",
      r" with no activity in \1 \2 "),
     (r"(?:没有|没|未|无)(?:人)?(?:跟进|联系|活动|触达)(?:超过|已经|了)?(\d+)\s*(天|周|个星期|星期|个月|月)(?:以上|了)?",
      r" with no activity in \1 \2 "),
@@ -77,6 +79,12 @@ RULES: list[tuple[str, str]] = [
     (r"((?:过去|最近|近|上个?|本|这个?|今年|去年)[^\s,]{0,6}?)(?:新增|创建|新建|新开)(?:的)?", r" created \1 "),
     (r"(?:预计|将要|要|即将)(?:关单|成交|签单|签约|结单)(?:的)?(?:金额|总额|总金额)", " pipeline expected to close "),
     (r"在(?:当前)?阶段(?:停留|卡)(?:了)?(?:超过)?(\d+)\s*(天|周|个月)(?:以上)?", r" stuck in stage for \1 \2 "),
+    (r"(?:最近|过去|近)(\d+)\s*(天|周|个星期)(?:内|以内)?有(?:过)?(?:活动|跟进|联系|动态)",
+     lambda m: f" with activity in the last {m.group(1)} {'days' if m.group(2) == '天' else 'weeks'} "),
+    (r"金额最(小|低)的\s*(\d+)\s*(?:个|笔|条)?", r" \2 smallest "), (r"金额最(大|高)的\s*(\d+)\s*(?:个|笔|条)?", r" \2 largest "),
+    (r"最(小|低)的\s*(\d+)\s*(?:个|笔|条)", r" \2 smallest "), (r"最(大|高)的\s*(\d+)\s*(?:个|笔|条)", r" \2 largest "),
+    (r"(?<!\d)(\d{1,2})\s*月(?:份)?(?:以来|至今|开始|起)", lambda m: f" since {_MONTHS[int(m.group(1)) - 1]} " if 1 <= int(m.group(1)) <= 12 else m.group(0)),
+    (r"谁的\s*(.+?)\s*最多", r" who's got the most \1 "),
     # time
     (r"上个?月", " last month "), (r"(?:本|这个?|当)月", " this month "), (r"下个?月", " next month "),
     (r"上个?季度|上季", " last quarter "), (r"(?:本|这个?|当)季度|本季", " this quarter "), (r"下个?季度|下季", " next quarter "),
@@ -101,6 +109,17 @@ RULES: list[tuple[str, str]] = [
     (r"(\d+)\s*个?月前", r" \1 months ago "), (r"(\d+)\s*(?:周|个星期)前", r" \1 weeks ago "), (r"(\d+)\s*天前", r" \1 days ago "),
     (r"(\d+)\s*个?季度", r" \1 quarters "), (r"(\d+)\s*(?:周|个星期|星期)", r" \1 weeks "), (r"(\d+)\s*(?:天|日)", r" \1 days "),
     (r"(\d+)\s*个?月", r" \1 months "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:销售代表|销售员|销售|代表|负责人|人员|人)(?:来看|统计|排名|分组)?|每(?:个|位)(?:销售|代表|人)", " by rep "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:团队|区域|大区|地区|小组)(?:来看|统计|排名|分组)?|各(?:个)?(?:团队|区域|大区)|每个(?:团队|区域)",
+     " by team "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:经理|主管)|各(?:位)?经理", " by manager "),
+    (r"(?:按|按照|分)(?:各个?|每个)?产品|各(?:个)?产品|每个产品", " by product "),
+    (r"(?:按|按照|分)(?:各个?|每个)?阶段|各(?:个)?阶段", " by stage "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:预测类别|预测分类)|各(?:个)?预测类别", " by forecast category "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:竞争对手|竞品|对手)", " by competitor "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:行业|细分市场)|各(?:个)?行业", " by sector "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:月|月份)|每(?:个)?月|逐月", " by month "),
+    (r"(?:按|按照|分)(?:各个?|每个)?季度|每(?:个)?季度|逐季", " by quarter "),
     # metrics
     (r"输单率|丢单率|失单率|败率", " loss rate "),
     (r"赢单率|胜率|赢率|成单率|成交率|赢单比例|转化率", " win rate "),
@@ -111,7 +130,8 @@ RULES: list[tuple[str, str]] = [
     (r"(?:有)?多少(?:个|条|笔|单|家|位|次)|(?:有)?多少(?=\s*(?:商机|机会|客户|联系人|活动|通话|交易|订单|单子|续约))|(?:有)?几(?:个|条|笔|单|家|位|次)|数量|个数|笔数|总数",
      " how many "),
     (r"(?:金额|合同额|合同金额)(?=\s*(?:超过|大于|高于|多于|至少|不少于|不低于|低于|小于|少于|不到|不超过|至多|在))", " "),
-    (r"(?:总)?(?:成交|签约|赢单)?(?:金额|收入|营收|业绩|销售额|销售收入)(?:合计|总计|总额|一共)?|总额|合计", " revenue "),
+    (r"(?:成交|签约|赢单)(?:金额|额)(?:合计|总计|总额|一共)?|(?:收入|营收|业绩|销售额|销售收入)(?:合计|总计|总额|一共)?", " revenue "),
+    (r"总额|总金额|合计|金额", " total amount "),
     (r"卖得最好|销量最好|最畅销|卖得最多", " sells the most "), (r"卖得最差|卖得最少", " sells the least "),
     # objects
     (r"续约|续费|续签", " renewal "), (r"增购|追加购买|扩容|扩展|加购|交叉销售", " expansion "),
@@ -137,16 +157,6 @@ RULES: list[tuple[str, str]] = [
     (r"承诺(?:类)?|确定(?:能)?签|commit", " commit "), (r"最佳情况|乐观(?:情况)?|best ?case", " best case "),
     (r"(?:处于|在)?(?:哪个|什么)阶段", " which stage "), (r"阶段", " stage "),
     # grouping, ranking, comparison
-    (r"(?:按|按照|分)(?:各个?|每个)?(?:销售代表|销售员|销售|代表|负责人|人员|人)(?:来看|统计|排名|分组)?|每(?:个|位)(?:销售|代表|人)", " by rep "),
-    (r"(?:按|按照|分)(?:各个?|每个)?(?:团队|区域|大区|地区|小组)(?:来看|统计|排名|分组)?|各(?:个)?(?:团队|区域|大区)|每个(?:团队|区域)",
-     " by team "),
-    (r"(?:按|按照|分)(?:各个?|每个)?(?:经理|主管)|各(?:位)?经理", " by manager "),
-    (r"(?:按|按照|分)(?:各个?|每个)?产品|各(?:个)?产品|每个产品", " by product "),
-    (r"(?:按|按照|分)(?:各个?|每个)?阶段|各(?:个)?阶段", " by stage "),
-    (r"(?:按|按照|分)(?:各个?|每个)?(?:竞争对手|竞品|对手)", " by competitor "),
-    (r"(?:按|按照|分)(?:各个?|每个)?(?:行业|细分市场)|各(?:个)?行业", " by sector "),
-    (r"(?:按|按照|分)(?:各个?|每个)?(?:月|月份)|每(?:个)?月|逐月", " by month "),
-    (r"(?:按|按照|分)(?:各个?|每个)?季度|每(?:个)?季度|逐季", " by quarter "),
     (r"哪个(?:销售代表|销售员|销售|代表|人)|哪位(?:销售|代表)?", " which rep "), (r"谁", " who "),
     (r"最(多|高|大|好)的(产品|团队|销售|行业)", lambda m: f" which {_NOUN[m.group(2)]} most "),
     (r"哪个(?:团队|区域|大区|地区)", " which team "), (r"哪个产品|哪款产品", " which product "),
@@ -209,5 +219,9 @@ def to_english(question: str, names: Iterable[str] = ()) -> str:
     text = re.sub(r"\x00(\d+)\x00", lambda m: keep[int(m.group(1))], text)
     text = re.sub(r"\s+", " ", text).strip()
     # Chinese puts the head noun last ("推迟过两次的商机"); English slot rules read "deals pushed twice".
+    # "按预测类别统计管道": English says "pipeline by forecast category"; a leading group-by goes last.
+    lead = re.match(r"by (forecast category|rep|team|manager|product|stage|competitor|sector|month|quarter) (.+)$", text)
+    if lead:
+        text = f"{lead.group(2)} by {lead.group(1)}"
     m = re.fullmatch(r"(.+?)\s+(deals|accounts|contacts)\s*([?.!]?)", text)
     return f"{m.group(2)} {m.group(1)}{m.group(3)}" if m and " " in m.group(1).strip() or m and m.group(1).startswith("pushed") else text
