@@ -96,6 +96,10 @@ def tour_crm(cp: Copilot) -> None:
     ask(cp, "u-rachel-adeyemi", "compare sam and nora on pipeline")  # refused: named people, exec view
     ask(cp, rep, "what did Dana say about security on the call?")
     ask(cp, rep, "Draft a note to Dana about the security review package")
+    # 中文: the same typed query, answered in Chinese; library questions answered from the Chinese pages
+    ask(cp, rep, "三周没有跟进的商机有哪些？")
+    ask(cp, "u-maya-chen", "哪个销售本季度的赢单金额最高")
+    ask(cp, rep, "折扣超过20%需要谁审批？")
 
 
 def tour_scope(cp: Copilot) -> None:
