@@ -21,6 +21,7 @@ from copilot.ops.data import DataOps
 from copilot.ops.database import DatabaseOps
 from copilot.ops.forecast import ForecastOps
 from copilot.ops.health import HealthOps
+from copilot.ops.jobs import JobOps
 from copilot.ops.people import PeopleOps
 from copilot.ops.roleplay import RoleplayOps
 from copilot.ops.serving import ServingOps
@@ -34,8 +35,8 @@ __all__ = ["Action", "CallResult", "Copilot", "ImportReport", "Job", "KeyInfo", 
            "UserChange", "payload_hash", "shipped_mappings"]
 
 
-class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, HealthOps, ActionOps, DataOps, PeopleOps, ServingOps, ChatOps,
-              DatabaseOps):
+class Copilot(JobOps, AskOps, CallOps, RoleplayOps, ForecastOps, HealthOps, ActionOps, DataOps, PeopleOps, ServingOps,
+              ChatOps, DatabaseOps):
     """The operations, by capability (each in ``copilot/ops``):
 
     - ask;
@@ -48,7 +49,8 @@ class Copilot(AskOps, CallOps, RoleplayOps, ForecastOps, HealthOps, ActionOps, D
       actions_reject, actions_retry, actions_run, actions_stats, actions_verify, actions_validate, actions_counts;
     - data: ingest, ingest_upload, sync_crm, import_crm, crm_mappings, forget;
     - people: principal, scope, users, add_user, set_user, deactivate_user, ensure_admin, status, readiness;
-    - serving: keys_*, jobs_*, configure_api; chat (Slack): slack_principal, link_slack, chat_*;
+    - serving: keys_*, configure_api; chat (Slack): slack_principal, link_slack, chat_*;
+    - jobs on the queue: jobs_submit (call, ingest, sync_crm), jobs_get, jobs_shutdown, worker_run, housekeeping;
     - database (operators): db_status, db_upgrade, db_check.
     """
 

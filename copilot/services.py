@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from copilot.ask import AskService
     from copilot.chat_state import ChatState
     from copilot.core.chat import ChatModel
-    from copilot.jobs import JobRunner
     from copilot.keys import ApiKeyStore
+    from copilot.queue import JobQueue
     from knowledge.store import KnowledgeStore
     from tools.calls.service import CallService
     from tools.context import ToolContext, ToolDeps
@@ -164,11 +164,19 @@ class Services:
 
         return ApiKeyStore(self.crm.engine)
 
-    @cached_property
-    def jobs(self) -> JobRunner:  # its threads start on the first job
-        from copilot.jobs import JobRunner
+    job_threads: int = 1  # queue consumer threads this process runs when it submits a job (0: none)
 
-        return JobRunner(self.crm.engine)
+    @cached_property
+    def jobs(self) -> JobQueue:  # the broker: COPILOT_QUEUE_URL, else the Postgres database, else a SQLite file
+        from datetime import timedelta
+
+        from copilot.jobs import JobStore
+        from copilot.queue import JobQueue, broker_url, build_huey
+
+        st = self.settings
+        broker = build_huey(broker_url(st.queue_url, st.crm_url, st.resolved_home))
+        return JobQueue(broker, JobStore(self.crm.engine), kinds={},
+                        attempts=st.job_attempts, stale_after=timedelta(seconds=st.job_stale_seconds))
 
     @cached_property
     def chat(self) -> ChatState:  # Slack's replay guard, answers, votes, threads
@@ -192,7 +200,7 @@ class Services:
     def close(self) -> None:
         """Release what was opened (only services that were actually built)."""
         if "jobs" in self.__dict__:
-            self.jobs.shutdown()
+            self.jobs.stop()
         if "knowledge" in self.__dict__:
             self.knowledge.close()
         if "crm" in self.__dict__:

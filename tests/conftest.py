@@ -121,3 +121,11 @@ def chroma_url():
 
     with chroma_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    from servers import redis_server
+
+    with redis_server() as url:
+        yield url

@@ -186,3 +186,30 @@ def chroma_server() -> Iterator[str]:
     finally:
         stop(proc)
         shutil.rmtree(root, ignore_errors=True)
+
+
+# -- Redis -------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """``redis-server`` (Debian's package) on a free loopback port, nothing persisted; yields ``redis://...``."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        unavailable("redis-server not found (apt-get install redis-server)")
+        raise AssertionError  # unreachable
+    root = Path(tempfile.mkdtemp(prefix="copilot-redis-"))
+    port, log = free_port(), root / "server.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                 "--dir", str(root)], stdout=fh, stderr=subprocess.STDOUT)
+
+    def ready() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+
+    try:
+        wait_until(ready, 30, proc, "redis-server", log)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(proc)
+        shutil.rmtree(root, ignore_errors=True)

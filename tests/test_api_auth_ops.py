@@ -244,12 +244,18 @@ def test_keys_and_slack_links_are_for_admins_and_the_job_pool_restarts(copilot):
             time.sleep(0.02)
         return job
 
-    first = copilot.jobs_submit(ann, "test", "a.txt", lambda: {"n": 1})
-    assert poll(first.id).result == {"n": 1}
+    transcript = copilot.settings.resolved_home / "a.txt"
+    transcript.write_text("Ann: Thanks for the time, Dana.\nDana: Send the revised proposal by Friday.\n")
+    first = copilot.jobs_submit(ann, "call", "a.txt", {"path": str(transcript), "deal_id": "D-1"})
+    done = poll(first.id)
+    assert done.status == "done" and done.result["deal_id"] == "D-1" and done.attempts == 1
+    assert done.result["summary"]["title"]
     copilot.jobs_shutdown()  # as the API does when it stops; a later app on the same copilot still runs jobs
-    again = copilot.jobs_submit(ann, "test", "b.txt", lambda: {"n": 2})
-    assert poll(again.id).status == "done"
+    again = copilot.jobs_submit(ann, "call", "b.txt", {"path": str(transcript), "deal_id": "D-1"})
+    assert poll(again.id).status == "done"  # the same call: its follow-up was proposed once, not twice
+    ids = sorted(a["id"] for a in done.result["actions"])
+    assert ids and sorted(a["id"] for a in copilot.jobs_get(ann, again.id).result["actions"]) == ids
     with pytest.raises(NotFound):
         copilot.jobs_get(copilot.principal("r-bob"), again.id)  # not a hint that someone else's job exists
-    assert copilot.jobs_get(copilot.principal("admin"), again.id).result == {"n": 2}
+    assert copilot.jobs_get(copilot.principal("admin"), again.id).result["call_id"] == done.result["call_id"]
     copilot.jobs_shutdown()

@@ -89,11 +89,14 @@ def test_conversations_keys_jobs_and_slack_state(cp: Copilot) -> None:
     assert cp.keys_verify(key) is not None
     cp.keys_revoke(OPERATOR, info.id)
     assert cp.keys_verify(key) is None
-    job = cp.jobs_submit(ann, "test", "engines", lambda: {"answer": 42})
-    deadline = time.monotonic() + 20
+    transcript = cp.settings.resolved_home / "call.txt"
+    transcript.write_text("Ann: Thanks for the time, Dana.\nDana: Send the revised proposal by Friday.\n")
+    job = cp.jobs_submit(ann, "call", "call.txt", {"path": str(transcript), "deal_id": "D-1"})
+    deadline = time.monotonic() + 30
     while cp.jobs_get(ann, job.id).status not in ("done", "failed") and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert cp.jobs_get(ann, job.id).result == {"answer": 42}
+    done = cp.jobs_get(ann, job.id)
+    assert done.status == "done" and done.result is not None and done.result["deal_id"] == "D-1"
     assert cp.chat_claim("evt-1") and not cp.chat_claim("evt-1")  # a replayed Slack event is dropped
     answer_id = cp.chat_record_answer(ann, "q", first, slack_user="U1", channel="C1", thread_ts=None,
                                      visibility="thread")

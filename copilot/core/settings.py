@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     reranker: str | None = Field(default=None, description="optional cross-encoder model directory")
     database_url: str | None = Field(default=None, description="CRM database URL; default SQLite under home")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; default on-disk under home")
+    queue_url: str | None = Field(default=None, description="job queue broker: redis://..., postgresql://... or "
+                                  "sqlite:///...; default the Postgres database, else a SQLite file under home")
+    job_attempts: int = Field(default=2, ge=1, le=10, description="runs a job gets when its worker dies mid-way "
+                              "(kinds that are safe to run again)")
+    job_stale_seconds: float = Field(default=60.0, gt=0, description="a running job whose worker has not "
+                                     "beaten its heartbeat for this long is retried or failed")
     shared_data: Path = Field(default=REPO_ROOT.parent / "shared" / "data", description="third-party data")
     smtp_url: str | None = Field(default=None, description="smtp://host:port for sending email; default outbox")
     torch_threads: int = Field(default=2, ge=1, le=64, description="torch CPU threads for embeddings")

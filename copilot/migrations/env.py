@@ -5,7 +5,7 @@ The target metadata is the product's one metadata, every model module loaded (``
 from alembic import context
 from sqlalchemy import create_engine
 
-from copilot.schema import metadata
+from copilot.schema import include_name, metadata
 
 config = context.config
 target_metadata = metadata()
@@ -13,7 +13,7 @@ target_metadata = metadata()
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 

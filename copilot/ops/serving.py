@@ -1,27 +1,26 @@
-"""What serving over HTTP needs beyond the operations: API keys (each acts as one CRM user) and background
-jobs for slow work (long call audio), both kept in the CRM database so any worker can answer."""
+"""What serving over HTTP needs beyond the operations: API keys (each acts as one CRM user), kept in the
+CRM database so any worker can answer. Background jobs are in ``copilot.ops.jobs``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from copilot.core.domain import Principal
 from copilot.ops.base import Operations
 
 if TYPE_CHECKING:
-    from copilot.jobs import Job
     from copilot.keys import KeyInfo
 
 
 class ServingOps(Operations):
     def configure_api(self, *, key_cache_seconds: float | None = None, job_workers: int | None = None) -> None:
         """The HTTP API's knobs (``COPILOT_API_*``, read at the edge): how long a verified key is remembered
-        in this process, and how many threads run jobs (taking effect when the job pool next starts)."""
+        in this process, and how many threads of this process consume the job queue (0: none, run
+        ``copilot worker``; taking effect when the consumer next starts)."""
         if key_cache_seconds is not None:
             self.services.keys.cache_seconds = key_cache_seconds
         if job_workers is not None:
-            self.services.jobs.workers = job_workers
+            self.services.job_threads = job_workers
 
     # -- API keys (admins manage them; the local CLI acts as OPERATOR) ----------------------------------
     def keys_create(self, principal: Principal, user: str, *, name: str = "") -> tuple[KeyInfo, str]:
@@ -42,17 +41,3 @@ class ServingOps(Operations):
     def keys_verify(self, key: str) -> KeyInfo | None:
         """The active key's info, or None for a malformed, unknown, wrong or revoked key."""
         return self.services.keys.verify(key)
-
-    # -- background jobs ----------------------------------------------------------------------------------
-    def jobs_submit(self, principal: Principal, kind: str, source: str, work: Callable[[], dict[str, Any]]) -> Job:
-        """Run ``work`` (an operation for this principal) on the job pool; poll it with ``jobs_get``."""
-        return self.services.jobs.submit(kind, principal.user_id, source, work)
-
-    def jobs_get(self, principal: Principal, job_id: str) -> Job:
-        """A job of this principal's (admins: anyone's); others get NotFound."""
-        return self.services.jobs.get(job_id, principal)
-
-    def jobs_shutdown(self) -> None:
-        """Stop the job pool (the API does on shutdown): queued jobs are cancelled, running ones finish."""
-        if "jobs" in self.services.__dict__:
-            self.services.jobs.shutdown()

@@ -16,5 +16,6 @@ class ApiConfig(BaseSettings):
     service_timeout: float = Field(default=120.0, gt=0, description="seconds a service call may take (504 past it)")
     call_inline_max_bytes: int = Field(default=2_000_000, ge=0, description="larger call uploads become jobs")
     call_inline_max_seconds: float = Field(default=30.0, ge=0, description="longer call audio becomes a job")
-    job_workers: int = Field(default=1, ge=1, le=16, description="background threads for call jobs")
+    job_workers: int = Field(default=1, ge=0, le=16, description="threads of each API process consuming the job "
+                             "queue; 0: none, run 'copilot worker' processes instead")
     auth_cache_seconds: float = Field(default=5.0, ge=0, description="how long a verified key is remembered")

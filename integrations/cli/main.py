@@ -10,10 +10,12 @@ from integrations.cli import admin, ask, crm_import, db, knowledge
 from integrations.cli import calls as cli_calls
 from integrations.cli import eval as cli_eval
 from integrations.cli import forecast as cli_forecast
+from integrations.cli import health as cli_health
 from integrations.cli import keys as cli_keys
 from integrations.cli import roleplay as cli_roleplay
 from integrations.cli import serve as cli_serve
 from integrations.cli import slack as cli_slack
+from integrations.cli import worker as cli_worker
 
 app = typer.Typer(
     name="copilot",
@@ -32,10 +34,12 @@ cli_roleplay.register(app)
 cli_calls.register(app)
 cli_eval.register(app)
 cli_forecast.register(app)
+cli_health.register(app)
 cli_keys.register(app)
 cli_serve.register(app)
 cli_slack.register(app)
 db.register(app)
+cli_worker.register(app)
 
 
 def run() -> None:

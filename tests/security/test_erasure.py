@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from copilot.actions.models import ActionEvent, ActionRow
 from copilot.app import Copilot
-from copilot.jobs import JobRow, JobRunner
+from copilot.jobs import JobRow
 from demo.build import build_demo
 from integrations.cli.common import set_copilot
 from integrations.cli.main import app
@@ -117,7 +117,6 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     doc.write_text(f"---\ntitle: Account notes\n---\n# Notes\n{ACCOUNT} asked about the {PHRASE} during the pilot.\n")
     cp.services.knowledge.ingest_paths([doc], metadata={"account": acc.id, "owner": w["owner"], "team": rep.team_id or ""})
     # other modules' copies: an API job's result and a role-play transcript
-    JobRunner(cp.services.crm.engine).shutdown()
     with cp.services.crm.session() as s:
         s.add(JobRow(id="job-erasure", kind="call", user_id=w["owner"], status="done", source=transcript.name,
                      result={"transcript": transcript.read_text()}, created_at=datetime(2026, 11, 20, 9)))

@@ -49,7 +49,8 @@ async def upload_call(request: Request, caller: Caller = Depends(get_caller),
         return cp.process_call(caller.principal, path, deal_id=deal_id or None, title=title, followup=followup).to_json()
 
     if size > config.call_inline_max_bytes or (seconds is not None and seconds > config.call_inline_max_seconds):
-        job = await run_service(request, cp.jobs_submit, caller.principal, "call", path.name, process)
+        args = {"path": str(path), "deal_id": deal_id or None, "title": title, "followup": followup}
+        job = await run_service(request, cp.jobs_submit, caller.principal, "call", path.name, args)
         return JSONResponse(job_out(job, POLL), status_code=202, headers={"Location": f"{POLL}/{job.id}"})
     return await run_service(request, process)
 

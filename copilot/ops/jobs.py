@@ -1,0 +1,103 @@
+"""Slow work on the job queue (``copilot.queue``): call transcription, document ingestion, CRM re-indexing.
+
+Each kind runs an operation for the principal who submitted it, from arguments stored with the job, in
+whichever process consumes the queue (``copilot worker``, or the API server's own threads). Every kind here
+is safe to run again after a worker died mid-way: transcripts and summaries are keyed by their content,
+ingestion by content hashes, and a call's follow-up is proposed once per call (a retry finds the proposals
+the first run made and returns them)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from copilot.core.domain import Principal
+from copilot.ops.calls import CallOps
+from copilot.ops.data import DataOps
+
+if TYPE_CHECKING:
+    from copilot.jobs import Job
+    from copilot.queue import JobQueue, Kind
+
+FOLLOWUP_TOOL = "calls.followup"
+
+
+class JobOps(CallOps, DataOps):
+    def _queue(self) -> JobQueue:
+        queue = self.services.jobs
+        if not queue.kinds:
+            queue.kinds.update(self._job_kinds())
+            queue.chores.append(self._chores)
+        return queue
+
+    def _job_kinds(self) -> dict[str, Kind]:
+        from copilot.queue import Kind
+
+        return {"call": Kind(self._call_job, retry_safe=True), "ingest": Kind(self._ingest_job, retry_safe=True),
+                "sync_crm": Kind(self._sync_job, retry_safe=True)}
+
+    def jobs_submit(self, principal: Principal, kind: str, source: str, args: dict[str, Any]) -> Job:
+        """Queue ``kind`` (call, ingest, sync_crm) with ``args`` for this principal; poll it with ``jobs_get``.
+        Unless this process runs no job threads (``COPILOT_API_JOB_WORKERS=0``), its own consumer starts."""
+        job = self._queue().submit(kind, principal.user_id, source, args)
+        if self.services.job_threads > 0:
+            self._queue().start(self.services.job_threads)
+        return job
+
+    def jobs_get(self, principal: Principal, job_id: str) -> Job:
+        """A job of this principal's (admins: anyone's); others get NotFound."""
+        return self._queue().store.get(job_id, principal)
+
+    def jobs_shutdown(self) -> None:
+        """Stop this process's consumer (the API does on shutdown); queued jobs wait for the next one."""
+        if "jobs" in self.services.__dict__:
+            self.services.jobs.stop()
+
+    def jobs_broker(self) -> str:
+        """Where the queue lives (credentials left out), for operators."""
+        from copilot.queue import broker_url
+
+        st = self.settings
+        return broker_url(st.queue_url, st.crm_url, st.resolved_home).split("@")[-1]
+
+    def worker_run(self, threads: int = 1) -> None:
+        """``copilot worker``: consume the queue in the foreground until SIGINT/SIGTERM."""
+        self._queue().run_forever(threads)
+
+    def housekeeping(self) -> dict[str, int]:
+        """What the queue runs every minute: retry or fail the jobs of dead workers, prune finished jobs and
+        Slack's replay guard, expire stale proposals."""
+        return self._queue().housekeeping()
+
+    def _chores(self) -> dict[str, int]:
+        return {"slack_seen_pruned": self.services.chat.prune(), "actions_expired": self.services.actions.expire_due()}
+
+    # -- the kinds ---------------------------------------------------------------------------------------
+    def _call_job(self, job: Job) -> dict[str, Any]:
+        from copilot.actions.schemas import State
+
+        args = job.args or {}
+        principal = self.principal(job.user_id)
+        result = self.process_call(principal, Path(args["path"]), deal_id=args.get("deal_id"),
+                                   title=args.get("title"), followup=False)
+        if result.deal_id and args.get("followup", True):
+            earlier = [a for a in self.services.actions.list(principal, list(State), limit=10_000)
+                       if a.call_id == result.call_id and a.tool == FOLLOWUP_TOOL]
+            if earlier:  # a retry: the first run proposed them already
+                fu = self.services.calls.draft_followup(result.call_id, scope=self.scope(principal),
+                                                        owner_id=principal.user_id, propose=False)
+                result.followup, result.actions = fu.get("email"), [a.to_ref().model_dump(mode="json") for a in earlier]
+            else:
+                fu = self.draft_followup(principal, result.call_id)
+                result.followup, result.actions = fu.get("email"), list(fu.get("actions", []))
+        return result.to_json()
+
+    def _ingest_job(self, job: Job) -> dict[str, Any]:
+        args = job.args or {}
+        report = self.ingest(self.principal(job.user_id), [Path(p) for p in args["paths"]],
+                             doc_type=args.get("doc_type"))
+        return asdict(report)
+
+    def _sync_job(self, job: Job) -> dict[str, Any]:
+        return asdict(self.sync_crm(self.principal(job.user_id)))
