@@ -97,6 +97,7 @@ def test_conversations_keys_jobs_and_slack_state(cp: Copilot) -> None:
         time.sleep(0.05)
     done = cp.jobs_get(ann, job.id)
     assert done.status == "done" and done.result is not None and done.result["deal_id"] == "D-1"
+    assert schema.drift(cp.services.crm.engine) == []  # the queue's own tables (huey_*, on Postgres) are not ours
     assert cp.chat_claim("evt-1") and not cp.chat_claim("evt-1")  # a replayed Slack event is dropped
     answer_id = cp.chat_record_answer(ann, "q", first, slack_user="U1", channel="C1", thread_ts=None,
                                      visibility="thread")

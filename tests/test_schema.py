@@ -140,3 +140,8 @@ def test_two_processes_creating_one_new_database_at_once(tmp_path: Path) -> None
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         assert pool.map(_upgrade, [url, url]) == [schema.head(), schema.head()]
     assert schema.drift(create_engine(url)) == []
+
+
+def test_revision_ids_fit_the_version_table() -> None:
+    """alembic_version.version_num is VARCHAR(32): a longer id works on SQLite and fails on Postgres."""
+    assert all(len(r) <= 32 for r in schema.known_revisions()), sorted(schema.known_revisions())
