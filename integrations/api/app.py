@@ -18,7 +18,18 @@ from integrations.api.config import ApiConfig
 from integrations.api.errors import ApiError, install_handlers
 from integrations.api.metrics import Metrics
 from integrations.api.middleware import ApiMiddleware, TokenBucket
-from integrations.api.routes import actions, ask, calls, forecast, ingest, openai_compat, ops, roleplay, users
+from integrations.api.routes import (
+    actions,
+    ask,
+    calls,
+    forecast,
+    health,
+    ingest,
+    openai_compat,
+    ops,
+    roleplay,
+    users,
+)
 
 DESCRIPTION = """The sales copilot over HTTP: cited answers, chat (SSE), call uploads, the action
 confirmation loop, forecasts, role-play coaching, ingestion, and an OpenAI-compatible chat endpoint.
@@ -34,6 +45,7 @@ TAGS = [
     {"name": "calls", "description": "Call uploads: transcript, summary, proposed follow-up"},
     {"name": "actions", "description": "Proposed actions: approve (by payload hash), edit, reject, stats"},
     {"name": "forecast", "description": "Forecast and pipeline numbers"},
+    {"name": "health", "description": "Customer health, the daily scan, renewal risk and value reports"},
     {"name": "roleplay", "description": "Role-play coaching sessions"},
     {"name": "ingest", "description": "Documents and CRM imports"},
     {"name": "users", "description": "Who the key acts as"},
@@ -60,7 +72,7 @@ def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: Ap
     copilot.configure_api(key_cache_seconds=config.auth_cache_seconds, job_workers=config.job_workers)
     app.state.principals = {}
     install_handlers(app)
-    for module in (ops, ask, users, openai_compat, actions, calls, forecast, roleplay, ingest):
+    for module in (ops, ask, users, openai_compat, actions, calls, forecast, health, roleplay, ingest):
         app.include_router(module.router)
 
     @app.post("/slack/events", tags=["operations"], summary="Slack Events API (HTTP mode)", include_in_schema=bool(slack_handler))

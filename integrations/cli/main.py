@@ -11,6 +11,7 @@ from integrations.cli import calls as cli_calls
 from integrations.cli import eval as cli_eval
 from integrations.cli import forecast as cli_forecast
 from integrations.cli import health as cli_health
+from integrations.cli import health as cli_health
 from integrations.cli import keys as cli_keys
 from integrations.cli import roleplay as cli_roleplay
 from integrations.cli import serve as cli_serve
@@ -34,6 +35,7 @@ cli_roleplay.register(app)
 cli_calls.register(app)
 cli_eval.register(app)
 cli_forecast.register(app)
+cli_health.register(app)
 cli_health.register(app)
 cli_keys.register(app)
 cli_serve.register(app)

@@ -1,7 +1,7 @@
 """The health rules as validated YAML: component weights and parameters (``health.yaml``) and journey-stage
 interventions (``journey.yaml``).
 
-Shipped defaults live beside this module (``rules/``); a data home may override either file
+Shipped defaults live beside this module (``defaults/``); a data home may override either file
 (``$COPILOT_HOME/health/<file>``). ``RuleBook`` rereads a file when it changes. A file that does not
 validate is refused with one line naming the key; the rules in force before it stay in force, and the
 refusal is reported with every answer until the file is fixed.
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from copilot.core.errors import ConfigError
 
-SHIPPED = Path(__file__).parent / "rules"
+SHIPPED = Path(__file__).parent / "defaults"
 Component = Literal["usage", "features", "support", "engagement"]
 COMPONENTS: tuple[Component, ...] = ("usage", "features", "support", "engagement")
 Stage = Literal["evaluation", "trial", "onboarding", "adoption", "renewal"]

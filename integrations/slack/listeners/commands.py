@@ -1,4 +1,4 @@
-"""``/copilot ask|forecast|actions|roleplay|help ...``. Replies are private to the person (``respond``
+"""``/copilot ask|forecast|health|actions|roleplay|help ...``. Replies are private to the person (``respond``
 defaults to ephemeral), so they never need the channel check."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from slack_bolt import App
 from copilot.core.errors import CopilotError
 from integrations.slack import blocks as bk
 from integrations.slack import roleplay
+from integrations.slack.health import health_text
 from integrations.slack.runtime import DELIVERY, SlackRuntime, Where
 
 log = logging.getLogger("copilot.slack")
-SUBCOMMANDS = ("ask", "forecast", "actions", "roleplay", "help")
+SUBCOMMANDS = ("ask", "forecast", "health", "actions", "roleplay", "help")
 
 
 def register(app: App, rt: SlackRuntime) -> None:
@@ -50,6 +51,8 @@ def register(app: App, rt: SlackRuntime) -> None:
                                                      channel=where.channel, thread_ts=None, visibility="command")
                 respond(text=bk.answer_fallback(answer), blocks=bk.answer_blocks(answer, answer_id))
                 rt.deliver_cards(client, answer.actions)
+            elif sub == "health":
+                respond(text=health_text(rt.cp, principal, rest, client))
             elif sub == "actions":
                 visible = rt.cp.actions_list(principal)
                 pending = [a for a in visible if a.owner_id == principal.user_id]

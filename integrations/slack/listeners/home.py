@@ -1,4 +1,4 @@
-"""App Home: pending actions, recent decisions and adoption (own; a manager also sees the team's)."""
+"""App Home: pending actions, recent decisions, adoption and customer health (own; a manager also sees the team's)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from slack_bolt import App
 
 from copilot.core.domain import Role
 from integrations.slack import blocks as bk
+from integrations.slack.health import home_blocks
 from integrations.slack.runtime import SlackRuntime
 
 log = logging.getLogger("copilot.slack")
@@ -27,7 +28,9 @@ def home_for(rt: SlackRuntime, client: Any, slack_user: str) -> dict[str, Any]:
     stats = cp.actions_stats(principal)
     own = stats.get("by_rep", {}).get(mine)
     team = stats.get("total") if principal.role is Role.MANAGER else None
-    return bk.home_view(principal.name, pending, decided[:10], own, team)
+    view = bk.home_view(principal.name, pending, decided[:10], own, team)
+    view["blocks"] = (view["blocks"] + home_blocks(cp, principal))[:100]
+    return view
 
 
 def publish_home(rt: SlackRuntime, client: Any, slack_user: str) -> None:
