@@ -29,7 +29,7 @@ def test_forecast_json(cli):
 def test_forecast_text_shows_the_math(cli):
     r = cli.invoke(app, ["forecast", "--as", "mia@skylarkdata.com", "--as-of", "2017-03-01", "--quarter", "2017Q1"])
     assert r.exit_code == 0, r.output
-    assert "team East" in r.stdout and "Acme - Observe" in r.stdout and "stage-weighted baseline" in r.stdout
+    assert "team East" in r.stdout and "Acme - Observe" in r.stdout and "baselines: stage-weighted" in r.stdout
 
 
 def test_forecast_refusal_is_one_line(cli):

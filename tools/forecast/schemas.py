@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 from copilot.core.domain import Citation
 
+SHOW_DEALS = 25
+
 
 class Factor(BaseModel):
     text: str = Field(description="the factor in plain words")
@@ -44,11 +46,13 @@ class Contribution(BaseModel):
     amount: float = Field(description="amount used (0 when the deal has none)")
     amount_missing: bool = False
     expected_close: date | None = None
-    probability: float
+    probability: float = Field(description="P(won within the period): win probability x the slip model")
+    win_probability: float | None = Field(default=None, description="P(won at all), whenever it closes")
     baseline_probability: float
     expected_value: float
-    baseline_value: float
+    baseline_value: float = Field(description="stage win rate x amount when the stated close is in the period")
     category: str
+    override: str | None = Field(default=None, description="a reviewer's override in force, with its reason")
 
 
 class GroupTotal(BaseModel):
@@ -66,12 +70,17 @@ class QuarterForecast(BaseModel):
     as_of: date
     closed_won: float = Field(description="won in the quarter up to the as-of date")
     closed_won_deals: int = 0
-    expected_open: float = Field(description="sum of probability x amount of open deals expected to close in it")
+    expected_open: float = Field(description="sum over open deals of P(won within the period) x amount")
+    created_expected: float = Field(default=0.0, description="expected won amount of deals not yet created "
+                                    "that will be created and won inside the period")
     expected_total: float
     p10: float
     p50: float
     p90: float
     baseline_total: float = Field(description="closed won + stage-weighted expected value")
+    conversion_total: float | None = Field(default=None, description="closed won + open pipeline x the historical "
+                                           "share converted by the period's end at this point of earlier periods")
+    range_note: str = ""
     commit: float = Field(description="closed won + open deals in the commit category")
     best_case: float = Field(description="commit + best case deals")
     pipeline: float = Field(description="best case + remaining pipeline")
@@ -87,19 +96,26 @@ class QuarterForecast(BaseModel):
         lines = [
             f"Forecast for {self.subject}, {self.quarter} ({self.start} to {self.end}), as of {self.as_of}",
             f"  closed won so far: {self.closed_won:,.0f} ({self.closed_won_deals} deals)",
-            f"+ expected from {self.open_deals} open deals closing in the quarter: {self.expected_open:,.0f}"
-            f"  (sum of win probability x amount; model: {self.model})",
+            f"+ expected from {self.open_deals} open deals: {self.expected_open:,.0f}"
+            f"  (sum of P(won within the quarter) x amount; model: {self.model})",
+            f"+ expected from deals not created yet that will be created and won in it: {self.created_expected:,.0f}",
             f"= expected total {self.expected_total:,.0f}; simulated range P10 {self.p10:,.0f} / P50 {self.p50:,.0f}"
-            f" / P90 {self.p90:,.0f}",
-            f"stage-weighted baseline: {self.baseline_total:,.0f}",
+            f" / P90 {self.p90:,.0f}" + (f" ({self.range_note})" if self.range_note else ""),
+            f"baselines: stage-weighted {self.baseline_total:,.0f}"
+            + (f"; historical conversion {self.conversion_total:,.0f}" if self.conversion_total is not None else ""),
             f"categories: commit {self.commit:,.0f} | best case {self.best_case:,.0f} | pipeline {self.pipeline:,.0f}",
         ]
         if self.deals:
-            lines.append("deals (probability x amount = contribution; stage baseline):")
-            for c in sorted(self.deals, key=lambda c: -c.expected_value):
+            lines.append("deals (P(won in the quarter) x amount = contribution; stage baseline):")
+            ranked = sorted(self.deals, key=lambda c: -c.expected_value)
+            for c in ranked[:SHOW_DEALS]:
                 amt = "no amount" if c.amount_missing else f"{c.amount:,.0f}"
                 lines.append(f"  {c.deal} [{c.owner}, {c.stage}, {c.category}, closes {c.expected_close}]: "
-                             f"{c.probability:.0%} x {amt} = {c.expected_value:,.0f} (baseline {c.baseline_value:,.0f})")
+                             f"{c.probability:.0%} x {amt} = {c.expected_value:,.0f} (baseline {c.baseline_value:,.0f})"
+                             + (f"; override: {c.override}" if c.override else ""))
+            if len(ranked) > SHOW_DEALS:
+                rest = sum(c.expected_value for c in ranked[SHOW_DEALS:])
+                lines.append(f"  ... and {len(ranked) - SHOW_DEALS} more deals contributing {rest:,.0f}")
         for g in self.groups:
             lines.append(f"  {g.group}: closed {g.closed_won:,.0f} + expected {g.expected_open:,.0f} ({g.deals} deals)")
         lines += [f"note: {n}" for n in self.notes]
@@ -157,4 +173,61 @@ class BacktestReport(BaseModel):
         head = f"{'method':<12}{'Brier':>9}{'AUC':>8}{'qtr err':>10}"
         rows = [head] + [f"{m.method:<12}{m.brier:>9.4f}{(m.auc or float('nan')):>8.3f}{m.quarter_error:>9.1%}"
                          for m in self.methods]
+        return "\n".join(rows)
+
+
+class RollingPoint(BaseModel):
+    """One as-of date, one subject (company or a team): the period total against what happened."""
+
+    as_of: date
+    period: str
+    subject: str
+    actual: float
+    closed_so_far: float
+    predicted: dict[str, float] = Field(description="product, stage_weighted, conversion")
+    p10: float
+    p50: float
+    p90: float
+    covered: bool = Field(description="P10 <= actual <= P90")
+    model: str = ""
+
+
+class MethodAccuracy(BaseModel):
+    method: str
+    subject: str = "company"
+    points: int
+    mape: float = Field(description="mean absolute % error of the period total")
+    bias: float = Field(description="mean signed % error (+ = over-forecast)")
+    coverage: float | None = Field(default=None, description="share of points with the actual inside P10-P90")
+
+
+class DealLevel(BaseModel):
+    """P(won within the period) of open deals at each as-of date, against whether they were."""
+
+    method: str
+    deals: int
+    brier: float
+    auc: float | None
+    ece: float
+    reliability: list[ReliabilityBin] = Field(default_factory=list)
+
+
+class RollingReport(BaseModel):
+    as_ofs: list[date]
+    points: list[RollingPoint]
+    accuracy: list[MethodAccuracy]
+    deal_level: list[DealLevel]
+    notes: list[str] = Field(default_factory=list)
+
+    def get(self, method: str, subject: str = "company") -> MethodAccuracy | None:
+        return next((a for a in self.accuracy if a.method == method and a.subject == subject), None)
+
+    def table(self) -> str:
+        rows = [f"{'subject':<22}{'method':<16}{'points':>7}{'MAPE':>8}{'bias':>8}{'P10-P90':>9}"]
+        for a in self.accuracy:
+            cov = f"{a.coverage:>9.0%}" if a.coverage is not None else f"{'':>9}"
+            rows.append(f"{a.subject[:21]:<22}{a.method:<16}{a.points:>7}{a.mape:>8.1%}{a.bias:>+8.1%}{cov}")
+        rows.append(f"\n{'deal level (P won in period)':<30}{'deals':>7}{'Brier':>8}{'AUC':>7}{'ECE':>7}")
+        for d in self.deal_level:
+            rows.append(f"{d.method:<30}{d.deals:>7}{d.brier:>8.4f}{(d.auc or float('nan')):>7.3f}{d.ece:>7.3f}")
         return "\n".join(rows)

@@ -7,7 +7,6 @@ a rep sees their own forecast, a manager their team's, an exec company and team 
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from datetime import date
 
@@ -16,6 +15,7 @@ import numpy as np
 from copilot.core.errors import NotFound, PermissionDenied, UserError
 from copilot.core.visibility import Scope
 from tools.forecast import backtest as bt
+from tools.forecast import inperiod, rolling
 from tools.forecast.data import DealRec, Snapshot, fingerprint, load_snapshot
 from tools.forecast.explain import factors
 from tools.forecast.features import FeatureBuilder, is_open_at, state_at
@@ -23,6 +23,7 @@ from tools.forecast.model import TrainedModel, stages_of, train
 from tools.forecast.periods import parse_quarter, quarter_bounds, quarter_label, quarter_of
 from tools.forecast.pipeline import PipelineQuery, PipelineResult, pipeline_query
 from tools.forecast.risk import flags_for, rep_norms
+from tools.forecast.rolling import spread_at
 from tools.forecast.schemas import (
     BacktestReport,
     Contribution,
@@ -31,7 +32,8 @@ from tools.forecast.schemas import (
     GroupTotal,
     QuarterForecast,
 )
-from tools.forecast.simulate import percentiles, simulate_totals
+from tools.forecast.simulate import Spread, percentiles, simulate_totals
+from tools.forecast.store import CallStore, OverrideStore
 
 STALE_DAYS = 30
 
@@ -48,6 +50,9 @@ class Forecaster:
         self._fp: tuple | None = None
         self._fb: FeatureBuilder | None = None
         self._models: dict[tuple[int, str | None], TrainedModel] = {}
+        self._spreads: dict[int, Spread] = {}
+        self.overrides = OverrideStore(crm) if crm is not None else None
+        self.calls = CallStore(crm) if crm is not None else None
 
     # -- data and models ------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -55,6 +60,7 @@ class Forecaster:
             fp = fingerprint(self.crm)
             if self._snap is None or fp != self._fp:
                 self._snap, self._fp, self._fb, self._models = load_snapshot(self.crm), fp, None, {}
+                self._spreads = {}
         assert self._snap is not None
         return self._snap
 
@@ -146,9 +152,17 @@ class Forecaster:
         return f"rep {snap.user_name(uid)}", lambda d: d.owner_id == uid and scope.allows(d.owner_id, d.team_id)
 
     # -- the forecast ---------------------------------------------------------------------------
+    def spread(self, as_of: date) -> Spread:
+        """The range's spread as of a date, from the product's residuals on the quarters closed by then."""
+        key = as_of.toordinal()
+        if key not in self._spreads:
+            res = rolling.residual_history(self.snapshot(), self.features(), as_of, self.model)
+            self._spreads[key] = spread_at(res, key)
+        return self._spreads[key]
+
     def forecast(self, scope: Scope, *, rep: str | None = None, team: str | None = None, company: bool = False,
                  quarter: str | None = None, as_of: date | None = None) -> QuarterForecast:
-        """Closed-won so far plus the expected value of open deals closing in the quarter, with a range."""
+        """Closed won so far + P(won within the quarter) x amount of open deals + created-and-won, with a range."""
         snap = self.snapshot()
         subject, keep = self._subject(scope, rep, team, company)
         day_date, live, notes = self.resolve_as_of(as_of)
@@ -159,58 +173,53 @@ class Forecaster:
             y, q = quarter_of(day_date)
             (q_start, q_end), q_label = quarter_bounds(y, q), quarter_label(y, q)
         lo, hi = q_start.toordinal(), q_end.toordinal()
-        mine = [d for d in snap.deals if keep(d)]
-        won = [d for d in mine if d.won and d.closed_day is not None and lo <= d.closed_day <= min(hi, day)]
-        closed_won = float(sum(d.amount or 0.0 for d in won))
-        cycle = self._median_cycle(day)
-        cands, closes = [], []
-        no_close = 0
-        for d in mine:
-            if not is_open_at(d, day):
-                continue
-            st = state_at(d, day, snap)
-            close = st.expected_close
-            if close is None and d.created_day is not None and cycle is not None:
-                close = d.created_day + cycle
-            if close is None:
-                no_close += 1
-                continue
-            close = max(close, day)
-            if lo <= close <= hi:
-                cands.append((d, st))
-                closes.append(close)
-        deals = [d for d, _ in cands]
-        p, base_p, X, tm = self.score(deals, day_date) if deals else (np.zeros(0), np.zeros(0), None, self.model(day_date))
-        amounts = np.asarray([st.amount or 0.0 for _, st in cands], dtype=float)
-        missing = sum(1 for _, st in cands if not st.amount)
-        totals = simulate_totals(p, amounts, base=closed_won, n_sims=self.n_sims)
-        p10, p50, p90 = percentiles(totals)
+        tm = self.model(day_date)
+        est = inperiod.estimate(snap, self.features(), tm, day, lo, hi, keep)
+        overrides = self.overrides.in_force(day_date) if self.overrides is not None else {}
+        p = est.p_in.copy()
         contribs = []
-        for i, (d, st) in enumerate(cands):
+        for i, (d, st) in enumerate(zip(est.deals, est.states, strict=True)):
+            ov = overrides.get(d.id)
+            if ov is not None:
+                p[i] = ov.probability
             cat = d.forecast_category if live and d.forecast_category in ("commit", "best_case", "pipeline") else (
                 "commit" if p[i] >= 0.7 else "best_case" if p[i] >= 0.4 else "pipeline")
             contribs.append(Contribution(
-                deal_id=d.id, deal=d.name, owner=snap.user_name(d.owner_id), stage=st.stage, amount=float(amounts[i]),
-                amount_missing=not st.amount, expected_close=date.fromordinal(closes[i]), probability=round(float(p[i]), 4),
-                baseline_probability=round(float(base_p[i]), 4), expected_value=round(float(p[i] * amounts[i]), 2),
-                baseline_value=round(float(base_p[i] * amounts[i]), 2), category=cat))
-        by_cat = {c: sum(x.amount for x in contribs if x.category == c) for c in ("commit", "best_case", "pipeline")}
+                deal_id=d.id, deal=d.name, owner=snap.user_name(d.owner_id), stage=st.stage,
+                amount=float(est.amounts[i]), amount_missing=not st.amount,
+                expected_close=date.fromordinal(st.expected_close) if st.expected_close else None,
+                probability=round(float(p[i]), 4), win_probability=round(float(est.p_win[i]), 4),
+                baseline_probability=round(float(est.stage_p[i]), 4),
+                expected_value=round(float(p[i] * est.amounts[i]), 2),
+                baseline_value=round(float(est.stage_p[i] * est.amounts[i]) if est.in_window[i] else 0.0, 2),
+                category=cat, override=ov.describe() if ov is not None else None))
+        spread = self.spread(day_date)
+        totals = simulate_totals(p, est.amounts, base=est.closed_won, n_sims=self.n_sims, spread=spread,
+                                 created=est.created_history)
+        p10, p50, p90 = percentiles(totals)
+        expected_open = float(p @ est.amounts) if len(p) else 0.0
+        # categories are the CRM's view: deals whose stated close date falls in the quarter
+        by_cat = {c: sum(x.amount for x, inside in zip(contribs, est.in_window, strict=True) if inside and x.category == c)
+                  for c in ("commit", "best_case", "pipeline")}
         if tm.note:
             notes.append(tm.note)
-        if no_close:
-            notes.append(f"{no_close} open deals have no expected close date and are left out")
+        missing = sum(1 for x in contribs if x.amount_missing)
         if missing:
-            notes.append(f"{missing} deals in the quarter have no amount and count as 0")
+            notes.append(f"{missing} open deals have no amount and count as 0")
+        if overrides and any(x.override for x in contribs):
+            notes.append(f"{sum(1 for x in contribs if x.override)} reviewer overrides in force (shown per deal)")
         fc = QuarterForecast(
-            subject=subject, quarter=q_label, start=q_start, end=q_end, as_of=day_date, closed_won=closed_won,
-            closed_won_deals=len(won), expected_open=float(p @ amounts) if len(p) else 0.0,
-            expected_total=closed_won + (float(p @ amounts) if len(p) else 0.0), p10=p10, p50=p50, p90=p90,
-            baseline_total=closed_won + (float(base_p @ amounts) if len(p) else 0.0),
-            commit=closed_won + by_cat["commit"], best_case=closed_won + by_cat["commit"] + by_cat["best_case"],
-            pipeline=closed_won + sum(by_cat.values()), open_deals=len(cands), missing_amounts=missing,
+            subject=subject, quarter=q_label, start=q_start, end=q_end, as_of=day_date, closed_won=est.closed_won,
+            closed_won_deals=est.closed_won_deals, expected_open=expected_open, created_expected=est.created_mean,
+            expected_total=est.closed_won + expected_open + est.created_mean, p10=p10, p50=p50, p90=p90,
+            baseline_total=est.stage_total, conversion_total=est.conversion_total if est.conversion_ratios else None,
+            range_note=spread.describe(),
+            commit=est.closed_won + by_cat["commit"], best_case=est.closed_won + by_cat["commit"] + by_cat["best_case"],
+            pipeline=est.closed_won + sum(by_cat.values()), open_deals=len(contribs), missing_amounts=missing,
             model=tm.kind, notes=notes, deals=contribs)
         if scope.aggregates_only:
             fc.deals = []
+            won = inperiod.won_between(snap, keep, lo, min(hi, day))
             fc.groups = self._groups(scope, won, contribs)
         return fc
 
@@ -234,11 +243,6 @@ class Forecaster:
             out.append(GroupTotal(group="other reps (small groups merged)", closed_won=other[0],
                                   expected_open=other[1], deals=int(other[2])))
         return out
-
-    def _median_cycle(self, day: int) -> int | None:
-        cycles = [d.closed_day - d.created_day for d in self.snapshot().deals
-                  if d.closed_day is not None and d.created_day is not None and d.closed_day <= day]
-        return int(statistics.median(cycles)) if cycles else None
 
     # -- deals ----------------------------------------------------------------------------------
     def _visible_open(self, scope: Scope, day: int) -> list[DealRec]:
