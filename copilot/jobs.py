@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, delete, select, update
+from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from copilot.core.db import Base
@@ -171,6 +171,11 @@ class JobStore:
             res: Any = s.execute(delete(JobRow).where(JobRow.status.in_(FINISHED),
                                                       JobRow.finished_at < _now() - older_than))
             return int(res.rowcount or 0)
+
+    def counts(self) -> dict[str, int]:
+        """Jobs by status."""
+        with Session(self.engine) as s:
+            return {str(k): int(v) for k, v in s.execute(select(JobRow.status, func.count()).group_by(JobRow.status))}
 
     def peek(self, job_id: str) -> Job | None:
         with Session(self.engine) as s:

@@ -76,7 +76,7 @@ def split_key(key: str) -> tuple[str, str] | None:
 
 
 class ApiKeyStore:
-    def __init__(self, engine: Engine, *, cache_seconds: float = 5.0) -> None:
+    def __init__(self, engine: Engine, *, cache_seconds: float = 0.5) -> None:
         self.engine = engine
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[KeyInfo, float]] = {}

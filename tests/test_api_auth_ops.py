@@ -147,7 +147,8 @@ def test_health_ready_metrics(world, copilot):
     assert c.get("/healthz").json() == {"status": "ok"}
     r = c.get("/readyz")
     assert r.status_code == 200 and r.json()["status"] == "ready"
-    assert set(r.json()["checks"]) == {"database", "knowledge", "embedder"}
+    assert set(r.json()["checks"]) == {"database", "schema", "knowledge", "embedder", "queue"}
+    assert r.json()["checks"]["schema"]["detail"].startswith("at 0") and "messages waiting" in r.json()["checks"]["queue"]["detail"]
     copilot.services.actions.propose("create_task", {"title": "Call Dana", "due_on": "2026-12-01"}, owner_id="r-ann",
                             rationale="test", tool="test")
     c.post("/v1/ask", json={"question": "What is the next step on Acme Robotics?"}, headers=auth(keys["r-ann"]))

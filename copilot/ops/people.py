@@ -86,7 +86,24 @@ class PeopleOps(Operations):
                 checks[name] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
             checks[name]["ms"] = round((time.perf_counter() - started) * 1000, 2)
 
+        def schema() -> str:
+            from copilot import schema as db_schema
+
+            st = db_schema.status(self.services.crm.engine)
+            if st.state != "current":
+                raise RuntimeError(f"schema {st.state} (at {st.current}, needs {st.head}): run 'copilot db upgrade'")
+            return f"at {st.current}"
+
+        def queue() -> str:
+            queue = self.services.jobs
+            jobs = queue.store.counts()
+            return (f"{queue.huey.pending_count()} messages waiting, {jobs.get('running', 0)} jobs running, "
+                    f"{jobs.get('failed', 0)} failed")
+
+        where = self.settings.chroma_url or "embedded"
         run("database", lambda: ping(self.services.crm))
-        run("knowledge", lambda: f"{self.services.knowledge.count()} chunks")
+        run("schema", schema)
+        run("knowledge", lambda: f"{self.services.knowledge.count()} chunks ({where})")
         run("embedder", lambda: f"{len(self.services.embedder.embed(['ready'])[0])}-d vectors")
+        run("queue", queue)
         return checks

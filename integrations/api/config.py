@@ -18,4 +18,5 @@ class ApiConfig(BaseSettings):
     call_inline_max_seconds: float = Field(default=30.0, ge=0, description="longer call audio becomes a job")
     job_workers: int = Field(default=1, ge=0, le=16, description="threads of each API process consuming the job "
                              "queue; 0: none, run 'copilot worker' processes instead")
-    auth_cache_seconds: float = Field(default=5.0, ge=0, description="how long a verified key is remembered")
+    auth_cache_seconds: float = Field(default=0.5, ge=0, le=1.0, description="how long a verified key is "
+                                      "remembered per process: a revoked key stops working everywhere within it")

@@ -1,7 +1,9 @@
-"""Operations: liveness, readiness (database, knowledge store, embedder) and Prometheus metrics."""
+"""Operations: liveness, readiness (database, schema, knowledge store, embedder, job queue; with the answering
+process's id, so each of several workers can be told apart) and Prometheus metrics."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import anyio
@@ -16,12 +18,13 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: CRM database, knowledge store and embedder are usable",
+@router.get("/readyz", summary="Readiness: database, schema, knowledge store, embedder and job queue are usable",
             responses={503: {"description": "a dependency is not ready"}})
 async def readyz(request: Request) -> JSONResponse:
     checks: dict[str, dict[str, Any]] = await anyio.to_thread.run_sync(request.app.state.copilot.readiness)
     ok = all(c["ok"] for c in checks.values())
-    return JSONResponse({"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503)
+    return JSONResponse({"status": "ready" if ok else "not_ready", "pid": os.getpid(), "checks": checks},
+                        status_code=200 if ok else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics (text format)", response_class=PlainTextResponse)
