@@ -20,12 +20,13 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from tools.forecast.data import OPEN_ORDER, Snapshot
-from tools.forecast.features import FEATURES, FeatureBuilder, training_pairs
-from tools.forecast.timing import CloseTiming, fit_timing
+from tools.forecast.features import FEATURES, FeatureBuilder, is_open_at, state_at, training_pairs
+from tools.forecast.timing import CloseTiming, fit_timing, situation
 
 N_STAGE = len(OPEN_ORDER)
 KINDS = ("logistic", "gbm")
 CHOICES = (*KINDS, "ensemble")
+HOLDOUT_DAYS = 92  # the forward holdout that chooses the kind: one quarter before the cutoff
 SPLITS = (0.55, 0.7, 0.85)  # quantiles of the training grid days where time holdouts start  # ensemble: the mean of the two probabilities
 
 
@@ -164,7 +165,6 @@ def train(snap: Snapshot, cutoff: int, *, fb: FeatureBuilder | None = None, min_
     pairs, y, _ = training_pairs(snap, cutoff, step=step)
     X = fb.matrix(pairs)
     stages = stages_of(X)
-    days = np.asarray([d for _, d in pairs], dtype=int)
     closed = [d for d in snap.deals if d.closed_day is not None and d.closed_day < cutoff]
     won = sum(d.won for d in closed)
     lost = len(closed) - won
@@ -183,7 +183,7 @@ def train(snap: Snapshot, cutoff: int, *, fb: FeatureBuilder | None = None, min_
         return tm
     kind = force
     if kind is None:
-        kind, tm.validation = _choose(X, y, days, stages, pairs)
+        kind, tm.validation = _choose(snap, fb, cutoff, step)
         if kind == "baseline":
             v = tm.validation
             tm.note = (f"the model did not beat the stage-weighted baseline on its own validation (Brier "
@@ -201,26 +201,30 @@ def train(snap: Snapshot, cutoff: int, *, fb: FeatureBuilder | None = None, min_
     return tm
 
 
-def _choose(X: np.ndarray, y: np.ndarray, days: np.ndarray, stages: list[str],
-            pairs: list) -> tuple[str, dict[str, float]]:  # type: ignore[type-arg]
-    """Time-based holdout: fit on grid days before the split with labels known then, score after it."""
-    if len(days) < 200:
+def _choose(snap: Snapshot, fb: FeatureBuilder, cutoff: int, step: int) -> tuple[str, dict[str, float]]:
+    """Forward holdout on the forecast's own target. Every kind is fitted on what was known at t0, and
+    scored on P(won within the next ``HOLDOUT_DAYS``) of the deals open at t0, t0 + 30 and t0 + 60 (each
+    kind x the same slip model), t0 chosen so that every outcome is known by the cutoff. An earlier
+    holdout scored P(won at all) on closed deals' monthly rows and kept choosing kinds that forecast the
+    quarter worse.
+    """
+    t0 = cutoff - 1 - HOLDOUT_DAYS - 60
+    pairs, y, _ = training_pairs(snap, t0 + 1, step=step)
+    rows = [(d, t) for t in (t0, t0 + 30, t0 + 60) for d in snap.deals if is_open_at(d, t)]
+    if len(y) < 200 or len(set(y.tolist())) < 2 or len(rows) < 50:
         return "baseline", {}
-    split = int(np.quantile(days, 0.75))
-    closed_days = np.asarray([d.closed_day for d, _ in pairs], dtype=int)
-    tr = (days < split - 30) & (closed_days < split)
-    te = days >= split
-    if tr.sum() < 100 or te.sum() < 50 or len(set(y[tr].tolist())) < 2 or len(set(y[te].tolist())) < 2:
+    y_te = np.asarray([int(d.won and d.closed_day is not None and d.closed_day <= t + HOLDOUT_DAYS) for d, t in rows])
+    if len(set(y_te.tolist())) < 2:
         return "baseline", {}
-    st_tr = [s for s, m in zip(stages, tr, strict=True) if m]
-    st_te = [s for s, m in zip(stages, te, strict=True) if m]
-    scores = {"baseline": brier(y[te], StageBaseline().fit(st_tr, y[tr]).predict(st_te))}
-    preds = {}
+    X, X_te = fb.matrix(pairs), fb.matrix(rows)
+    keys = [situation(state_at(d, t, snap), t, d.created_day) for d, t in rows]
+    within = fit_timing(snap, t0 + 1).within(keys, HOLDOUT_DAYS)
+    preds = {"baseline": StageBaseline().fit(stages_of(X), y).predict(stages_of(X_te))}
     for kind in KINDS:
-        est = fit_kind(kind, X[tr], y[tr])
+        est = fit_kind(kind, X, y)
         with threadpool_limits(1):
-            preds[kind] = est.predict_proba(X[te])[:, 1]
-        scores[kind] = brier(y[te], preds[kind])
-    scores["ensemble"] = brier(y[te], np.mean([preds[k] for k in KINDS], axis=0))
+            preds[kind] = est.predict_proba(X_te)[:, 1]
+    preds["ensemble"] = np.mean([preds[k] for k in KINDS], axis=0)
+    scores = {k: brier(y_te, np.clip(p * within, 0.0, 0.995)) for k, p in preds.items()}
     best = min(CHOICES, key=lambda k: scores[k])
     return (best if scores[best] < scores["baseline"] - 1e-4 else "baseline"), scores

@@ -168,11 +168,16 @@ class BacktestReport(BaseModel):
     methods: list[MethodScores]
     points: list[BacktestPoint]
     product_note: str = ""
+    rolling: RollingReport | None = Field(default=None, description="monthly as-of dates, quarter totals, ranges")
 
     def table(self) -> str:
-        head = f"{'method':<12}{'Brier':>9}{'AUC':>8}{'qtr err':>10}"
+        head = f"{'method':<12}{'Brier':>9}{'AUC':>8}{'qtr err':>10}   (P(won at all), quarter-start as-of dates)"
         rows = [head] + [f"{m.method:<12}{m.brier:>9.4f}{(m.auc or float('nan')):>8.3f}{m.quarter_error:>9.1%}"
                          for m in self.methods]
+        if self.rolling is not None:
+            r = self.rolling
+            rows += ["", f"rolling backtest: {len(r.as_ofs)} month ends, {r.as_ofs[0]} to {r.as_ofs[-1]}"
+                     if r.as_ofs else "rolling backtest: no month end with a closed quarter", r.table()]
         return "\n".join(rows)
 
 
@@ -231,3 +236,6 @@ class RollingReport(BaseModel):
         for d in self.deal_level:
             rows.append(f"{d.method:<30}{d.deals:>7}{d.brier:>8.4f}{(d.auc or float('nan')):>7.3f}{d.ece:>7.3f}")
         return "\n".join(rows)
+
+
+BacktestReport.model_rebuild()

@@ -36,6 +36,7 @@ from tools.forecast.simulate import Spread, percentiles, simulate_totals
 from tools.forecast.store import CallStore, OverrideStore
 
 STALE_DAYS = 30
+ROLLING_MONTHS = 12
 
 
 class Forecaster:
@@ -295,14 +296,22 @@ class Forecaster:
             category="commit" if prob >= 0.7 else "best_case" if prob >= 0.4 else "pipeline",
             positives=pos, negatives=neg, model=f"{tm.kind}: {tm.note}", as_of=day_date)
 
-    def backtest(self, *, as_ofs: list[date] | None = None, min_history: int | None = None) -> BacktestReport:
-        """Replay past quarters; compare the models with the stage-weighted baseline.
-
-        ``min_history`` overrides the won/lost deal counts needed before the product trusts a model.
+    def backtest(self, *, as_ofs: list[date] | None = None, min_history: int | None = None,
+                 rolling_months: int = ROLLING_MONTHS, warmup_months: int = ROLLING_MONTHS) -> BacktestReport:
+        """Replay the past: the deal-level comparison at quarter starts, and the rolling monthly backtest
+        of quarter totals (the last ``rolling_months`` month ends scored; up to ``warmup_months`` before
+        them only feed the ranges' residuals). ``min_history`` overrides the won/lost deal counts needed
+        before the product trusts a model; ``rolling_months=0`` skips the rolling backtest.
         """
         won = self.min_won if min_history is None else min_history
         lost = self.min_lost if min_history is None else min_history
-        return bt.run(self.snapshot(), as_ofs, fb=self.features(), min_won=won, min_lost=lost)
+        snap, fb = self.snapshot(), self.features()
+        report = bt.run(snap, as_ofs, fb=fb, min_won=won, min_lost=lost)
+        if rolling_months:
+            months = rolling.monthly_as_ofs(snap, n=rolling_months + warmup_months)
+            report.rolling = rolling.run(snap, months[-rolling_months:], fb=fb, min_won=won, min_lost=lost,
+                                         warmup=months[:-rolling_months])[0]
+        return report
 
     def pipeline(self, scope: Scope, query: PipelineQuery) -> PipelineResult:
         """``pipeline_query`` on the cached snapshot (the 'today' of relative periods defaults as the forecast's)."""
