@@ -347,6 +347,47 @@ class VectorIndex:
         dists = (res.get("distances") or [[]])[0] or [1.0] * len(ids)
         return [(i, 1.0 - float(d), t or "", dict(m or {})) for i, d, t, m in zip(ids, dists, docs, metas, strict=False)]
 
+    # -- backup and restore ----------------------------------------------------------------------------
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """No other process writes meanwhile (embedded: the shared lock writers wait for)."""
+        with _flock(self._lock_path, exclusive=False, wait=LOCK_WAIT * 4):
+            self._fresh()
+            yield
+
+    def export(self, batch: int = 2000) -> Iterator[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+        """Every collection of this namespace: (name, its metadata, rows of id, embedding, document,
+        metadata). Call inside ``frozen`` for a consistent copy."""
+        prefix = f"kb-{self.namespace}-"
+        for col in sorted(self.client.list_collections(), key=lambda c: c.name):
+            if not col.name.startswith(prefix):
+                continue
+            rows: list[dict[str, Any]] = []
+            for offset in range(0, col.count(), batch):
+                got = col.get(include=["embeddings", "documents", "metadatas"], limit=batch, offset=offset)
+                for i, ident in enumerate(got["ids"]):
+                    rows.append({"id": ident, "embedding": [float(x) for x in got["embeddings"][i]],
+                                 "document": got["documents"][i], "metadata": got["metadatas"][i]})
+            yield col.name, dict(col.metadata or {}), rows
+
+    def restore(self, name: str, metadata: dict[str, Any], rows: list[dict[str, Any]], batch: int = 2000) -> int:
+        """Recreate one exported collection (under its own name: the namespace must match)."""
+        partition = str(metadata.get("partition") or LIBRARY)
+        if self.collection_name(partition) != name:
+            raise ProviderError(f"collection {name} was made with another embedding model",
+                                hint="restore with the COPILOT_EMBEDDINGS the backup was made with")
+
+        def attempt() -> None:
+            col = self._collection(partition, create=True)
+            assert col is not None
+            for i in range(0, len(rows), batch):
+                part = rows[i:i + batch]
+                col.upsert(ids=[r["id"] for r in part], embeddings=[r["embedding"] for r in part],
+                           documents=[r["document"] for r in part], metadatas=[r["metadata"] for r in part])
+
+        self._write("restoring", attempt)
+        return len(rows)
+
     def close(self) -> None:
         if self.watch is not None:
             self.watch.close()

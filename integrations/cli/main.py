@@ -6,11 +6,10 @@ from __future__ import annotations
 import typer
 
 from integrations.cli import actions as cli_actions
-from integrations.cli import admin, ask, crm_import, db, knowledge
+from integrations.cli import admin, ask, backup, crm_import, db, knowledge
 from integrations.cli import calls as cli_calls
 from integrations.cli import eval as cli_eval
 from integrations.cli import forecast as cli_forecast
-from integrations.cli import health as cli_health
 from integrations.cli import health as cli_health
 from integrations.cli import keys as cli_keys
 from integrations.cli import roleplay as cli_roleplay
@@ -36,12 +35,12 @@ cli_calls.register(app)
 cli_eval.register(app)
 cli_forecast.register(app)
 cli_health.register(app)
-cli_health.register(app)
 cli_keys.register(app)
 cli_serve.register(app)
 cli_slack.register(app)
 db.register(app)
 cli_worker.register(app)
+backup.register(app)
 
 
 def run() -> None:
