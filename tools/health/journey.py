@@ -3,7 +3,7 @@ journey rules (journey.yaml) call for, with a suggested time and the data behind
 
 Stages: a prospect with a trial sign-up or trial usage is in *trial*, any other prospect in *evaluation*;
 a customer whose renewal falls due within ``checkin_before_renewal_days`` is in *renewal*, one whose first
-win is under 90 days old in *onboarding*, any other in *adoption*.
+win is under ``onboarding_days`` old in *onboarding*, any other in *adoption* (both in health.yaml).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from copilot.core.domain import Citation
 from tools.health.rules import HealthRules, Intervention, JourneyRules
 from tools.health.signals import AccountBook, Measures
 
-ONBOARDING_DAYS = 90
-TRIAL_DAYS = 45
 USAGE_DROP = -0.10  # utilization fell by ten points or more over the trend window
 LOW_UTILIZATION = 0.40
 EXPANSION_UTILIZATION = 0.90
@@ -33,7 +31,7 @@ class Evidence:
 
 def stage_of(acc: AccountBook, m: Measures, today: date, rules: HealthRules) -> tuple[str, str]:
     if m.first_win is None:
-        trial = [t for t in acc.touches if t.kind == "trial_signup" and (today - t.occurred_at.date()).days <= TRIAL_DAYS]
+        trial = [t for t in acc.touches if t.kind == "trial_signup" and (today - t.occurred_at.date()).days <= rules.stages.trial_days]
         if trial:
             return "trial", f"trial sign-up on {trial[-1].occurred_at:%Y-%m-%d}"
         if m.weeks:
@@ -41,7 +39,7 @@ def stage_of(acc: AccountBook, m: Measures, today: date, rules: HealthRules) -> 
         return "evaluation", "a prospect: no purchase yet"
     if m.renewal_due and (m.renewal_due - today).days <= rules.scan.checkin_before_renewal_days:
         return "renewal", f"renewal due {m.renewal_due.isoformat()}"
-    if (today - m.first_win).days < ONBOARDING_DAYS:
+    if (today - m.first_win).days < rules.stages.onboarding_days:
         return "onboarding", f"customer since {m.first_win.isoformat()}"
     return "adoption", f"customer since {m.first_win.isoformat()}"
 

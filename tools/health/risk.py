@@ -6,8 +6,8 @@ Each past renewal becomes one example: the account's measures ``horizon_days`` b
 over the raw measures behind the component scores (utilization and its trend, logins per user, ticket
 load, severity and slow responses, silence, marketing engagement, feature stagnation), strongly
 regularized because a company has only dozens of past renewals; the baseline is the same regression over
-the usage trend alone. The design was chosen on six demo companies generated with other seeds, not on the
-shipped demo's own renewals. The backtest is rolling-origin by quarter of the prediction day: a renewal predicted in a
+the usage trend alone. The inputs and the regularization were chosen on six demo companies generated with
+other seeds, not on the shipped demo's own renewals. The backtest is rolling-origin by quarter of the prediction day: a renewal predicted in a
 quarter is scored by models trained only on renewals that closed before that quarter began.
 """
 
@@ -39,7 +39,10 @@ WORDS = {"usage_trend": ("seat utilization rising", "seat utilization falling"),
          "days_since_talk": ("long silence since the last conversation", "recent conversation"),
          "marketing_touches": ("active in webinars and content", "little marketing engagement"),
          "stagnant_weeks": ("no new feature tried for weeks", "still adopting new features")}
-REGULARIZATION = 0.1  # inverse L2 strength of the logistic regression
+# Inverse L2 strength: of 1, 0.3, 0.1, 0.03 and 0.01, the best mean Brier gain over the baseline on six demo
+# companies generated with other seeds (1-6), never on the shipped demo's renewals.
+REGULARIZATION = 0.03
+BASELINE_C = 1.0  # one input hardly overfits: the baseline keeps sklearn's default, not our strong penalty
 
 
 def features_of(acc: AccountBook, m: Measures, rules: HealthRules) -> list[float] | None:
@@ -178,7 +181,7 @@ def backtest(book: dict[str, AccountBook], rules: HealthRules, today: date, *, h
         used.append(f"{start:%Y}Q{(start.month - 1) // 3 + 1}")
         xs = [e.x for e in test]
         p_model += RiskModel().fit(train).predict(xs)
-        p_base += RiskModel(columns=[0]).fit(train).predict(xs)
+        p_base += RiskModel(columns=[0], c=BASELINE_C).fit(train).predict(xs)
         ys += [e.lost for e in test]
     methods = [_score("model", p_model, ys), _score("usage_trend_baseline", p_base, ys)] if ys else []
     if not ys:

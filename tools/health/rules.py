@@ -2,13 +2,14 @@
 interventions (``journey.yaml``).
 
 Shipped defaults live beside this module (``defaults/``); a data home may override either file
-(``$COPILOT_HOME/health/<file>``). ``RuleBook`` rereads a file when it changes. A file that does not
+(``$COPILOT_HOME/health/<file>``). ``RuleBook`` rereads a file when its content changes. A file that does not
 validate is refused with one line naming the key; the rules in force before it stay in force, and the
 refusal is reported with every answer until the file is fixed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -76,6 +77,11 @@ class ScanRules(_Strict):
     checkin_recent_days: int = Field(default=30, ge=1)
 
 
+class StageRules(_Strict):
+    onboarding_days: int = Field(default=120, ge=1, description="a customer is onboarding this long after the first win")
+    trial_days: int = Field(default=45, ge=1, description="a trial sign-up counts this long")
+
+
 class HealthRules(_Strict):
     weights: dict[Component, float]
     usage: UsageRules = Field(default_factory=UsageRules)
@@ -84,6 +90,7 @@ class HealthRules(_Strict):
     engagement: EngagementRules = Field(default_factory=EngagementRules)
     bands: Bands = Field(default_factory=Bands)
     scan: ScanRules = Field(default_factory=ScanRules)
+    stages: StageRules = Field(default_factory=StageRules)
 
     @model_validator(mode="after")
     def _weights(self) -> HealthRules:
@@ -156,7 +163,7 @@ class RuleBook:
     def __init__(self, home: Path | None) -> None:
         self.home = home
         self._lock = threading.Lock()
-        self._loaded: dict[str, tuple[tuple[str, int | None], Any]] = {}
+        self._loaded: dict[str, tuple[tuple[str, str | None], Any]] = {}
         self.errors: dict[str, str] = {}
 
     def path(self, name: str) -> Path:
@@ -165,7 +172,10 @@ class RuleBook:
 
     def _get(self, name: str) -> Any:
         path = self.path(name)
-        stamp = path.stat().st_mtime_ns if path.exists() else None
+        try:
+            stamp: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            stamp = None
         with self._lock:
             held = self._loaded.get(name)
             key = (str(path), stamp)
@@ -196,7 +206,9 @@ class RuleBook:
         return rules
 
     def notes(self) -> list[str]:
-        """One line per refused file, to show with answers until it is fixed."""
+        """One line per refused file, to show with answers until it is fixed (both files are looked at first)."""
+        for name in FILES:
+            self._get(name)
         return [f"rules file refused, previous rules still in force: {e}" for e in self.errors.values()]
 
 

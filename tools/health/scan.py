@@ -42,7 +42,7 @@ def _popular(book: dict) -> list[str]:  # type: ignore[type-arg]
     seen: Counter[str] = Counter()
     for acc in book.values():
         seen.update({f for w in acc.weeks[-8:] for f in (w.features or [])})
-    return [f for f, _ in seen.most_common()]
+    return [f for f, _ in sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def _next_feature(popular: list[str], used: set[str]) -> str:

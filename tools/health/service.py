@@ -127,8 +127,6 @@ class HealthService:
                 continue
             out.append(h)
         out.sort(key=lambda h: (h.score is None, h.score if h.score is not None else 0.0))
-        if model is None:
-            notes.append("renewal-risk model not trained: too few past renewals with usage history")
         return HealthView(as_of=today, accounts=out, notes=notes)
 
     def segments(self, scope: Scope, book: dict[str, AccountBook], today: date,
