@@ -22,7 +22,7 @@ from tools.forecast.data import DealRec, Snapshot
 from tools.forecast.features import FeatureBuilder
 from tools.forecast.model import KINDS, TrainedModel, train
 from tools.forecast.periods import month_bounds, quarter_bounds, quarter_label, quarter_of
-from tools.forecast.schemas import DealLevel, MethodAccuracy, RollingPoint, RollingReport
+from tools.forecast.schemas import CalibrationMonth, DealLevel, MethodAccuracy, RollingPoint, RollingReport
 from tools.forecast.simulate import Spread, percentiles, simulate_totals, spread_from
 
 TOTALS = ("product", "stage_weighted", "conversion")
@@ -119,9 +119,14 @@ def deal_level(method: str, y: np.ndarray, p: np.ndarray) -> DealLevel:
 
 def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder | None = None,
         min_won: int = 200, min_lost: int = 200, n_sims: int = 2000, teams: bool = True,
-        compare: bool = True, warmup: list[date] | None = None) -> tuple[RollingReport, list[Residual]]:
-    """Score the as-of dates (``warmup`` dates only feed residuals to later ranges and are not scored)."""
+        compare: bool = True, warmup: list[date] | None = None,
+        model_for: Callable[[date], TrainedModel] | None = None) -> tuple[RollingReport, list[Residual]]:
+    """Score the as-of dates (``warmup`` dates only feed residuals to later ranges and are not scored).
+    ``model_for`` gives the product's model as of a date (default: train one; the service passes its cache)."""
     fb = fb or FeatureBuilder(snap)
+    if model_for is None:
+        def model_for(t: date) -> TrainedModel:
+            return train(snap, t.toordinal() + 1, fb=fb, min_won=min_won, min_lost=min_lost)
     as_ofs = sorted(as_ofs or monthly_as_ofs(snap))
     scored = set(as_ofs)
     residuals: list[Residual] = []
@@ -129,11 +134,12 @@ def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder 
     ys: list[np.ndarray] = []
     ps: dict[str, list[np.ndarray]] = {}
     notes: list[str] = []
+    monthly: list[CalibrationMonth] = []
     for i, as_of in enumerate(sorted(set(as_ofs) | set(warmup or []))):
         day = as_of.toordinal()
         start, end = quarter_bounds(*quarter_of(as_of + timedelta(days=1)))
         lo, hi = start.toordinal(), end.toordinal()
-        tm = train(snap, day + 1, fb=fb, min_won=min_won, min_lost=min_lost)
+        tm = model_for(as_of)
         spread = spread_at(residuals, day)
         pt, est, actual = _point(snap, fb, tm, as_of, lo, hi, lambda d: True, "company", spread, n_sims, i)
         res = residual_of(est, actual)
@@ -152,6 +158,8 @@ def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder 
             continue
         y = np.asarray([int(d.won and d.closed_day is not None and lo <= d.closed_day <= hi) for d in est.deals])
         ys.append(y)
+        monthly.append(CalibrationMonth(as_of=as_of, deals=len(y), brier=round(float(np.mean((est.p_in - y) ** 2)), 4),
+                                        predicted=round(float(est.p_in.mean()), 4), observed=round(float(y.mean()), 4)))
         ps.setdefault("product", []).append(est.p_in)
         ps.setdefault("stage_weighted", []).append(est.stage_p * est.in_window)
         if compare:
@@ -169,7 +177,8 @@ def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder 
     if ys:
         y_all = np.concatenate(ys)
         levels = [deal_level(m, y_all, np.concatenate(v)) for m, v in ps.items()]
-    return RollingReport(as_ofs=as_ofs, points=points, accuracy=acc, deal_level=levels, notes=notes), residuals
+    return RollingReport(as_ofs=as_ofs, points=points, accuracy=acc, deal_level=levels, notes=notes,
+                         monthly=monthly), residuals
 
 
 def residual_history(snap: Snapshot, fb: FeatureBuilder, as_of: date, model_for: Callable[[date], TrainedModel],

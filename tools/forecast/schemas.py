@@ -217,11 +217,20 @@ class DealLevel(BaseModel):
     reliability: list[ReliabilityBin] = Field(default_factory=list)
 
 
+class CalibrationMonth(BaseModel):
+    as_of: date
+    deals: int
+    brier: float
+    predicted: float = Field(description="mean P(won within the quarter)")
+    observed: float = Field(description="share that were won within it")
+
+
 class RollingReport(BaseModel):
     as_ofs: list[date]
     points: list[RollingPoint]
     accuracy: list[MethodAccuracy]
     deal_level: list[DealLevel]
+    monthly: list[CalibrationMonth] = Field(default_factory=list, description="the product's calibration per as-of")
     notes: list[str] = Field(default_factory=list)
 
     def get(self, method: str, subject: str = "company") -> MethodAccuracy | None:

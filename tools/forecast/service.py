@@ -309,8 +309,9 @@ class Forecaster:
         report = bt.run(snap, as_ofs, fb=fb, min_won=won, min_lost=lost)
         if rolling_months:
             months = rolling.monthly_as_ofs(snap, n=rolling_months + warmup_months)
+            cached = self.model if min_history is None else None
             report.rolling = rolling.run(snap, months[-rolling_months:], fb=fb, min_won=won, min_lost=lost,
-                                         warmup=months[:-rolling_months])[0]
+                                         warmup=months[:-rolling_months], model_for=cached)[0]
         return report
 
     def pipeline(self, scope: Scope, query: PipelineQuery) -> PipelineResult:

@@ -97,13 +97,8 @@ def write_to_crm(crm, snap: Snapshot) -> None:  # type: ignore[no-untyped-def]
         for pid, p in snap.products.items():
             s.add(Product(id=pid, name=p["name"], list_price=p["list_price"]))
         s.flush()
-        owner_of: dict[str | None, DealRec] = {}
-        for d in snap.deals:
-            owner_of.setdefault(d.account_id, d)
-        for aid, a in snap.accounts.items():
-            o = owner_of.get(aid)
-            s.add(Account(id=aid, name=a["name"], sector=a["sector"], employees=a["employees"],
-                          owner_id=o.owner_id if o else None, team_id=o.team_id if o else None))
+        for aid, a in snap.accounts.items():  # reps of several teams sell to one account: it is shared, unowned
+            s.add(Account(id=aid, name=a["name"], sector=a["sector"], employees=a["employees"]))
         s.flush()
         for d in snap.deals:
             s.add(Deal(id=d.id, name=d.name, account_id=d.account_id, owner_id=d.owner_id, team_id=d.team_id,
