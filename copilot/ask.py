@@ -50,7 +50,7 @@ def last_sync(crm: CrmStore) -> datetime | None:
 
 class AskService:
     def __init__(self, *, tool_deps: ToolDeps, conversations: ConversationStore, offline: OfflineEngine,
-                 tools: list[ToolSpec], chat_model: ChatModel | None, company: str = "",
+                 tools: list[ToolSpec], chat_model: ChatModel | None, company: str = "", language: str = "en",
                  max_steps: int = 8, time_limit: float = 90.0, stale_hours: float = 48.0,
                  link_allowlist: list[str] | None = None, redact_pii: bool = True) -> None:
         self.link_allowlist = list(link_allowlist or [])
@@ -58,6 +58,7 @@ class AskService:
         self.conversations = conversations
         self.offline = offline
         self.company = company
+        self.language = language
         self.stale_hours = stale_hours
         self.agent = Agent(chat_model, tools, max_steps=max_steps, time_limit=time_limit,
                            redact_pii=redact_pii) if chat_model is not None else None
@@ -110,7 +111,7 @@ class AskService:
             answer.text = policy.text
             notes.append(f"{policy.removed} link(s) or image(s) to hosts outside the allow-list were removed")
         answer.notes = notes + answer.notes
-        if language(question) == "zh":
+        if language(question, default=self.language) == "zh":  # type: ignore[arg-type]
             if answer.mode == "offline":
                 to_zh(answer)
             answer.language = "zh"

@@ -154,7 +154,7 @@ class Services:
         st = self.settings
         return AskService(tool_deps=self.tool_deps, conversations=ConversationStore(self.crm),
                           offline=OfflineEngine(self.embedder, cache_dir=st.resolved_home / "cache"), tools=all_tools(), chat_model=self.chat_model,
-                          company=st.company, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
+                          company=st.company, language=st.language, max_steps=st.agent_max_steps, time_limit=st.agent_time_limit,
                           stale_hours=st.freshness_hours, link_allowlist=st.link_allowlist,
                           redact_pii=st.llm_redact_pii)
 

@@ -127,3 +127,31 @@ def test_multilingual_embedder_puts_both_languages_in_one_space() -> None:
     def cos(a: list[float], b: list[float]) -> float:
         return sum(x * y for x, y in zip(a, b, strict=True))
     assert cos(zh, en) > cos(zh, other) + 0.1
+
+
+def test_joint_embedder_averages_its_parts_cosines() -> None:
+    from copilot.core.embeddings import build_embedder
+    from copilot.core.settings import Settings
+
+    joint = build_embedder(Settings(embeddings="hash:64+hash:32"))
+    a, b = joint.embed(["discount approval policy", "who approves a discount"])
+    assert len(a) == joint.dim == 96 and abs(sum(x * x for x in a) - 1.0) < 1e-9
+    parts = [build_embedder(Settings(embeddings=p)) for p in ("hash:64", "hash:32")]
+    cosines = [sum(x * y for x, y in zip(*p.embed(["discount approval policy", "who approves a discount"]), strict=True))
+               for p in parts]
+    assert abs(sum(x * y for x, y in zip(a, b, strict=True)) - sum(cosines) / 2) < 1e-9
+    with pytest.raises(ValueError, match="unknown provider 'nope'"):
+        Settings(embeddings="minilm+nope")
+
+
+def test_company_language_decides_when_the_question_cannot(tmp_path: Path) -> None:
+    from conftest import make_settings
+
+    from copilot.app import Copilot
+    from copilot.core.domain import OPERATOR
+
+    cp = Copilot(make_settings(tmp_path / "home", embeddings="hash", language="zh"))
+    answer = cp.ask(OPERATOR, "12345")
+    assert answer.language == "zh" and "离线模式" in answer.text
+    assert cp.ask(OPERATOR, "what is our discount policy?").language == "en"
+    cp.close()

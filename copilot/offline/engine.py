@@ -25,7 +25,7 @@ from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
 from copilot.offline.parse.normalize import VOCAB
 from copilot.offline.parse.parser import Parse
-from copilot.offline.parse.zh import to_english
+from copilot.offline.parse.zh import to_english, unread
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
 from knowledge.crm.models import Deal, User
@@ -244,6 +244,10 @@ class OfflineEngine:
                 else parse_question(ctx, question)
         except CopilotError:
             parse = None
+        # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") is not a CRM query: the library answers it.
+        left = unread(question, linker_for(ctx).han_names()) if original and original != question else []
+        if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay"):
+            intent, parse = next(i for i in route.ranked if i in LIBRARY_INTENTS), None
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
             and not parse.library_evidence
         if crm_intent or is_crm_question(parse, route.cued, question):
@@ -251,7 +255,7 @@ class OfflineEngine:
             return self._crm(ctx, c, parse, question, state)
         vague = not [w for w in re.findall(r"[a-z][a-z']+", question.lower())
                      if len(w) > 2 and w not in FILLER and w not in ("doing", "going", "things", "look", "looking", "help")]
-        if vague and not (parse and parse.crm_evidence >= 2) and intent not in ("roleplay", "request"):
+        if vague and not left and not (parse and parse.crm_evidence >= 2) and intent not in ("roleplay", "request"):
             intent = "help"
         elif intent == "help" and not vague:  # a real question the router could not place: try the library
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
