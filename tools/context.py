@@ -72,11 +72,11 @@ class ToolContext:
     capabilities: Capabilities | None = None
     today: date = field(default_factory=date.today)
     proposed: list[ActionRef] = field(default_factory=list)
+    lang: str = "en"  # the language answers are written in: the question's ('zh' or 'en')
 
 
 @dataclass
 class ToolDeps:
-    lang: str = "en"  # the language answers are written in: the question's ('zh' or 'en')
     """What every tool run shares, whoever asks; ``context`` adds the principal and derives the scope."""
 
     crm: CrmStore
