@@ -228,12 +228,35 @@ def tour_forecast(cp: Copilot) -> None:
     ask(cp, "u-rachel-adeyemi", "What's our win rate by team last quarter?")
 
 
+def tour_health(cp: Copilot) -> None:
+    from copilot.core.domain import OPERATOR
+
+    report = cp.health_scan(OPERATOR)  # what the scheduler runs every morning
+    kinds: dict[str, int] = {}
+    for f in report.findings:
+        kinds[f.kind] = kinds.get(f.kind, 0) + 1
+    console.print(f"Daily scan as of {report.as_of}: {report.scanned} accounts, {len(report.findings)} finding(s) "
+                  f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}); {report.proposed} intervention(s) "
+                  "proposed to the owners, none run until approved.")
+    owner = next((o for o in report.owners if o.owner_id == "u-lucia-romero"), report.owners[0] if report.owners else None)
+    if owner is not None:
+        console.print(owner.text(), highlight=False)
+    digest = next((d for d in report.digests if d.manager_id == "u-maya-chen"), None)
+    if digest is not None:
+        console.print(digest.text(), highlight=False)
+    ask(cp, "u-lucia-romero", "Which of my customers are at risk?")
+    ask(cp, "u-lucia-romero", "Why is Alder Financial's health dropping?")
+    ask(cp, "u-rachel-adeyemi", "Which customers are at risk?")
+    console.print(cp.health_backtest(OPERATOR).explain(), highlight=False)
+
+
 EXTRA: dict[str, Callable[[Copilot], None]] = {"calls": tour_calls, "roleplay": tour_roleplay,
-                                               "forecast": tour_forecast}
+                                               "forecast": tour_forecast, "health": tour_health}
 EXTRA_STEPS: list[tuple[str, str]] = [
     ("5. Calls: transcript, summary with citations, follow-up waiting for approval", "calls"),
     ("6. Role-play coaching: a simulated buyer and a rubric score", "roleplay"),
     ("7. Managers: forecast with a range, deals at risk, pipeline numbers", "forecast"),
+    ("8. Customer health: the daily scan's findings, reasons and proposed interventions", "health"),
 ]
 
 if __name__ == "__main__":

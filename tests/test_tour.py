@@ -15,12 +15,14 @@ def test_tour_runs_every_section(tmp_path, monkeypatch, capsys):
     assert tour.main(["--home", str(home)]) == 0
     out = capsys.readouterr().out
     for heading in ("1. The demo company", "2. Ask", "2b. CRM questions", "3. Permissions", "4. The confirmation loop", "5. Calls",
-                    "6. Role-play", "7. Managers"):
+                    "6. Role-play", "7. Managers", "8. Customer health"):
         assert heading in out
     assert "failed" not in out.lower().replace("failed checks", "")
     assert re.search(r"State: executed; outbox: \['A-[0-9a-f]+\.eml'\]", out)
     assert "Approving again is refused" in out and "Audit chain verified: ok=True" in out
     assert "Forecast for team East" in out and "P10" in out
+    assert "Daily scan as of" in out and "Daily health scan for Lucia Romero" in out and "Health digest for Maya Chen" in out
+    assert "Renewal-risk backtest" in out and "Customer health by segment" in out
     assert out.count("How I read your question") >= 5 and "not a comparison of two named people" in out
     assert "couldn't find an account matching 'Kestrel Manufacturing'" in out  # another team's account
     # the admin user exists afterwards, as after 'copilot init'

@@ -58,6 +58,9 @@ def health(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float
         return 0.7
     if args.account:
         a, cite = res.accounts[0], res.citations[0]
+        if FALLING.search(question) and a.get("change") is not None and a["change"] >= 0:
+            c.add(f"Its score is not falling over the last month (up {a['change']:.0f} points); here is what holds "
+                  "it where it is.")
         c.add(f"{a['summary']} {c.cite(cite)}")
         for comp in a["components"]:
             for cit in comp["citations"][:2]:

@@ -108,9 +108,12 @@ def warning_signals(acc: AccountBook, m: Measures, today: date, rules: HealthRul
             out.append(Evidence("no_recent_checkin", f"renewal due {m.renewal_due.isoformat()} and no check-in in "
                                                      f"the last {sc.checkin_recent_days} days ({heard})"))
         if (risk is not None and risk >= RISK_PROBABILITY) or (score is not None and score < rules.bands.watch):
-            why = f"renewal-risk model: {risk:.0%} chance of losing it" if risk is not None else \
-                f"health {score:.0f} (at risk)"
-            out.append(Evidence("renewal_risk", why))
+            parts = [f"renewal due {m.renewal_due.isoformat()}"]
+            if score is not None and score < rules.bands.watch:
+                parts.append(f"health {score:.0f} (at risk)")
+            if risk is not None:
+                parts.append(f"renewal-risk model: {risk:.0%} chance of losing it")
+            out.append(Evidence("renewal_risk", ", ".join(parts)))
     if change is not None and change <= -sc.drop_points:
         out.append(Evidence("health_drop", f"health fell {abs(change):.0f} points in {sc.compare_days} days"))
     if stage == "trial":

@@ -90,9 +90,12 @@ class OwnerReport(BaseModel):
 
     def text(self) -> str:
         lines = [f"Daily health scan for {self.owner}: {len(self.findings)} finding(s)"]
+        seen: set[str] = set()
         for f in self.findings:
-            lines.append(f"- {f.account}: {f.what}")
-            lines += [f"    likely cause: {c}" for c in f.causes[:3]]
+            first = f.account_id not in seen
+            seen.add(f.account_id)
+            lines.append(f"- {f.account}: {f.what}" if first else f"  also: {f.what}")
+            lines += [f"    likely cause: {c}" for c in (f.causes[:3] if first else [])]
             lines += [f"    proposed: {a.summary} ({a.id}, waiting for your approval)" for a in f.proposed]
         return "\n".join(lines)
 
