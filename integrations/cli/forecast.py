@@ -9,6 +9,7 @@ import typer
 
 from copilot.core.domain import OPERATOR
 from copilot.core.errors import InvalidRequest, UserError
+from integrations.cli import forecast_review
 from integrations.cli.common import (
     AS_HELP,
     JSON_HELP,
@@ -29,8 +30,10 @@ def register(app: typer.Typer) -> None:
     forecast_app.callback(invoke_without_command=True)(forecast)
     forecast_app.command("deals", help="Open deals with win probabilities; --at-risk keeps flagged ones.")(deals)
     forecast_app.command("deal", help="One deal's win probability and its top factors.")(deal)
-    forecast_app.command("backtest", help="Replay past quarters: Brier, AUC, calibration, quarter error vs baseline.")(
+    forecast_app.command("backtest", help="Replay the past: Brier, AUC, calibration; quarter totals at every month end "
+                                          "(MAPE, bias, P10-P90 coverage) against two baselines, per team.")(
         backtest)
+    forecast_review.register(forecast_app)
     app.add_typer(forecast_app, name="forecast")
     app.command("pipeline", help=f"Pipeline numbers: METRIC is {METRICS}.")(pipeline)
 
@@ -147,6 +150,8 @@ def backtest(
                          for b in product.reliability]))
     if report.product_note:
         console.print(f"note: {report.product_note}", highlight=False)
+    if report.rolling is not None:
+        console.print(report.table().split("\n\n", 1)[-1], highlight=False)
 
 
 @cli_errors

@@ -24,6 +24,7 @@ HELP = """*Sales Copilot* answers from your CRM, calls and the case library, wit
 • Share call audio with me (DM, or mention me with the file and the account name) for a summary and follow-ups.
 • `/copilot ask <question>`: a private answer
 • `/copilot forecast [team or rep]`: the forecast you may see
+• `/copilot forecast call 1.2m | scoreboard | health | interventions`: your call, AI vs human, model health, next actions
 • `/copilot health [account | scan]`: customer health with reasons; `scan` runs the daily scan now
 • `/copilot actions`: your pending proposals, as cards in our DM
 • `/copilot roleplay [scenario]`: practise a call; reply in the thread, say `done` to get scored

@@ -6,11 +6,28 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
 from integrations.api.deps import Caller, get_caller, run_service
 from integrations.api.schemas import ERRORS
 
 router = APIRouter(prefix="/v1", tags=["forecast"], responses=ERRORS)
+
+
+class CallBody(BaseModel):
+    quarter: str | None = None
+    amount: float | None = None
+    deal: str | None = None
+    category: str | None = None
+    rep: str | None = None
+    team: str | None = None
+
+
+class OverrideBody(BaseModel):
+    deal: str
+    probability: float | None = Field(default=None, description="0 to 1; null withdraws the override")
+    reason: str
 
 
 def _dump(obj: Any) -> Any:
@@ -49,3 +66,39 @@ async def pipeline(request: Request, caller: Caller = Depends(get_caller),
                    query: dict[str, Any] = Body(...)) -> Any:
     """A query that does not validate is 422 ``invalid_request`` naming the fields."""
     return _dump(await run_service(request, caller.cp.pipeline, caller.principal, query))
+
+
+@router.post("/forecast/interventions", summary="A next action with a date for each at-risk or silent deal, "
+                                                "each proposed to the actions inbox")
+async def interventions(request: Request, caller: Caller = Depends(get_caller), as_of: date | None = Query(default=None),
+                        propose: bool = Query(default=True), limit: int = Query(default=10, ge=1, le=200)) -> Any:
+    return _dump(await run_service(request, caller.cp.forecast_interventions, caller.principal, as_of=as_of,
+                                   propose=propose, limit=limit))
+
+
+@router.post("/forecast/calls", summary="Record your own call for a quarter (a number, or a deal's category)",
+             openapi_extra={"requestBody": {"content": {"application/json": {"example": {"amount": 1200000}}}}})
+async def record_call(request: Request, body: CallBody, caller: Caller = Depends(get_caller)) -> Any:
+    return _dump(await run_service(request, caller.cp.forecast_call, caller.principal, source="api", **body.model_dump()))
+
+
+@router.get("/forecast/scoreboard", summary="AI vs human: calls beside the model's forecast, scored after the quarter")
+async def scoreboard(request: Request, caller: Caller = Depends(get_caller),
+                     quarter: str | None = Query(default=None)) -> Any:
+    return _dump(await run_service(request, caller.cp.forecast_scoreboard, caller.principal, quarter=quarter))
+
+
+@router.post("/forecast/overrides", summary="Override one deal's probability with the reason (null withdraws it)",
+             openapi_extra={"requestBody": {"content": {"application/json": {"example":
+                            {"deal": "D-1", "probability": 0.8, "reason": "buyer confirmed budget"}}}}})
+async def override(request: Request, body: OverrideBody, caller: Caller = Depends(get_caller)) -> Any:
+    return _dump(await run_service(request, caller.cp.forecast_override, caller.principal, body.deal,
+                                   probability=body.probability, reason=body.reason))
+
+
+@router.get("/forecast/health", summary="The monthly model-health report (format=json or html)",
+            response_model=None)
+async def model_health(request: Request, caller: Caller = Depends(get_caller), month: str | None = Query(default=None),
+                       format: str = Query(default="json", pattern="^(json|html)$")) -> Any:
+    report = await run_service(request, caller.cp.forecast_health, caller.principal, month=month)
+    return HTMLResponse(report.html()) if format == "html" else _dump(report)

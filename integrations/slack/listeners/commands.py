@@ -11,7 +11,7 @@ from slack_bolt import App
 
 from copilot.core.errors import CopilotError
 from integrations.slack import blocks as bk
-from integrations.slack import roleplay
+from integrations.slack import forecast, roleplay
 from integrations.slack.health import health_text
 from integrations.slack.runtime import DELIVERY, SlackRuntime, Where
 
@@ -41,7 +41,9 @@ def register(app: App, rt: SlackRuntime) -> None:
             if principal is None:
                 respond(text=bk.unmapped_text(where.user))
                 return
-            if sub in ("ask", "forecast"):
+            if sub == "forecast" and forecast.is_review(rest):
+                respond(text=forecast.forecast_text(rt.cp, principal, rest))
+            elif sub in ("ask", "forecast"):
                 question = rest if sub == "ask" else f"forecast for this quarter {rest}".strip()
                 if not question:
                     respond(text="Ask something, e.g. `/copilot ask what's new with Acme?`")
