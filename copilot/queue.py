@@ -83,6 +83,12 @@ class JobQueue:
         self._run_job = self.huey.task(name=RUN_JOB)(self.execute)
         self.huey.periodic_task(crontab(minute="*"), name=HOUSEKEEPING)(self.housekeeping)
 
+    def periodic(self, name: str, when: dict[str, str], work: Callable[[], Any]) -> None:
+        """Another task the queue's scheduler runs (``when``: huey crontab fields, in UTC), e.g. a daily scan."""
+        from huey import crontab
+
+        self.huey.periodic_task(crontab(**when), name=name)(work)
+
     # -- submitting --------------------------------------------------------------------------------------
     def submit(self, kind: str, user_id: str, source: str, args: dict[str, Any]) -> Job:
         spec = self.kinds.get(kind)

@@ -24,6 +24,7 @@ from crm_seed import seed_small_crm
 from copilot.actions.schemas import State
 from copilot.app import Copilot
 from copilot.chat_state import SeenRow
+from copilot.core.domain import OPERATOR
 from copilot.core.settings import REPO_ROOT
 from copilot.jobs import JobRow
 
@@ -181,8 +182,12 @@ def test_housekeeping_is_scheduled_by_the_queue_and_prunes(copilot: Copilot) -> 
     copilot.configure_api(job_workers=0)
     queue = copilot.services.jobs
     copilot.housekeeping()
-    due = [t.name for t in queue.huey.read_periodic(datetime.now())]  # what huey's scheduler enqueues now
+    due = [t.name for t in queue.huey.read_periodic(datetime(2026, 11, 30, 14, 7))]  # what huey's scheduler enqueues
     assert due == ["copilot.housekeeping"]
+    assert sorted(t.name for t in queue.huey.read_periodic(datetime(2026, 11, 30, 6, 0))) == [
+        "copilot.health_scan", "copilot.housekeeping"]  # the daily customer-health scan, 06:00 UTC
+    ran = copilot._daily_health_scan()  # what that task runs: the scan over every account, as the operator
+    assert set(ran) == {"scanned", "proposed"} and ran["scanned"] == copilot.health_scan(OPERATOR).scanned
     old = datetime.now() - timedelta(days=30)
     with copilot.services.crm.session() as s:
         s.add(JobRow(id="job-old", kind="call", user_id="r-ann", status="done", source="x", created_at=old,

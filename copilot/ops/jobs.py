@@ -1,4 +1,5 @@
-"""Slow work on the job queue (``copilot.queue``): call transcription, document ingestion, CRM re-indexing.
+"""Slow work on the job queue (``copilot.queue``): call transcription, document ingestion, CRM re-indexing;
+and what the queue's scheduler runs: housekeeping every minute, the customer-health scan every day.
 
 Each kind runs an operation for the principal who submitted it, from arguments stored with the job, in
 whichever process consumes the queue (``copilot worker``, or the API server's own threads). Every kind here
@@ -12,23 +13,26 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copilot.core.domain import Principal
+from copilot.core.domain import OPERATOR, Principal
 from copilot.ops.calls import CallOps
 from copilot.ops.data import DataOps
+from copilot.ops.health import HealthOps
 
 if TYPE_CHECKING:
     from copilot.jobs import Job
     from copilot.queue import JobQueue, Kind
 
 FOLLOWUP_TOOL = "calls.followup"
+HEALTH_SCAN, HEALTH_SCAN_AT = "copilot.health_scan", {"hour": "6", "minute": "0"}  # daily, 06:00 UTC
 
 
-class JobOps(CallOps, DataOps):
+class JobOps(CallOps, HealthOps, DataOps):
     def _queue(self) -> JobQueue:
         queue = self.services.jobs
         if not queue.kinds:
             queue.kinds.update(self._job_kinds())
             queue.chores.append(self._chores)
+            queue.periodic(HEALTH_SCAN, HEALTH_SCAN_AT, self._daily_health_scan)
         return queue
 
     def _job_kinds(self) -> dict[str, Kind]:
@@ -69,6 +73,11 @@ class JobOps(CallOps, DataOps):
         """What the queue runs every minute: retry or fail the jobs of dead workers, prune finished jobs and
         Slack's replay guard, expire stale proposals."""
         return self._queue().housekeeping()
+
+    def _daily_health_scan(self) -> dict[str, int]:
+        """The daily customer-health scan over every account (interventions are proposed, never run)."""
+        report = self.health_scan(OPERATOR)
+        return {"scanned": report.scanned, "proposed": report.proposed}
 
     def _chores(self) -> dict[str, int]:
         return {"slack_seen_pruned": self.services.chat.prune(), "actions_expired": self.services.actions.expire_due()}
