@@ -103,6 +103,9 @@ def test_scores_explain_themselves_with_cited_data(world: Copilot) -> None:
 
 def test_stagnating_account_gets_an_intervention_proposal_with_timing_and_reasons(world: Copilot) -> None:
     report = world.health_scan(OPERATOR)
+    day, stored = world.health_last_scan(world.principal("r-ann"))  # App Home reads the stored scan
+    assert day == TODAY and {f.account for f in stored} == {"Acme Robotics"}
+    assert "Daily health scan, 2026-11-20" in json.dumps(home_blocks(world, world.principal("r-ann")))
     stagnation = [f for f in report.findings if f.kind == "feature_stagnation"]
     assert [f.account for f in stagnation] == ["Acme Robotics"]
     finding = stagnation[0]

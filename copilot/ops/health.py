@@ -13,7 +13,7 @@ from copilot.ops.base import Operations
 
 if TYPE_CHECKING:
     from knowledge.crm.import_report import ImportReport
-    from tools.health.schemas import HealthView, RiskBacktest, ScanReport, ValueReport
+    from tools.health.schemas import Finding, HealthView, RiskBacktest, ScanReport, ValueReport
 
 
 class HealthOps(Operations):
@@ -34,6 +34,13 @@ class HealthOps(Operations):
                                    hint="ask 'customer health by segment' instead")
         return self.services.health.scan(None if principal.role is Role.ADMIN else scope, as_of=as_of,
                                          propose=propose)
+
+    def health_last_scan(self, principal: Principal) -> tuple[date, list[Finding]] | None:
+        """The newest daily scan's findings on the accounts the asker may see (App Home shows them)."""
+        scope = self.scope(principal)
+        if scope.aggregates_only:
+            return None
+        return self.services.health.last_scan(scope)
 
     def health_backtest(self, principal: Principal, *, horizon_days: int = 90,
                         as_of: date | None = None) -> RiskBacktest:

@@ -57,7 +57,17 @@ def home_blocks(cp: Copilot, principal: Principal) -> list[dict[str, Any]]:
                          + (f", down {abs(h.change):.0f}" if h.change is not None and h.change <= -1 else "")
                          + (f" · {h.signals[0].replace('_', ' ')}" if h.signals else "")
                          for h in view.accounts[:5] if h.score is not None) or "No customer with usage data."
-    return [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": "*Customer health*\n" + text}}]
+    blocks: list[dict[str, Any]] = [{"type": "divider"},
+                                    {"type": "section", "text": {"type": "mrkdwn", "text": "*Customer health*\n" + text}}]
+    last = cp.health_last_scan(principal)
+    if last is not None:
+        day, findings = last
+        mine = [f for f in findings if f.owner_id == principal.user_id] or findings
+        lines = [f"• *{f.account}*: {f.what}" + (f" (proposed: {f.proposed[0].summary})" if f.proposed else "")
+                 for f in mine[:6]]
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Daily health scan, {day}*\n"
+                                                   + ("\n".join(lines) or "No findings on your accounts.")}})
+    return blocks
 
 
 def send_scan_reports(cp: Copilot, client: Any, report: Any) -> int:

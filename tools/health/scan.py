@@ -2,6 +2,8 @@
 findings (what changed, likely causes, cited data), the interventions the journey rules call for (proposed
 to the ledger, never run), a report per owner and a digest per manager. Each run is stored.
 
+Runs over every account (the scheduler's daily run, an admin's) are stored; ``last_scan`` reads the newest.
+
 Findings: a health drop of at least ``drop_points``, feature stagnation, silence after a key event, a
 renewal due without a recent check-in, a renewal the model thinks is at risk, a trial nobody uses.
 """
@@ -92,9 +94,10 @@ def run_scan(svc: HealthService, scope: Scope | None, today: date, *, propose: b
     report = ScanReport(as_of=today, ran_at=datetime.now().replace(microsecond=0), scanned=scanned, findings=findings,
                         proposed=proposed, notes=svc.rules.notes())
     report.owners, report.digests = _reports(svc, findings, owners)
-    with svc.crm.session() as s:
-        s.add(HealthScan(as_of=today, ran_at=report.ran_at, accounts=scanned,
-                         findings=[f.model_dump(mode="json", exclude={"citations"}) for f in findings]))
+    if scope is None or scope.all_records:  # the company-wide scan is stored (a rep's own scan is not)
+        with svc.crm.session() as s:
+            s.add(HealthScan(as_of=today, ran_at=report.ran_at, accounts=scanned,
+                             findings=[f.model_dump(mode="json", exclude={"citations"}) for f in findings]))
     return report
 
 
@@ -122,7 +125,12 @@ def _reports(svc: HealthService, findings: list[Finding],
     return reports, sorted(digests.values(), key=lambda d: d.manager_id)
 
 
-def last_scan(svc: HealthService) -> tuple[date, datetime, int] | None:
+def last_scan(svc: HealthService, scope: Scope) -> tuple[date, list[Finding]] | None:
+    """The newest stored company-wide scan: its day and the findings on accounts this scope may see."""
     with svc.crm.session() as s:
         row = s.scalars(select(HealthScan).order_by(HealthScan.id.desc()).limit(1)).first()
-        return (row.as_of, row.ran_at, len(row.findings)) if row else None
+        if row is None:
+            return None
+        day, stored = row.as_of, list(row.findings)
+    findings = [Finding.model_validate(f) for f in stored]
+    return day, [f for f in findings if scope.allows(f.owner_id, f.team_id)]

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from copilot.core.errors import NotFound
 from copilot.core.visibility import Scope
+from knowledge.crm.health_models import HealthScan
 from knowledge.crm.models import Account, User
 from knowledge.crm.scoping import apply_scope, require_records
 from knowledge.crm.store import CrmStore
@@ -25,7 +26,7 @@ from tools.context import Proposals
 from tools.health import risk as risk_model
 from tools.health.journey import Evidence, stage_of, warning_signals
 from tools.health.rules import RuleBook
-from tools.health.schemas import AccountHealth, HealthView, RiskBacktest, SegmentHealth
+from tools.health.schemas import AccountHealth, Finding, HealthView, RiskBacktest, ScanReport, SegmentHealth
 from tools.health.score import components, overall, score_at
 from tools.health.signals import AccountBook, Measures, load_book
 
@@ -158,10 +159,20 @@ class HealthService:
         """Company-wide figures only (no records): safe for every role."""
         return risk_model.backtest(self.book(), self.rules.health, as_of or self.clock(), horizon=horizon)
 
-    def scan(self, scope: Scope | None = None, *, as_of: date | None = None, propose: bool = True):  # type: ignore[no-untyped-def]
+    def scan(self, scope: Scope | None = None, *, as_of: date | None = None, propose: bool = True) -> ScanReport:
         from tools.health.scan import run_scan
 
         return run_scan(self, scope, as_of or self.clock(), propose=propose)
+
+    def last_scan(self, scope: Scope) -> tuple[date, list[Finding]] | None:
+        from tools.health.scan import last_scan
+
+        return last_scan(self, scope)
+
+    def scanned_on(self, day: date) -> bool:
+        """Has the company-wide scan run for this day already (the scheduler runs it once a day)?"""
+        with self.crm.session() as s:
+            return s.scalar(select(HealthScan.id).where(HealthScan.as_of == day).limit(1)) is not None
 
 
 def explain(h: AccountHealth) -> str:
