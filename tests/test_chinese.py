@@ -155,3 +155,67 @@ def test_company_language_decides_when_the_question_cannot(tmp_path: Path) -> No
     assert answer.language == "zh" and "离线模式" in answer.text
     assert cp.ask(OPERATOR, "what is our discount policy?").language == "en"
     cp.close()
+
+
+ZH_CALL = """[00:00] 李明：王总您好，今天主要聊一下 Skylark Observe 的试点安排。
+[00:06] 王强：好的。我们现在数据管道经常出错，每周要花十几个小时手工排查，很痛苦。
+[00:14] 王强：说实话价格对我们来说太贵了，超出了今年的预算。
+[00:20] 李明：理解。我们可以考虑三年期合同，每年最多优惠15%。你们目前在看 Vantage IQ 吗？
+[00:28] 王强：是的，Vantage IQ 的报价便宜不少。另外我们的安全团队担心合规问题。
+[00:33] 李明：下一步，我周五之前把安全白皮书和修改后的报价发给你，可以吗？
+[00:40] 王强：可以，下周二我约上我们的CIO一起参加技术演示。
+"""
+
+
+def test_a_chinese_call_gets_a_chinese_summary_with_timestamps_and_a_chinese_followup(tmp_path: Path) -> None:
+    from conftest import make_settings
+
+    from copilot.app import Copilot
+    from copilot.core.domain import OPERATOR
+    from tools.calls.followup import draft_email
+
+    (tmp_path / "call.txt").write_text(ZH_CALL, encoding="utf-8")
+    cp = Copilot(make_settings(tmp_path / "home", embeddings="hash"))
+    _cid, summary, transcript = cp.summarize_call(OPERATOR, tmp_path / "call.txt", title="试点沟通",
+                                                  call_date=date(2026, 11, 30))  # a Monday
+    assert transcript.segments[1].speaker == "王强" and transcript.segments[1].start == 6.0
+    assert summary.language == "zh" and summary.titles["next_steps"] == "约定的下一步"
+    steps = summary.items("next_steps")
+    assert [s.due for s in steps] == [date(2026, 12, 4)] and steps[0].citations[0].timestamp == 33.0
+    assert {o.category for o in summary.items("objections")} >= {"pricing", "security"}
+    assert any(r.text.startswith("价格异议：") for r in summary.items("risks"))
+    assert summary.analytics is not None and summary.analytics.sides["李明"].questions == 2
+    md = summary.to_markdown()
+    assert "## 异议及处理" in md and "(00:14" in md
+    draft = draft_email(summary, to=["wang@example.cn"], customer_name="王强", rep_name="李明",
+                        call_date=date(2026, 11, 30))
+    assert draft.subject == "跟进：试点沟通" and draft.body.startswith("王强您好：") and "12月4日（周五）前" in draft.body
+    cp.close()
+
+
+def test_chinese_deadlines_and_questions() -> None:
+    from tools.calls.analytics import questions_in
+    from tools.calls.dates import parse_due
+
+    monday = date(2026, 11, 30)
+    assert parse_due("我们下周二做技术演示", monday) == (date(2026, 12, 8), "下周二")
+    assert parse_due("12月5日签约", monday)[0] == date(2026, 12, 5)  # type: ignore[index]
+    assert parse_due("两周内完成试点", monday)[0] == date(2026, 12, 14)  # type: ignore[index]
+    assert questions_in("价格能不能再便宜一点？我们预算有限。你们支持单点登录吗") == ["价格能不能再便宜一点？", "你们支持单点登录吗"]
+
+
+def test_multilingual_whisper_is_joined_once_checked_and_detects_the_language(tmp_path: Path, shared_data: Path) -> None:
+    from faster_whisper.audio import decode_audio
+
+    from copilot.core.settings import Settings
+    from copilot.core.speech import FasterWhisperTranscriber, build_transcriber, multilingual_whisper_path
+
+    path = multilingual_whisper_path(tmp_path / "cache")
+    assert Path(path, "model.bin").stat().st_size == 94371840 + 50845767
+    assert multilingual_whisper_path(tmp_path / "cache") == path  # joined once
+    assert Settings(language="zh").speech == "whisper:base"
+    t = build_transcriber(Settings(speech="whisper:base"))
+    assert isinstance(t, FasterWhisperTranscriber) and t.language is None
+    audio = decode_audio(str(shared_data / "audio" / "whisper" / "jfk.flac"), sampling_rate=16000)
+    segs = t.transcribe(audio)
+    assert segs and {s.language for s in segs} == {"en"} and "country" in " ".join(s.text for s in segs)

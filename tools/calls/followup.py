@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from copilot.core.domain import Citation
-from tools.calls.summarize import CallSummary
+from tools.calls.summarize import CATEGORY_ZH, CallSummary
 
 TOOL = "calls.followup"
 
@@ -32,10 +32,35 @@ def next_business_slot(after: date, hour: int = 10) -> datetime:
     return datetime.combine(d, time(hour, 0))
 
 
+_WEEKDAYS_ZH = "一二三四五六日"
+
+
+def _zh_day(d: date | datetime) -> str:
+    return f"{d.month}月{d.day}日（周{_WEEKDAYS_ZH[d.weekday()]}）"
+
+
+def _draft_zh(summary: CallSummary, *, to: list[str], customer_name: str | None, rep_name: str | None,
+              call_date: date, answers: list[tuple[str, str, str]], cites: list[Citation]) -> FollowupDraft:
+    """The same draft for a call held in Chinese: written in Chinese."""
+    steps = summary.items("next_steps")
+    lines = [f"{customer_name or ''}您好：".lstrip(), "", f"感谢您 {_zh_day(call_date)} 抽出时间沟通。简要回顾如下："]
+    for it in steps:
+        lines.append(f"- {it.text}" + (f"（{_zh_day(it.due)}前）" if it.due else ""))
+    if not steps:
+        lines.append("- 我们还没有确定下一步，建议按下面的时间简短通个电话。")
+    if answers:
+        lines += ["", "关于您提到的问题："] + [f"- 关于{cat}：{snippet}（出自《{title}》）" for cat, snippet, title in answers]
+    due_dates = [it.due for it in steps if it.due]
+    slot = next_business_slot(min(due_dates) - timedelta(days=1) if due_dates else call_date + timedelta(days=1))
+    lines += ["", f"{_zh_day(slot)} {slot:%H:%M} 方便再开一个 30 分钟的跟进会吗？", "", "祝好，", rep_name or ""]
+    return FollowupDraft(to=to, subject=f"跟进：{summary.title}", body="\n".join(lines).rstrip() + "\n",
+                         meeting_start=slot, citations=cites)
+
+
 def draft_email(summary: CallSummary, *, to: list[str], customer_name: str | None, rep_name: str | None,
                 call_date: date, knowledge: Any = None, scope: Any = None) -> FollowupDraft:
     """Template draft: thanks, recap of agreed next steps, answers to concerns with case-library
-    material (via ``knowledge.search``), and a proposed meeting time."""
+    material (via ``knowledge.search``), and a proposed meeting time; in the call's language."""
     first = (customer_name or "there").split()[0]
     steps = summary.items("next_steps")
     cites: list[Citation] = [c for it in steps for c in it.citations]
@@ -45,7 +70,7 @@ def draft_email(summary: CallSummary, *, to: list[str], customer_name: str | Non
         lines.append(f"- {it.text}{when}")
     if not steps:
         lines.append("- We did not fix a next step yet; I suggest a short call below.")
-    answers = []
+    answers, found = [], []
     for obj in summary.items("objections")[:3]:
         if knowledge is None or scope is None:
             break
@@ -58,7 +83,11 @@ def draft_email(summary: CallSummary, *, to: list[str], customer_name: str | Non
             title = getattr(hit.citation, "title", "our case library")
             snippet = " ".join(hit.text.split())[:240]
             answers.append(f"- On {obj.category or 'your concern'}: {snippet} (from \"{title}\")")
+            found.append((CATEGORY_ZH.get(obj.category or "", "您的顾虑"), snippet, title))
             cites.append(hit.citation)
+    if summary.language == "zh":
+        return _draft_zh(summary, to=to, customer_name=customer_name, rep_name=rep_name, call_date=call_date,
+                         answers=found, cites=cites)
     if answers:
         lines += ["", "On the questions you raised:"] + answers
     due_dates = [it.due for it in steps if it.due]

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from copilot.core.chat import ChatModel, fall_back
 from copilot.core.domain import Citation
 from copilot.core.errors import ModelError, UserError
+from copilot.core.lang import language
 from copilot.core.settings import REPO_ROOT
 from copilot.core.speech import Segment
 from tools.calls.analytics import CallAnalytics, analyze, questions_in, sentiment
@@ -28,6 +29,25 @@ from tools.calls.dates import parse_due
 from tools.calls.llm_summary import run_structured
 
 DEFAULT_TEMPLATE = REPO_ROOT / "prompts" / "call_summary.yaml"
+# A call in Chinese is summarized in Chinese, from this template (same sections, Chinese cues and exemplars).
+LANGUAGE_TEMPLATES = {"zh": REPO_ROOT / "prompts" / "call_summary_zh.yaml"}
+WORDS = {
+    "en": {"on": "{title} on {date}", "with": " with {account}", "attendees": "; attendees: {who}.",
+           "nobody": "speakers not named", "will": r"\bI will\b|\bI'll\b", "objection": "{cat} objection: {text}",
+           "competing": "competing with {name}", "no_step": "no dated next step was agreed", "step": "next step"},
+    "zh": {"on": "{title}，{date}", "with": "，客户 {account}", "attendees": "；参会人：{who}。",
+           "nobody": "未标注发言人", "will": r"我会|我来|我这边|我负责|我发", "objection": "{cat}异议：{text}",
+           "competing": "与 {name} 竞争", "no_step": "没有约定带日期的下一步", "step": "下一步"},
+}
+CATEGORY_ZH = {"pricing": "价格", "security": "安全", "adoption": "使用率", "integration": "集成", "timing": "时机",
+               "authority": "决策权"}
+BANT = {
+    "en": {"budget": r"\bbudget|price|\$|thousand|discount|cost",
+           "authority": r"approv|committee|sign|cio|cfo|leadership|finance",
+           "timeline": r"renewal|quarter|deadline|by (monday|tuesday|wednesday|thursday|friday)|next \w+day"},
+    "zh": {"budget": r"预算|价格|报价|折扣|成本|费用|万", "authority": r"审批|委员会|签字|拍板|CIO|CFO|领导|财务",
+           "timeline": r"续约|季度|截止|之前|周[一二三四五六日]|月底|年底"},
+}
 
 
 class CallContext(BaseModel):
@@ -52,6 +72,7 @@ class CallSummary(BaseModel):
     call_id: str
     title: str
     mode: str = "offline"
+    language: str = "en"
     sections: dict[str, list[SummaryItem]]
     titles: dict[str, str] = Field(default_factory=dict)
     analytics: CallAnalytics | None = None
@@ -68,7 +89,7 @@ class CallSummary(BaseModel):
                 extra = "".join(f" [{x}]" for x in (it.category, it.owner, it.due) if x)
                 lines.append(f"- {it.text}{extra}" + (f" ({where})" if where else ""))
             if not items:
-                lines.append("- (nothing said)")
+                lines.append("- （未提及）" if self.language == "zh" else "- (nothing said)")
         return "\n".join(lines)
 
 
@@ -91,7 +112,7 @@ def cite(seg: Segment, ctx: CallContext) -> Citation:
 def _sentences(segments: list[Segment]) -> list[tuple[str, Segment]]:
     out = []
     for seg in segments:
-        for sent in re.split(r"(?<=[.?!])\s+", seg.text.strip()):
+        for sent in re.split(r"(?<=[.?!])\s+|(?<=[。？！；])", seg.text.strip()):
             if sent:
                 out.append((sent, seg))
     return out
@@ -109,57 +130,65 @@ class Summarizer:
         self.embedder = embedder
         self.chat_model = chat_model
         self.template = template or load_template()
+        # A call in another language gets that language's shipped template, unless a custom one was configured.
+        self.templates = {"en": self.template}
+        if self.template.get("name") == "default":
+            self.templates.update({lang: load_template(p) for lang, p in LANGUAGE_TEMPLATES.items() if p.is_file()})
         # The user's competitors (knowledge.competitors: CRM deals, library battle cards) and the template's own.
         self.competitors = list(dict.fromkeys([*(competitors or []), *(self.template.get("competitors") or [])]))
-        self._exemplars: dict[str, list[list[float]]] | None = None
+        self._exemplars: dict[str, dict[str, list[list[float]]]] = {}  # template name -> exemplar vectors
 
     # -- offline -------------------------------------------------------------------------------
-    def _exemplar_vectors(self) -> dict[str, list[list[float]]]:
-        if self._exemplars is None:
-            self._exemplars = {}
+    def _exemplar_vectors(self, tpl: dict[str, Any]) -> dict[str, list[list[float]]]:
+        name = str(tpl.get("name", ""))
+        if name not in self._exemplars:
+            vectors: dict[str, list[list[float]]] = {}
             if self.embedder is not None:
-                groups = {f"objection:{k}": v.get("examples", []) for k, v in self.template.get("objections", {}).items()}
-                groups["next_step"] = self.template.get("next_steps", {}).get("examples", [])
+                groups = {f"objection:{k}": v.get("examples", []) for k, v in tpl.get("objections", {}).items()}
+                groups["next_step"] = tpl.get("next_steps", {}).get("examples", [])
                 for key, texts in groups.items():
-                    self._exemplars[key] = self.embedder.embed(texts) if texts else []
-        return self._exemplars
+                    vectors[key] = self.embedder.embed(texts) if texts else []
+            self._exemplars[name] = vectors
+        return self._exemplars[name]
 
-    def _score(self, vec: list[float] | None, key: str, text: str, cues: list[str]) -> float:
+    def _score(self, vec: list[float] | None, key: str, text: str, cues: list[str], tpl: dict[str, Any]) -> float:
         low = " " + text.lower() + " "
-        cue = 0.6 if any(c in low for c in cues) else 0.0
-        ex = self._exemplar_vectors().get(key) or []
+        cue = 0.6 if any(c.lower() in low for c in cues) else 0.0
+        ex = self._exemplar_vectors(tpl).get(key) or []
         sim = max((_cos(vec, e) for e in ex), default=0.0) if vec is not None else 0.0
         return cue + 0.5 * sim
 
-    def _offline(self, segments: list[Segment], ctx: CallContext) -> dict[str, list[SummaryItem]]:
+    def _offline(self, segments: list[Segment], ctx: CallContext, lang: str = "en") -> dict[str, list[SummaryItem]]:
+        tpl, w = self.templates.get(lang, self.template), WORDS.get(lang, WORDS["en"])
         sents = _sentences(segments)
         vecs: list[list[float] | None] = (self.embedder.embed([s for s, _ in sents]) if self.embedder and sents
                                           else [None] * len(sents))
         customer = [(i, s, seg) for i, (s, seg) in enumerate(sents) if seg.role != "rep"]
         out: dict[str, list[SummaryItem]] = {k: [] for k in ("context", "pains", "objections", "competitors",
                                                               "qualification", "questions", "next_steps", "risks")}
-        who = ", ".join(f"{v} ({k})" for k, v in ctx.names.items()) or "speakers not named"
+        who = ", ".join(f"{v} ({k})" for k, v in ctx.names.items()) or w["nobody"]
         first = segments[0] if segments else None
-        out["context"].append(SummaryItem(text=f"{ctx.title} on {ctx.call_date.isoformat()}"
-                                          + (f" with {ctx.account}" if ctx.account else "") + f"; attendees: {who}.",
+        out["context"].append(SummaryItem(text=w["on"].format(title=ctx.title, date=ctx.call_date.isoformat())
+                                          + (w["with"].format(account=ctx.account) if ctx.account else "")
+                                          + w["attendees"].format(who=who),
                                           citations=[cite(first, ctx)] if first else []))
-        pain_cues = self.template.get("pains", {}).get("cues", [])
+        pain_cues = tpl.get("pains", {}).get("cues", [])
         for _i, s, seg in customer:
             if any(c in s.lower() for c in pain_cues) or (sentiment(s) < -0.2 and "?" not in s):
                 out["pains"].append(SummaryItem(text=s, citations=[cite(seg, ctx)]))
         # objections: best category per customer sentence, handled by the rep's next turn
-        objs = self.template.get("objections", {})
+        objs = tpl.get("objections", {})
         for i, s, seg in customer:
-            scored = [(self._score(vecs[i], f"objection:{k}", s, v.get("cues", [])), k) for k, v in objs.items()]
+            scored = [(self._score(vecs[i], f"objection:{k}", s, v.get("cues", []), tpl), k) for k, v in objs.items()]
             best, cat = max(scored, default=(0.0, None))
-            if best >= 0.6 and "?" not in s and parse_due(s, ctx.call_date) is None:
+            if best >= 0.6 and "?" not in s and "？" not in s and parse_due(s, ctx.call_date) is None:
                 reply = next((x for x in segments if x.start >= seg.end - 0.01 and x.role == "rep"), None)
                 out["objections"].append(SummaryItem(
                     text=s, category=cat, handling=reply.text if reply else None,
                     citations=[cite(seg, ctx)] + ([cite(reply, ctx)] if reply else [])))
         # competitors
         for name in self.competitors:
-            pat = re.compile(r"\b" + re.escape(name).replace(r"\ ", r"\s*") + r"\b", re.I)
+            pat = re.compile(r"(?<![A-Za-z0-9])" + re.escape(name).replace(r"\ ", r"\s*") + r"(?![A-Za-z0-9])", re.I)
             hits = [(s, seg) for s, seg in sents if pat.search(s)]
             if hits:
                 out["competitors"].append(SummaryItem(text=f"{name}: " + " / ".join(s for s, _ in hits[:2]),
@@ -170,16 +199,16 @@ class Summarizer:
                 out["questions"].append(SummaryItem(text=q, owner=seg.speaker or seg.role, category=seg.role,
                                                     citations=[cite(seg, ctx)]))
         # next steps: classifier + a deadline; keep the latest statement of each (agreements repeat)
-        ns = self.template.get("next_steps", {})
+        ns = tpl.get("next_steps", {})
         seen: dict[date | None, SummaryItem] = {}
         for i, (s, seg) in enumerate(sents):
-            if self._score(vecs[i], "next_step", s, ns.get("cues", [])) < 0.6:
+            if self._score(vecs[i], "next_step", s, ns.get("cues", []), tpl) < 0.6:
                 continue
             due = parse_due(s, ctx.call_date)
-            if due is None and "next step" not in s.lower():
+            if due is None and w["step"] not in s.lower():
                 continue
-            owner = ctx.names.get("rep") if seg.role == "rep" and re.search(r"\bI will\b|\bI'll\b", s) else (
-                ctx.names.get("customer") if seg.role == "customer" and re.search(r"\bI will\b|\bI'll\b", s)
+            owner = ctx.names.get("rep") if seg.role == "rep" and re.search(w["will"], s) else (
+                ctx.names.get("customer") if seg.role == "customer" and re.search(w["will"], s)
                 else ctx.names.get("rep"))
             key = due[0] if due else None
             prev = seen.get(key)
@@ -188,10 +217,7 @@ class Summarizer:
             seen[key] = item
         out["next_steps"] = list(seen.values())
         # qualification (BANT)
-        bant = {"budget": r"\bbudget|price|\$|thousand|discount|cost",
-                "authority": r"approv|committee|sign|cio|cfo|leadership|finance",
-                "need": "|".join(map(re.escape, pain_cues)) or r"need",
-                "timeline": r"renewal|quarter|deadline|by (monday|tuesday|wednesday|thursday|friday)|next \w+day"}
+        bant = {**BANT.get(lang, BANT["en"]), "need": "|".join(map(re.escape, pain_cues)) or r"need|需要"}
         for field, rx in bant.items():
             hits = [(s, seg) for s, seg in sents if re.search(rx, s, re.I) and (field == "timeline" or seg.role != "rep")]
             if hits:
@@ -199,18 +225,20 @@ class Summarizer:
                                                         citations=[cite(seg, ctx) for _, seg in hits[:2]]))
         # risks
         for o in out["objections"]:
-            out["risks"].append(SummaryItem(text=f"{o.category} objection: {o.text}", category=o.category,
+            cat = CATEGORY_ZH.get(o.category or "", o.category) if lang == "zh" else o.category
+            out["risks"].append(SummaryItem(text=w["objection"].format(cat=cat, text=o.text), category=o.category,
                                             citations=o.citations[:1]))
         for c in out["competitors"]:
-            out["risks"].append(SummaryItem(text=f"competing with {c.category}", category="competition",
+            out["risks"].append(SummaryItem(text=w["competing"].format(name=c.category), category="competition",
                                             citations=c.citations[:1]))
         if not out["next_steps"]:
-            out["risks"].append(SummaryItem(text="no dated next step was agreed", category="no_next_step"))
+            out["risks"].append(SummaryItem(text=w["no_step"], category="no_next_step"))
         return out
 
     # -- LLM -----------------------------------------------------------------------------------
-    def _llm(self, chat_model: ChatModel, segments: list[Segment], ctx: CallContext) -> dict[str, list[SummaryItem]]:
-        found = run_structured(chat_model, self.template, segments, ctx, self.competitors, lambda seg: cite(seg, ctx))
+    def _llm(self, chat_model: ChatModel, segments: list[Segment], ctx: CallContext,
+             lang: str = "en") -> dict[str, list[SummaryItem]]:
+        found = run_structured(chat_model, self.templates.get(lang, self.template), segments, ctx, self.competitors, lambda seg: cite(seg, ctx))
         return {section: [SummaryItem(**it.model_dump(exclude={"segments"}), citations=cites) for it, cites in items]
                 for section, items in found.items()}
 
@@ -219,15 +247,17 @@ class Summarizer:
             raise UserError("the call has no transcribed speech to summarize", hint="check the recording has audio")
         mode = "offline"
         sections = None
+        lang = language(" ".join(seg.text for seg in segments[:200]))
         if self.chat_model is not None:
             try:
-                sections, mode = self._llm(self.chat_model, segments, ctx), "llm"
+                sections, mode = self._llm(self.chat_model, segments, ctx, lang), "llm"
             except ModelError as exc:
                 fall_back(exc, caller="call summary", offline="the extractive summary")
         if sections is None:
-            sections = self._offline(segments, ctx)
-        wanted = [s["id"] for s in self.template["sections"]]
-        titles = {s["id"]: s.get("title", s["id"]) for s in self.template["sections"]}
-        return CallSummary(call_id=ctx.call_id, title=ctx.title, mode=mode, titles=titles,
+            sections = self._offline(segments, ctx, lang)
+        tpl = self.templates.get(lang, self.template)
+        wanted = [s["id"] for s in tpl["sections"]]
+        titles = {s["id"]: s.get("title", s["id"]) for s in tpl["sections"]}
+        return CallSummary(call_id=ctx.call_id, title=ctx.title, mode=mode, titles=titles, language=lang,
                            sections={k: sections.get(k, []) for k in wanted},
                            analytics=analyze(segments, duration))

@@ -47,10 +47,12 @@ class Transcript(BaseModel):
             if m:
                 start = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
                 line = m.group(4)
+            line = re.sub(r"^([\w .'-]{1,40})：", r"\1:", line)  # a Chinese transcript's full-width colon
             speaker, _, said = line.partition(":") if re.match(r"^[\w .'-]{1,40}:", line) else ("", "", line)
             said = said.strip() or line
             start = clock if start is None else start
-            end = start + max(1.0, len(said.split()) / 2.5)
+            han = len(re.findall(r"[\u4e00-\u9fff]", said))  # Mandarin: about 4 characters a second
+            end = start + max(1.0, len(re.sub(r"[\u4e00-\u9fff]", " ", said).split()) / 2.5 + han / 4)
             spk = speaker.strip() or None
             role = by_name.get((spk or "").lower()) or ((spk or "").lower() if (spk or "").lower() in ("rep", "customer") else None)
             segs.append(Segment(start=round(start, 2), end=round(end, 2), text=said, speaker=spk, role=role))
