@@ -12,12 +12,14 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.rule import Rule
 
 from copilot.app import Copilot
+from copilot.core.domain import Principal
 from copilot.core.errors import CopilotError
 from copilot.core.settings import load_settings
 from demo.build import build_demo, demo_settings
@@ -226,6 +228,35 @@ def tour_forecast(cp: Copilot) -> None:
     ask(cp, "u-maya-chen", "What will my team close this quarter?")
     ask(cp, "u-maya-chen", "Which deals are at risk?")
     ask(cp, "u-rachel-adeyemi", "What's our win rate by team last quarter?")
+    maya = cp.principal("u-maya-chen")
+    report = cp.forecast_interventions(maya, limit=4)
+    console.print("\n[bold]Interventions with timing[/bold] (each one a proposal waiting in the actions inbox)")
+    console.print(report.text(), highlight=False)
+    tour_ai_vs_human(cp, maya)
+    console.print("\n[bold]Monthly model-health report[/bold] (also --html for the review meeting)")
+    console.print(cp.forecast_health(maya).text(), highlight=False)
+
+
+def tour_ai_vs_human(cp: Copilot, manager: Principal) -> None:
+    """The quarterly drill, replayed: calls made 45 days into last quarter, scored now that it has closed. The
+    people's numbers are scripted for the tour: each rep calls their commit (closed won + deals marked commit),
+    the manager her commit plus half her best case."""
+    today = cp.settings.current_date()
+    last_q = (today.year * 4 + (today.month - 1) // 3) - 1
+    year, q = divmod(last_q, 4)
+    made_on, label = date(year, 3 * q + 1, 1) + timedelta(days=45), f"{year}Q{q + 1}"
+    mid = Copilot(cp.settings.model_copy(update={"today": made_on}))
+    try:
+        team = mid.forecast(manager)
+        mid.forecast_call(manager, amount=round(team.commit + (team.best_case - team.commit) / 2, -3))
+        for rep in sorted({c.owner for c in team.deals})[:3]:
+            who = mid.principal(rep)
+            mid.forecast_call(who, amount=round(mid.forecast(who).commit, -3))
+    finally:
+        mid.close()
+    console.print(f"\n[bold]AI vs human[/bold]: calls made on {made_on} for {label} (scripted numbers), scored "
+                  "after the quarter closed")
+    console.print(cp.forecast_scoreboard(manager, quarter=label).table(), highlight=False)
 
 
 def tour_health(cp: Copilot) -> None:
@@ -250,13 +281,44 @@ def tour_health(cp: Copilot) -> None:
     console.print(cp.health_backtest(OPERATOR).explain(), highlight=False)
 
 
+def tour_ops(cp: Copilot) -> None:
+    """What an operator runs: the schema's state, slow work on the job queue, a backup restored elsewhere."""
+    import tempfile
+
+    from copilot.core.domain import OPERATOR
+
+    st = cp.db_status(OPERATOR)
+    console.print(f"Database schema: {st['state']} at {st['current']} (the newest this version knows: {st['head']}).")
+    job = cp.jobs_submit(OPERATOR, "sync_crm", "tour", {})  # 'copilot worker' (or this process) runs it
+    deadline = time.monotonic() + 120
+    while (job := cp.jobs_get(OPERATOR, job.id)).status not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    console.print(f"Queued job {job.id} ({job.kind}, broker {cp.jobs_broker()}): {job.status}, attempt "
+                  f"{job.attempts} of {job.max_attempts}; re-indexed {(job.result or {}).get('unchanged', 0)} unchanged records.")
+    rep = rep_of(cp, "Brightwell Health")
+    question = "What's going on with Brightwell Health?"
+    with tempfile.TemporaryDirectory() as tmp:
+        made = cp.backup(OPERATOR, Path(tmp) / "demo-backup.tar.gz")
+        console.print(f"Backup: {sum(made['tables'].values())} rows, {sum(made['vectors'].values())} vectors, "
+                      f"{made['files']} files at schema {made['revision']}.")
+        other = Copilot(load_settings(home=Path(tmp) / "restored", **demo_settings()))
+        try:
+            other.restore(OPERATOR, Path(tmp) / "demo-backup.tar.gz")
+            same = other.ask(other.principal(rep), question).text == cp.ask(cp.principal(rep), question).text
+            console.print(f"Restored into a fresh data directory; asked again, {question!r} gets "
+                          f"{'the same answer' if same else 'a DIFFERENT answer'}.")
+        finally:
+            other.close()
+
+
 EXTRA: dict[str, Callable[[Copilot], None]] = {"calls": tour_calls, "roleplay": tour_roleplay,
-                                               "forecast": tour_forecast, "health": tour_health}
+                                               "forecast": tour_forecast, "health": tour_health, "ops": tour_ops}
 EXTRA_STEPS: list[tuple[str, str]] = [
     ("5. Calls: transcript, summary with citations, follow-up waiting for approval", "calls"),
     ("6. Role-play coaching: a simulated buyer and a rubric score", "roleplay"),
-    ("7. Managers: forecast with a range, deals at risk, pipeline numbers", "forecast"),
+    ("7. Managers: forecast with a range, deals at risk, interventions, AI vs human, model health", "forecast"),
     ("8. Customer health: the daily scan's findings, reasons and proposed interventions", "health"),
+    ("9. Operations: the schema, a job on the queue, a backup restored elsewhere", "ops"),
 ]
 
 if __name__ == "__main__":

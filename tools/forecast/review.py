@@ -29,6 +29,7 @@ from tools.forecast.store import CATEGORIES
 
 REVIEWERS = ("manager", "admin")
 STALE_HOURS = 48
+MONTHS = 12  # month ends scored (as many before them warm the ranges up, as in the backtest)
 
 
 class ForecastReview:
@@ -197,8 +198,9 @@ class ForecastReview:
             last = as_of.replace(day=1) - timedelta(days=1)
             (m_start, m_end), label = month_bounds(last.year, last.month), f"{last.year}-{last.month:02d}"
         snap, fb = self.fc.snapshot(), self.fc.features()
-        months = rolling.monthly_as_ofs(snap, n=12, before=m_end + timedelta(days=1))
-        report = rolling.run(snap, months, fb=fb, compare=False, model_for=self.fc.model)[0] if months else None
+        months = rolling.monthly_as_ofs(snap, n=2 * MONTHS, before=m_end + timedelta(days=1))
+        report = rolling.run(snap, months[-MONTHS:], fb=fb, compare=False, model_for=self.fc.model,
+                             warmup=months[:-MONTHS])[0] if months else None
         cal = report.monthly if report else []
         drift = None
         if len(cal) >= 6:
