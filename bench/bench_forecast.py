@@ -1,8 +1,11 @@
-"""Time forecast training and scoring on 50k synthetic deals against the stage-weighted baseline.
+"""Time forecast training and the rolling backtest on 50k synthetic deals against the stage baseline's fit.
 
-Run: .venv/bin/python bench/bench_forecast.py [N_DEALS]
-Baseline = the stage-weighted table (fit: one pass over the training rows; score: a dict lookup per deal),
-timed in the same run; each model line prints its ratio to it. Fits are single-threaded (see model.py).
+Run: .venv/bin/python bench/bench_forecast.py [N_DEALS] [MONTHS]
+Baseline = the stage-weighted table (fit: one pass over the training rows), timed in the same run; each line
+prints its ratio to it. Then: the product's full training at one cutoff (features, slip model, the forward
+holdout that chooses the kind, the final fit), and the rolling monthly backtest over MONTHS month ends
+(product only, company and teams). Last, the width of the P10-P90 range of one quarter with independent
+outcomes (the old simulation) and with the spread learned from residuals. Fits are single-threaded.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ import time
 from datetime import date
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from tools.forecast.features import FeatureBuilder, is_open_at, training_pairs
-from tools.forecast.model import StageBaseline, brier, fit_kind, stages_of
+from tools.forecast import inperiod, rolling
+from tools.forecast.features import FeatureBuilder, training_pairs
+from tools.forecast.model import StageBaseline, stages_of, train
 from tools.forecast.simulate import percentiles, simulate_totals
 from tools.forecast.synthetic import generate
 
@@ -26,7 +29,7 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return out, time.perf_counter() - t
 
 
-def main(n: int = 50_000) -> None:
+def main(n: int = 50_000, months: int = 4) -> None:
     snap, t_gen = timed(lambda: generate(n, n_reps=60))
     cutoff = date(2017, 10, 1).toordinal()
     print(f"{n} synthetic deals generated in {t_gen:.1f}s")
@@ -34,30 +37,38 @@ def main(n: int = 50_000) -> None:
     (pairs, y, _), t_pairs = timed(lambda: training_pairs(snap, cutoff))
     X, t_feat = timed(lambda: fb.matrix(pairs))
     stages = stages_of(X)
-    print(f"training rows: {len(y)} deal-months from {len({d.id for d, _ in pairs})} closed deals; "
-          f"pairs {t_pairs:.2f}s, features {t_feat:.2f}s ({1e6 * t_feat / max(len(y), 1):.0f} us/row)")
-    base, t_base = timed(lambda: StageBaseline().fit(stages, y))
-    open_deals = [d for d in snap.deals if is_open_at(d, cutoff - 1)]
-    Xo, t_feat_o = timed(lambda: fb.matrix([(d, cutoff - 1) for d in open_deals]))
-    y_o = np.asarray([int(d.won) for d in open_deals if d.closed_day is not None])
-    known = np.asarray([d.closed_day is not None for d in open_deals])
-    p_base, t_base_score = timed(lambda: base.predict(stages_of(Xo)))
-    print(f"\n{'step':<34}{'seconds':>9}{'x baseline':>12}{'Brier (open->closed)':>22}")
-    print(f"{'baseline fit (stage table)':<34}{t_base:>9.3f}{1.0:>12.1f}{brier(y_o, p_base[known]):>22.4f}")
-    for kind in ("logistic", "gbm"):
-        est, t_fit = timed(lambda k=kind: fit_kind(k, X, y))
-        with threadpool_limits(1):
-            p, t_score = timed(lambda e=est: e.predict_proba(Xo)[:, 1])
-        print(f"{kind + ' fit':<34}{t_fit:>9.3f}{t_fit / t_base:>12.1f}{brier(y_o, p[known]):>22.4f}")
-        print(f"{kind + ' score ' + str(len(open_deals)) + ' open deals':<34}{t_score:>9.3f}"
-              f"{t_score / max(t_base_score, 1e-6):>12.1f}")
-    print(f"{'baseline score':<34}{t_base_score:>9.3f}{1.0:>12.1f}")
-    print(f"{'features of open deals':<34}{t_feat_o:>9.3f}")
-    amounts = np.asarray([d.amount or 0.0 for d in open_deals])
-    totals, t_sim = timed(lambda: simulate_totals(p_base, amounts, n_sims=10_000))
-    p10, p50, p90 = percentiles(totals)
-    print(f"{'simulate 10k quarters':<34}{t_sim:>9.3f}   (P10 {p10:,.0f} / P50 {p50:,.0f} / P90 {p90:,.0f})")
+    _, t_base = timed(lambda: StageBaseline().fit(stages, y))
+    print(f"training rows: {len(y)} deal-months; pairs {t_pairs:.2f}s, features {t_feat:.2f}s "
+          f"({1e6 * t_feat / max(len(y), 1):.0f} us/row)")
+    print(f"\n{'step':<52}{'seconds':>9}{'x baseline fit':>16}")
+    print(f"{'stage baseline fit (the table)':<52}{t_base:>9.3f}{1.0:>16.1f}")
+    rows = [("stage baseline, full (rows, features, slip model)", lambda: train(snap, cutoff, fb=fb, force="baseline")),
+            ("product training (choice on a forward holdout + fit)", lambda: train(snap, cutoff, fb=fb))]
+    tm = None
+    for label, fn in rows:
+        tm, t = timed(fn)
+        print(f"{label:<52}{t:>9.3f}{t / t_base:>16.1f}")
+    as_ofs = rolling.monthly_as_ofs(snap, n=months)
+    (report, _), t_roll = timed(lambda: rolling.run(snap, as_ofs, fb=fb, compare=False))
+    label = f"rolling backtest, {len(as_ofs)} month ends (train each)"
+    print(f"{label:<52}{t_roll:>9.3f}{t_roll / t_base:>16.1f}")
+    prod = report.get("product")
+    if prod is not None:
+        print(f"  product MAPE {prod.mape:.1%}, bias {prod.bias:+.1%}, P10-P90 coverage {prod.coverage:.0%} "
+              f"over {prod.points} month ends")
+    assert tm is not None
+    day = cutoff - 1
+    est = inperiod.estimate(snap, fb, tm, day, cutoff, date(2017, 12, 31).toordinal(), baselines=False)
+    spread = rolling.spread_at(rolling.residual_history(snap, fb, date.fromordinal(day),
+                                                        lambda t: train(snap, t.toordinal() + 1, fb=fb)), day)
+    for name, sp in (("independent outcomes", None), ("spread learned from residuals", spread)):
+        totals, t_sim = timed(lambda s=sp: simulate_totals(est.p_in, est.amounts, base=est.closed_won,
+                                                           n_sims=10_000, spread=s, created=est.created_history))
+        p10, p50, p90 = percentiles(totals)
+        half = (p90 - p10) / 2 / max(float(np.mean(totals)), 1.0)
+        print(f"P10-P90 of 2017Q4, {name:<30} +-{half:.1%}  ({p10:,.0f} / {p50:,.0f} / {p90:,.0f}; {t_sim:.2f}s)")
+    print(f"  ({spread.describe()})")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000, int(sys.argv[2]) if len(sys.argv) > 2 else 4)

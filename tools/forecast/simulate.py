@@ -40,10 +40,9 @@ class Spread:
     def describe(self) -> str:
         if not self.periods:
             return f"no past period closed yet: a prior period effect of +-{self.tau:.0%}"
-        kind = (f"a shared period effect of +-{self.tau:.0%}" if self.kappa >= 0.999
-                else f"{math.sqrt(self.kappa):.0%} of the independent-outcome spread")
-        return (f"spread learned from {self.periods} closed periods: {kind}, centred {self.mu:+.0%} "
-                "where past forecasts landed")
+        return (f"spread learned from {self.periods} closed periods: a shared period effect of +-{self.tau:.0%} and "
+                f"{math.sqrt(self.kappa):.0%} of the independent-outcome spread, centred {self.mu:+.0%} where past "
+                "forecasts landed")
 
 
 def spread_from(log_ratios: list[float], rel_vars: list[float]) -> Spread:
