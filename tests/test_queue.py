@@ -200,3 +200,13 @@ def test_housekeeping_is_scheduled_by_the_queue_and_prunes(copilot: Copilot) -> 
     assert done["jobs_pruned"] == 1 and done["slack_seen_pruned"] == 1 and done["retried"] == 1
     assert copilot.jobs_get(ann, "job-dead").status == "queued"  # back on the queue for its second attempt
     assert copilot.chat_claim("evt-old") and not copilot.chat_claim("evt-new")
+
+
+def test_the_operator_can_queue_work(copilot: Copilot) -> None:
+    """A job submitted by the CLI or the scheduler (the operator, not a CRM user) runs as the operator."""
+    seed_small_crm(copilot.services.crm)
+    job = copilot.jobs_submit(OPERATOR, "sync_crm", "cli", {})
+    deadline = time.monotonic() + 30
+    while (job := copilot.jobs_get(OPERATOR, job.id)).status not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.status == "done" and job.result is not None and job.result["added"] == 9, job.error

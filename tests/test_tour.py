@@ -23,6 +23,8 @@ def test_tour_runs_every_section(tmp_path, monkeypatch, capsys):
     assert "Forecast for team East" in out and "P10" in out
     assert "Daily scan as of" in out and "Daily health scan for Lucia Romero" in out and "Health digest for Maya Chen" in out
     assert "Renewal-risk backtest" in out and "Customer health by segment" in out
+    assert "9. Operations" in out and "Database schema: current" in out and ": done, attempt 1 of 2" in out
+    assert "gets the same answer" in out
     assert out.count("How I read your question") >= 5 and "not a comparison of two named people" in out
     assert "couldn't find an account matching 'Kestrel Manufacturing'" in out  # another team's account
     # the admin user exists afterwards, as after 'copilot init'

@@ -83,11 +83,15 @@ class JobOps(CallOps, HealthOps, DataOps):
         return {"slack_seen_pruned": self.services.chat.prune(), "actions_expired": self.services.actions.expire_due()}
 
     # -- the kinds ---------------------------------------------------------------------------------------
+    def _submitter(self, job: Job) -> Principal:
+        """Who the job runs for: the CRM user who submitted it, or the operator (the CLI, the scheduler)."""
+        return OPERATOR if job.user_id == OPERATOR.user_id else self.principal(job.user_id)
+
     def _call_job(self, job: Job) -> dict[str, Any]:
         from copilot.actions.schemas import State
 
         args = job.args or {}
-        principal = self.principal(job.user_id)
+        principal = self._submitter(job)
         result = self.process_call(principal, Path(args["path"]), deal_id=args.get("deal_id"),
                                    title=args.get("title"), followup=False)
         if result.deal_id and args.get("followup", True):
@@ -104,9 +108,9 @@ class JobOps(CallOps, HealthOps, DataOps):
 
     def _ingest_job(self, job: Job) -> dict[str, Any]:
         args = job.args or {}
-        report = self.ingest(self.principal(job.user_id), [Path(p) for p in args["paths"]],
+        report = self.ingest(self._submitter(job), [Path(p) for p in args["paths"]],
                              doc_type=args.get("doc_type"))
         return asdict(report)
 
     def _sync_job(self, job: Job) -> dict[str, Any]:
-        return asdict(self.sync_crm(self.principal(job.user_id)))
+        return asdict(self.sync_crm(self._submitter(job)))
