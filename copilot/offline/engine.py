@@ -244,10 +244,14 @@ class OfflineEngine:
                 else parse_question(ctx, question)
         except CopilotError:
             parse = None
-        # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") is not a CRM query: the library answers it.
+        # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") makes it a library question, unless it is
+        # a word or two beside a clear CRM question (then it is reported as not applied, and costs confidence).
         left = unread(question, linker_for(ctx).han_names()) if original and original != question else []
         if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay"):
-            intent, parse = next(i for i in route.ranked if i in LIBRARY_INTENTS), None
+            if len("".join(left)) >= 3 or parse is None or parse.query is None or parse.crm_evidence < 2:
+                intent, parse = next(i for i in route.ranked if i in LIBRARY_INTENTS), None
+            else:
+                parse.unapplied += [w for w in left if w not in parse.unapplied]
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
             and not parse.library_evidence
         if crm_intent or is_crm_question(parse, route.cued, question):
