@@ -94,11 +94,11 @@ def test_scores_explain_themselves_with_cited_data(world: Copilot) -> None:
     assert abs(sum(c.weight for c in h.components) - 1) < 1e-6
     assert by["usage"].reasons[0].startswith("60% of 50 seats active")
     assert "no new feature tried for 16 weeks while 4 are untried" in by["features"].reasons[1]
-    assert by["usage"].citations[0].record.startswith("usage:A-1:")
+    assert by["usage"].citations[0].record == "account:A-1" and by["usage"].citations[0].field.startswith("usage_weeks.")
     assert "feature_stagnation" in h.signals and h.summary.startswith("Acme Robotics: health ")
     g = world.health(world.principal("r-cara"), account="Globex").accounts[0]
     support = next(c for c in g.components if c.name == "support")
-    assert "1 high or urgent" in support.reasons and support.citations[0].record == "ticket:signals:ticket:T1"
+    assert "1 high or urgent" in support.reasons and support.citations[0].field == "support_tickets.signals:ticket:T1"
 
 
 def test_stagnating_account_gets_an_intervention_proposal_with_timing_and_reasons(world: Copilot) -> None:
@@ -117,7 +117,7 @@ def test_stagnating_account_gets_an_intervention_proposal_with_timing_and_reason
     assert "alerts" in action.payload["subject"]  # the next feature: what other customers use that Acme does not
     assert "Health rule adoption-stagnation (adoption stage): no new feature tried for 16 weeks" in action.rationale
     assert "Suggested time: Wed 2026-11-25 09:00" in action.rationale  # within_days 5 from Friday 2026-11-20
-    assert action.citations and action.citations[0].record.startswith("usage:A-1:")
+    assert action.citations and action.citations[0].source_id.startswith("crm:usage:A-1:")
     assert action.account_id == "A-1"
     owner = next(o for o in report.owners if o.owner_id == "r-ann")
     assert "waiting for your approval" in owner.text()
@@ -199,7 +199,7 @@ def test_ask_routes_health_questions(world: Copilot) -> None:
     assert at_risk.intent == "health" and "Globex" not in at_risk.text
     why = world.ask(ann, "why is Acme Robotics's health dropping?")
     assert why.intent == "health" and "Acme Robotics: health" in why.text and why.citations
-    assert any((c.record or "").startswith("usage:A-1:") for c in why.citations)
+    assert any(c.source_id.startswith("crm:usage:A-1:") for c in why.citations)
     renewals = world.ask(world.principal("m-east"), "renewals due next quarter and how is their usage?")
     assert renewals.intent == "health" and "Renewals due 2027-01-01 to 2027-03-31" in renewals.text
     assert "Acme Robotics" in renewals.text and "renewal due 2027-03-15" in renewals.text

@@ -32,6 +32,7 @@ EXAMPLES: dict[str, dict] = {
     "forecast_quarter": {},
     "deals_at_risk": {},
     "win_probability": {"deal": "D-1"},
+    "customer_health": {"at_risk_only": True},
     "summarize_call": {"account": "Acme"},
     "draft_followup": {"account": "Acme"},
     "start_roleplay": {},

@@ -23,8 +23,15 @@ WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat(?:'s| is) (?:wrong|happening|going
 FALLING = re.compile(r"\b(?:falling|dropping|declining|decreasing|shrinking|down)\b", re.I)
 
 
+# How health is defined or used is a question for the case library (playbooks), not a list of accounts.
+DEFINITION = re.compile(r"\bwhat (?:health )?score\b|\b(?:score|health) marks?\b|\bthresholds?\b|\bdefin|\bplaybook|"
+                        r"\bpolicy\b|\bhow (?:is|are|do we|do you) [\w ]*(?:calculated|measured|computed|scored|defined)\b",
+                        re.I)
+
+
 def is_health_question(question: str) -> bool:
-    return bool(HEALTH.search(question)) and not re.search(r"\bdeals?\b.*\bat[- ]risk\b", question, re.I)
+    return bool(HEALTH.search(question)) and not DEFINITION.search(question) \
+        and not re.search(r"\bdeals?\b.*\bat[- ]risk\b", question, re.I)
 
 
 def health(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:

@@ -46,7 +46,7 @@ def stage_of(acc: AccountBook, m: Measures, today: date, rules: HealthRules) -> 
 
 def _cite_touch(acc: AccountBook, touch_id: str, what: str) -> Citation:
     t = next(t for t in acc.touches if t.id == touch_id)
-    return Citation(source_id=f"crm:touch:{t.id}", title=f"{acc.name}: {what}", kind="crm", record=f"touch:{t.id}",
+    return Citation(source_id=f"crm:touch:{t.id}", title=f"{acc.name}: {what}", kind="crm", record=f"account:{acc.id}", field=f"marketing_touches.{t.id}",
                     snippet=f"{t.occurred_at:%Y-%m-%d} {t.detail or ''}".strip())
 
 
@@ -63,7 +63,7 @@ def key_event(acc: AccountBook, m: Measures, today: date) -> tuple[datetime, str
         if t.severity in ("high", "urgent") and since <= t.opened_at < datetime.combine(today, time()):
             events.append((t.opened_at, f"{t.severity} support ticket '{t.subject}'",
                            Citation(source_id=f"crm:ticket:{t.id}", title=f"{acc.name} ticket", kind="crm",
-                                    record=f"ticket:{t.id}", snippet=f"{t.severity}, opened {t.opened_at:%Y-%m-%d}")))
+                                    record=f"account:{acc.id}", field=f"support_tickets.{t.id}", snippet=f"{t.severity}, opened {t.opened_at:%Y-%m-%d}")))
     for tt in acc.touches:
         if tt.kind == "trial_signup" and since <= tt.occurred_at < datetime.combine(today, time()):
             events.append((tt.occurred_at, "trial sign-up", _cite_touch(acc, tt.id, "trial sign-up")))

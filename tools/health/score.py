@@ -31,18 +31,18 @@ def _cite(acc: AccountBook, ref: str) -> Citation:
         snippet = (f"week of {week}: {row.active_users} of {row.seats} seats active, {row.logins} logins, "
                    f"{row.features_used} features" if row else f"week of {week}")
         return Citation(source_id=f"crm:usage:{acc.id}:{week}", title=f"{acc.name} usage, week of {week}", kind="crm",
-                        record=f"usage:{acc.id}:{week}", snippet=snippet)
+                        record=f"account:{acc.id}", field=f"usage_weeks.{week}", snippet=snippet)
     ticket = next((t for t in acc.tickets if t.id == ref), None)
     if ticket is not None:
         return Citation(source_id=f"crm:ticket:{ticket.id}", title=f"{acc.name} ticket: {ticket.subject or ticket.id}",
-                        kind="crm", record=f"ticket:{ticket.id}",
+                        kind="crm", record=f"account:{acc.id}", field=f"support_tickets.{ticket.id}",
                         snippet=f"{ticket.severity}, opened {ticket.opened_at:%Y-%m-%d}" + (
                             f", first response after {(ticket.first_response_at - ticket.opened_at).total_seconds() / 3600:.0f} h"
                             if ticket.first_response_at else ", no response yet"))
     touch = next((t for t in acc.touches if t.id == ref), None)
     if touch is not None:
         return Citation(source_id=f"crm:touch:{touch.id}", title=f"{acc.name}: {touch.kind.replace('_', ' ')}",
-                        kind="crm", record=f"touch:{touch.id}", snippet=f"{touch.occurred_at:%Y-%m-%d} {touch.detail or ''}")
+                        kind="crm", record=f"account:{acc.id}", field=f"marketing_touches.{touch.id}", snippet=f"{touch.occurred_at:%Y-%m-%d} {touch.detail or ''}")
     talk = next((t for t in acc.talks if t[2] == ref), None)
     when = f"{talk[0]:%Y-%m-%d}" if talk else ""
     return Citation(source_id=f"crm:activity:{ref}", title=f"{acc.name}: last {talk[1] if talk else 'conversation'}",

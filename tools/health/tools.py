@@ -61,8 +61,8 @@ def customer_health(ctx: ToolContext, args: HealthArgs) -> HealthList:
     view = svc.view(ctx.scope, account=args.account, as_of=ctx.today, customers_only=not args.account)
     if ctx.scope.aggregates_only:
         return HealthList(segments=[s.model_dump(mode="json") for s in view.segments], notes=view.notes,
-                          citations=[Citation(source_id="crm:health:segments", title="Customer health by segment",
-                                              kind="crm", record="health:segments",
+                          citations=[Citation(source_id="health:segments", title="Customer health by segment",
+                                              kind="crm",
                                               snippet=f"{len(view.segments)} segments")])
     drop = svc.rules.health.scan.drop_points
     rows = view.accounts

@@ -68,7 +68,7 @@ def value_report(svc: HealthService, scope: Scope, account: str, *, knowledge: K
             lines.append(f"At the current contract that is about ${per_user:,.0f} per active user per month.")
         cites.append(Citation(source_id=f"crm:usage:{acc.id}:{last[-1].week.isoformat()}",
                               title=f"{acc.name} usage, week of {last[-1].week.isoformat()}", kind="crm",
-                              record=f"usage:{acc.id}:{last[-1].week.isoformat()}",
+                              record=f"account:{acc.id}", field=f"usage_weeks.{last[-1].week.isoformat()}",
                               snippet=f"{last[-1].active_users} of {last[-1].seats} seats active"))
     resolved = [t for t in acc.tickets if t.resolved_at and t.opened_at.date() >= today - timedelta(days=90)]
     if resolved:
