@@ -25,6 +25,7 @@ from integrations.cli.common import set_copilot
 from integrations.cli.main import app as cli
 from integrations.slack.health import health_text, home_blocks
 from knowledge.crm.models import Deal
+from tools.health.answers import is_health_question
 
 CATALOG = ["pipelines", "connectors", "alerts", "dashboards", "lineage", "sso"]
 
@@ -205,6 +206,10 @@ def test_ask_routes_health_questions(world: Copilot) -> None:
     assert "Acme Robotics" in renewals.text and "renewal due 2027-03-15" in renewals.text
     falling = world.ask(world.principal("m-east"), "renewals due next quarter with falling usage")
     assert falling.intent == "health" and "None of the 1 accounts you can see matches" in falling.text
+    # 'health' in an account's name is not a health question; how health is defined is for the library
+    assert not is_health_question("What's going on with Acme Health?")
+    assert not is_health_question("What health score marks a renewal as a red flag?")
+    assert is_health_question("what's the health of Acme Health") and is_health_question("how healthy are my accounts?")
     deals = world.ask(ann, "which deals are at risk?")
     assert deals.intent == "at_risk"  # deals stay with the forecast's risk flags
 

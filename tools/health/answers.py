@@ -15,9 +15,10 @@ from tools.context import ToolContext
 from tools.entities import Entities, parse_window
 from tools.health.tools import HealthArgs, customer_health
 
-HEALTH = re.compile(
-    r"\bhealth\b(?!\s*(?:care|insurance|system|partners|network))|\bchurn|\bcustomers?\b.*\bat[- ]risk\b|"
-    r"\bat[- ]risk\b.*\bcustomers?\b|\brenewals?\b.*\b(?:usage|adoption|active users)\b|"
+HEALTH = re.compile(  # 'health' as a measure, never as part of a name ("Brightwell Health")
+    r"(?:\b(?:customer|customers'?|account|accounts'?|their|its|my|our)|'s|s')\s+health\b|"
+    r"\bhealth\s+(?:score|scores|dropping|falling|declining|trend|index|check|of|by)\b|\bhow healthy\b|\bchurn|"
+    r"\bcustomers?\b.*\bat[- ]risk\b|\bat[- ]risk\b.*\bcustomers?\b|\brenewals?\b.*\b(?:usage|adoption|active users)\b|"
     r"\b(?:usage|adoption)\b.*\b(?:falling|dropping|declining|down)\b.*\brenewals?\b|\bstagnat", re.I)
 WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat(?:'s| is) (?:wrong|happening|going on)\b", re.I)
 FALLING = re.compile(r"\b(?:falling|dropping|declining|decreasing|shrinking|down)\b", re.I)
