@@ -60,23 +60,28 @@ def _crm(env: EvalEnv) -> tuple[dict[str, float | None], list[dict[str, Any]]]:
         twin = english.get(case["twin"])
         if twin is None:
             raise ValueError(f"crm_handwritten_zh.yaml: no English question {case['twin']!r}")
-        rows_en.append(twin)
-        rows_zh.append({**twin, "id": f"{twin['id']}-zh", "question": case["question"], "also": []})
+        rows_en.append({**twin, "zh_split": case.get("zh_split", "dev")})
+        rows_zh.append({**twin, "id": f"{twin['id']}-zh", "question": case["question"], "also": [],
+                        "zh_split": case.get("zh_split", "dev")})
     crm = load_crm(env.cp.settings.crm_url)
     day = crm_questions.day_of(crm, rows_en[0]) if rows_en else None
     if day is None:
         return {}, []
     checker = crm_questions.LeakChecker(crm)
     with crm_questions.pinned_today(env.cp, day):
-        zh = [crm_questions._case(env, crm, checker, r, day) for r in rows_zh]
-        en = [crm_questions._case(env, crm, checker, {**r, "also": []}, day) for r in rows_en]
-    metrics: dict[str, float | None] = {
-        "crm_accuracy_zh": mean([1.0 if c["passed"] else 0.0 for c in zh]),
-        "crm_accuracy_en": mean([1.0 if c["passed"] else 0.0 for c in en]),
-        "crm_leaks_zh": float(sum(len(c["leaks"]) for c in zh)), "crm_questions": float(len(zh))}
-    for role in ("rep", "manager", "exec"):
-        mine = [c for c in zh if c["role"] == role]
-        metrics[f"crm_accuracy_zh_{role}"] = mean([1.0 if c["passed"] else 0.0 for c in mine]) if mine else None
+        zh = [{**crm_questions._case(env, crm, checker, r, day), "zh_split": r["zh_split"]} for r in rows_zh]
+        en = [{**crm_questions._case(env, crm, checker, {**r, "also": []}, day), "zh_split": r["zh_split"]}
+              for r in rows_en]
+
+    def acc(cases: list[dict[str, Any]]) -> float | None:
+        return mean([1.0 if c["passed"] else 0.0 for c in cases]) if cases else None
+    metrics: dict[str, float | None] = {"crm_leaks_zh": float(sum(len(c["leaks"]) for c in zh)),
+                                        "crm_questions": float(len(zh))}
+    for split in ("test", "dev"):  # test: written after the reader was built, run unchanged
+        metrics[f"crm_{split}_accuracy_zh"] = acc([c for c in zh if c["zh_split"] == split])
+        metrics[f"crm_{split}_accuracy_en"] = acc([c for c in en if c["zh_split"] == split])
+        for role in ("rep", "manager", "exec"):
+            metrics[f"crm_{split}_accuracy_zh_{role}"] = acc([c for c in zh if c["role"] == role and c["zh_split"] == split])
     return metrics, zh
 
 
