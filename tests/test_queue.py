@@ -210,3 +210,20 @@ def test_the_operator_can_queue_work(copilot: Copilot) -> None:
     while (job := copilot.jobs_get(OPERATOR, job.id)).status not in ("done", "failed") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert job.status == "done" and job.result is not None and job.result["added"] == 9, job.error
+
+
+def test_an_api_worker_starting_runs_jobs_queued_before_it(copilot: Copilot) -> None:
+    from fastapi.testclient import TestClient
+
+    from integrations.api import ApiConfig, create_app
+
+    seed_small_crm(copilot.services.crm)
+    copilot.configure_api(job_workers=0)
+    job = copilot.jobs_submit(OPERATOR, "sync_crm", "before", {})  # nobody consumes yet
+    time.sleep(0.5)
+    assert copilot.jobs_get(OPERATOR, job.id).status == "queued"
+    with TestClient(create_app(copilot, config=ApiConfig(job_workers=1))):  # the server starts its consumer
+        deadline = time.monotonic() + 30
+        while copilot.jobs_get(OPERATOR, job.id).status != "done" and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert copilot.jobs_get(OPERATOR, job.id).status == "done"

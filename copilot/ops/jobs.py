@@ -45,9 +45,14 @@ class JobOps(CallOps, HealthOps, DataOps):
         """Queue ``kind`` (call, ingest, sync_crm) with ``args`` for this principal; poll it with ``jobs_get``.
         Unless this process runs no job threads (``COPILOT_API_JOB_WORKERS=0``), its own consumer starts."""
         job = self._queue().submit(kind, principal.user_id, source, args)
+        self.jobs_start()
+        return job
+
+    def jobs_start(self) -> None:
+        """Start this process's queue consumer now (the API server does at start, so jobs queued while no
+        process consumed them run without waiting for a new submission); no-op with 0 job threads."""
         if self.services.job_threads > 0:
             self._queue().start(self.services.job_threads)
-        return job
 
     def jobs_get(self, principal: Principal, job_id: str) -> Job:
         """A job of this principal's (admins: anyone's); others get NotFound."""

@@ -60,6 +60,7 @@ def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: Ap
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        copilot.jobs_start()  # this worker's queue consumer (none with COPILOT_API_JOB_WORKERS=0)
         yield
         copilot.jobs_shutdown()
 
