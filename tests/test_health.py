@@ -15,6 +15,7 @@ from api_world import auth, client
 from conftest import make_settings
 from crm_seed import TODAY, seed_small_crm
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from copilot.app import Copilot
@@ -24,6 +25,7 @@ from integrations.api import ApiConfig, create_app
 from integrations.cli.common import set_copilot
 from integrations.cli.main import app as cli
 from integrations.slack.health import health_text, home_blocks
+from knowledge.crm.health_models import HealthScan, UsageWeek
 from knowledge.crm.models import Deal
 from tools.health.answers import is_health_question
 
@@ -225,3 +227,14 @@ def test_value_report_is_a_proposal_with_usage_figures(world: Copilot) -> None:
     with pytest.raises(NotFound):
         world.health_value_report(ann, "Globex Shipping")
 
+
+
+def test_forgetting_an_account_erases_its_health_data(world: Copilot) -> None:
+    world.health_scan(OPERATOR)
+    receipt = world.forget(OPERATOR, account="Acme Robotics")
+    assert receipt.crm["usage_weeks"] == 16 and receipt.crm["health_findings"] >= 1
+    assert receipt.crm["health_interventions"] == 1 and "Acme" not in receipt.model_dump_json()
+    with world.services.crm.session() as s:
+        assert s.scalar(select(func.count()).select_from(UsageWeek).where(UsageWeek.account_id == "A-1")) == 0
+        assert all("Acme" not in json.dumps(scan.findings) for scan in s.scalars(select(HealthScan)))
+    assert [h.account for h in world.health(OPERATOR).accounts] == ["Globex Shipping"]

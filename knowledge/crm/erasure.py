@@ -17,6 +17,13 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, or_, select, text, update
 
 from copilot.core.errors import NotFound
+from knowledge.crm.health_models import (
+    HealthIntervention,
+    HealthScan,
+    MarketingTouch,
+    SupportTicket,
+    UsageWeek,
+)
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, ProductUsage, StageChange
 from knowledge.crm.store import CrmStore
 from knowledge.mentions import Mentions
@@ -102,9 +109,26 @@ def erase_account(crm: CrmStore, account_id: str) -> dict[str, int]:
             "deals": _n(s.execute(delete(Deal).where(Deal.id.in_(deal_ids)))),
             "contacts": _n(s.execute(delete(Contact).where(Contact.account_id == account_id))),
             "usage": _n(s.execute(delete(ProductUsage).where(ProductUsage.account_id == account_id))),
+            "usage_weeks": _n(s.execute(delete(UsageWeek).where(UsageWeek.account_id == account_id))),
+            "support_tickets": _n(s.execute(delete(SupportTicket).where(SupportTicket.account_id == account_id))),
+            "marketing_touches": _n(s.execute(delete(MarketingTouch).where(MarketingTouch.account_id == account_id))),
+            "health_interventions": _n(s.execute(delete(HealthIntervention)
+                                                 .where(HealthIntervention.account_id == account_id))),
+            "health_findings": _drop_findings(s, account_id),
             "accounts": _n(s.execute(delete(Account).where(Account.id == account_id))),
         }
     return counts
+
+
+def _drop_findings(s: Any, account_id: str) -> int:
+    """Remove the account's findings from stored health scans (they hold its name and figures)."""
+    dropped = 0
+    for scan in s.scalars(select(HealthScan)):
+        kept = [f for f in scan.findings if f.get("account_id") != account_id]
+        if len(kept) != len(scan.findings):
+            dropped += len(scan.findings) - len(kept)
+            scan.findings = kept
+    return dropped
 
 
 def erase_contact(crm: CrmStore, contact_id: str) -> dict[str, int]:
@@ -117,6 +141,7 @@ def erase_contact(crm: CrmStore, contact_id: str) -> dict[str, int]:
         if contact.email:
             conds.append(Activity.body.contains(contact.email))
         counts = {"activities": _n(s.execute(delete(Activity).where(or_(*conds)))),
+                  "marketing_touches": _n(s.execute(delete(MarketingTouch).where(MarketingTouch.contact_id == contact_id))),
                   "contacts": _n(s.execute(delete(Contact).where(Contact.id == contact_id)))}
     return counts
 
