@@ -72,7 +72,7 @@ def residual_of(est: inperiod.PeriodEstimate, actual: float) -> Residual | None:
 def spread_at(residuals: list[Residual], day: int) -> Spread:
     """The range's spread from the residuals of periods closed by ``day`` (simulate.py)."""
     done = [r for r in residuals if r.end <= day]
-    return spread_from([r.log_ratio for r in done], [r.rel_var for r in done])
+    return spread_from([r.log_ratio for r in done], [r.rel_var for r in done], periods=len({r.end for r in done}))
 
 
 def _point(snap: Snapshot, fb: FeatureBuilder, tm: TrainedModel, as_of: date, lo: int, hi: int,

@@ -15,8 +15,9 @@ With s2 the variance of the r and v the mean of the v:
   kappa = s2 / v (which keeps every total between the least and the most possible);
 - mu, the mean residual, centres the range where past periods landed (the point forecast is not moved).
 
-With n residuals each estimate is shrunk toward the prior (mu 0, tau ``PRIOR_SD``, kappa 1) with weight
-n0 / (n0 + n): wide before any period has closed, learned after a few.
+Each estimate is shrunk toward the prior (mu 0, tau ``PRIOR_SD``, kappa 1) with weight n0 / (n0 + n), n the
+number of distinct closed periods behind the residuals (three month ends of one quarter are one period):
+wide before any period has closed, learned after a few.
 """
 
 from __future__ import annotations
@@ -40,14 +41,16 @@ class Spread:
     def describe(self) -> str:
         if not self.periods:
             return f"no past period closed yet: a prior period effect of +-{self.tau:.0%}"
-        return (f"spread learned from {self.periods} closed periods: a shared period effect of +-{self.tau:.0%} and "
+        return (f"spread learned from {self.periods} closed period(s): a shared period effect of +-{self.tau:.0%} and "
                 f"{math.sqrt(self.kappa):.0%} of the independent-outcome spread, centred {self.mu:+.0%} where past "
                 "forecasts landed")
 
 
-def spread_from(log_ratios: list[float], rel_vars: list[float]) -> Spread:
-    n = len(log_ratios)
-    if n < 2:
+def spread_from(log_ratios: list[float], rel_vars: list[float], periods: int | None = None) -> Spread:
+    """``periods``: how many distinct periods the residuals come from (month ends inside one quarter share its
+    outcome, so they are not independent evidence); it sets the weight of the prior. Default: one per residual."""
+    n = len(log_ratios) if periods is None else periods
+    if len(log_ratios) < 2 or n < 2:
         return Spread(periods=n)
     r = np.asarray(log_ratios, dtype=float)
     mu, s2 = float(r.mean()), float(r.var(ddof=1))

@@ -12,6 +12,7 @@ censoring); the denominator is the win rate of those rows whose deal has closed 
 trained on closed deals, estimates on average). The ratio carries slippage (a stated date inside the
 quarter that historically lands weeks late), pull-ins (a date after the quarter that lands inside it)
 and deals that never close at all (long-open deals, which a model trained on closed deals cannot see).
+The ratio is capped at 1: a deal is never more likely to be won within the period than at all.
 
 Why this and not a discrete-time hazard model: the win model is already calibrated and explained (its
 factors are what reps see); a hazard model would need a competing "lost" hazard and a second set of
@@ -73,7 +74,7 @@ class CloseTiming:
             win_after, observable, eventual = cell
             seen = observable >= horizon
             if seen.sum() >= MIN_ROWS and eventual > 0:
-                return float(min(1.0 / eventual, (win_after[seen] <= horizon).mean() / eventual))
+                return float(min(1.0, (win_after[seen] <= horizon).mean() / eventual))
         return 1.0
 
     def within(self, keys: list[tuple[str, str, str]], horizon: float) -> np.ndarray:
