@@ -219,3 +219,53 @@ def test_multilingual_whisper_is_joined_once_checked_and_detects_the_language(tm
     audio = decode_audio(str(shared_data / "audio" / "whisper" / "jfk.flac"), sampling_rate=16000)
     segs = t.transcribe(audio)
     assert segs and {s.language for s in segs} == {"en"} and "country" in " ".join(s.text for s in segs)
+
+
+def test_roleplay_in_chinese_reveals_resolves_closes_and_coaches_in_chinese(tmp_path: Path) -> None:
+    from conftest import make_settings
+
+    from copilot.app import Copilot
+    from copilot.core.domain import OPERATOR
+    from copilot.core.settings import REPO_ROOT
+
+    cp = Copilot(make_settings(tmp_path / "h", embeddings="hash", persona_dir=REPO_ROOT / "demo" / "library" / "personas"))
+    s = cp.roleplay_start(OPERATOR, "zh-kestrel-pricing")
+    assert s.opening.startswith("我直说吧")
+    said = {}
+    for line in ["这件事你们计划了多少预算？", "良率报表每晚一天，会给工厂带来多少损失？", "除了您，还有谁需要签字？",
+                 "我周四之前把修改后的方案发给您，周五下午两点约您和王慧三十分钟，可以吗？",
+                 "理解。去年报废损失四十万美元，如果减半，一个季度就能回本。",
+                 "而且不用自建运维，还能省下两个工程师的人力成本，总成本更低。",
+                 "那我周四之前把修改后的方案发给您，周五下午两点约您和王慧三十分钟，可以吗？",
+                 "OpsHawk 要自建和运维，您的工厂 IT 估计需要两个工程师。",
+                 "两个工程师一年的维护成本，远高于我们的许可费，总成本更高。",
+                 "我周四之前把修改后的方案发给您，周五下午两点约您和王慧三十分钟，可以吗？"]:
+        s, turn = cp.roleplay_turn(OPERATOR, s.id, line)
+        said[len(said)] = turn
+    replies = list(said.values())
+    assert replies[0].revealed == ["budget"] and "九万五千" in replies[0].text
+    assert replies[1].revealed == ["impact"] and replies[2].revealed == ["decision"]
+    assert replies[3].act == "close" and replies[3].raised == "price" and replies[3].text.startswith("别急。")
+    assert replies[4].text.startswith("话说得好听")  # a tough buyer wants the value twice
+    assert replies[5].resolved == "price" and "王慧" in replies[5].text
+    assert replies[6].raised == "competitor"  # a tough buyer has a second objection before any next step
+    assert replies[8].resolved == "competitor"
+    assert replies[9].ended and replies[9].outcome == "next_step_agreed" and "日历" in replies[9].text
+    score = cp.roleplay_finish(OPERATOR, s.id)
+    checks = {c.id: c.passed for c in score.checks}
+    assert checks["confirmed_budget"] and checks["asked_impact"] and checks["identified_decision_maker"]
+    assert checks["price_value_not_discount"] and checks["dated_next_step"] and checks["talk_ratio"]
+    assert score.feedback.message.startswith("询问了问题或现状：未做到")  # the one missed check, in Chinese
+
+
+def test_chinese_turns_are_classified_by_chinese_cues() -> None:
+    from copilot.core.embeddings import HashingEmbedder
+    from tools.roleplay.classify import TurnClassifier
+
+    c = TurnClassifier(HashingEmbedder())
+    assert c.classify("目前你们的数据管道最大的挑战是什么？").topics == ["pain"]
+    assert c.classify("目前你们的数据管道最大的挑战是什么？").open_question
+    assert not c.classify("你们有预算吗？").open_question
+    assert c.classify("我们的平台提供端到端的血缘和自动化监控功能。").act == "pitch"
+    assert c.classify("我可以给您打八折，如果这周签约。").act == "discount"
+    assert c.classify("我们下周二上午10点安排一次技术演示，您看可以吗？").act == "close"

@@ -3,6 +3,9 @@
 Pattern cues decide when they fire (they are precise); embedding similarity to labelled exemplars decides
 otherwise and ranks topics when no keyword names one. That combination works with the real MiniLM model
 and with the hashing embedder the tests use.
+
+A turn in Chinese is read with Chinese cues (``ZH``): questions end with ？ or 吗 or hold a question word,
+open ones ask 什么/怎么/为什么/哪些/谁/多少 or 讲讲, and words are counted as jieba's.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from copilot.core.embeddings import Embedder
+from copilot.core.lang import has_han
+from copilot.core.lang import words as lang_words
 
 TOPIC_CUES: dict[str, str] = {
     "impact": r"\bimpact|\bcost(s|ing)? (you|the business|of)|what happens\b|happens (to|when)|changed for|difference (for|to)|at stake|how long does (that|it) take|how often|how much (time|money)"
@@ -85,6 +90,35 @@ _PRESSURE = re.compile(r"\bjust (sign|commit|give|say yes|agree)|\btoday only\b|
                        r"\bexpires\b|only if you sign|if you sign (this|today)", re.I)
 
 
+# Chinese cues, the same roles as the English patterns above.
+TOPIC_CUES_ZH: dict[str, str] = {
+    "impact": r"影响|代价|损失|意味着|多少时间|多少钱|后果|带来了什么|耽误|花了多少",
+    "budget": r"预算|资金|经费|拨款|打算投入|价格区间|花多少|准备了多少",
+    "decision": r"决策|拍板|签字|审批|还有谁|哪些人参与|谁(?:来)?(?:决定|批准|负责)|采购流程|谁说了算",
+    "timeline": r"时间表|什么时候(?:需要|要|上线|用上)|截止|上线时间|期限|时间节点|多久(?:要|需要)",
+    "competition": r"其他(?:厂商|供应商|方案|产品|家)|竞品|在看(?:哪些|别的)|评估(?:了)?(?:哪些|别的)|还看了",
+    "pain": r"挑战|问题|痛点|困难|难题|头疼|为什么现在|起因|出了什么|卡在|最难|不满意",
+    "success": r"成功|指标|衡量|目标|KPI|效果|怎样算好",
+    "adoption": r"使用率|在用|推广|用得|使用情况",
+    "integration": r"集成|对接|接口|技术栈|数据仓库|工程(?:时间|投入|量)",
+    "security": r"安全|合规|审计|隐私|等保|SOC ?2|HIPAA",
+    "current": r"现在(?:是)?怎么|目前(?:是)?(?:怎么|如何)|现有|现在的流程|平时怎么|讲讲|介绍一下(?:现在|目前)",
+}
+_Q_ZH = re.compile(r"[？?]\s*$|[吗呢]\s*[。]?\s*$|什么|怎么|怎样|如何|为什么|哪些|哪个|哪位|谁|多少|几|讲讲|说说|介绍一下|是否")
+_Q_OPEN_ZH = re.compile(r"什么|怎么|怎样|如何|为什么|哪些|哪个|哪位|谁|多少|讲讲|说说|介绍一下|具体")
+_Q_CLOSED_ZH = re.compile(r"^(?:(?!什么|怎么|怎样|如何|为什么|哪些|哪个|谁|多少|讲讲|说说).)*(?:吗|是不是|有没有|能不能|会不会|对不对)[？?。]?\s*$")
+_PITCH_ZH = re.compile(r"我们的(?:平台|产品|方案|解决方案|工具|软件|套件)|我们(?:提供|支持|有一个|能做到)|功能|开箱即用|业界领先"
+                       r"|最新版本|新功能")
+_VALUE_ZH = re.compile(r"投资回报|ROI|回本|节省|省下|价值|案例|像您这样的客户|参考客户|小时|成效|商业论证|风险|不像|相比|对比"
+                       r"|回报", re.I)
+_NO_DISCOUNT_ZH = re.compile(r"(?:不|没有?)(?:打算|准备|会)?(?:打折|降价|让价)|而不是(?:打折|降价)")
+_DISCOUNT_ZH = re.compile(r"折扣|打折|打个?[\d一二三四五六七八九]+(?:\.\d)?折|优惠|便宜(?:一点|些|点)|降价|让利|减免|免费(?:一个月|一年|赠送)|特价|最低价")
+_CLOSE_ZH = re.compile(r"下一步|安排|(?<!大)约(?!束|定俗)|预约|日历|邀请|签(?:约|合同)|试点|推进|再(?:聊|见面|开会|沟通)|跟进会|锁定|启动")
+_DATE_ZH = re.compile(r"周[一二三四五六日]|星期[一二三四五六日天]|明天|后天|下周|本周|这周|\d{1,2}\s*点|\d{1,2}月\d{1,2}[日号]|月底|周末")
+_PROPOSE_ZH = re.compile(r"我们(?:可以|能不能|要不要)|要不要|怎么样|方便吗|可以吗|行吗|有空吗|您看|好不好")
+_PRESSURE_ZH = re.compile(r"今天(?:就)?签|马上签|现在就(?:签|定)|只有今天|就要过期|错过(?:就)?没有")
+
+
 @dataclass
 class TurnAct:
     """What the trainee did in one turn."""
@@ -112,6 +146,9 @@ def _cos(a: list[float], b: list[float]) -> float:
 
 
 def _questions(text: str) -> list[str]:
+    if has_han(text):
+        parts = [p.strip() for p in re.split(r"(?<=[。？！?!；])", text.strip()) if p.strip()]
+        return [p for p in parts if _Q_ZH.search(p) and not p.endswith(("。", "！"))]
     parts = re.split(r"(?<=[.!?])\s+", text.strip())
     return [p for p in parts if p.endswith("?") or _Q_OPEN.match(p) and len(p.split()) > 2]
 
@@ -158,23 +195,33 @@ class TurnClassifier:
         return {k: max(_cos(vec, v) for v in vs) for k, vs in table.items()}
 
     def _pitches(self, text: str) -> int:
-        return len(_PITCH.findall(text)) + (len(self._brand.findall(text)) if self._brand else 0)
+        return len(_PITCH.findall(text)) + len(_PITCH_ZH.findall(text)) + (len(self._brand.findall(text)) if self._brand else 0)
 
     def classify(self, text: str, *, competitors: Iterable[str | None] = ()) -> TurnAct:
         """What the turn does; ``competitors`` are names that make a question about the competition."""
         text = (text or "").strip()
-        words = len(text.split())
+        zh = has_han(text)
+        words = len([w for w in lang_words(text) if w.strip()]) if zh else len(text.split())
         questions = _questions(text)
         low = text.lower()
         rivals = names_pattern(competitors)
         named_rival = rivals is not None and any(rivals.search(q) for q in questions)
-        topics = [t for t, pat in TOPIC_CUES.items() if any(re.search(pat, q.lower()) for q in questions)
+        cues = TOPIC_CUES_ZH if zh else TOPIC_CUES
+        topics = [t for t, pat in cues.items() if any(re.search(pat, q.lower()) for q in questions)
                   or t == "competition" and named_rival]
-        act = TurnAct(act="statement", words=words, question=bool(questions),
-                      open_question=any(_Q_OPEN.match(q) and not _Q_CLOSED.match(q) or _Q_OPEN_LATE.search(q)
-                                        for q in questions),
-                      dated=bool(_DATE.search(text)), pressure=bool(_PRESSURE.search(text)),
-                      value_cues=bool(_VALUE.search(text)), discount_cues=bool(_DISCOUNT.search(text)) and not _NO_DISCOUNT.search(text))
+        if zh:
+            act = TurnAct(act="statement", words=words, question=bool(questions),
+                          open_question=any(_Q_OPEN_ZH.search(q) and not _Q_CLOSED_ZH.match(q) for q in questions),
+                          dated=bool(_DATE_ZH.search(text)), pressure=bool(_PRESSURE_ZH.search(text)),
+                          value_cues=bool(_VALUE_ZH.search(text)),
+                          discount_cues=bool(_DISCOUNT_ZH.search(text)) and not _NO_DISCOUNT_ZH.search(text))
+        else:
+            act = TurnAct(act="statement", words=words, question=bool(questions),
+                          open_question=any(_Q_OPEN.match(q) and not _Q_CLOSED.match(q) or _Q_OPEN_LATE.search(q)
+                                            for q in questions),
+                          dated=bool(_DATE.search(text)), pressure=bool(_PRESSURE.search(text)),
+                          value_cues=bool(_VALUE.search(text)),
+                          discount_cues=bool(_DISCOUNT.search(text)) and not _NO_DISCOUNT.search(text))
         if not text:
             return act
         self._ensure()
@@ -183,7 +230,7 @@ class TurnClassifier:
         act.scores = self._nearest(vec, self._act_vecs)
         if act.discount_cues:
             act.act = "discount"
-        elif _CLOSE.search(low) and (act.dated or act.pressure or _PROPOSE.search(low)):
+        elif (_CLOSE_ZH if zh else _CLOSE).search(low) and (act.dated or act.pressure or (_PROPOSE_ZH if zh else _PROPOSE).search(low)):
             act.act = "close"
         elif questions and (topics or act.open_question):
             act.act = "discovery"

@@ -65,6 +65,13 @@ class Persona(BaseModel):
     account: str | None = Field(default=None, description="CRM account name this card is drawn from")
     example_lines: dict[str, list[str]] = Field(default_factory=dict)
     source: str = ""
+    language: str = Field(default="", description="'zh' or 'en'; empty: the language of the card's opening line")
+
+    @property
+    def lang(self) -> str:
+        from copilot.core.lang import language
+
+        return self.language or language(f"{self.opening} {self.company_context}")
 
     @property
     def patience(self) -> float:

@@ -24,27 +24,40 @@ _OBJECTION = re.compile(
     r"worr|concern|expensive|\bprice\b|cheaper|over (my )?budget|not sure|problem is|block|hard to argue|why (would|should)"
     r" i\b|don't want another|timing is|bad timing|barely use|don't use|come down|percent (cheaper|lower)|doesn't work for me"
     r"|hard sell|cost(s)? us nothing|number doesn't work|go on the consolidation|push to cut|cut (tools|spend|costs)"
-    r"|wants? to try|also (talking|looking)|already (pay|have|use)|since it's (free|open source)|bundle", re.I)
+    r"|wants? to try|also (talking|looking)|already (pay|have|use)|since it's (free|open source)|bundle"
+    r"|担心|顾虑|太贵|价格|便宜|超(?:出|过)(?:了)?(?:我的)?预算|降下来|不确定|为什么(?:要|不)|不想再|时机|用得很少|没人用|许可费|免费|开源", re.I)
 _PRICE = re.compile(r"\bprice\b|expensive|cheaper|come down|over (my )?budget|percent (cheaper|lower)|costs? us nothing"
-                    r"|number doesn't work|fifteen percent|too much|why (should|would) i pay", re.I)
+                    r"|number doesn't work|fifteen percent|too much|why (should|would) i pay"
+                    r"|太贵|价格|便宜|超(?:出|过)(?:了)?(?:我的)?预算|降下来|为什么要多(?:付|花)", re.I)
 _EVIDENCE = re.compile(r"soc ?2|security report|\breferences?\b|case study|\bpilot\b|\bplan\b|customers? (like|such as|in)"
                        r"|\bbaa\b|questionnaire"
-                       r"|side by side|connector|we (set up|handle|do the)|onboard|named|owner", re.I)
+                       r"|side by side|connector|we (set up|handle|do the)|onboard|named|owner"
+                       r"|安全报告|参考客户|案例|试点|计划|像您这样的客户|连接器|我们(?:来|负责)|上线|运维|总成本", re.I)
 _AGREE = re.compile(r"\b(okay|ok|sure|sounds good|works|let's do|deal|fine|yes|all right|alright|book (it|the)"
-                    r"|send (me )?(the|an) invite|see you|let's)\b", re.I)
+                    r"|send (me )?(the|an) invite|see you|let's)\b|好的|好吧|可以|没问题|就这么定|发过来|约(?:我|一下)", re.I)
 _DECLINE = re.compile(r"not ready|not agreeing|don't push|hold on|not there yet|don't know enough|let's not|"
-                      r"not sure about|no\.|can't commit|jump to another meeting", re.I)
+                      r"not sure about|no\.|can't commit|jump to another meeting"
+                      r"|还不能答应|别急|别逼|不会签|还没到|太早|先别急|去开下一个会", re.I)
 
 PAIN_TOPICS = {"pain", "current"}
 TOPIC_CHECKS = {"asked_pain": PAIN_TOPICS, "asked_impact": {"impact"}, "confirmed_budget": {"budget"},
                 "identified_decision_maker": {"decision"}}
 
 
+
+def _word_count(text: str) -> int:
+    """Words of a turn; Chinese counted as jieba's words, like the trainee's (classify.py)."""
+    from copilot.core.lang import has_han, words
+
+    return len([w for w in words(text) if w.strip()]) if has_han(text) else len(text.split())
+
 class RubricCheck(BaseModel):
     id: str
     group: str
     label: str
     fix: str = ""
+    label_zh: str = ""  # the label and fix shown to a trainee practising in Chinese
+    fix_zh: str = ""
     max_ratio: float | None = None
     min_questions: int | None = None
     max_words: int | None = None
@@ -132,7 +145,7 @@ class Scorer:
             total += weight * frac
         total = round(total * 100 / (sum(self.rubric.groups.values()) or 1), 1)
         rep_words = sum(a.words for a in acts.values())
-        all_words = sum(len(t.text.split()) for t in turns) or 1
+        all_words = sum(_word_count(t.text) for t in turns) or 1
         return Score(score=total, passed=total >= self.rubric.pass_mark, pass_mark=self.rubric.pass_mark,
                      groups=groups, checks=ordered, talk_ratio=round(rep_words / all_words, 3),
                      feedback=self._feedback(ordered, persona))
@@ -159,7 +172,7 @@ class Scorer:
             return self._cite(r, turns, None, last_rep, "no dated next step was agreed")
         if c.id == "talk_ratio":
             rep_words = sum(acts[i].words for i in rep_idx)
-            ratio = rep_words / (sum(len(t.text.split()) for t in turns) or 1)
+            ratio = rep_words / (sum(_word_count(t.text) for t in turns) or 1)
             longest = max(rep_idx, key=lambda i: acts[i].words) if rep_idx else None
             r.passed = ratio < (c.max_ratio or 0.6)
             r.turn = longest + 1 if longest is not None else None
@@ -228,8 +241,10 @@ class Scorer:
     # --- feedback ----------------------------------------------------------------------------------
     def _feedback(self, results: list[CheckResult], persona: Persona | None) -> Feedback:
         missed = [r for r in results if r.passed is False]
+        zh = persona is not None and persona.lang == "zh"
         if not missed:
-            return Feedback(check_id=None, message="Every check passed. Try a tougher scenario next.")
+            return Feedback(check_id=None, message="每一项都通过了。下次试试更难的场景。" if zh else
+                            "Every check passed. Try a tougher scenario next.")
 
         def weight(r: CheckResult) -> float:
             n = sum(1 for x in results if x.group == r.group and x.passed is not None) or 1
@@ -241,5 +256,7 @@ class Scorer:
         found = self.examples(top.id, persona) if self.examples else None
         if found is None and persona and persona.example_lines.get(top.id):
             found = (persona.example_lines[top.id][0], persona.source)
-        return Feedback(check_id=top.id, message=f"{check.label}: missed{where}. {check.fix}",
+        message = (f"{check.label_zh or check.label}：未做到{f'（第 {top.turn} 轮）' if top.turn else ''}。{check.fix_zh or check.fix}"
+                   if zh else f"{check.label}: missed{where}. {check.fix}")
+        return Feedback(check_id=top.id, message=message,
                         example=found[0] if found else None, example_source=found[1] if found else None)

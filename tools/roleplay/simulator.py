@@ -83,6 +83,27 @@ class BuyerTurn(BaseModel):
     patience: float = 0.0
 
 
+# The same reactions for a buyer who speaks Chinese (a persona card written in Chinese).
+GENERIC_ZH: dict[str, list[str]] = {
+    "pitch": ["功能挺多的，但我还是没看出来这和我的问题有什么关系。", "这个月我已经听三家讲过差不多的东西了，对我到底有什么改变？",
+              "慢一点，你还没怎么问我情况呢。"],
+    "rambling": ["不好意思，我没跟上。你具体想问什么？", "我有点听不明白，能说重点吗？"],
+    "small_talk": ["好的，今天你想聊什么？", "谢谢。从哪里开始？"],
+    "vague": ["也许吧，看你指的是什么。", "算是吧，情况比较复杂。", "可以说是，也可以说不是。"],
+    "general": ["这个问题太宽了，你具体想了解什么？", "笼统地说很难讲，问得具体一点吧。"],
+    "repeat": ["这个我刚才好像已经回答过了。", "我们刚刚聊过这个。"],
+    "discount_first": ["光打折改变不了什么，我还是得说明我们为什么需要它。", "我不会因为一个折扣就做决定。"],
+    "discount_again": ["你老是回到降价上，可我担心的不是这个。", "再打折也解决不了我的顾虑。"],
+    "close_unresolved": ["我现在还不能答应什么。", "等一下，我们还没到那一步。"],
+    "close_pushy": ["请别逼我，第一次通话我不会签任何东西。", "压力有点大，今天我不会答应任何事。"],
+    "close_undated": ["也许吧。具体是什么安排，什么时候？", "有可能。你提一个具体的时间，我看看日程。"],
+    "close_early": ["我对你们了解还不够，现在谈下一步太早了。你还没了解我们的情况。", "先别急，我不确定你理解我们的处境。"],
+    "statement": ["好的。", "你接着说。", "嗯，然后呢？"],
+    "patience_out": ["我得去开下一个会了，你把材料发邮件给我吧。", "今天就先到这里吧，有需要我再联系你。"],
+    "value_weak": ["听起来比较泛，具体到我们身上是怎样的？"],
+}
+
+
 def _pick(options: list[str], seed: str) -> str:
     if not options:
         return ""
@@ -96,6 +117,7 @@ class BuyerSimulator:
     def __init__(self, persona: Persona, *, seed: str = "") -> None:
         self.persona = persona
         self.seed = seed or persona.id
+        self.lines = GENERIC_ZH if persona.lang == "zh" else GENERIC
 
     def new_state(self) -> BuyerState:
         return BuyerState(patience=self.persona.patience)
@@ -104,7 +126,7 @@ class BuyerSimulator:
         return self.persona.opening
 
     def _line(self, key: str, state: BuyerState) -> str:
-        return _pick(GENERIC[key], f"{self.seed}:{key}:{state.turns}")
+        return _pick(self.lines.get(key) or GENERIC[key], f"{self.seed}:{key}:{state.turns}")
 
     def _objection(self, oid: str):  # noqa: ANN202
         return next(o for o in self.persona.objections if o.id == oid)
@@ -185,7 +207,7 @@ class BuyerSimulator:
                     state.active = None
                     resolved = oid
                     state.mood = min(3.0, state.mood + 1)
-                    parts = [o.accept or "Okay, that helps."]
+                    parts = [o.accept or ("好，这有帮助。" if self.lines is GENERIC_ZH else "Okay, that helps.")]
                 else:
                     parts = [o.pushback or self._line("value_weak", state)]
             elif act.act == "value":
@@ -225,7 +247,7 @@ class BuyerSimulator:
         if len(state.resolved) < p.required_objections:
             raised = self._raise_next(state)
             if raised:
-                return ["Not so fast.", self._objection(raised).text]
+                return ["别急。" if self.lines is GENERIC_ZH else "Not so fast.", self._objection(raised).text]
         if not state.revealed:
             state.patience -= 0.5
             return [self._line("close_early", state)]
