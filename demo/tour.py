@@ -23,6 +23,7 @@ from copilot.core.domain import Principal
 from copilot.core.errors import CopilotError
 from copilot.core.settings import load_settings
 from demo.build import build_demo, demo_settings
+from demo.tour_zh import tour_chinese
 from integrations.cli.ask import show_answer
 from integrations.cli.common import table
 
@@ -312,13 +313,15 @@ def tour_ops(cp: Copilot) -> None:
 
 
 EXTRA: dict[str, Callable[[Copilot], None]] = {"calls": tour_calls, "roleplay": tour_roleplay,
-                                               "forecast": tour_forecast, "health": tour_health, "ops": tour_ops}
+                                               "forecast": tour_forecast, "health": tour_health, "ops": tour_ops,
+                                               "chinese": tour_chinese}
 EXTRA_STEPS: list[tuple[str, str]] = [
     ("5. Calls: transcript, summary with citations, follow-up waiting for approval", "calls"),
     ("6. Role-play coaching: a simulated buyer and a rubric score", "roleplay"),
     ("7. Managers: forecast with a range, deals at risk, interventions, AI vs human, model health", "forecast"),
     ("8. Customer health: the daily scan's findings, reasons and proposed interventions", "health"),
     ("9. Operations: the schema, a job on the queue, a backup restored elsewhere", "ops"),
+    ("10. 中文: a call held in Chinese summarized in Chinese, and a role-play in Chinese", "chinese"),
 ]
 
 if __name__ == "__main__":

@@ -166,7 +166,8 @@ class Summarizer:
         customer = [(i, s, seg) for i, (s, seg) in enumerate(sents) if seg.role != "rep"]
         out: dict[str, list[SummaryItem]] = {k: [] for k in ("context", "pains", "objections", "competitors",
                                                               "qualification", "questions", "next_steps", "risks")}
-        who = ", ".join(f"{v} ({k})" for k, v in ctx.names.items()) or w["nobody"]
+        speakers = list(dict.fromkeys(seg.speaker for seg in segments if seg.speaker))  # named in the transcript
+        who = ", ".join(f"{v} ({k})" for k, v in ctx.names.items()) or ", ".join(speakers) or w["nobody"]
         first = segments[0] if segments else None
         out["context"].append(SummaryItem(text=w["on"].format(title=ctx.title, date=ctx.call_date.isoformat())
                                           + (w["with"].format(account=ctx.account) if ctx.account else "")
@@ -174,7 +175,7 @@ class Summarizer:
                                           citations=[cite(first, ctx)] if first else []))
         pain_cues = tpl.get("pains", {}).get("cues", [])
         for _i, s, seg in customer:
-            if any(c in s.lower() for c in pain_cues) or (sentiment(s) < -0.2 and "?" not in s):
+            if ("?" not in s and "？" not in s) and (any(c in s.lower() for c in pain_cues) or sentiment(s) < -0.2):
                 out["pains"].append(SummaryItem(text=s, citations=[cite(seg, ctx)]))
         # objections: best category per customer sentence, handled by the rep's next turn
         objs = tpl.get("objections", {})
