@@ -3,6 +3,7 @@ query as their English twins (same figures), Chinese answers with citations, and
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -269,3 +270,43 @@ def test_chinese_turns_are_classified_by_chinese_cues() -> None:
     assert c.classify("我们的平台提供端到端的血缘和自动化监控功能。").act == "pitch"
     assert c.classify("我可以给您打八折，如果这周签约。").act == "discount"
     assert c.classify("我们下周二上午10点安排一次技术演示，您看可以吗？").act == "close"
+
+
+def test_slack_and_cli_frame_a_chinese_answer_in_chinese(demo_copilot) -> None:
+    from integrations.slack.blocks import answer_blocks
+
+    answer = demo_copilot.ask(demo_copilot.principal("u-sam-okafor"), "我本季度的管道是多少")
+    flat = json.dumps(answer_blocks(answer, "a1"), ensure_ascii=False)
+    assert "*来源*" in flat and "离线引擎 · 置信度" in flat and "有帮助" in flat and "Sources" not in flat
+    english = json.dumps(answer_blocks(demo_copilot.ask(demo_copilot.principal("u-sam-okafor"),
+                                                        "what is my pipeline this quarter"), "a2"))
+    assert "*Sources*" in english and "offline engine" in english
+
+
+def test_cli_ask_in_chinese(tmp_path: Path) -> None:
+    from crm_seed import TODAY, seed_small_crm
+    from tests_support import make_settings_for
+    from typer.testing import CliRunner
+
+    from copilot.app import Copilot
+    from copilot.core.domain import OPERATOR
+    from integrations.cli.common import set_copilot
+    from integrations.cli.main import app
+
+    cp = Copilot(make_settings_for(tmp_path, today=TODAY))
+    seed_small_crm(cp.services.crm)
+    doc = tmp_path / "doc.md"
+    doc.write_text("---\ntitle: 报价政策\n---\n# 报价政策\n\n## 有效期\n报价单的有效期为30天，过期后按当前标价重新报价。\n",
+                   encoding="utf-8")
+    cp.ingest(OPERATOR, [doc])
+    set_copilot(cp)
+    try:
+        runner = CliRunner()
+        out = runner.invoke(app, ["ask", "报价单的有效期是多少天？", "--as", "Ann Lee"])
+        assert out.exit_code == 0, out.output
+        assert "30天" in out.output and "来源" in out.output and "置信度" in out.output
+        data = json.loads(runner.invoke(app, ["ask", "报价单的有效期是多少天？", "--as", "Ann Lee", "--json"]).output)
+        assert data["language"] == "zh" and data["citations"]
+    finally:
+        set_copilot(None)
+        cp.close()

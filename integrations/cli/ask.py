@@ -10,6 +10,7 @@ from rich.panel import Panel
 
 from copilot.core.domain import Answer
 from copilot.core.errors import CopilotError
+from copilot.core.i18n import t
 from integrations.cli.common import (
     AS_HELP,
     JSON_HELP,
@@ -29,28 +30,29 @@ def register(app: typer.Typer) -> None:
 
 def answer_json(answer: Answer) -> dict:
     data = answer.model_dump(mode="json")
-    return {k: data[k] for k in ("text", "citations", "actions", "confidence", "freshness", "mode", "intent",
+    return {k: data[k] for k in ("text", "language", "citations", "actions", "confidence", "freshness", "mode", "intent",
                                  "tools_used", "notes")}
 
 
 def show_answer(answer: Answer) -> None:
+    lang = answer.language  # the frame speaks the answer's language
     console.print(Markdown(answer.text))
     if answer.citations:
-        console.print("\n[bold]Sources[/bold]")
+        console.print(f"\n[bold]{t('sources', lang)}[/bold]")
         for i, c in enumerate(answer.citations, 1):
             console.print(f"  [{i}] {c.location()}", highlight=False)
     for a in answer.actions:
-        console.print(f"  [yellow]proposed action[/yellow] {a.id} {a.kind}: {a.summary} "
-                      f"(approve with 'copilot actions approve {a.id}')", highlight=False)
+        console.print(f"  [yellow]{t('proposed_action', lang)}[/yellow] {a.id} {a.kind}: {a.summary} "
+                      f"({t('approve_with', lang, id=a.id)})", highlight=False)
     fresh = answer.freshness
-    bits = [f"mode: {answer.mode}", f"confidence: {answer.confidence:.0%}"]
-    if fresh.age_hours is not None:
-        bits.append(f"CRM last synced {fresh.age_hours:.0f} h ago")
+    bits = [f"{t('mode', lang)}: {answer.mode}", f"{t('confidence', lang)}: {answer.confidence:.0%}"]
+    if fresh.age_hours is not None and fresh.newest is not None:
+        bits.append(t("synced", lang, age=t("hours", lang, n=f"{fresh.age_hours:.0f}"), when=f"{fresh.newest:%Y-%m-%d %H:%M}"))
     console.print("[dim]" + " | ".join(bits) + "[/dim]")
     for note in answer.notes:
-        console.print(f"[dim]note: {note}[/dim]", highlight=False)
+        console.print(f"[dim]{t('note', lang)}: {note}[/dim]", highlight=False)
     if fresh.warning:
-        console.print(f"[yellow]warning:[/yellow] {fresh.warning}", highlight=False)
+        console.print(f"[yellow]{t('warning', lang)}:[/yellow] {fresh.warning}", highlight=False)
 
 
 @cli_errors

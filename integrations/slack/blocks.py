@@ -12,6 +12,7 @@ from typing import Any
 
 from copilot.app import Action
 from copilot.core.domain import ActionRef, Answer, Citation
+from copilot.core.i18n import t
 from copilot.core.output_policy import host, sanitize
 
 SECTION_MAX = 2900
@@ -77,17 +78,18 @@ def citation_line(n: int, c: Citation) -> str:
     return f"{n}. {icon} {label}"
 
 
-def confidence_label(value: float) -> str:
-    word = "high" if value >= 0.75 else "medium" if value >= 0.45 else "low"
-    return f"confidence {word} ({value:.0%})"
+def confidence_label(value: float, lang: str = "en") -> str:
+    word = t("high" if value >= 0.75 else "medium" if value >= 0.45 else "low", lang)
+    return f"{t('confidence', lang)} {word} ({value:.0%})"
 
 
 def freshness_label(answer: Answer) -> str:
-    f = answer.freshness
+    f, lang = answer.freshness, answer.language
     if f.newest is None:
-        return "no CRM data behind this answer"
-    age = f"{f.age_hours:.0f} h" if (f.age_hours or 0) < 48 else f"{(f.age_hours or 0) / 24:.1f} days"
-    return (":warning: " if f.stale else "") + f"CRM data last synced {age} ago ({f.newest:%Y-%m-%d %H:%M})"
+        return t("no_crm", lang)
+    age = (t("hours", lang, n=f"{f.age_hours:.0f}") if (f.age_hours or 0) < 48
+           else t("days", lang, n=f"{(f.age_hours or 0) / 24:.1f}"))
+    return (":warning: " if f.stale else "") + t("synced", lang, age=age, when=f"{f.newest:%Y-%m-%d %H:%M}")
 
 
 def answer_blocks(answer: Answer, answer_id: str) -> list[dict[str, Any]]:
@@ -101,21 +103,23 @@ def answer_blocks(answer: Answer, answer_id: str) -> list[dict[str, Any]]:
         more = len(answer.citations) - len(shown)
         lines = [citation_line(i, c) for i, c in enumerate(shown, 1)]
         if more > 0:
-            lines.append(f"…and {more} more")
-        blocks.append(context("*Sources*\n" + "\n".join(lines)))
+            lines.append(t("more", answer.language, n=more))
+        blocks.append(context(f"*{t('sources', answer.language)}*\n" + "\n".join(lines)))
     notes = [*answer.notes, *([answer.freshness.warning] if answer.freshness.warning else [])]
     if notes:
         blocks.append(context(*[f":information_source: {n}" for n in dict.fromkeys(notes)]))
     if answer.actions:
         lines = [f"• {a.summary} (`{a.id}`)" for a in answer.actions]
-        blocks.append(mrkdwn("*Proposed actions* (sent to the owner for approval)\n" + "\n".join(lines)))
-    mode = "offline engine" if answer.mode == "offline" else "LLM"
-    blocks.append(context(f"{mode} · {confidence_label(answer.confidence)} · {freshness_label(answer)}"))
+        lang = answer.language
+        blocks.append(mrkdwn(f"*{t('proposed', lang)}* {t('proposed_note', lang)}\n" + "\n".join(lines)))
+    lang = answer.language
+    mode = t("offline" if answer.mode == "offline" else "llm", lang)
+    blocks.append(context(f"{mode} · {confidence_label(answer.confidence, lang)} · {freshness_label(answer)}"))
     blocks.append({"type": "actions", "block_id": f"feedback:{answer_id}", "elements": [
-        {"type": "button", "action_id": HELPFUL, "text": {"type": "plain_text", "text": ":thumbsup: Helpful"},
-         "value": answer_id},
+        {"type": "button", "action_id": HELPFUL,
+         "text": {"type": "plain_text", "text": f":thumbsup: {t('helpful', lang)}"}, "value": answer_id},
         {"type": "button", "action_id": NOT_HELPFUL, "value": answer_id,
-         "text": {"type": "plain_text", "text": ":thumbsdown: Not helpful"}}]})
+         "text": {"type": "plain_text", "text": f":thumbsdown: {t('not_helpful', lang)}"}}]})
     return blocks
 
 
