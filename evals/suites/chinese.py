@@ -91,5 +91,13 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
         crm_metrics, crm_cases = _crm(env)
     except ValueError as exc:
         return SuiteResult(NAME, status="error", note=str(exc))
-    return SuiteResult(NAME, metrics={**lib_metrics, **crm_metrics}, cases=lib_cases + crm_cases,
+    metrics = {**lib_metrics, **crm_metrics}
+
+    def gap(en: str, zh: str) -> float | None:  # points by which Chinese trails English on the same meanings
+        a, b = metrics.get(en), metrics.get(zh)
+        return round(100 * (a - b), 1) if a is not None and b is not None else None
+    metrics["crm_test_gap_points"] = gap("crm_test_accuracy_en", "crm_test_accuracy_zh")
+    metrics["library_recall_gap_points"] = gap("library_recall@5_en", "library_recall@5_zh")
+    metrics["library_accuracy_gap_points"] = gap("library_accuracy_en", "library_accuracy_zh")
+    return SuiteResult(NAME, metrics=metrics, cases=lib_cases + crm_cases,
                        note="Chinese questions beside their English twins, same facts and same gold")
