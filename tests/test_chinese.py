@@ -310,3 +310,34 @@ def test_cli_ask_in_chinese(tmp_path: Path) -> None:
     finally:
         set_copilot(None)
         cp.close()
+
+
+def test_chinese_team_comparison_and_pinyin_names() -> None:
+    linker = Linker({"team": {"t1": "华东", "t2": "华南"}, "account": {"a1": "华为技术有限公司"}})
+    today = date(2026, 11, 30)
+    for q in ("华东 vs 华南 的赢单率", "华东和华南的赢单率对比"):
+        parse = QueryParser(linker, role="exec", today=today).parse(to_english(q, linker.han_names()))
+        assert parse.query is not None and parse.query.metric == "win_rate", q
+        assert parse.query.compare == ["华东", "华南"] and parse.query.group_by == "team", q
+    parse = QueryParser(linker, role="manager", today=today).parse("huawei pipeline this quarter")
+    assert parse.query is not None and parse.query.filters.account == "华为技术有限公司"
+    parse = QueryParser(linker, role="exec", today=today).parse("win rate hua dong vs hua nan")
+    assert parse.query is not None and parse.query.compare == ["华东", "华南"]
+
+
+def test_chinese_docx_is_ingested_and_found(tmp_path: Path) -> None:
+    from conftest import make_settings
+    from docx import Document
+
+    from copilot.app import Copilot
+    from copilot.core.domain import OPERATOR
+
+    doc = Document()
+    doc.add_heading("退款政策", level=1)
+    doc.add_paragraph("客户在签约后三十天内可以申请全额退款，超过三十天按剩余月份比例退款。")
+    doc.save(str(tmp_path / "refund.docx"))
+    cp = Copilot(make_settings(tmp_path / "home", embeddings="hash"))
+    cp.ingest(OPERATOR, [tmp_path / "refund.docx"])
+    hits = cp.services.knowledge.search_bm25("签约后多久可以退款？", cp.scope(OPERATOR), k=3)
+    assert hits and "全额退款" in hits[0].text and hits[0].metadata["source"].endswith("refund.docx")
+    cp.close()

@@ -64,6 +64,11 @@ class Linker:
                 short = HAN_SUFFIX.sub("", name)
                 if short != name and len(short) >= 2:  # "华为技术有限公司" -> "华为"
                     self._add(short, kind, rid, name)
+                for han in {name, short} if re.search(f"[{HAN}]", name) else ():
+                    spelled = _pinyin(han)  # typed without a Chinese keyboard: "huawei", "hua wei"
+                    if len(spelled.replace(" ", "")) >= 4:
+                        self._add(spelled, kind, rid, name)
+                        self._add(spelled.replace(" ", ""), kind, rid, name)
                 if kind == "product" and len(toks) > 1:  # "Acme Observe" -> "observe" when unique
                     tail = " ".join(toks[1:])
                     if sum(1 for n in table.values() if n.lower().endswith(tail)) == 1:
@@ -126,6 +131,13 @@ class Linker:
             if abs(len(alias) - len(phrase)) <= 2:
                 return self.aliases[alias]
         return []
+
+
+def _pinyin(text: str) -> str:
+    """Toneless pinyin of the Chinese characters in ``text``, one syllable per character, space-separated."""
+    from pypinyin import lazy_pinyin
+
+    return " ".join(p for p in lazy_pinyin(re.sub(f"[^{HAN}]", "", text)) if p)
 
 
 def _prefer(hits: list[tuple[str, str, str]]) -> tuple[str, str, str]:
