@@ -44,7 +44,7 @@ SEED = 20_261_120
 RUN_SOURCE = "demo:skylark"
 
 
-def generate(today: date) -> dict[str, list[dict]]:
+def generate(today: date) -> dict[str, Any]:
     """All demo rows, by table, for the anchor ``today`` (pure: no database)."""
     rng = random.Random(SEED)
     stories = load_stories()
@@ -168,7 +168,7 @@ def _report(report: Any) -> Any:
     return str(report)
 
 
-def _summary(today: date, rows: dict[str, list[dict]]) -> dict:
+def _summary(today: date, rows: dict[str, Any]) -> dict:
     stages = Counter(d["stage"] for d in rows["deals"])
     won, lost = stages["closed_won"], stages["closed_lost"]
     return {
