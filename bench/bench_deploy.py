@@ -47,7 +47,7 @@ QUESTIONS = ["What is the next step on the Acme Robotics deal?", "How is my pipe
              "Who is the champion at Acme Robotics?", "How do we answer a security review?"]
 TRANSCRIPT = ("Ann: Thanks for the time today, Dana.\nDana: We need the revised proposal by Friday.\n"
               "Ann: I will send it Thursday and book a pricing review with Raj next week.\n"
-              "Dana: Vantage IQ quoted lower, so the discount matters.\n") * 20
+              "Dana: Another vendor quoted lower, so the discount matters.\n") * 20
 
 
 def pct(values: list[float], q: float) -> float:
