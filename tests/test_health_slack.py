@@ -28,8 +28,11 @@ def test_health_command_scan_dms_and_app_home(world) -> None:
     assert "Acme Robotics" in reply and "Globex" not in reply
     world.command("UANN", "health Globex Shipping")
     assert "no account matching 'Globex Shipping'" in world.fake.wait_for("cmd", 2)[1]["text"]
+    world.command("UANN", "health value Acme Robotics")
+    value = world.fake.wait_for("cmd", 3)[2]["text"]
+    assert value.startswith("Value summary for Acme Robotics") and "waiting for your approval" in value
     world.command("UADMIN", "health scan")
-    summary = world.fake.wait_for("cmd", 3)[2]["text"]
+    summary = world.fake.wait_for("cmd", 4)[3]["text"]
     assert "owner report(s) and digest(s) sent as DMs" in summary
     dms = {m["channel"]: m["text"] for m in world.fake.wait_for("chat.postMessage", 2)}
     assert dms["DANN"].startswith("Daily health scan for Ann Lee") and "Acme Robotics" in dms["DANN"]

@@ -26,7 +26,7 @@ HELP = """*Sales Copilot* answers from your CRM, calls and the case library, wit
 • `/copilot ask <question>`: a private answer
 • `/copilot forecast [team or rep]`: the forecast you may see
 • `/copilot forecast call 1.2m | scoreboard | health | interventions`: your call, AI vs human, model health, next actions
-• `/copilot health [account | scan]`: customer health with reasons; `scan` runs the daily scan now
+• `/copilot health [account | scan | value account]`: customer health with reasons; `scan` runs the daily scan now
 • `/copilot actions`: your pending proposals, as cards in our DM
 • `/copilot roleplay [scenario]`: practise a call; reply in the thread, say `done` to get scored
 • `/copilot help`: this message"""

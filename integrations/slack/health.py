@@ -1,4 +1,4 @@
-"""Customer health in Slack: ``/copilot health [account | scan]``, the App Home's health section, and the
+"""Customer health in Slack: ``/copilot health [account | scan | value account]``, the App Home's health section, and the
 daily scan's diagnostic reports sent as DMs (each owner their own findings, each manager a digest)."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ log = logging.getLogger("copilot.slack")
 
 
 def health_text(cp: Copilot, principal: Principal, rest: str, client: Any = None) -> str:
-    """The reply to ``/copilot health ...``: one account's explanation, the scan, or the worst accounts. An admin's
+    """The reply to ``/copilot health ...``: one account's explanation, ``value ACCOUNT`` (a value report proposed
+    as an email), the scan, or the worst accounts. An admin's
     scan covers every account and DMs each owner their findings and each manager a digest."""
     if rest.lower() == "scan":
         report = cp.health_scan(principal)
@@ -28,6 +29,10 @@ def health_text(cp: Copilot, principal: Principal, rest: str, client: Any = None
         parts += [mine.text()] if mine else []
         parts += [digest.text()] if digest else []
         return "\n".join(parts)[:3500]
+    if rest.lower().startswith("value "):
+        report = cp.health_value_report(principal, rest[6:].strip())
+        waiting = "".join(f"\nProposed: {a.summary} (`{a.id}`), waiting for your approval." for a in report.proposed)
+        return (report.text + waiting)[:3500]
     view = cp.health(principal, account=rest or None, customers_only=not rest)
     if view.segments:
         return "*Customer health by segment* (aggregates only)\n" + "\n".join(
