@@ -41,3 +41,12 @@ def test_exec_sees_health_by_segment_only(demo_copilot) -> None:
     assert all(s.accounts >= 3 for s in view.segments)
     answer = cp.ask(cp.principal("Rachel Adeyemi"), "which customers are at risk?")
     assert answer.intent == "health" and "by segment" in answer.text and "Alder Financial" not in answer.text
+
+
+def test_value_report_cites_a_win_story_the_rep_may_see(demo_copilot) -> None:
+    cp = demo_copilot
+    report = cp.health_value_report(cp.principal("Lucia Romero"), "Alder Financial", propose=False)
+    assert report.proposed == [] and report.figures["seats"] > 0 and "active users went from" in report.text
+    assert report.story is not None and report.story.startswith("Win story: ")
+    assert "Alder Financial" not in report.story  # another customer's story
+    assert any(c.kind == "document" for c in report.citations)

@@ -19,20 +19,19 @@ if TYPE_CHECKING:
     from tools.health.service import HealthService
 
 
-def _story(knowledge: KnowledgeStore | None, scope: Scope, sector: str | None,
-           products: list[str]) -> tuple[str, Citation] | None:
-    """The best-matching win story (same sector and product first) from the case library, if indexed."""
-    if knowledge is None:
+def _story(knowledge: KnowledgeStore | None, scope: Scope, sector: str | None, products: list[str],
+           account: str) -> tuple[str, Citation] | None:
+    """The best-matching win story of another customer the asker may see (same sector first) from the case
+    library, if indexed."""
+    if knowledge is None or scope.aggregates_only:
         return None
-    query = f"win story customer {sector or ''} {' '.join(products)} adoption results"
-    library = Scope(scope.principal)  # shared case-library documents only: no CRM records
-    for types in (["win_story"], None):
-        hits = knowledge.search(query, library, k=3, types=types)
-        if hits:
-            hit = hits[0]
-            text = " ".join(hit.text.split())
-            return text[:420], hit.citation
-    return None
+    query = f"win story {sector or ''} {' '.join(products)} results"
+    hits = [h for h in knowledge.search(query, scope, k=8, types=["win_story"]) if h.metadata.get("account") != account]
+    if not hits:
+        return None
+    same = [h for h in hits if sector and str(h.metadata.get("sector", "")).lower() == sector.lower()]
+    hit = (same or hits)[0]
+    return " ".join(hit.text.split())[:420], hit.citation
 
 
 def value_report(svc: HealthService, scope: Scope, account: str, *, knowledge: KnowledgeStore | None,
@@ -78,7 +77,7 @@ def value_report(svc: HealthService, scope: Scope, account: str, *, knowledge: K
         lines.append(f"Support resolved {len(resolved)} request(s) in the last 90 days"
                      + (f", first answer in a median {hours:.0f} hours." if hours is not None else "."))
     products = sorted({d.name.split(" - ")[-1] for d in wins})
-    story = _story(knowledge, scope, acc.sector, products)
+    story = _story(knowledge, scope, acc.sector, products, acc.name)
     if story:
         lines.append(f"A similar customer's story: {story[0]}")
         cites.append(story[1])
