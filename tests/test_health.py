@@ -190,6 +190,13 @@ def test_rep_sees_only_own_accounts_health_in_every_interface(world: Copilot) ->
     assert http.get("/v1/health", params={"account": "Globex Shipping"}, headers=auth(keys["r-ann"])).status_code == 404
     assert http.get("/v1/health", headers=auth(keys["x-eve"])).json()["accounts"] == []
     assert http.post("/v1/health/scan", headers=auth(keys["x-eve"])).status_code == 403
+    bt = http.get("/v1/health/backtest", headers=auth(keys["x-eve"]))  # company-wide figures: every role
+    assert bt.status_code == 200 and bt.json()["renewals"] == 0 and "no renewal could be backtested" in bt.json()["explanation"]
+    value = http.post("/v1/health/value", params={"account": "Acme Robotics", "propose": "false"},
+                      headers=auth(keys["r-ann"]))
+    assert value.status_code == 200 and value.json()["figures"]["seats"] == 50 and value.json()["proposed"] == []
+    assert http.post("/v1/health/value", params={"account": "Globex Shipping"},
+                     headers=auth(keys["r-ann"])).status_code == 404
     # Slack: the slash command's text and the App Home section
     assert "Acme Robotics" in health_text(world, ann, "") and "Globex" not in health_text(world, ann, "")
     home = json.dumps(home_blocks(world, ann))
