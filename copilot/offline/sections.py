@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from copilot.core.lang import HAN, HAN_RUN, ZH_STOP, segment
+from copilot.core.lang import HAN, HAN_RUN, ZH_STOP, language, segment
 
 _WORD = re.compile(rf"[a-z0-9]+(?:[.,/-][a-z0-9]+)*|[{HAN}]+")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -313,7 +313,8 @@ def score_units(units: list[Unit], question: str) -> None:
 
 # A question that asks for an amount or a time wants the lines that hold a number ("<5 mins", "24 hours").
 _QUANTITY = re.compile(r"\b(how (quick|quickly|fast|soon|long|many|much|often|late|early)|when|deadline|sla|"
-                       r"within|percent\w*|minimum|maximum|limit|threshold|number|cost|price)\b", re.I)
+                       r"within|percent\w*|minimum|maximum|limit|threshold|number|cost|price)\b"
+                       r"|多少|几|多久|多长|什么时候|何时|比例|百分|占比|提[升高]到|缩短到|降[低到]", re.I)
 _NUMBER = re.compile(r"\d")
 SHORT_LINE = 160  # an off-topic line longer than this is shortened to its first sentence
 ON_TOPIC = 0.5  # a line is on topic when its question words weigh at least this share of the best line's
@@ -350,6 +351,11 @@ def window(text: str, question: str, budget: int) -> str:
         weights = [w * 2 if w and _NUMBER.search(b) else w for w, b in zip(weights, blocks, strict=True)]
     # Lines that hold much of the question stay whole; the long others are cut to their first sentence.
     keep = [w >= ON_TOPIC * max(weights) > 0 for w in weights]
+    if language(text) == "zh" and any(keep):
+        # Chinese prose packs a sentence with facts: quote the on-topic sentences themselves, in order.
+        picked = [b for b, k in zip(blocks, keep, strict=True) if k]
+        out = " ... ".join(picked)
+        return out if len(out) <= budget else out[: budget - 3] + "..."
     blocks = [b if k or len(b) <= SHORT_LINE else _first_sentence(b) for b, k in zip(blocks, keep, strict=True)]
     if sum(len(b) + 1 for b in blocks) <= budget + 1:
         return "\n".join(blocks)
