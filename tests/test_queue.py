@@ -7,6 +7,7 @@ Brokers: the default SQLite file, the Postgres database (the product on Postgres
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -33,8 +34,8 @@ pytestmark = pytest.mark.servers
 AUDIO = SHARED_DATA / "audio" / "pyannote_ami_excerpt" / "mixture.wav"  # one minute of a meeting, 16 kHz mono
 
 
-def _long_call(path: Path, minutes: int = 3) -> Path:
-    """A few minutes of real speech (the AMI excerpt, repeated): about 10 s of Whisper work on one thread."""
+def _long_call(path: Path, minutes: int = 2) -> Path:
+    """A few minutes of real speech (the AMI excerpt, repeated): about 7 s of Whisper work on one thread."""
     if not AUDIO.exists():
         pytest.skip(f"shared audio not found at {AUDIO}")
     with wave.open(str(AUDIO)) as src:
@@ -91,7 +92,7 @@ class World:
         while not any("Processing audio" in line for line in lines) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert any("Processing audio" in line for line in lines), "".join(lines)[-2000:]
-        time.sleep(1.0)  # well inside the ~10 s of decoding
+        time.sleep(1.0)  # well inside the ~7 s of decoding
         assert self.job(job_id).status == "running"
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(10) == -signal.SIGKILL
@@ -227,3 +228,40 @@ def test_an_api_worker_starting_runs_jobs_queued_before_it(copilot: Copilot) -> 
         while copilot.jobs_get(OPERATOR, job.id).status != "done" and time.monotonic() < deadline:
             time.sleep(0.05)
     assert copilot.jobs_get(OPERATOR, job.id).status == "done"
+
+
+def test_a_call_shared_in_slack_is_a_queue_job_safe_to_run_again(copilot: Copilot) -> None:
+    """The Slack listener only queues the recording; the job transcribes, proposes once and replies; run again
+    (as after a worker died mid-way) it proposes nothing new."""
+    from slack_fake import FakeSlack
+    from slack_world import make_world
+    from test_slack_calls import SCRIPT, wav_bytes
+
+    from copilot.core.speech import ScriptedTranscriber
+
+    copilot.services.calls._transcriber = lambda: ScriptedTranscriber(SCRIPT)
+    with FakeSlack() as fake:
+        world = make_world(copilot, fake)
+        fake.blobs["F9/acme.wav"] = wav_bytes(6)
+        fake.files["F9"] = {"id": "F9", "name": "acme.wav", "title": "Acme Robotics call", "mimetype": "audio/wav",
+                            "url_private": fake.url + "/files/F9/acme.wav"}
+        world.event({"type": "message", "subtype": "file_share", "user": "UANN", "channel": "DANN",
+                     "channel_type": "im", "ts": "800.1", "text": "Acme Robotics call",
+                     "files": [{"id": "F9", "name": "acme.wav", "mimetype": "audio/wav"}]}, "EvQ1")
+        posted = fake.wait_for("chat.postMessage", timeout=60)[0]
+        assert "Acme Robotics call" in json.dumps(posted["blocks"]), posted
+        ann = copilot.principal("r-ann")
+        with copilot.services.crm.session() as s:
+            row = s.query(JobRow).filter(JobRow.kind == "slack_call").one()
+            job_id = row.id
+        job = copilot.jobs_get(ann, job_id)
+        deadline = time.monotonic() + 30
+        while job.status != "done" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            job = copilot.jobs_get(ann, job_id)
+        assert job.status == "done" and job.result is not None and job.result["deal_id"] == "D-1"
+        first = sorted(job.result["actions"])
+        again = copilot.services.jobs.kinds["slack_call"].run(job)  # the retry's run
+        assert sorted(again["actions"]) == first and len(first) >= 2
+        made = [a.id for a in copilot.actions_list(ann, list(State)) if a.call_id == job.result["call_id"]]
+        assert sorted(made) == first

@@ -9,12 +9,13 @@ the first run made and returns them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from copilot.core.domain import OPERATOR, Principal
-from copilot.ops.calls import CallOps
+from copilot.ops.calls import CallOps, CallResult
 from copilot.ops.data import DataOps
 from copilot.ops.health import HealthOps
 
@@ -29,7 +30,7 @@ HEALTH_SCAN, HEALTH_SCAN_AT = "copilot.health_scan", {"hour": "6", "minute": "0"
 class JobOps(CallOps, HealthOps, DataOps):
     def _queue(self) -> JobQueue:
         queue = self.services.jobs
-        if not queue.kinds:
+        if "call" not in queue.kinds:  # once per process (adapters may have registered theirs already)
             queue.kinds.update(self._job_kinds())
             queue.chores.append(self._chores)
             queue.periodic(HEALTH_SCAN, HEALTH_SCAN_AT, self._daily_health_scan)
@@ -47,6 +48,34 @@ class JobOps(CallOps, HealthOps, DataOps):
         job = self._queue().submit(kind, principal.user_id, source, args)
         self.jobs_start()
         return job
+
+    def jobs_register(self, kind: str, run: Callable[[Job], dict[str, Any]], *, retry_safe: bool) -> None:
+        """Add a kind of job from an adapter (Slack's shared call recordings): ``run`` gets the job (its
+        submitter and arguments). Every process that consumes the queue must register the same kinds."""
+        from copilot.queue import Kind
+
+        self.services.jobs.kinds[kind] = Kind(run, retry_safe=retry_safe)
+
+    def process_call_once(self, principal: Principal, path: Path, *, deal_id: str | None = None,
+                          match_text: str = "", title: str | None = None, followup: bool = True) -> CallResult:
+        """``process_call`` that is safe to run again (a retried job): the transcript and summary are keyed by
+        their content, and the follow-up is proposed once per call (a second run returns the first run's
+        proposals)."""
+        from copilot.actions.schemas import State
+
+        result = self.process_call(principal, path, deal_id=deal_id, match_text=match_text, title=title,
+                                   followup=False)
+        if result.deal_id and followup:
+            earlier = [a for a in self.services.actions.list(principal, list(State), limit=10_000)
+                       if a.call_id == result.call_id and a.tool == FOLLOWUP_TOOL]
+            if earlier:
+                fu = self.services.calls.draft_followup(result.call_id, scope=self.scope(principal),
+                                                        owner_id=principal.user_id, propose=False)
+                result.followup, result.actions = fu.get("email"), [a.to_ref().model_dump(mode="json") for a in earlier]
+            else:
+                fu = self.draft_followup(principal, result.call_id)
+                result.followup, result.actions = fu.get("email"), list(fu.get("actions", []))
+        return result
 
     def jobs_start(self) -> None:
         """Start this process's queue consumer now (the API server does at start, so jobs queued while no
@@ -93,23 +122,9 @@ class JobOps(CallOps, HealthOps, DataOps):
         return OPERATOR if job.user_id == OPERATOR.user_id else self.principal(job.user_id)
 
     def _call_job(self, job: Job) -> dict[str, Any]:
-        from copilot.actions.schemas import State
-
         args = job.args or {}
-        principal = self._submitter(job)
-        result = self.process_call(principal, Path(args["path"]), deal_id=args.get("deal_id"),
-                                   title=args.get("title"), followup=False)
-        if result.deal_id and args.get("followup", True):
-            earlier = [a for a in self.services.actions.list(principal, list(State), limit=10_000)
-                       if a.call_id == result.call_id and a.tool == FOLLOWUP_TOOL]
-            if earlier:  # a retry: the first run proposed them already
-                fu = self.services.calls.draft_followup(result.call_id, scope=self.scope(principal),
-                                                        owner_id=principal.user_id, propose=False)
-                result.followup, result.actions = fu.get("email"), [a.to_ref().model_dump(mode="json") for a in earlier]
-            else:
-                fu = self.draft_followup(principal, result.call_id)
-                result.followup, result.actions = fu.get("email"), list(fu.get("actions", []))
-        return result.to_json()
+        return self.process_call_once(self._submitter(job), Path(args["path"]), deal_id=args.get("deal_id"),
+                                      title=args.get("title"), followup=args.get("followup", True)).to_json()
 
     def _ingest_job(self, job: Job) -> dict[str, Any]:
         args = job.args or {}

@@ -23,8 +23,11 @@ def worker(threads: int = typer.Option(1, "--threads", min=1, max=32, help="jobs
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cp = get_copilot()
     cp.db_check()  # a schema behind this version: one line naming 'copilot db upgrade'
+    from integrations.slack.app import worker_jobs
+
+    slack = worker_jobs(cp, cp.settings)  # Slack's shared recordings, when the bot token is set
     err_console.print(f"copilot worker: {threads} thread(s), queue {cp.jobs_broker()}, "
-                      f"data {cp.settings.resolved_home}")
+                      f"data {cp.settings.resolved_home}, Slack jobs {'on' if slack else 'off (no bot token)'}")
     try:
         cp.worker_run(threads)
     finally:

@@ -5,7 +5,8 @@
 - A global middleware drops replays: a delivery whose key (event id, button press, view submission,
   slash trigger) was already taken on is acknowledged with 200 and nothing else. Slack's retries
   (``X-Slack-Retry-Num``, e.g. reason ``http_timeout``) carry the same event id, so they are dropped too.
-- Listeners ``ack()`` at once and do the slow work in Bolt lazy listeners (the app's thread pool).
+- Listeners ``ack()`` at once and do the slow work in Bolt lazy listeners (the app's thread pool); shared
+  call recordings go further, to the job queue (``integrations.slack.audio``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from slack_sdk import WebClient
 from copilot.app import Copilot
 from copilot.core.errors import ConfigError
 from copilot.core.settings import Settings
+from integrations.slack.audio import register_jobs
 from integrations.slack.dedupe import delivery_key
 from integrations.slack.listeners import actions, commands, events, home, views
 from integrations.slack.runtime import SlackRuntime
@@ -44,6 +46,7 @@ def build_app(copilot: Copilot, settings: Settings, client: WebClient | None = N
               listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack"))
     rt = SlackRuntime(copilot, bot_token=client.token)
     app.runtime = rt  # type: ignore[attr-defined]  # for tests and the CLI
+    register_jobs(rt, client)  # shared recordings go to the job queue
 
     @app.middleware
     def drop_replays(req: Any, resp: Any, next: Any) -> Any:  # noqa: A002 - Bolt's name
@@ -64,6 +67,18 @@ def build_app(copilot: Copilot, settings: Settings, client: WebClient | None = N
     for module in (events, commands, actions, views, home):
         module.register(app, rt)
     return app
+
+
+def worker_jobs(copilot: Copilot, settings: Settings) -> bool:
+    """In a queue worker (``copilot worker``): register the Slack jobs when the bot token is set."""
+    if not settings.slack_bot_token:
+        return False
+    kwargs: dict[str, Any] = {"token": settings.slack_bot_token}
+    if settings.slack_api_url:
+        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    client = WebClient(**kwargs)
+    register_jobs(SlackRuntime(copilot, bot_token=client.token), client)
+    return True
 
 
 def http_handler(copilot: Copilot, settings: Settings) -> Any | None:

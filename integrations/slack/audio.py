@@ -1,6 +1,7 @@
-"""Call audio shared with the bot: download it (``files.info`` + ``url_private`` with the bot token),
-transcribe and summarize it (``Copilot.process_call``), and propose the follow-up when the call can be
-tied to a deal the person may see (the account name in the message or the file name)."""
+"""Call audio shared with the bot: queued as a job (``slack_call``) that a queue worker runs: download it
+(``files.info`` + ``url_private`` with the bot token), transcribe and summarize it, propose the follow-up
+once when the call can be tied to a deal the person may see (the account name in the message or the file
+name), and reply in the thread."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from copilot.app import Job
 from copilot.core.domain import ActionRef
 from copilot.core.errors import UserError
 from integrations.slack import blocks as bk
@@ -54,34 +56,60 @@ def share_ts(file: dict[str, Any], channel: str) -> str | None:
     return None
 
 
+SLACK_CALL = "slack_call"  # the queue job that transcribes a shared recording and replies in its thread
+
+
 def process_call_file(rt: SlackRuntime, client: Any, where: Where, file_id: str, *, text: str = "",
                       bot_user: str | None = None) -> None:
-    """Download, transcribe, summarize, propose the follow-up, reply in the thread. Once per file."""
+    """Queue a shared recording (once per file) for a queue worker: a long call is never transcribed on the
+    Slack app's threads, and a worker that dies mid-way leaves a job that is retried or failed."""
     try:
         if not rt.cp.chat_claim(f"file:{file_id}"):
             return
         principal = rt.principal_or_explain(client, where)
         if principal is None:
             return
-        file = client.files_info(file=file_id)["file"]
+        args = {"file_id": file_id, "text": text, "bot_user": bot_user, "channel": where.channel, "user": where.user,
+                "thread_ts": where.thread_ts, "channel_type": where.channel_type}
+        rt.cp.jobs_submit(principal, SLACK_CALL, f"slack:{file_id}", args)
+    except Exception as exc:  # noqa: BLE001 - every failure gets a reply
+        rt.fail(client, where, exc)
+
+
+def register_jobs(rt: SlackRuntime, client: Any) -> None:
+    """Teach this process's queue consumer the Slack job (the API server's, and 'copilot worker' when the
+    Slack tokens are set)."""
+    rt.cp.jobs_register(SLACK_CALL, lambda job: summarize_shared_call(rt, client, job), retry_safe=True)
+
+
+def summarize_shared_call(rt: SlackRuntime, client: Any, job: Job) -> dict[str, Any]:
+    """The job: download, transcribe, summarize, propose the follow-up once, reply in the thread."""
+    a = job.args or {}
+    where = Where(channel=a["channel"], user=a["user"], thread_ts=a.get("thread_ts"), channel_type=a.get("channel_type"))
+    try:
+        principal = rt.cp.principal(job.user_id)
+        file = client.files_info(file=a["file_id"])["file"]
         if not is_audio(file):
-            return
+            return {"skipped": "not audio"}
         if where.thread_ts is None:
             where.thread_ts = share_ts(file, where.channel)
         path = download(file, rt.bot_token, rt.cp.settings.resolved_home / "uploads" / "slack")
         title = file.get("title") or file.get("name") or "Call"
-        result = rt.cp.process_call(principal, path, title=title,
-                                    match_text=f"{text} {file.get('title') or ''} {file.get('name') or ''}")
+        result = rt.cp.process_call_once(principal, path, title=title,
+                                         match_text=f"{a.get('text') or ''} {file.get('title') or ''} {file.get('name') or ''}")
         note = None
         if not result.deal_id:
             note = ("I could not tie this call to one of your open deals, so I proposed no follow-up. Share it again "
                     "with the account name in the message to store it on the deal.")
         action_refs = [ActionRef.model_validate(r) for r in result.actions]
         body = result.summary.model_dump(mode="json")
+        bot_user = a.get("bot_user")
         private = not where.is_dm and not rt.identity.everyone_may_see(client, where.channel, principal,
                                                                        skip={bot_user} if bot_user else set())
         rt.say(client, where, f"Summary of {title}", private=private,
                blocks=bk.call_summary_blocks(title, body, action_refs, note))
         rt.deliver_cards(client, action_refs, asker=where)
-    except Exception as exc:  # noqa: BLE001 - every failure gets a reply
-        rt.fail(client, where, exc)
+        return {"call_id": result.call_id, "deal_id": result.deal_id, "actions": [r.id for r in action_refs]}
+    except Exception as exc:
+        rt.fail(client, where, exc)  # the person hears of it; the job is marked failed
+        raise
