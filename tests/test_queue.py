@@ -134,7 +134,7 @@ def test_a_worker_killed_mid_transcription_is_retried_by_the_next(world: World, 
     _, lines = world.worker()  # the next worker finds the dead one's job at start and runs it again
     row = world.wait(job.id, lambda r: r.status in ("done", "failed"), 180, "finished", lines)
     assert (row.status, row.attempts) == ("done", 2), row.error
-    assert row.result is not None and len(row.result["transcript"]["segments"]) > 20
+    assert row.result is not None and row.result["transcript"]["segments"][-1]["end"] > 90  # the whole call
     assert any("retrying (attempt 2 of 2)" in line for line in lines)
     made = [a for a in world.cp.actions_list(world.ann, list(State)) if a.call_id == row.result["call_id"]]
     assert sorted(a.id for a in made) == sorted(a["id"] for a in row.result["actions"])  # proposed once
