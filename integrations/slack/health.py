@@ -30,9 +30,9 @@ def health_text(cp: Copilot, principal: Principal, rest: str, client: Any = None
         parts += [digest.text()] if digest else []
         return "\n".join(parts)[:3500]
     if rest.lower().startswith("value "):
-        report = cp.health_value_report(principal, rest[6:].strip())
-        waiting = "".join(f"\nProposed: {a.summary} (`{a.id}`), waiting for your approval." for a in report.proposed)
-        return (report.text + waiting)[:3500]
+        value = cp.health_value_report(principal, rest[6:].strip())
+        waiting = "".join(f"\nProposed: {a.summary} (`{a.id}`), waiting for your approval." for a in value.proposed)
+        return (value.text + waiting)[:3500]
     view = cp.health(principal, account=rest or None, customers_only=not rest)
     if view.segments:
         return "*Customer health by segment* (aggregates only)\n" + "\n".join(
