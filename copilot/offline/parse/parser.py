@@ -304,12 +304,15 @@ class QueryParser:
             fld = "next_step" if "next step" in low else "close"  # overdue: the date is before today
             wins.append(DateWindow(field=fld, end=self.today - timedelta(days=1), label="overdue"))  # type: ignore[arg-type]
             used.append(overdue.span())
+            used += [m.span() for m in re.finditer(r"\bnext[- ]steps?\b", low)] if fld == "next_step" else []
         # people, teams, products, accounts, competitors
         owner = team = product = account = competitor = None
         compare: list[str] = []
         by_kind: dict[str, list[Link]] = {}
         for link in links:
             by_kind.setdefault(link.kind, []).append(link)
+        if "product" in by_kind:  # 'the Govern product', 'product Observe': the word names the kind, nothing more
+            used += [m.span() for m in re.finditer(r"\bproducts?\b", low)]
         cat_list = list(dict.fromkeys(str(v) for v, _ in cats))
         if len(cat_list) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against)\b", low):
             compare, group = cat_list[:2], "forecast_category"  # 'commit vs best case'
@@ -391,6 +394,9 @@ class QueryParser:
                  deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
                  amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt,
                  min_days_in_stage=stuck)
+        if cats and metric_name == "list" and obj_kind == "deals" and not obj and not re.search(
+                r"\b(show|list|which|what are|give me|pull up|see|deals?|opps?|opportunit(?:y|ies))\b", low):
+            metric_name = "pipeline"  # 'west's commit', 'commit for this quarter', 'who has the most commit': an amount
         if group and metric_name == "list":
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")

@@ -147,9 +147,11 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         g = group_of(m.group(1) or m.group(2))
         spans.append(m.span())
     m = re.search(r"\b(monthly|quarterly|weekly|month|quarter)\s+(breakdown|split|view|trend|numbers)\b|"
-                  r"\b(breakdown|split|trend)\s+by\s+(month|quarter)\b", low)
+                  r"\b(breakdown|split|trend)\s+by\s+(month|quarter)\b|"
+                  r"\b(monthly|quarterly)\s+(?=(?:[\w$-]+\s+){0,2}?(?:revenue|bookings?|booked|pipeline|pipe|wins?|won|"
+                  r"sales|deals?|losses|lost|win rate|close rate|numbers))", low)
     if m and g is None:
-        word = m.group(1) or m.group(4)
+        word = m.group(1) or m.group(4) or m.group(5)
         g = "month" if word.startswith("month") else "quarter" if word.startswith("quarter") else None
         spans.append(m.span())
     m = re.search(rf"\b(top|bottom|best|worst|highest|lowest|leading)\s+{NUMWORD}?\s*({_GROUP_WORDS})\b", low)
@@ -246,6 +248,11 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
 
 
 def me_vs_rest(low: str) -> Spans:
+    m = re.search(r"\bmy\b[\w\s$'-]{0,30}?\s(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?"
+                  r"(?:rest(?: of (?:the |my )?team)?|everyone(?: else)?(?: on (?:the|my) team)?|others|my (?:team|peers)|"
+                  r"peers|team average)\b", low)
+    if m:  # 'my bookings ytd vs rest of team', 'my open pipeline vs everyone else on the team'
+        return [m.span()]
     m = re.search(r"\b(?:me|i|my (?:numbers|number|stats|deals|pipeline|win rate|count))\s+(?:vs\.?|versus|compared (?:to|with)|against)"
                   r"\s+(?:the\s+)?(?:rest(?: of (?:the|my) team)?|team|others|everyone(?: else)?|my (?:team|peers)|peers|"
                   r"team average|average)\b|\bhow do i (?:stack up|compare|rank|measure up)\b|\bcompare(?:d|s)? (?:to|with|against) (?:the rest of )?"
