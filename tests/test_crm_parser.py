@@ -314,3 +314,29 @@ def test_one_slip_in_a_short_product_name_still_links() -> None:
         parse = QueryParser(linker, role="rep", today=date(2026, 11, 30)).parse(q)
         assert parse.query is not None and parse.query.filters.product == "Skylark Govern", q
         assert not parse.unapplied
+
+
+@pytest.mark.parametrize(("question", "role", "expect"), [
+    ("deals from 75000 to 80k", "rep", {"amount_min": 75000.0, "amount_max": 80000.0}),
+    ("deals between 50 and 80k", "rep", {"amount_min": 50000.0, "amount_max": 80000.0}),
+    ("how much did i close for the year", "rep", {"status": "won"}),
+])
+def test_amount_ranges_and_for_the_year(question: str, role: str, expect: dict) -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parse = QueryParser(Linker({}), role=role, today=date(2026, 11, 30)).parse(question)
+    assert parse.query is not None
+    got = parse.query.filters.model_dump(exclude_defaults=True)
+    assert {k: got.get(k) for k in expect} == expect
+    if "for the year" in question:
+        assert [(w.start, w.end) for w in parse.query.filters.windows] == [(date(2026, 1, 1), date(2026, 12, 31))]
+
+
+def test_ranked_teams_are_not_my_team() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parse = QueryParser(Linker({}), role="exec", today=date(2026, 11, 30)).parse("2 teams with the highest open pipeline")
+    assert parse.query is not None and parse.query.filters.team is None and parse.query.group_by == "team"
+    assert parse.query.limit == 2

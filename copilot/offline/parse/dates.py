@@ -102,6 +102,9 @@ def find_windows(question: str, today: date) -> list[Span]:
         shift = {"this": 0, "current": 0, "last": -1, "previous": -1, "prior": -1, "past": -1}.get(m.group(1), 1)
         s, e = _unit_bounds(unit, today, shift)
         add(m, s, e, m.group(0))
+    for m in re.finditer(r"\b(?:for|in|over)\s+the\s+(year|quarter|month)\b(?!\s+(?:to|before|ending|ended|of|\d))", low):
+        s, e = _unit_bounds(m.group(1), today, 0)  # 'how much did I close for the year': this one
+        add(m, s, e, f"this {m.group(1)}")
     for m in re.finditer(rf"\b(?:in\s+the\s+|over\s+the\s+|during\s+the\s+)?(?:last|past|previous|prior)\s+{_N}\s+{_UNIT}\b", low):
         s = today - _delta(_n(m.group(1)), m.group(2))
         add(m, s, today, m.group(0).strip())

@@ -20,7 +20,8 @@ VOCAB |= {"start", "beginning", "end", "smaller", "bigger", "larger", "greater",
           "salespeople", "categorized", "categorised", "qual", "range", "from", "review", "often", "owns", "anyone",
           "talked", "spoke", "contacted", "quarterly", "monthly", "weekly", "time", "date", "dates", "times", "last",
           "touch", "deal", "size", "average", "amount", "worked", "logged", "stuck", "slip", "slips", "pushes",
-          "talk", "spoken", "active", "owned", "value", "number", "count", "ones", "ago", "later", "earlier"}
+          "talk", "spoken", "active", "owned", "value", "number", "count", "ones", "ago", "later", "earlier",
+          "committed", "often"}
 
 PURPOSE = re.compile(
     r"[-(,:]?\s*\b(?:i\s+)?(?:need|needed|want|prepping|prep|getting ready)?\s*(?:this|it|tihs|these|that)?\s*"

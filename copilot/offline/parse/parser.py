@@ -357,6 +357,8 @@ class QueryParser:
             competitor = by_kind["competitor"][0].name
         my = re.search(r"\b(my|mine|i|i've|i'm|me)\b", low)
         my_team = re.search(r"\b(my|our)\s+(team|region|pod|squad|org)\b|\bteam'?s\b|\bmy reps\b", low)
+        if my_team and group == "team" and not re.search(r"\b(my|our)\s+team\b|\bteam's\b", low):
+            my_team = None  # 'the 2 teams with the most pipeline': teams ranked, not my team
         if mvr:
             compare, group = ["me_vs_rest"], None
         elif my_team and not team:

@@ -24,6 +24,11 @@ def money(value: str, unit: str | None) -> float:
     return float(value.replace(",", "")) * mult
 
 
+def _shared_unit(first: str, own: str | None, second: str | None) -> str | None:
+    """'50 to 80k': the second bound's unit is the first's too; '75000 to 80k' already says its own size."""
+    return own or (second if float(first.replace(",", "")) < 1000 else None)
+
+
 def amounts(low: str) -> tuple[float | None, float | None, Spans]:
     lo = hi = None
     spans: Spans = []
@@ -33,11 +38,11 @@ def amounts(low: str) -> tuple[float | None, float | None, Spans]:
         g = [x for x in m.groups() if x is not None]
         m2 = re.search(_MONEY + r"\s*(?:-|to)\s*" + _MONEY, m.group(0))
         if m2:
-            a, b = money(m2.group(1), m2.group(2) or m2.group(4)), money(m2.group(3), m2.group(4))
+            a, b = money(m2.group(1), _shared_unit(m2.group(1), m2.group(2), m2.group(4))), money(m2.group(3), m2.group(4))
             return min(a, b), max(a, b), [m.span()]
         del g
     if m:
-        a, b = money(m.group(1), m.group(2) or m.group(4)), money(m.group(3), m.group(4))
+        a, b = money(m.group(1), _shared_unit(m.group(1), m.group(2), m.group(4))), money(m.group(3), m.group(4))
         return min(a, b), max(a, b), [m.span()]
     for m in re.finditer(rf"(?:\b(?:over|above|more than|greater than|bigger than|larger than|at least|exceeding|"
                          rf"north of|min(?:imum)?(?: of)?)|>=?)\s*{_MONEY}|{_MONEY}\s*\+|{_MONEY}\s+(?:or more|and up|plus)\b",
