@@ -60,6 +60,20 @@ class ConversationStore:
             s.add(TurnRow(thread_id=thread_id, user_id=user_id, role="assistant", content=answer_text,
                           state=json.dumps(state or {}), answer=answer_json, created_at=now))
 
+    def recent(self, user_id: str, limit: int = 20) -> list[tuple[str, str, datetime, str]]:
+        """This user's newest answered exchanges, newest first: (thread id, question, when, answer JSON)."""
+        with self.crm.session() as s:
+            answers = list(s.scalars(select(TurnRow).where(TurnRow.user_id == user_id, TurnRow.role == "assistant",
+                                                           TurnRow.answer.is_not(None))
+                                     .order_by(TurnRow.id.desc()).limit(limit)))
+            out = []
+            for a in answers:
+                q = s.scalar(select(TurnRow.content).where(TurnRow.thread_id == a.thread_id, TurnRow.user_id == user_id,
+                                                           TurnRow.role == "user", TurnRow.id < a.id)
+                             .order_by(TurnRow.id.desc()).limit(1))
+                out.append((a.thread_id, q or "", a.created_at, a.answer or "{}"))
+        return out
+
     def forget(self, mentions: Callable[[str], bool]) -> int:
         """Erasure: delete every exchange (the question and its answer, stored together) in which the
         question, the answer text, the answer JSON or the engine state mentions the subject. A thread

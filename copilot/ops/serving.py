@@ -38,6 +38,11 @@ class ServingOps(Operations):
         self.require_admin(principal, "revoke API keys")
         return self.services.keys.revoke(key_id)
 
+    def keys_active(self, key_id: str, user_id: str) -> KeyInfo | None:
+        """The active key ``key_id`` of ``user_id``, or None once it is revoked (a web session signed in with
+        a key holds only its id, and ends when the key is revoked)."""
+        return next((k for k in self.services.keys.list(user_id, include_revoked=False) if k.id == key_id), None)
+
     def keys_verify(self, key: str) -> KeyInfo | None:
         """The active key's info, or None for a malformed, unknown, wrong or revoked key."""
         return self.services.keys.verify(key)
