@@ -30,6 +30,7 @@ from integrations.api.routes import (
     roleplay,
     users,
 )
+from integrations.web import mount_web
 
 DESCRIPTION = """The sales copilot over HTTP: cited answers, chat (SSE), call uploads, the action
 confirmation loop, forecasts, role-play coaching, ingestion, and an OpenAI-compatible chat endpoint.
@@ -82,6 +83,8 @@ def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: Ap
             raise ApiError(404, "not_found", "Slack is not configured on this server; run it with the Slack app")
         result = slack_handler.handle(request)
         return await result if inspect.isawaitable(result) else result
+
+    mount_web(app, copilot)  # the web workspace at / (integrations/web), same principals and scopes
 
     app.add_middleware(ApiMiddleware, metrics=app.state.metrics, max_body=config.max_body_bytes,
                        max_upload=config.max_upload_bytes)
