@@ -67,7 +67,13 @@ EARLY: list[Rule] = [
     (r"(?:在)?(?:那边|那里|这边|那儿)?(?:我|我们)(?:都)?认识(?:谁|哪些人|的人)", " who do we know "),
     (r"(?:未来|接下来|今后|之后)(\d+)\s*(天|周|个星期|个月)(?:内|以内|之内)?",
      lambda m: f" in the next {m.group(1)} {dict(天='days', 周='weeks', 个星期='weeks', 个月='months')[m.group(2)]} "),
-    (r"(?:预计)?(?:关闭|关单|结单)日期", " close date "), (r"(?:的)?(?:活动次数|跟进次数|活动数)", " activity count "),
+    (r"(?:预计)?(?:关闭|关单|结单)日期", " close date "), (r"(?:的)?(?:活动次数|跟进次数|活动数)", " activity count on "),
+    (r"不止一次|多于一次|一次以上|超过一次", " more than once "),
+    # a second figure asked in the same breath: "赢单率是多少，平均周期多长" -> "... and the average cycle"
+    (r"[，,]\s*(?=(?:还有|以及)?(?:平均|总|多少|几|一共|赢单率|输单率|管道|签了|赢了|输了))", " and "),
+    (r"前\s*([一二三四五六七八九十两])\s*(?=[的名个位大])", lambda m: f"前{cn_number(m.group(1))}"),
+    (r"(?:和|跟|与)(?:我的|我们)?团队(?:里)?(?:的)?(?:其他人|其他成员|其他同事|其他销售|其余的人)(?:比|相比|比较|对比)?",
+     " vs the rest of my team "),
     (r"(本周|这周|下周|今天|明天|本月|这个月|下个月)(?:到期|截止)的下一步", r" next steps due \1 "),
     (r"(commit|承诺|最佳情况|best case)\s*(?:的)?(?:金额|总额)?\s*(?:是多少|有多少|多少)", r" \1 pipeline "),
     (r"(?:last )?(?:联系|跟进|沟通|触达|拜访|通话)(?:的)?(?:时间|日期)?(?=.*(?:什么时候|何时|哪天|时间|日期))", " last touch "),
@@ -140,7 +146,8 @@ RULES: list[Rule] = [
     # metrics
     (r"输单率|丢单率|失单率|败率", " loss rate "),
     (r"赢单率|胜率|赢率|成单率|成交率|赢单比例|转化率", " win rate "),
-    (r"(?:平均)?(?:销售|成交|签单)周期|(?:平均)?(?:多久|多长时间)(?:能)?(?:成交|签单|赢单|关单)", " average sales cycle "),
+    (r"(?:平均)?(?:销售|成交|签单)周期|(?:平均)?(?:多久|多长时间)(?:能)?(?:成交|签单|赢单|关单)"
+     r"|(?:平均)?(?:成交|签单|赢单|关单)(?:所需|需要的)?天数|平均周期(?:多长|多久|是多少)?", " average sales cycle "),
     (r"平均(?:客单价|合同金额|合同额|交易额|交易金额|商机金额|金额|单价|订单金额)|客单价|平均(?:每单|每笔)(?:金额)?",
      " average deal size "),
     (r"管道|管线|销售漏斗|漏斗|pipeline", " pipeline "),
@@ -240,10 +247,11 @@ def to_english(question: str, names: Iterable[str] = ()) -> str:
     text = _HAN_RUN.sub(lambda m: " " + PARTICLES.sub(" ", m.group(0)) + " ", text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: keep[int(m.group(1))], text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"^(.+?)\s*activity count on\s*([?.!]?)$", r"activity count on \1\2", text)  # '…商机的活动次数'
     # Chinese puts the head noun last ("推迟过两次的商机"); English slot rules read "deals pushed twice".
     # "按预测类别统计管道": English says "pipeline by forecast category"; a leading group-by goes last.
     lead = re.match(r"by (forecast category|rep|team|manager|product|stage|competitor|sector|month|quarter) (.+)$", text)
     if lead:
         text = f"{lead.group(2)} by {lead.group(1)}"
-    m = re.fullmatch(r"(.+?)\s+(deals|accounts|contacts)\s*([?.!]?)", text)
+    m = None if text.startswith("activity count on") else re.fullmatch(r"(.+?)\s+(deals|accounts|contacts)\s*([?.!]?)", text)
     return f"{m.group(2)} {m.group(1)}{m.group(3)}" if m and " " in m.group(1).strip() or m and m.group(1).startswith("pushed") else text
