@@ -1,0 +1,274 @@
+"""The web workspace (issue #19) through a real browser: Debian's chromium driven by Playwright against the API
+app served by uvicorn. One browser and one server for the module; each test signs in a fresh browser context.
+
+Every page for each role (rep, manager, exec) with basic accessibility checks and a screenshot (under
+test-artifacts/web/); chat with citations feeding the AI-trust page; approve, edit and reject inline through
+the facade; URL tampering (another team's account, deal and action by id, and a decision posted on another
+team's action) never shows the record; the language switch; forms without the session's token are refused;
+a revoked key ends the session.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from conftest import make_settings
+from crm_seed import TODAY, seed_small_crm
+from test_health import signal_files
+from web_world import a11y_problems, browser, serve, shot, sign_in
+
+from copilot.app import Copilot
+from copilot.core.domain import OPERATOR
+from integrations.api import ApiConfig, create_app
+
+PAGES = ["/chat", "/actions", "/forecast", "/customers", "/trust"]
+WEST_ONLY = ("Globex", "Cara Diaz")  # the West team's account and rep: never on an East page
+
+
+@dataclass
+class World:
+    cp: Copilot
+    base: str
+    keys: dict[str, str]
+    key_ids: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("web")
+    cp = Copilot(make_settings(folder / "home", today=TODAY))
+    seed_small_crm(cp.services.crm)
+    cp.import_signals(OPERATOR, signal_files(folder / "signals"))
+    cp.forecast_interventions(cp.principal("admin"), propose=True)  # one task per at-risk deal, for its owner
+    made = {uid: cp.keys_create(OPERATOR, uid, name="web") for uid in ("r-ann", "r-cara", "m-east", "x-eve")}
+    app = create_app(cp, config=ApiConfig(rate_per_second=1000.0, rate_burst=1000, job_workers=0))
+    with serve(app) as base:
+        yield World(cp, base, {u: k for u, (_, k) in made.items()}, {u: i.id for u, (i, _) in made.items()})
+    cp.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+def visit(page: Any, path: str, name: str) -> str:
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+    assert a11y_problems(page) == [], f"{path} ({name})"
+    shot(page, name)
+    return str(page.inner_text("main"))
+
+
+def test_sign_in_is_required_and_a_bad_key_is_refused(world: World, chromium: Any) -> None:
+    context = chromium.new_context(base_url=world.base)
+    page = context.new_page()
+    page.goto("/forecast")
+    assert re.search(r"/login\?next=/forecast$", page.url)
+    assert a11y_problems(page) == []
+    page.get_by_label("API key").fill("sk-cop_nope_nope")
+    response_status = []
+    page.on("response", lambda r: response_status.append(r.status) if r.url.endswith("/login") else None)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert 401 in response_status and "unknown, malformed or revoked" in page.inner_text("main")
+    shot(page, "login-refused")
+    page.get_by_label("API key").fill(world.keys["r-ann"])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/forecast$"))  # back where the viewer was going
+    assert "rep Ann Lee" in page.inner_text("main")
+    cookie = next(c for c in context.cookies() if c["name"] == "copilot_session")
+    assert cookie["httpOnly"] and world.keys["r-ann"].split("_")[2] not in cookie["value"]  # no secret in it
+    context.close()
+
+
+def test_rep_sees_their_own_book_on_every_page(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["r-ann"])
+    texts = {path: visit(page, path, f"rep{path.replace('/', '-')}") for path in PAGES}
+    for path, text in texts.items():
+        assert not any(name in text for name in WEST_ONLY), path
+    assert "rep Ann Lee" in texts["/forecast"] and "Acme Robotics - Observe" in texts["/forecast"]
+    assert "single_threaded" in texts["/forecast"]  # the at-risk reason
+    assert "Bring a second contact into Acme Robotics - Observe" in texts["/forecast"]  # the intervention
+    assert "Model-health report" not in texts["/forecast"]  # reps may not open it
+    chart = page.goto("/forecast") and page.locator("svg.chart")
+    assert "P50 45,000" in chart.locator("desc").text_content()
+    assert "Acme Robotics" in texts["/customers"] and "healthy" in texts["/customers"]
+    assert "Initech" not in texts["/customers"] and "Initech" not in texts["/actions"]  # Bob's, same team
+    assert "Task due 2026-11-27: Bring a second contact into Acme Robotics - Observe" in texts["/actions"]
+    page.goto("/customers")
+    page.get_by_role("link", name="Acme Robotics", exact=True).click()
+    detail = page.inner_text("main")
+    assert "usage" in detail and "features" in detail and a11y_problems(page) == []
+    shot(page, "rep-customer")
+    page.goto("/deals/D-1")
+    assert "Acme Robotics - Observe" in page.inner_text("main") and a11y_problems(page) == []
+    page.context.close()
+
+
+def test_manager_sees_the_team_by_rep_with_the_math(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["m-east"])
+    texts = {path: visit(page, path, f"manager{path.replace('/', '-')}") for path in PAGES}
+    for path, text in texts.items():
+        assert not any(name in text for name in WEST_ONLY), path
+    forecast = texts["/forecast"]
+    for subject in ("team East", "rep Ann Lee", "rep Bob Stone"):
+        assert subject in forecast
+    team = world.cp.forecast(world.cp.principal("m-east"))
+    desc = page.goto("/forecast") and page.locator("svg.chart desc").text_content()
+    assert f"team East: P10 {team.p10:,.0f}, P50 {team.p50:,.0f}, P90 {team.p90:,.0f}" in desc
+    math = page.locator("details.math").first
+    math.locator("summary").click()
+    assert "expected total" in math.inner_text() and "Initech Foods - Govern" in math.inner_text()
+    assert "Initech Foods - Govern" in forecast and "no_next_step" in forecast
+    assert "Model-health report" in forecast
+    page.get_by_role("link", name="Model-health report").click()
+    assert page.title()
+    shot(page, "manager-model-health")
+    page.context.close()
+
+
+def test_exec_sees_aggregates_only(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["x-eve"])
+    texts = {path: visit(page, path, f"exec{path.replace('/', '-')}") for path in PAGES}
+    assert "company" in texts["/forecast"] and "team East" in texts["/forecast"] and "team West" in texts["/forecast"]
+    for path, text in texts.items():  # no deal, account or rep by name anywhere
+        for name in ("Acme Robotics", "Globex", "Initech", "Ann Lee", "Bob Stone", "Cara Diaz"):
+            assert name not in text, (path, name)
+    assert "aggregates only" in texts["/forecast"]
+    page.context.close()
+
+
+def test_chat_answers_with_citations_and_feeds_ai_trust(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["r-ann"])
+    page.goto("/chat")
+    page.get_by_label("Your question").fill("What's going on with Acme Robotics?")
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_load_state()
+    answer = page.locator("article.answer")
+    assert "Acme Robotics - Observe" in answer.locator(".text").inner_text()
+    sources = answer.locator("ol.citations li").all_inner_texts()
+    assert any("[deal:D-1]" in s for s in sources) and any("[account:A-1]" in s for s in sources)
+    assert re.fullmatch(r"\d+%", answer.locator("dd.confidence").inner_text().strip())
+    assert a11y_problems(page) == []
+    shot(page, "rep-chat-answer")
+    thread = page.locator("input[name=thread]").input_value()
+    page.get_by_label("Your question").fill("Draft an email to Dana Park about the SOC 2 report")
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_load_state()
+    assert page.locator("input[name=thread]").input_value() == thread  # the same conversation
+    proposal = page.get_by_role("link", name=re.compile("Email to dana@acmerobotics.com"))
+    assert proposal.count() == 1
+    trust = visit(page, "/trust", "rep-trust")
+    assert "What's going on with Acme Robotics?" in trust and "Draft an email to Dana Park" in trust
+    assert "Acme Robotics [account:A-1]" in trust
+    assert "Email to dana@acmerobotics.com" in trust  # the pending suggestion with its confidence
+    page.context.close()
+
+
+def test_actions_are_decided_inline_through_the_facade(world: World, chromium: Any) -> None:
+    cp = world.cp
+    ann = cp.principal("r-ann")
+    cp.ask(ann, "Draft an email to Raj Patel about the pricing review", thread_id=cp.new_thread())
+    task = next(a for a in cp.actions_list(ann) if a.kind == "create_task")
+    email = next(a for a in cp.actions_list(ann) if a.kind == "send_email")
+    page = sign_in(chromium, world.base, world.keys["r-ann"])
+    page.goto("/actions")
+    page.get_by_role("link", name=task.summary()).click()
+    assert a11y_problems(page) == []
+    shot(page, "rep-action-detail")
+    edited = {**json.loads(page.get_by_label("Payload (JSON)").input_value()), "title": "Call the CFO with Dana"}
+    page.get_by_label("Payload (JSON)").fill(json.dumps(edited))
+    page.get_by_role("button", name="Save edit and approve").click()
+    page.wait_for_load_state()
+    assert "Done:" in page.inner_text("main")
+    after = cp.actions_show(ann, task.id)
+    assert after.decision is not None and after.decision.value == "edited"
+    assert after.payload["title"] == "Call the CFO with Dana" and after.decided_by == "r-ann"
+    assert "Call the CFO with Dana" in page.inner_text("main")  # the change against the draft is shown
+    shot(page, "rep-action-edited")
+
+    page.goto(f"/actions/{email.id}")
+    page.get_by_label("Reason").fill("I will call instead")
+    page.get_by_role("button", name="Reject").click()
+    page.wait_for_load_state()
+    rejected = cp.actions_show(ann, email.id)
+    assert rejected.state.value == "rejected" and rejected.reason == "I will call instead"
+
+    page.goto(f"/actions/{email.id}")
+    assert page.get_by_role("button", name="Approve").count() == 0  # decided: no buttons any more
+    inbox = visit(page, "/actions", "rep-actions-after")
+    assert task.summary() not in inbox and "Adoption" in inbox
+    stats = cp.actions_stats(ann)["total"]
+    assert stats["edited"] >= 1 and stats["rejected"] >= 1
+    page.context.close()
+
+
+def test_url_tampering_never_shows_another_teams_records(world: World, chromium: Any) -> None:
+    cp = world.cp
+    cara_action = next(a for a in cp.actions_list(cp.principal("r-cara")) if a.deal_id == "D-3")
+    for who in ("r-ann", "m-east"):
+        page = sign_in(chromium, world.base, world.keys[who])
+        for path in ("/customers/A-2", "/deals/D-3", f"/actions/{cara_action.id}", "/actions/A-nonexistent"):
+            response = page.goto(path)
+            assert response is not None and response.status in (403, 404), (who, path, response and response.status)
+            text = page.inner_text("body")
+            assert not any(name in text for name in (*WEST_ONLY, "Enterprise Suite", "110k")), (who, path)
+            assert a11y_problems(page) == []
+        shot(page, f"{who}-tampered")
+        page.goto("/actions")  # a decision posted on Cara's action with this session's own valid token
+        token = page.locator("input[name=csrf]").first.input_value()
+        r = page.request.post(f"/actions/{cara_action.id}/approve",
+                              form={"hash": cara_action.payload_hash, "csrf": token}, max_redirects=0)
+        assert r.status in (403, 404) and "Globex" not in r.text()
+        r = page.request.post(f"/actions/{cara_action.id}/reject", form={"reason": "x", "csrf": token},
+                              max_redirects=0)
+        assert r.status in (403, 404)
+        page.context.close()
+    assert cp.actions_show(cp.principal("r-cara"), cara_action.id).state.value == "proposed"
+    page = sign_in(chromium, world.base, world.keys["x-eve"])
+    assert page.goto("/deals/D-1").status == 403 and "Acme" not in page.inner_text("body")
+    assert page.goto("/customers/A-1").status == 404 and "Acme" not in page.inner_text("body")
+    page.context.close()
+
+
+def test_language_switch_and_accept_language(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["m-east"], locale="zh-CN")
+    page.goto("/forecast")  # Accept-Language: zh-CN
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_role("navigation").get_by_role("link", name="预测").count() == 1
+    assert "查看计算过程" in page.inner_text("main") and a11y_problems(page) == []
+    shot(page, "manager-forecast-zh")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en" and "Show the math" in page.inner_text("main")
+    page.goto("/actions")  # the choice is remembered
+    assert page.locator("h1").inner_text() == "Actions inbox"
+    page.context.close()
+
+
+def test_forms_without_the_session_token_are_refused(world: World, chromium: Any) -> None:
+    cp = world.cp
+    bob_task = next(a for a in cp.actions_list(cp.principal("m-east")) if a.deal_id == "D-4")
+    page = sign_in(chromium, world.base, world.keys["m-east"])
+    r = page.request.post(f"/actions/{bob_task.id}/approve", form={"hash": bob_task.payload_hash, "csrf": "forged"},
+                          max_redirects=0)
+    assert r.status == 400 and "reload the page" in r.text()
+    assert cp.actions_show(cp.principal("m-east"), bob_task.id).state.value == "proposed"
+    page.context.close()
+
+
+def test_revoking_the_key_ends_the_web_session(world: World, chromium: Any) -> None:
+    info, key = world.cp.keys_create(OPERATOR, "r-ann", name="to revoke")
+    page = sign_in(chromium, world.base, key)
+    assert page.goto("/chat").status == 200 and "/chat" in page.url
+    world.cp.keys_revoke(OPERATOR, info.id)
+    page.goto("/chat")
+    assert "/login" in page.url
+    page.context.close()
+
