@@ -1,5 +1,5 @@
-"""Data scale: the demo company at its own size and at N times as many accounts (with their contacts, deals,
-stage history and activities; the same people), built and measured in the same run.
+"""Data scale: the demo company at its own size and copied N times (its accounts with their contacts, deals,
+stage history, activities and usage, under new ids; the same people), built and measured in the same run.
 
 Measures, at each size: build (generate + insert) and CRM indexing throughput, ask p50/p95 for CRM questions
 (a manager, an exec) and library questions (a rep, an admin: the admin's hybrid search reads every team
@@ -55,25 +55,67 @@ def p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
 
 
-def measure(size: int, home: Path, embeddings: str, repeat: int) -> dict[str, Any]:
-    import demo.accounts as accounts
-    from demo.build import build_demo, demo_settings
+def company(size: int) -> dict[str, list[dict[str, Any]]]:
+    """The demo company's rows, its accounts (and their contacts, deals, stage history, activities and usage)
+    copied ``size`` times under new ids and names; the same teams, people and products. Linear in ``size``
+    (the demo generator itself is tuned for its own 120 accounts)."""
+    from demo.build import generate
 
-    base = accounts.N_ACCOUNTS
-    accounts.N_ACCOUNTS = base * size
-    try:
-        cp = Copilot(load_settings(home=home, embeddings=embeddings, speech="scripted", today=ANCHOR,
-                                   **demo_settings()))
-        cp.ensure_admin("admin")
-        t = time.perf_counter()
-        summary = build_demo(cp, today=ANCHOR)
-        build_s = time.perf_counter() - t
-    finally:
-        accounts.N_ACCOUNTS = base
-    crm = summary["knowledge"]["crm"]
-    r: dict[str, Any] = {"accounts": summary["accounts"], "deals": summary["deals"]["total"],
-                         "activities": sum(summary["activities"].values()), "chunks": cp.services.knowledge.count(),
-                         "build_s": build_s, "crm_index_per_s": crm["chunks_written"] / max(crm["seconds"], 1e-9)}
+    rows = generate(ANCHOR)
+    out: dict[str, list[dict[str, Any]]] = {k: rows[k] for k in ("teams", "users", "products")}
+    for key in ("accounts", "contacts", "deals", "stage_changes", "activities", "usage"):
+        out[key] = []
+    for k in range(size):
+        tag = (lambda v: v) if k == 0 else (lambda v, k=k: None if v is None else f"{v}~{k}")
+        for a in rows["accounts"]:
+            out["accounts"].append({**a, "id": tag(a["id"]), "name": a["name"] if k == 0 else f"{a['name']} {k}",
+                                    "domain": None if k else a["domain"]})
+        for c in rows["contacts"]:
+            out["contacts"].append({**c, "id": tag(c["id"]), "account_id": tag(c["account_id"]),
+                                    "email": c["email"] if k == 0 else None})
+        for d in rows["deals"]:
+            out["deals"].append({**d, "id": tag(d["id"]), "account_id": tag(d["account_id"]),
+                                 "name": d["name"] if k == 0 else f"{d['name']} {k}"})
+        for h in rows["stage_changes"]:
+            out["stage_changes"].append({**h, "deal_id": tag(h["deal_id"])})
+        for act in rows["activities"]:
+            out["activities"].append({**act, "id": tag(act["id"]), "account_id": tag(act["account_id"]),
+                                      "deal_id": tag(act["deal_id"]), "contact_id": tag(act["contact_id"]),
+                                      "thread_id": tag(act["thread_id"])})
+        for u in rows["usage"]:
+            out["usage"].append({**u, "account_id": tag(u["account_id"])})
+    return out
+
+
+def build(cp: Copilot, size: int) -> dict[str, Any]:
+    from sqlalchemy import insert
+
+    from demo.build import LIBRARY_DIR, TABLES
+
+    rows = company(size)
+    t = time.perf_counter()
+    with cp.services.crm.session() as s:
+        for key, model in TABLES:
+            for i in range(0, len(rows[key]), 5000):
+                s.execute(insert(model), rows[key][i:i + 5000])
+    insert_s = time.perf_counter() - t
+    cp.services.knowledge.ingest_paths([LIBRARY_DIR])
+    crm = cp.services.knowledge.sync_crm(cp.services.crm)
+    return {"accounts": len(rows["accounts"]), "deals": len(rows["deals"]), "activities": len(rows["activities"]),
+            "insert_s": insert_s, "crm_index_s": crm.seconds, "crm_chunks": crm.chunks_written}
+
+
+def measure(size: int, home: Path, embeddings: str, repeat: int) -> dict[str, Any]:
+    from demo.build import demo_settings
+
+    cp = Copilot(load_settings(home=home, embeddings=embeddings, speech="scripted", today=ANCHOR, **demo_settings()))
+    cp.ensure_admin("admin")
+    t = time.perf_counter()
+    built = build(cp, size)
+    build_s = time.perf_counter() - t
+    r: dict[str, Any] = {"accounts": built["accounts"], "deals": built["deals"], "activities": built["activities"],
+                         "chunks": cp.services.knowledge.count(), "build_s": build_s, "insert_s": built["insert_s"],
+                         "crm_index_per_s": built["crm_chunks"] / max(built["crm_index_s"], 1e-9)}
     people = cp.users(OPERATOR)
     first = {role: next(u["id"] for u in people if u["role"] == role) for role in ("manager", "exec", "rep")}
     who = {role: cp.principal(uid) for role, uid in first.items()} | {"admin": cp.principal("admin")}
@@ -113,7 +155,7 @@ def main() -> None:
         big = measure(args.scale, Path(tmp) / f"x{args.scale}", args.embeddings, args.repeat)
     growth = big["activities"] / small["activities"]
     print(f"{'':<22}{'1x':>12}{str(args.scale) + 'x':>12}{'growth':>9}   (data grew {growth:.1f}x)")
-    for key in ("accounts", "deals", "activities", "chunks", "build_s", "crm_index_per_s", "ask_crm_p50", "ask_crm_p95",
+    for key in ("accounts", "deals", "activities", "chunks", "build_s", "insert_s", "crm_index_per_s", "ask_crm_p50", "ask_crm_p95",
                 "ask_lib_rep_p95", "ask_lib_admin_p95", "pipeline_p95", "forecast_first_s", "forecast_p50_ms"):
         a, b = small[key], big[key]
         ratio = b / a if a else float("nan")
