@@ -312,9 +312,30 @@ def tour_ops(cp: Copilot) -> None:
             other.close()
 
 
+def tour_web(cp: Copilot) -> None:
+    """The web workspace: a key per role, each page rendered here once, and the URL to open."""
+    from fastapi.testclient import TestClient
+
+    from copilot.core.domain import OPERATOR
+    from integrations.api import ApiConfig, create_app
+
+    people = {"manager": "Maya Chen", "rep": "Sam Okafor", "exec": "Rachel Adeyemi"}
+    keys = {role: cp.keys_create(OPERATOR, name, name="web tour")[1] for role, name in people.items()}
+    client = TestClient(create_app(cp, config=ApiConfig(job_workers=0)))
+    client.post("/login", data={"key": keys["manager"]})
+    codes = {path: client.get(path).status_code for path in ("/chat", "/actions", "/forecast", "/customers", "/trust")}
+    console.print("Pages as " + people["manager"] + ": " + ", ".join(f"{p} {c}" for p, c in codes.items()),
+                  soft_wrap=True)
+    console.print(f"Open the web workspace: run [bold]COPILOT_HOME={cp.settings.resolved_home} .venv/bin/copilot serve"
+                  "[/bold] and open [bold]http://127.0.0.1:8000/[/bold], then sign in with one of these keys:",
+                  soft_wrap=True)
+    for role, key in keys.items():
+        console.print(f"  {role:8} {people[role]:16} {key}", highlight=False, soft_wrap=True)
+
+
 EXTRA: dict[str, Callable[[Copilot], None]] = {"calls": tour_calls, "roleplay": tour_roleplay,
                                                "forecast": tour_forecast, "health": tour_health, "ops": tour_ops,
-                                               "chinese": tour_chinese}
+                                               "chinese": tour_chinese, "web": tour_web}
 EXTRA_STEPS: list[tuple[str, str]] = [
     ("5. Calls: transcript, summary with citations, follow-up waiting for approval", "calls"),
     ("6. Role-play coaching: a simulated buyer and a rubric score", "roleplay"),
@@ -322,6 +343,7 @@ EXTRA_STEPS: list[tuple[str, str]] = [
     ("8. Customer health: the daily scan's findings, reasons and proposed interventions", "health"),
     ("9. Operations: the schema, a job on the queue, a backup restored elsewhere", "ops"),
     ("10. 中文: a call held in Chinese summarized in Chinese, and a role-play in Chinese", "chinese"),
+    ("11. The web workspace: forecast, deals at risk, customers, the actions inbox and AI trust in a browser", "web"),
 ]
 
 if __name__ == "__main__":
