@@ -27,6 +27,8 @@ def test_tour_runs_every_section(tmp_path, monkeypatch, capsys):
     assert "gets the same answer" in out
     assert out.count("How I read your question") >= 5 and "not a comparison of two named people" in out
     assert "couldn't find an account matching 'Kestrel Manufacturing'" in out  # another team's account
+    assert "11. The web workspace" in out and "/forecast 200" in out and "/customers 200" in out
+    assert "open http://127.0.0.1:8000/" in out and re.search(r"exec +\S.+ sk-cop_[0-9a-f]+_[0-9a-f]+", out)
     # the admin user exists afterwards, as after 'copilot init'
     from copilot.app import Copilot
     from copilot.core.settings import load_settings
