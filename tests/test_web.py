@@ -272,3 +272,24 @@ def test_revoking_the_key_ends_the_web_session(world: World, chromium: Any) -> N
     assert "/login" in page.url
     page.context.close()
 
+
+
+def test_a_session_cookie_changed_to_another_user_is_refused(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["r-ann"])
+    cookie = next(c for c in page.context.cookies() if c["name"] == "copilot_session")
+    key_id, user, expires, sig = cookie["value"].split(".")
+    assert user == "r-ann"
+    page.context.add_cookies([{**cookie, "value": ".".join([world.key_ids["m-east"], "m-east", expires, sig])}])
+    page.goto("/forecast")
+    assert "/login" in page.url and "team East" not in page.inner_text("body")
+    page.context.close()
+
+
+def test_session_cookies_expire_and_need_the_servers_secret() -> None:
+    from integrations.web.session import make_cookie, read_cookie
+
+    value = make_cookie(b"secret-1", "k1", "user.with.dots", hours=1)
+    assert read_cookie(b"secret-1", value) == ("k1", "user.with.dots")
+    assert read_cookie(b"secret-2", value) is None
+    assert read_cookie(b"secret-1", make_cookie(b"secret-1", "k1", "u", hours=-1)) is None  # expired
+    assert read_cookie(b"secret-1", "garbage") is None and read_cookie(b"secret-1", "") is None
