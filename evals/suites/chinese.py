@@ -77,7 +77,7 @@ def _crm(env: EvalEnv) -> tuple[dict[str, float | None], list[dict[str, Any]]]:
         return mean([1.0 if c["passed"] else 0.0 for c in cases]) if cases else None
     metrics: dict[str, float | None] = {"crm_leaks_zh": float(sum(len(c["leaks"]) for c in zh)),
                                         "crm_questions": float(len(zh))}
-    for split in ("test", "dev2", "dev"):  # test: written after the reader was built, run unchanged
+    for split in ("test", "dev3", "dev2", "dev"):  # test: written after the reader was built, run unchanged
         metrics[f"crm_{split}_accuracy_zh"] = acc([c for c in zh if c["zh_split"] == split])
         metrics[f"crm_{split}_accuracy_en"] = acc([c for c in en if c["zh_split"] == split])
         for role in ("rep", "manager", "exec"):
