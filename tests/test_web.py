@@ -25,7 +25,7 @@ from copilot.app import Copilot
 from copilot.core.domain import OPERATOR
 from integrations.api import ApiConfig, create_app
 
-PAGES = ["/chat", "/actions", "/forecast", "/customers", "/trust"]
+PAGES = ["/chat", "/actions", "/forecast", "/deals", "/customers", "/trust"]
 WEST_ONLY = ("Globex", "Cara Diaz")  # the West team's account and rep: never on an East page
 
 
@@ -141,6 +141,32 @@ def test_exec_sees_aggregates_only(world: World, chromium: Any) -> None:
         for name in ("Acme Robotics", "Globex", "Initech", "Ann Lee", "Bob Stone", "Cara Diaz"):
             assert name not in text, (path, name)
     assert "aggregates only" in texts["/forecast"]
+    page.context.close()
+
+
+def test_pipeline_explorer_runs_the_typed_query_under_scope(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["m-east"])
+    page.goto("/deals")
+    page.get_by_label("Metric").select_option("pipeline_value")
+    page.get_by_label("Group by").select_option("rep")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    rows = dict(zip(page.locator("main tbody th").all_inner_texts(),
+                    page.locator("main tbody td:nth-child(2)").all_inner_texts(), strict=True))
+    assert rows == {"Ann Lee": "45,000", "Bob Stone": "60,000", "Total": "105,000"}  # = POST /v1/pipeline
+    assert page.locator("svg.chart desc").text_content() == "Ann Lee: 45,000; Bob Stone: 60,000"
+    assert "within the scope of Maria East (manager)" in page.inner_text("main") and a11y_problems(page) == []
+    shot(page, "manager-deals")
+    page.get_by_label("Rep", exact=True).fill("Cara Diaz")  # another team's rep: nothing of hers comes back
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    assert "120,000" not in page.inner_text("main") and "0 deals counted" in page.inner_text("main")
+    response = page.goto("/deals?metric=bogus")
+    assert response is not None and response.status == 400 and "bad pipeline query: metric" in page.inner_text("main")
+    page.context.close()
+    page = sign_in(chromium, world.base, world.keys["x-eve"])
+    page.goto("/deals?metric=pipeline_value&group_by=rep")  # execs: people's groups too small are merged
+    assert "Cara Diaz" not in page.inner_text("main") and "too small to show were merged" in page.inner_text("main")
     page.context.close()
 
 

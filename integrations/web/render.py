@@ -37,10 +37,17 @@ def pretty(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=str)
 
 
-env.filters.update(money=money, pct=pct, pretty=pretty)
+def num(x: float | None) -> str:
+    """A metric value: whole numbers with separators, rates and small figures with two decimals."""
+    if x is None:
+        return "-"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
 
-PAGES = [("chat", "/chat"), ("actions", "/actions"), ("forecast", "/forecast"), ("customers", "/customers"),
-         ("trust", "/trust")]
+
+env.filters.update(money=money, pct=pct, pretty=pretty, num=num)
+
+PAGES = [("chat", "/chat"), ("actions", "/actions"), ("forecast", "/forecast"), ("deals", "/deals"),
+         ("customers", "/customers"), ("trust", "/trust")]
 
 
 def page(request: Request, viewer: Viewer | None, template: str, *, title_key: str, status: int = 200,
@@ -95,6 +102,25 @@ def range_chart(rows: list[RangeRow], title: str, closed_label: str) -> Markup:
             f'<circle cx="{xc:.1f}" cy="{y + 14}" r="4" class="closed"/>',
             f'<text x="{x90 + 6:.1f}" y="{y + 18}" class="value">{money(r.p50)}</text>',
         ]
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_chart(rows: list[tuple[str, float]], title: str) -> Markup:
+    """Horizontal bars, one per group, the value printed beside each (the table below has the same figures)."""
+    width, label_w, row_h = 720, 200, 26
+    top_value = max((abs(v) for _, v in rows), default=0.0) or 1.0
+    scale = (width - label_w - 90) / top_value
+    desc = "; ".join(f"{label}: {num(v)}" for label, v in rows)
+    parts = [f'<svg class="chart" role="img" aria-labelledby="bars-t bars-d" viewBox="0 0 {width} '
+             f'{row_h * len(rows) + 8}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+             f'<title id="bars-t">{escape(title)}</title><desc id="bars-d">{escape(desc)}</desc>']
+    for i, (label, v) in enumerate(rows):
+        y = 4 + i * row_h
+        w = max(abs(v) * scale, 1.0)
+        parts += [f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="label">{escape(label)}</text>',
+                  f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="16" rx="2" class="range"/>',
+                  f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" class="value">{num(v)}</text>']
     parts.append("</svg>")
     return Markup("".join(parts))
 
