@@ -133,6 +133,27 @@ def test_manager_sees_the_team_by_rep_with_the_math(world: World, chromium: Any)
     page.context.close()
 
 
+def test_a_manager_records_a_call_beside_the_model(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["m-east"])
+    page.goto("/forecast")
+    page.get_by_label(re.compile("My call for team East")).fill("abc")
+    page.get_by_role("button", name="Record my call").click()
+    page.wait_for_load_state()
+    assert "the call must be a number" in page.inner_text("main")
+    page.goto("/forecast")
+    page.get_by_label(re.compile("My call for team East")).fill("98,000")
+    page.get_by_role("button", name="Record my call").click()
+    page.wait_for_load_state()
+    board = world.cp.forecast_scoreboard(world.cp.principal("m-east"))
+    mine = next(c for c in board.scores if c.caller == "Maria East")
+    assert mine.called == 98000.0 and mine.winner == "open"
+    row = page.locator("section[aria-labelledby=board-h] tbody tr", has_text="Maria East")
+    assert "98,000" in row.inner_text() and f"{mine.model:,.0f}" in row.inner_text()
+    assert a11y_problems(page) == []
+    shot(page, "manager-forecast-call")
+    page.context.close()
+
+
 def test_exec_sees_aggregates_only(world: World, chromium: Any) -> None:
     page = sign_in(chromium, world.base, world.keys["x-eve"])
     texts = {path: visit(page, path, f"exec{path.replace('/', '-')}") for path in PAGES}

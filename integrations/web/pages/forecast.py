@@ -54,8 +54,26 @@ async def forecast(request: Request, viewer: Viewer = Depends(get_viewer)) -> HT
     else:
         risks = await call(viewer.cp.at_risk, viewer.principal)
         interventions = await call(viewer.cp.forecast_interventions, viewer.principal, propose=False)
+    try:
+        board = await call(viewer.cp.forecast_scoreboard, viewer.principal, quarter=quarter)
+    except WebError as exc:  # a quarter the scoreboard cannot read: say so beside the forecast
+        board, notes = None, [*notes, exc.message]
     return page(request, viewer, "forecast.html.j2", title_key="forecast", main=rows[0], rows=rows, chart=chart,
-                risks=risks, interventions=interventions, notes=notes)
+                risks=risks, interventions=interventions, notes=notes, board=board, quarter=quarter or "")
+
+
+@router.post("/forecast/call")
+async def record_call(request: Request, viewer: Viewer = Depends(get_viewer), amount: str = Form(""),
+                      quarter: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+    """The viewer's own call for the quarter (a number), scored against the model's after the quarter closes."""
+    require_csrf(viewer, csrf)
+    try:
+        value = float(amount.replace(",", "").strip())
+    except ValueError:
+        raise WebError(400, f"the call must be a number, like 1200000 (got {amount[:40]!r})") from None
+    rec = await call(viewer.cp.forecast_call, viewer.principal, amount=value, quarter=quarter.strip() or None)
+    return back_to(request, "/forecast" + (f"?quarter={rec.period}" if quarter.strip() else ""),
+                   f"{rec.subject} {rec.period}: {value:,.0f}")
 
 
 @router.post("/forecast/interventions")
