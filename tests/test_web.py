@@ -25,7 +25,7 @@ from copilot.app import Copilot
 from copilot.core.domain import OPERATOR
 from integrations.api import ApiConfig, create_app
 
-PAGES = ["/chat", "/actions", "/forecast", "/deals", "/customers", "/trust"]
+PAGES = ["/chat", "/actions", "/forecast", "/deals", "/customers", "/trust", "/coaching"]
 WEST_ONLY = ("Globex", "Cara Diaz")  # the West team's account and rep: never on an East page
 
 
@@ -188,6 +188,41 @@ def test_pipeline_explorer_runs_the_typed_query_under_scope(world: World, chromi
     page = sign_in(chromium, world.base, world.keys["x-eve"])
     page.goto("/deals?metric=pipeline_value&group_by=rep")  # execs: people's groups too small are merged
     assert "Cara Diaz" not in page.inner_text("main") and "too small to show were merged" in page.inner_text("main")
+    page.context.close()
+
+
+def test_coaching_practice_scores_with_evidence_and_shows_on_the_managers_page(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["r-ann"])
+    page.goto("/coaching")
+    page.get_by_label("Scenario").select_option("kestrel-pricing")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/coaching/rp-[0-9a-f]+$"))
+    session_url = page.url
+    line = "What is driving the review this year, and what does a late yield report cost you?"
+    page.get_by_label("Your turn").fill(line)
+    page.get_by_role("button", name="Say it").click()
+    page.wait_for_load_state()
+    turns = page.locator("ol.transcript li").all_inner_texts()
+    assert len(turns) == 3 and turns[1] == f"You: {line}"
+    assert a11y_problems(page) == []
+    page.get_by_role("button", name="Finish and score").click()
+    page.wait_for_load_state()
+    impact = page.locator("tr.check-asked_impact")
+    assert "✓" in impact.inner_text() and line in impact.inner_text()  # the evidence is the turn that earned it
+    total = float(page.locator("span.total").inner_text())
+    assert a11y_problems(page) == []
+    shot(page, "rep-coaching-score")
+    page.context.close()
+
+    page = sign_in(chromium, world.base, world.keys["m-east"])
+    text = visit(page, "/coaching", "manager-coaching-after")
+    row = page.locator("section[aria-labelledby=trainees-h] tbody tr", has_text="Ann Lee").inner_text()
+    assert f"{total:.2f}" in row or f"{total:,.0f}" in row
+    assert "not meant for employment decisions" in text
+    assert page.goto(session_url).status == 403  # only the trainee may continue a session
+    page.context.close()
+    page = sign_in(chromium, world.base, world.keys["r-cara"])
+    assert page.goto(session_url).status in (403, 404) and line not in page.inner_text("body")
     page.context.close()
 
 

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from copilot.app import Copilot
 from integrations.web.common import WebError
 from integrations.web.config import WebConfig
-from integrations.web.pages import actions, chat, customers, deals, forecast, trust
+from integrations.web.pages import actions, chat, coaching, customers, deals, forecast, trust
 from integrations.web.render import HERE, page
 from integrations.web.session import (
     COOKIE,
@@ -90,5 +90,5 @@ def mount_web(app: FastAPI, copilot: Copilot, config: WebConfig | None = None) -
         response.delete_cookie(COOKIE)
         return response
 
-    for module in (chat, actions, forecast, deals, customers, trust):
+    for module in (chat, actions, forecast, deals, customers, trust, coaching):
         app.include_router(module.router, include_in_schema=False)

@@ -47,7 +47,7 @@ def num(x: float | None) -> str:
 env.filters.update(money=money, pct=pct, pretty=pretty, num=num)
 
 PAGES = [("chat", "/chat"), ("actions", "/actions"), ("forecast", "/forecast"), ("deals", "/deals"),
-         ("customers", "/customers"), ("trust", "/trust")]
+         ("customers", "/customers"), ("trust", "/trust"), ("coaching", "/coaching")]
 
 
 def page(request: Request, viewer: Viewer | None, template: str, *, title_key: str, status: int = 200,

@@ -1,0 +1,71 @@
+"""Coaching: role-play progress (a manager sees each trainee on the team; a trainee their own), what to
+practise next, and practice in the browser: start a scenario, talk to the simulated buyer, finish and see
+the rubric with the evidence per check and the turn that earned or missed it. Only the trainee may continue
+their session; anyone else gets 403 or 404. Scores are coaching aids, never for employment decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from integrations.web.common import back_to, call, require_csrf
+from integrations.web.render import bar_chart, page
+from integrations.web.session import Viewer, get_viewer
+from integrations.web.words import word
+
+router = APIRouter()
+
+
+def _names(viewer: Viewer, ids: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for uid in ids:
+        try:
+            out[uid] = viewer.cp.principal(uid).name
+        except Exception:  # an erased or deactivated trainee keeps the id
+            out[uid] = uid
+    return out
+
+
+@router.get("/coaching", response_class=HTMLResponse)
+async def progress(request: Request, viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
+    report: dict[str, Any] = await call(viewer.cp.roleplay_report, viewer.principal)
+    scenarios = await call(viewer.cp.roleplay_scenarios)
+    names = await call(_names, viewer, list(report.get("trainees", {})))
+    scores = report.get("scores") or []
+    chart = bar_chart([(f"#{i + 1}", float(s)) for i, s in enumerate(scores)], word("scores", viewer.lang)) \
+        if scores else ""
+    return page(request, viewer, "coaching.html.j2", title_key="coaching", report=report, scenarios=scenarios,
+                names=names, chart=chart)
+
+
+@router.post("/coaching/start")
+async def start(request: Request, viewer: Viewer = Depends(get_viewer), scenario: str = Form(...),
+                csrf: str = Form("")) -> RedirectResponse:
+    require_csrf(viewer, csrf)
+    session = await call(viewer.cp.roleplay_start, viewer.principal, scenario)
+    return back_to(request, f"/coaching/{session.id}")
+
+
+@router.get("/coaching/{session_id}", response_class=HTMLResponse)
+async def practice(session_id: str, request: Request, viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
+    session = await call(viewer.cp.roleplay_session, viewer.principal, session_id)
+    return page(request, viewer, "practice.html.j2", title_key="coaching", s=session, score=None)
+
+
+@router.post("/coaching/{session_id}/turn")
+async def turn(session_id: str, request: Request, viewer: Viewer = Depends(get_viewer), text: str = Form(...),
+               csrf: str = Form("")) -> RedirectResponse:
+    require_csrf(viewer, csrf)
+    await call(viewer.cp.roleplay_turn, viewer.principal, session_id, text.strip()[:2000])
+    return back_to(request, f"/coaching/{session_id}")
+
+
+@router.post("/coaching/{session_id}/finish", response_class=HTMLResponse)
+async def finish(session_id: str, request: Request, viewer: Viewer = Depends(get_viewer),
+                 csrf: str = Form("")) -> HTMLResponse:
+    require_csrf(viewer, csrf)
+    score = await call(viewer.cp.roleplay_finish, viewer.principal, session_id)
+    session = await call(viewer.cp.roleplay_session, viewer.principal, session_id)
+    return page(request, viewer, "practice.html.j2", title_key="coaching", s=session, score=score)
