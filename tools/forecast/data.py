@@ -11,6 +11,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import func, select
 
@@ -94,8 +95,10 @@ class Snapshot:
         # A deal with no stage history that closed later was, while open, in the stage such deals sit in.
         self.default_open_stage = max(set(open_no_hist), key=open_no_hist.count) if open_no_hist else "qualification"
 
-    @property
+    @cached_property
     def newest_day(self) -> int:
+        """The newest date anywhere in the snapshot (computed once: a snapshot never changes; every forecast
+        and pipeline question asked for it, an O(data) scan each time)."""
         days = [d.closed_day or 0 for d in self.deals] + [d.created_day or 0 for d in self.deals]
         days += [h.day for d in self.deals for h in d.history[-1:] if h.from_stage is not None]
         days += [v[-1] for a in self.activity.values() for v in a.days.values() if v]
