@@ -340,3 +340,14 @@ def test_ranked_teams_are_not_my_team() -> None:
     parse = QueryParser(Linker({}), role="exec", today=date(2026, 11, 30)).parse("2 teams with the highest open pipeline")
     assert parse.query is not None and parse.query.filters.team is None and parse.query.group_by == "team"
     assert parse.query.limit == 2
+
+
+def test_loose_for_lose_and_a_second_figure_named_by_the_avg_cycle() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({"competitor": {"ClearSignal": "ClearSignal"}}), role="manager", today=date(2026, 11, 30))
+    lost = parser.parse("how many deals did we loose to clearsignal this year")
+    assert lost.query is not None and lost.query.filters.status == "lost" and not lost.unapplied
+    both = parser.parse("whats the win rate last quarter and the avg cycle")
+    assert both.query is not None and both.query.metric == "win_rate" and [a.metric for a in both.also] == ["cycle_length"]

@@ -41,6 +41,7 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\b(\d+)\s*\+\s*(close[- ]date\s+)?(push(?:es)?|slips?|times)\b", r"pushed at least \1 times"),
     (r"\b(more|less|fewer|greater|bigger|larger|smaller|higher|lower|better|worse|other) then\b", r"\1 than"),
     (r"\bwhos\b", "who's"), (r"\bwho'?ve\b", "who have"),
+    (r"\b(we|i|did|they|to) loose\b", r"\1 lose"), (r"\bloose\b(?=\s+(?:to|against|any|deals?|opps?)\b)", "lose"),
 ]
 
 

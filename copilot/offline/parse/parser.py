@@ -44,7 +44,8 @@ PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|
                          r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bheadlines?\b|"
                          r"\bahead\b|\bbehind\b", re.I)
 ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
-                  r"total|avg|average|the average|the win rate|win rate|how often)\b)", re.I)
+                  r"total|avg|average|the average|the avg|the win rate|win rate|how often|the cycle|cycle|"
+                  r"the sales cycle|sales cycle)\b)", re.I)
 LIBRARY_CUES = re.compile(
     r"\bhow (do|should|can|would) (we|i|you)\b(?!.*\b(many|much)\b)|\bhandle\b|\bobjections?\b|\bpolicy\b|\bplaybook\b|"
     r"\bbattle ?cards?\b|\bpitch\b|\brespond\b|\bwhat (do|should) i say\b|\bbest practices?\b|\bguide\b|\btips?\b|"
