@@ -15,7 +15,7 @@ from tools.context import ToolContext
 from tools.entities import Entities, parse_window
 from tools.health.tools import HealthArgs, customer_health
 
-HEALTH = re.compile(  # 'health' as a measure, never as part of a name ("Brightwell Health")
+HEALTH = re.compile(  # 'health' as a measure, never as part of a name ("Acme Health")
     r"(?:\b(?:customer|customers'?|account|accounts'?|their|its|my|our)|'s|s')\s+health\b|"
     r"\bhealth\s+(?:score|scores|dropping|falling|declining|trend|index|check|of|by)\b|\bhow healthy\b|\bchurn|"
     r"\bcustomers?\b.*\bat[- ]risk\b|\bat[- ]risk\b.*\bcustomers?\b|\brenewals?\b.*\b(?:usage|adoption|active users)\b|"
