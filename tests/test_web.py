@@ -334,6 +334,19 @@ def test_language_switch_and_accept_language(world: World, chromium: Any) -> Non
     page.context.close()
 
 
+def test_every_page_in_chinese(world: World, chromium: Any) -> None:
+    from integrations.web.words import WEB
+
+    assert [k for k, v in WEB.items() if not (v.get("en") and v.get("zh"))] == []
+    page = sign_in(chromium, world.base, world.keys["m-east"], locale="zh-CN")
+    for path in PAGES:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        assert page.locator("html").get_attribute("lang") == "zh-CN" and a11y_problems(page) == [], path
+    assert page.locator("h1").inner_text() == "辅导"
+    page.context.close()
+
+
 def test_forms_without_the_session_token_are_refused(world: World, chromium: Any) -> None:
     cp = world.cp
     bob_task = next(a for a in cp.actions_list(cp.principal("m-east")) if a.deal_id == "D-4")
