@@ -19,7 +19,7 @@ import pytest
 from conftest import make_settings
 from crm_seed import TODAY, seed_small_crm
 from test_health import signal_files
-from web_world import a11y_problems, browser, serve, shot, sign_in
+from web_world import a11y_problems, browser, serve, shot, sign_in, submit
 
 from copilot.app import Copilot
 from copilot.core.domain import OPERATOR
@@ -74,8 +74,7 @@ def test_sign_in_is_required_and_a_bad_key_is_refused(world: World, chromium: An
     page.get_by_label("API key").fill("sk-cop_nope_nope")
     response_status = []
     page.on("response", lambda r: response_status.append(r.status) if r.url.endswith("/login") else None)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Sign in"))
     assert 401 in response_status and "unknown, malformed or revoked" in page.inner_text("main")
     shot(page, "login-refused")
     page.get_by_label("API key").fill(world.keys["r-ann"])
@@ -102,7 +101,7 @@ def test_rep_sees_their_own_book_on_every_page(world: World, chromium: Any) -> N
     assert "Initech" not in texts["/customers"] and "Initech" not in texts["/actions"]  # Bob's, same team
     assert "Task due 2026-11-27: Bring a second contact into Acme Robotics - Observe" in texts["/actions"]
     page.goto("/customers")
-    page.get_by_role("link", name="Acme Robotics", exact=True).click()
+    submit(page, page.get_by_role("link", name="Acme Robotics", exact=True))
     detail = page.inner_text("main")
     assert "usage" in detail and "features" in detail and a11y_problems(page) == []
     shot(page, "rep-customer")
@@ -127,7 +126,7 @@ def test_manager_sees_the_team_by_rep_with_the_math(world: World, chromium: Any)
     assert "expected total" in math.inner_text() and "Initech Foods - Govern" in math.inner_text()
     assert "Initech Foods - Govern" in forecast and "no_next_step" in forecast
     assert "Model-health report" in forecast
-    page.get_by_role("link", name="Model-health report").click()
+    submit(page, page.get_by_role("link", name="Model-health report"))
     assert page.title()
     shot(page, "manager-model-health")
     page.context.close()
@@ -137,13 +136,11 @@ def test_a_manager_records_a_call_beside_the_model(world: World, chromium: Any) 
     page = sign_in(chromium, world.base, world.keys["m-east"])
     page.goto("/forecast")
     page.get_by_label(re.compile("My call for team East")).fill("abc")
-    page.get_by_role("button", name="Record my call").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Record my call"))
     assert "the call must be a number" in page.inner_text("main")
     page.goto("/forecast")
     page.get_by_label(re.compile("My call for team East")).fill("98,000")
-    page.get_by_role("button", name="Record my call").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Record my call"))
     board = world.cp.forecast_scoreboard(world.cp.principal("m-east"))
     mine = next(c for c in board.scores if c.caller == "Maria East")
     assert mine.called == 98000.0 and mine.winner == "open"
@@ -170,8 +167,7 @@ def test_pipeline_explorer_runs_the_typed_query_under_scope(world: World, chromi
     page.goto("/deals")
     page.get_by_label("Metric").select_option("pipeline_value")
     page.get_by_label("Group by").select_option("rep")
-    page.get_by_role("button", name="Show").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Show"))
     rows = dict(zip(page.locator("main tbody th").all_inner_texts(),
                     page.locator("main tbody td:nth-child(2)").all_inner_texts(), strict=True))
     assert rows == {"Ann Lee": "45,000", "Bob Stone": "60,000", "Total": "105,000"}  # = POST /v1/pipeline
@@ -179,8 +175,7 @@ def test_pipeline_explorer_runs_the_typed_query_under_scope(world: World, chromi
     assert "within the scope of Maria East (manager)" in page.inner_text("main") and a11y_problems(page) == []
     shot(page, "manager-deals")
     page.get_by_label("Rep", exact=True).fill("Cara Diaz")  # another team's rep: nothing of hers comes back
-    page.get_by_role("button", name="Show").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Show"))
     assert "120,000" not in page.inner_text("main") and "0 deals counted" in page.inner_text("main")
     response = page.goto("/deals?metric=bogus")
     assert response is not None and response.status == 400 and "bad pipeline query: metric" in page.inner_text("main")
@@ -200,13 +195,11 @@ def test_coaching_practice_scores_with_evidence_and_shows_on_the_managers_page(w
     session_url = page.url
     line = "What is driving the review this year, and what does a late yield report cost you?"
     page.get_by_label("Your turn").fill(line)
-    page.get_by_role("button", name="Say it").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Say it"))
     turns = page.locator("ol.transcript li").all_inner_texts()
     assert len(turns) == 3 and turns[1] == f"You: {line}"
     assert a11y_problems(page) == []
-    page.get_by_role("button", name="Finish and score").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Finish and score"))
     impact = page.locator("tr.check-asked_impact")
     assert "✓" in impact.inner_text() and line in impact.inner_text()  # the evidence is the turn that earned it
     total = float(page.locator("span.total").inner_text())
@@ -230,8 +223,11 @@ def test_chat_answers_with_citations_and_feeds_ai_trust(world: World, chromium: 
     page = sign_in(chromium, world.base, world.keys["r-ann"])
     page.goto("/chat")
     page.get_by_label("Your question").fill("What's going on with Acme Robotics?")
-    page.get_by_role("button", name="Ask").click()
-    page.wait_for_load_state()
+    with page.expect_response(re.compile(r"/chat/stream$")) as streamed:
+        page.get_by_role("button", name="Ask").click()
+    assert streamed.value.headers["content-type"].startswith("text/event-stream")
+    page.wait_for_selector("body[data-chat=done]")
+    assert page.url.endswith("/chat")  # streamed into the page, no navigation
     answer = page.locator("article.answer")
     assert "Acme Robotics - Observe" in answer.locator(".text").inner_text()
     sources = answer.locator("ol.citations li").all_inner_texts()
@@ -242,7 +238,7 @@ def test_chat_answers_with_citations_and_feeds_ai_trust(world: World, chromium: 
     thread = page.locator("input[name=thread]").input_value()
     page.get_by_label("Your question").fill("Draft an email to Dana Park about the SOC 2 report")
     page.get_by_role("button", name="Ask").click()
-    page.wait_for_load_state()
+    page.wait_for_selector("body[data-chat=done]")
     assert page.locator("input[name=thread]").input_value() == thread  # the same conversation
     proposal = page.get_by_role("link", name=re.compile("Email to dana@acmerobotics.com"))
     assert proposal.count() == 1
@@ -251,6 +247,17 @@ def test_chat_answers_with_citations_and_feeds_ai_trust(world: World, chromium: 
     assert "Acme Robotics [account:A-1]" in trust
     assert "Email to dana@acmerobotics.com" in trust  # the pending suggestion with its confidence
     page.context.close()
+
+    context = chromium.new_context(base_url=world.base, java_script_enabled=False)  # the form works without it
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("API key").fill(world.keys["r-ann"])
+    submit(page, page.get_by_role("button", name="Sign in"))
+    page.goto("/chat")
+    page.get_by_label("Your question").fill("Who is the champion at Acme Robotics?")
+    submit(page, page.get_by_role("button", name="Ask"))
+    assert "Dana Park" in page.locator("article.answer").inner_text() and a11y_problems(page) == []
+    context.close()
 
 
 def test_actions_are_decided_inline_through_the_facade(world: World, chromium: Any) -> None:
@@ -261,13 +268,12 @@ def test_actions_are_decided_inline_through_the_facade(world: World, chromium: A
     email = next(a for a in cp.actions_list(ann) if a.kind == "send_email")
     page = sign_in(chromium, world.base, world.keys["r-ann"])
     page.goto("/actions")
-    page.get_by_role("link", name=task.summary()).click()
+    submit(page, page.get_by_role("link", name=task.summary()))
     assert a11y_problems(page) == []
     shot(page, "rep-action-detail")
     edited = {**json.loads(page.get_by_label("Payload (JSON)").input_value()), "title": "Call the CFO with Dana"}
     page.get_by_label("Payload (JSON)").fill(json.dumps(edited))
-    page.get_by_role("button", name="Save edit and approve").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Save edit and approve"))
     assert "Done:" in page.inner_text("main")
     after = cp.actions_show(ann, task.id)
     assert after.decision is not None and after.decision.value == "edited"
@@ -277,8 +283,7 @@ def test_actions_are_decided_inline_through_the_facade(world: World, chromium: A
 
     page.goto(f"/actions/{email.id}")
     page.get_by_label("Reason").fill("I will call instead")
-    page.get_by_role("button", name="Reject").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Reject"))
     rejected = cp.actions_show(ann, email.id)
     assert rejected.state.value == "rejected" and rejected.reason == "I will call instead"
 
@@ -326,8 +331,7 @@ def test_language_switch_and_accept_language(world: World, chromium: Any) -> Non
     assert page.get_by_role("navigation").get_by_role("link", name="预测").count() == 1
     assert "查看计算过程" in page.inner_text("main") and a11y_problems(page) == []
     shot(page, "manager-forecast-zh")
-    page.get_by_role("link", name="English").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("link", name="English"))
     assert page.locator("html").get_attribute("lang") == "en" and "Show the math" in page.inner_text("main")
     page.goto("/actions")  # the choice is remembered
     assert page.locator("h1").inner_text() == "Actions inbox"

@@ -74,9 +74,14 @@ def sign_in(b: Any, base: str, key: str, *, locale: str = "en-US") -> Any:
     page = context.new_page()
     page.goto("/login")
     page.get_by_label(re.compile("API key|API 密钥")).fill(key)
-    page.get_by_role("button", name=re.compile("Sign in|登录")).click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name=re.compile("Sign in|登录")))
     return page
+
+
+def submit(page: Any, button: Any) -> None:
+    """Click a button that submits a form and wait for the page it leads to (not just the current one)."""
+    with page.expect_navigation():
+        button.click()
 
 
 def shot(page: Any, name: str) -> Path:

@@ -67,6 +67,15 @@ def page(request: Request, viewer: Viewer | None, template: str, *, title_key: s
     return response
 
 
+def fragment(viewer: Viewer, template: str, **ctx: Any) -> str:
+    """A piece of a page (no layout), in the viewer's language: what a script swaps into the page."""
+
+    def w(key: str, **values: object) -> str:
+        return word(key, viewer.lang, **values)
+
+    return env.get_template(template).render(viewer=viewer, lang=viewer.lang, w=w, **ctx)
+
+
 @dataclass
 class RangeRow:
     label: str
