@@ -335,6 +335,11 @@ def test_language_switch_and_accept_language(world: World, chromium: Any) -> Non
     assert page.locator("html").get_attribute("lang") == "en" and "Show the math" in page.inner_text("main")
     page.goto("/actions")  # the choice is remembered
     assert page.locator("h1").inner_text() == "Actions inbox"
+    page.goto("/deals?metric=deal_count&group_by=team")
+    submit(page, page.get_by_role("link", name="中文"))  # the switch keeps the page's filters
+    assert page.locator("h1").inner_text() == "交易" and page.get_by_label("指标").input_value() == "deal_count"
+    page.goto("/")
+    assert page.url.endswith("/forecast")  # a manager starts on the forecast
     page.context.close()
 
 

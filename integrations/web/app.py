@@ -56,8 +56,13 @@ def mount_web(app: FastAPI, copilot: Copilot, config: WebConfig | None = None) -
     app.add_exception_handler(WebError, web_error)
 
     @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/chat", status_code=303)
+    async def home(request: Request) -> RedirectResponse:
+        """Managers, execs and admins start on the forecast; reps on chat."""
+        try:
+            viewer = await get_viewer(request)
+        except SignInRequired:
+            return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/chat" if viewer.principal.role.value == "rep" else "/forecast", status_code=303)
 
     @app.get("/login", include_in_schema=False, response_class=HTMLResponse)
     async def login_form(request: Request) -> HTMLResponse:

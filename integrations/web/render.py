@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -57,9 +58,11 @@ def page(request: Request, viewer: Viewer | None, template: str, *, title_key: s
     def w(key: str, **values: object) -> str:
         return word(key, lang, **values)
 
+    switch = {code: request.url.path + "?" + urlencode({**dict(request.query_params), "lang": code})
+              for code in LANGS}  # the same page (its filters kept) in the other language
     html = env.get_template(template).render(
         request=request, viewer=viewer, lang=lang, w=w, langs=LANGS, pages=PAGES, path=request.url.path,
-        title=w(title_key), current=title_key, **ctx)
+        title=w(title_key), current=title_key, switch=switch, **ctx)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("copilot_lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax",
