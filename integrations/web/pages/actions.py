@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from copilot.app import Action
+from copilot.core.errors import CopilotError
 from integrations.web.common import WebError, back_to, call, require_csrf
 from integrations.web.render import diff_rows, page
 from integrations.web.session import Viewer, get_viewer
@@ -22,7 +23,7 @@ def _owner_names(viewer: Viewer, items: list[Action]) -> dict[str, str]:
     for owner in {a.owner_id for a in items}:
         try:
             names[owner] = viewer.cp.principal(owner).name
-        except Exception:  # a deactivated or erased owner keeps its id
+        except CopilotError:  # a deactivated or erased owner keeps its id
             names[owner] = owner
     return names
 

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from copilot.core.errors import CopilotError
 from integrations.web.common import back_to, call, require_csrf
 from integrations.web.render import bar_chart, page
 from integrations.web.session import Viewer, get_viewer
@@ -23,7 +24,7 @@ def _names(viewer: Viewer, ids: list[str]) -> dict[str, str]:
     for uid in ids:
         try:
             out[uid] = viewer.cp.principal(uid).name
-        except Exception:  # an erased or deactivated trainee keeps the id
+        except CopilotError:  # an erased or deactivated trainee keeps the id
             out[uid] = uid
     return out
 

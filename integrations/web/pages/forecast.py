@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from copilot.core.domain import Role
+from copilot.core.errors import CopilotError
 from integrations.web.common import WebError, back_to, call, require_csrf
 from integrations.web.render import RangeRow, page, range_chart
 from integrations.web.session import Viewer, get_viewer
@@ -35,7 +36,7 @@ def forecasts(viewer: Viewer, quarter: str | None) -> list[Any]:
         try:
             rows.append(cp.forecast(p, quarter=quarter, team=name if kind == "team" else None,
                                     rep=name if kind == "rep" else None))
-        except Exception:  # a part this viewer may not break down (too small a group for an exec): leave it out
+        except CopilotError:  # a part this viewer may not break down (too small a group for an exec): leave it out
             continue
     return rows
 
