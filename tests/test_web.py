@@ -264,8 +264,10 @@ def test_actions_are_decided_inline_through_the_facade(world: World, chromium: A
     cp = world.cp
     ann = cp.principal("r-ann")
     cp.ask(ann, "Draft an email to Raj Patel about the pricing review", thread_id=cp.new_thread())
+    cp.ask(ann, "Draft an email to Dana Park about the pilot plan", thread_id=cp.new_thread())
     task = next(a for a in cp.actions_list(ann) if a.kind == "create_task")
-    email = next(a for a in cp.actions_list(ann) if a.kind == "send_email")
+    email = next(a for a in cp.actions_list(ann) if a.kind == "send_email" and "raj@" in a.summary())
+    pilot = next(a for a in cp.actions_list(ann) if a.kind == "send_email" and "pilot" in a.summary().lower())
     page = sign_in(chromium, world.base, world.keys["r-ann"])
     page.goto("/actions")
     submit(page, page.get_by_role("link", name=task.summary()))
@@ -289,6 +291,11 @@ def test_actions_are_decided_inline_through_the_facade(world: World, chromium: A
 
     page.goto(f"/actions/{email.id}")
     assert page.get_by_role("button", name="Approve").count() == 0  # decided: no buttons any more
+    page.goto("/actions")  # approved from the inbox's own row, back to the inbox
+    submit(page, page.get_by_role("button", name=f"Approve: {pilot.summary()}"))
+    assert page.url.split("?")[0].endswith("/actions") and "Done:" in page.inner_text("main")
+    decided = cp.actions_show(ann, pilot.id)
+    assert decided.decision is not None and decided.decision.value == "approved" and decided.decided_by == "r-ann"
     inbox = visit(page, "/actions", "rep-actions-after")
     assert task.summary() not in inbox and "Adoption" in inbox
     stats = cp.actions_stats(ann)["total"]

@@ -70,6 +70,7 @@ WEB: dict[str, dict[str, str]] = {
     "confirm_recipients": {"en": "Confirm these recipients", "zh": "确认以下收件人"},
     "confirm_help": {"en": "Only addresses that are not known contacts of the account; separate with commas.",
                      "zh": "仅填写不是该客户已知联系人的地址，用逗号分隔。"},
+    "decide": {"en": "Decide", "zh": "决定"},
     "reason": {"en": "Reason", "zh": "原因"},
     "open": {"en": "Open", "zh": "打开"},
     "state": {"en": "State", "zh": "状态"},

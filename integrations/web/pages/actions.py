@@ -28,6 +28,11 @@ def _owner_names(viewer: Viewer, items: list[Action]) -> dict[str, str]:
     return names
 
 
+def _back(back: str, action_id: str) -> str:
+    """Back to the inbox when decided from its list, else to the action's page."""
+    return "/actions" if back == "/actions" else f"/actions/{action_id}"
+
+
 def _addresses(text: str) -> list[str]:
     """Recipients outside the account's contacts that the person confirms (comma- or space-separated)."""
     return [x for x in text.replace(",", " ").split() if x]
@@ -52,11 +57,11 @@ async def show(action_id: str, request: Request, viewer: Viewer = Depends(get_vi
 
 @router.post("/actions/{action_id}/approve")
 async def approve(action_id: str, request: Request, viewer: Viewer = Depends(get_viewer), hash: str = Form(...),
-                  confirm: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
+                  confirm: str = Form(""), back: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
     require_csrf(viewer, csrf)
     a = await call(viewer.cp.actions_approve, viewer.principal, action_id, shown_hash=hash,
                    confirm_recipients=_addresses(confirm))
-    return back_to(request, f"/actions/{action_id}", f"{a.summary()} ({a.state.value})")
+    return back_to(request, _back(back, action_id), f"{a.summary()} ({a.state.value})")
 
 
 @router.post("/actions/{action_id}/edit")
@@ -77,7 +82,7 @@ async def edit(action_id: str, request: Request, viewer: Viewer = Depends(get_vi
 
 @router.post("/actions/{action_id}/reject")
 async def reject(action_id: str, request: Request, viewer: Viewer = Depends(get_viewer), reason: str = Form(""),
-                 csrf: str = Form("")) -> RedirectResponse:
+                 back: str = Form(""), csrf: str = Form("")) -> RedirectResponse:
     require_csrf(viewer, csrf)
     a = await call(viewer.cp.actions_reject, viewer.principal, action_id, reason=reason.strip()[:500])
-    return back_to(request, f"/actions/{action_id}", f"{a.summary()} ({a.state.value})")
+    return back_to(request, _back(back, action_id), f"{a.summary()} ({a.state.value})")
