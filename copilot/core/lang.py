@@ -78,6 +78,11 @@ def words(text: str, *, drop_stop: bool = False) -> list[str]:
     return out
 
 
+def word_count(text: str) -> int:
+    """Words in ``text``: whitespace-separated, or jieba's words when it holds Chinese."""
+    return len([w for w in words(text) if w.strip()]) if has_han(text) else len(text.split())
+
+
 def spaced(text: str, sep: str = " ") -> str:
     """``text`` with every Chinese run split into its words by ``sep`` (other characters untouched)."""
     if not has_han(text):

@@ -209,18 +209,19 @@ class OfflineEngine:
             c = Composer()
             c.add(f"{INJECTION_NOTE} Ask me about your deals, accounts, calls or the case library.")
             return c.answer("help", 0.9), state
-        original = question
+        original, han_names = question, []
         if has_han(question):  # read in the parser's words; library search keeps the Chinese
-            question = to_english(question, linker_for(ctx).han_names()) or question
+            han_names = linker_for(ctx).han_names()
+            question = to_english(question, han_names) or question
         if language(original) == "zh":
             ctx = replace(ctx, lang="zh")
-        answer, new_state = self._answer(ctx, question, state, original=original)
+        answer, new_state = self._answer(ctx, question, state, original=original, han_names=han_names)
         if injected:
             answer.notes.insert(0, INJECTION_NOTE)
         return answer, new_state
 
     def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any],
-                original: str = "") -> tuple[Answer, dict[str, Any]]:
+                original: str = "", han_names: list[str] | None = None) -> tuple[Answer, dict[str, Any]]:
         route = self.router.route(question)
         intent = route.intent
         if intent in STRUCTURED and intent not in route.cued:
@@ -246,7 +247,7 @@ class OfflineEngine:
             parse = None
         # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") makes it a library question, unless it is
         # a word or two beside a clear CRM question (then it is reported as not applied, and costs confidence).
-        left = unread(question, linker_for(ctx).han_names()) if original and original != question else []
+        left = unread(question, han_names or []) if original and original != question else []
         if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay"):
             if len("".join(left)) >= 3 or parse is None or parse.query is None or parse.crm_evidence < 2:
                 intent, parse = next(i for i in route.ranked if i in LIBRARY_INTENTS), None

@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from copilot.core.embeddings import Embedder
-from copilot.core.lang import has_han
-from copilot.core.lang import words as lang_words
+from copilot.core.lang import has_han, word_count
 
 TOPIC_CUES: dict[str, str] = {
     "impact": r"\bimpact|\bcost(s|ing)? (you|the business|of)|what happens\b|happens (to|when)|changed for|difference (for|to)|at stake|how long does (that|it) take|how often|how much (time|money)"
@@ -201,7 +200,7 @@ class TurnClassifier:
         """What the turn does; ``competitors`` are names that make a question about the competition."""
         text = (text or "").strip()
         zh = has_han(text)
-        words = len([w for w in lang_words(text) if w.strip()]) if zh else len(text.split())
+        words = word_count(text)
         questions = _questions(text)
         low = text.lower()
         rivals = names_pattern(competitors)

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from copilot.core.errors import ConfigError
+from copilot.core.lang import word_count
 from tools.roleplay.classify import TurnAct, TurnClassifier
 from tools.roleplay.personas import Persona
 from tools.roleplay.transcript import Turn
@@ -45,11 +46,6 @@ TOPIC_CHECKS = {"asked_pain": PAIN_TOPICS, "asked_impact": {"impact"}, "confirme
 
 
 
-def _word_count(text: str) -> int:
-    """Words of a turn; Chinese counted as jieba's words, like the trainee's (classify.py)."""
-    from copilot.core.lang import has_han, words
-
-    return len([w for w in words(text) if w.strip()]) if has_han(text) else len(text.split())
 
 class RubricCheck(BaseModel):
     id: str
@@ -145,7 +141,7 @@ class Scorer:
             total += weight * frac
         total = round(total * 100 / (sum(self.rubric.groups.values()) or 1), 1)
         rep_words = sum(a.words for a in acts.values())
-        all_words = sum(_word_count(t.text) for t in turns) or 1
+        all_words = sum(word_count(t.text) for t in turns) or 1
         return Score(score=total, passed=total >= self.rubric.pass_mark, pass_mark=self.rubric.pass_mark,
                      groups=groups, checks=ordered, talk_ratio=round(rep_words / all_words, 3),
                      feedback=self._feedback(ordered, persona))
@@ -172,7 +168,7 @@ class Scorer:
             return self._cite(r, turns, None, last_rep, "no dated next step was agreed")
         if c.id == "talk_ratio":
             rep_words = sum(acts[i].words for i in rep_idx)
-            ratio = rep_words / (sum(_word_count(t.text) for t in turns) or 1)
+            ratio = rep_words / (sum(word_count(t.text) for t in turns) or 1)
             longest = max(rep_idx, key=lambda i: acts[i].words) if rep_idx else None
             r.passed = ratio < (c.max_ratio or 0.6)
             r.turn = longest + 1 if longest is not None else None
