@@ -98,21 +98,20 @@ def answer_blocks(answer: Answer, answer_id: str) -> list[dict[str, Any]]:
     # Slack unfurls images: none at all here, and links only to the answer's own sources
     text = sanitize(answer.text, [host(c.url) for c in answer.citations if c.url], images=False).text
     blocks: list[dict[str, Any]] = [mrkdwn(to_mrkdwn(text))]
+    lang = answer.language  # the frame speaks the answer's language
     if answer.citations:
         shown = answer.citations[:MAX_CITATIONS]
         more = len(answer.citations) - len(shown)
         lines = [citation_line(i, c) for i, c in enumerate(shown, 1)]
         if more > 0:
-            lines.append(t("more", answer.language, n=more))
-        blocks.append(context(f"*{t('sources', answer.language)}*\n" + "\n".join(lines)))
+            lines.append(t("more", lang, n=more))
+        blocks.append(context(f"*{t('sources', lang)}*\n" + "\n".join(lines)))
     notes = [*answer.notes, *([answer.freshness.warning] if answer.freshness.warning else [])]
     if notes:
         blocks.append(context(*[f":information_source: {n}" for n in dict.fromkeys(notes)]))
     if answer.actions:
         lines = [f"• {a.summary} (`{a.id}`)" for a in answer.actions]
-        lang = answer.language
         blocks.append(mrkdwn(f"*{t('proposed', lang)}* {t('proposed_note', lang)}\n" + "\n".join(lines)))
-    lang = answer.language
     mode = t("offline" if answer.mode == "offline" else "llm", lang)
     blocks.append(context(f"{mode} · {confidence_label(answer.confidence, lang)} · {freshness_label(answer)}"))
     blocks.append({"type": "actions", "block_id": f"feedback:{answer_id}", "elements": [
