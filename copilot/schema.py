@@ -43,6 +43,8 @@ MODEL_MODULES = (
     "copilot.chat_state",
     "tools.roleplay.store",
     "tools.forecast.store",
+    "knowledge.crm.tags",
+    "tools.roleplay.assignments",
 )
 
 _PG_LOCK_KEY = 0x5C0B170  # an arbitrary constant: the advisory lock every copilot process takes to migrate

@@ -26,6 +26,7 @@ from knowledge.crm.health_models import (
 )
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, ProductUsage, StageChange
 from knowledge.crm.store import CrmStore
+from knowledge.crm.tags import AccountTag
 from knowledge.mentions import Mentions
 
 
@@ -115,6 +116,7 @@ def erase_account(crm: CrmStore, account_id: str) -> dict[str, int]:
             "health_interventions": _n(s.execute(delete(HealthIntervention)
                                                  .where(HealthIntervention.account_id == account_id))),
             "health_findings": _drop_findings(s, account_id),
+            "account_tags": _n(s.execute(delete(AccountTag).where(AccountTag.account_id == account_id))),
             "accounts": _n(s.execute(delete(Account).where(Account.id == account_id))),
         }
     return counts
@@ -153,6 +155,7 @@ _TEXT: dict[Any, tuple[str, ...]] = {
     Deal: ("name", "next_step", "loss_reason"),
     Activity: ("subject", "body", "attendees"),
     Call: ("title", "attendees", "transcript", "summary"),
+    AccountTag: ("note",),
 }
 
 
