@@ -17,6 +17,7 @@ from copilot.ops.actions import ActionOps
 from copilot.ops.asking import AskOps
 from copilot.ops.calls import CallOps, CallResult
 from copilot.ops.chat import ChatOps
+from copilot.ops.config import ConfigOps
 from copilot.ops.data import DataOps
 from copilot.ops.database import DatabaseOps
 from copilot.ops.forecast import ForecastOps
@@ -25,6 +26,7 @@ from copilot.ops.jobs import JobOps
 from copilot.ops.people import PeopleOps
 from copilot.ops.roleplay import RoleplayOps
 from copilot.ops.serving import ServingOps
+from copilot.ops.trust import TrustOps
 from copilot.services import Services
 from knowledge.crm.import_report import ImportReport
 from knowledge.crm.mapping import shipped_mappings
@@ -36,7 +38,7 @@ __all__ = ["Action", "CallResult", "Copilot", "ImportReport", "Job", "KeyInfo", 
 
 
 class Copilot(JobOps, AskOps, CallOps, RoleplayOps, ForecastOps, HealthOps, ActionOps, DataOps, PeopleOps, ServingOps,
-              ChatOps, DatabaseOps):
+              ChatOps, DatabaseOps, ConfigOps, TrustOps):
     """The operations, by capability (each in ``copilot/ops``):
 
     - ask;
@@ -51,7 +53,10 @@ class Copilot(JobOps, AskOps, CallOps, RoleplayOps, ForecastOps, HealthOps, Acti
     - people: principal, scope, users, add_user, set_user, deactivate_user, ensure_admin, status, readiness;
     - serving: keys_*, configure_api; chat (Slack): slack_principal, link_slack, chat_*;
     - jobs on the queue: jobs_submit (call, ingest, sync_crm), jobs_get, jobs_shutdown, worker_run, housekeeping;
-    - database (operators): db_status, db_upgrade, db_check.
+    - database (operators): db_status, db_upgrade, db_check;
+    - configuration (admins): config_kinds, config_show, config_validate, config_preview, config_save,
+      config_history, config_version, config_restore;
+    - AI trust: trust_answers, trust_suggestions (bias hints), answer_vote.
     """
 
     def __init__(self, settings: Settings) -> None:

@@ -106,8 +106,9 @@ class ChatState:
 
     # -- answers and votes (one vote per person per answer; pressing again changes it) ----------------
     def record_answer(self, *, user_id: str, slack_user: str, channel: str, thread_ts: str | None,
-                      question: str, answer: Answer, visibility: str) -> str:
-        answer_id = "ans-" + uuid.uuid4().hex[:12]
+                      question: str, answer: Answer, visibility: str, answer_id: str | None = None) -> str:
+        """``answer_id``: a stable id chosen by the caller (the web's answers are voted on by their own id)."""
+        answer_id = answer_id or "ans-" + uuid.uuid4().hex[:12]
         with Session(self.engine) as s, s.begin():
             s.add(AnswerRow(id=answer_id, user_id=user_id, slack_user=slack_user, channel=channel,
                             thread_ts=thread_ts, visibility=visibility, question=question,
@@ -144,6 +145,13 @@ class ChatState:
                              .group_by(FeedbackRow.helpful)).all()
         counts = {bool(h): int(n) for h, n in rows}
         return {"helpful": counts.get(True, 0), "not_helpful": counts.get(False, 0)}
+
+    def vote_of(self, answer_id: str, voter: str) -> bool | None:
+        """This voter's vote on the answer (True helpful, False not), or None."""
+        with Session(self.engine) as s:
+            found = s.scalar(select(FeedbackRow.helpful).where(FeedbackRow.answer_id == answer_id,
+                                                               FeedbackRow.slack_user == voter))
+        return None if found is None else bool(found)
 
     # -- threads bound to sessions --------------------------------------------------------------------
     def bind_thread(self, key: str, *, kind: str, ref: str, chat_user: str) -> ThreadBinding:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from copilot.actions.ledger import ActionLedger
     from copilot.ask import AskService
     from copilot.chat_state import ChatState
+    from copilot.config_files import ConfigFiles
     from copilot.core.chat import ChatModel
     from copilot.keys import ApiKeyStore
     from copilot.queue import JobQueue
@@ -88,7 +89,8 @@ class Services:
             return known_competitors(self.crm, docs, company=self.settings.company)
 
         def summarizer() -> Summarizer:
-            return Summarizer(embedder=self.embedder, chat_model=self.chat_model, template=load_template(),
+            return Summarizer(embedder=self.embedder, chat_model=self.chat_model,
+                              template=load_template(self.config_files.path("summary")),
                               competitors=competitors())
 
         def transcriber():  # type: ignore[no-untyped-def]
@@ -115,7 +117,7 @@ class Services:
 
         return RoleplayService(crm=self.crm, embedder=self.embedder, home=self.settings.resolved_home,
                                library_dir=self.settings.resolved_persona_dir, company=self.settings.company,
-                               rubric_path=REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
+                               rubric_path=self.config_files.path("rubric"),  # sales ops' edit, if any
                                chat_model=self.chat_model, buyer_prompt=REPO_ROOT / "prompts" / "roleplay_buyer.md",
                                searcher=search)
 
@@ -124,6 +126,12 @@ class Services:
         from tools.forecast.service import Forecaster
 
         return Forecaster(self.crm, today=self.settings.today)
+
+    @cached_property
+    def config_files(self) -> ConfigFiles:  # sales ops' edits of the shipped YAML files, with their history
+        from copilot.config_files import ConfigFiles
+
+        return ConfigFiles(self.settings.resolved_home)
 
     @cached_property
     def health(self) -> HealthService:  # customer health: rules from the data home, proposals to the ledger

@@ -56,6 +56,9 @@ class DataOps(Operations):
         from knowledge.crm.mapping import load_mapping
 
         self.require_admin(principal, "import CRM data")
+        edited = self.services.config_files.kinds.get(f"mapping-{mapping}")  # a shipped name sales ops edited
+        if edited is not None:
+            mapping = self.services.config_files.path(edited.name)
         return import_crm(self.services.crm, Path(path).expanduser(), load_mapping(mapping), progress=progress)
 
     def crm_mappings(self) -> list[dict[str, str]]:

@@ -1,0 +1,102 @@
+"""What a configuration edit would change, shown before it is saved.
+
+Health rules: the scores of the accounts whose score moves most, under the rules in force and under the
+edit (both computed by the health service itself, the edit from a scratch rules folder). The call-summary
+template: a short sample call summarized with the edit, offline. Journey interventions, the rubric and
+import mappings: what the file holds, in words, beside what the file in force holds.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from copilot.config_files import ConfigFiles
+from copilot.core.speech import Segment
+from copilot.core.visibility import Scope
+
+SAMPLE_CALL = [  # a made-up discovery call: speakers alternate rep, customer
+    "Thanks for joining. I'd like to understand how your team handles quarterly reporting today.",
+    "Honestly it's painful. We spend about three days every quarter pulling numbers by hand from spreadsheets.",
+    "What does that cost you when the numbers are late?",
+    "Our CFO has missed two board deadlines this year, and we worry about errors in the totals.",
+    "Who else is involved in choosing a tool for this?",
+    "Our finance director signs off, and the budget is around forty thousand for this year.",
+    "We're also looking at Tableau, but the price is a concern for us.",
+    "Understood. Shall we book a demo with your finance director next Tuesday?",
+    "Yes, Tuesday works. Please send over the security questionnaire before then.",
+    "I'll send the questionnaire by Friday and the calendar invite today.",
+]
+
+
+@dataclass
+class ScoreChange:
+    account: str
+    before: float | None
+    after: float | None
+    band_before: str
+    band_after: str
+
+
+@dataclass
+class Preview:
+    kind: str
+    current: str  # what the file in force holds, in words
+    edited: str  # what the edit holds, in words
+    scores: list[ScoreChange] = field(default_factory=list)
+    rendered: str = ""  # the summary template's output on the sample call
+    note: str = ""
+
+
+def sample_segments() -> list[Segment]:
+    return [Segment(start=i * 12.0, end=i * 12.0 + 11.0, text=t, speaker="Alex" if i % 2 == 0 else "Sam",
+                    role="rep" if i % 2 == 0 else "customer") for i, t in enumerate(SAMPLE_CALL)]
+
+
+def preview(files: ConfigFiles, kind: str, text: str, *, health: object = None, scope: Scope | None = None,
+            limit: int = 8) -> Preview:
+    """Validate ``text`` (a refusal raises, naming the key) and show what it would change."""
+    edited = files.check(kind, text)
+    current = files.check(kind, files.text(kind))
+    out = Preview(kind, current, edited)
+    if kind == "health" and health is not None and scope is not None:
+        out.scores = _health_scores(files, text, health, scope, limit)
+    elif kind == "summary":
+        out.rendered = _summary(text)
+    return out
+
+
+def _health_scores(files: ConfigFiles, text: str, health: object, scope: Scope, limit: int) -> list[ScoreChange]:
+    from tools.health.service import HealthService
+
+    assert isinstance(health, HealthService)
+    before = health.view(scope)
+    with tempfile.TemporaryDirectory(prefix="copilot-preview-") as tmp:
+        folder = Path(tmp)
+        (folder / "health.yaml").write_text(text, encoding="utf-8")
+        shutil.copyfile(files.path("journey"), folder / "journey.yaml")
+        trial = HealthService(health.crm, rules_home=folder, clock=health.clock)
+        after = trial.view(scope, as_of=before.as_of)
+    old = {h.account_id: h for h in before.accounts}
+    changes = []
+    for h in after.accounts:
+        b = old.get(h.account_id)
+        if b is not None:
+            changes.append(ScoreChange(h.account, b.score, h.score, b.band, h.band))
+    changes.sort(key=lambda c: (-abs((c.after or 0) - (c.before or 0)), c.account))
+    return changes[:limit]
+
+
+def _summary(text: str) -> str:
+    import yaml
+
+    from tools.calls.summarize import CallContext, Summarizer
+
+    template = yaml.safe_load(text)
+    summary = Summarizer(template=template).summarize(
+        sample_segments(), CallContext(title="Sample discovery call", call_date=date(2026, 1, 15),
+                                       names={"rep": "Alex", "customer": "Sam"}))
+    return summary.to_markdown()
