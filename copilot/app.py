@@ -17,12 +17,15 @@ from copilot.ops.actions import ActionOps
 from copilot.ops.asking import AskOps
 from copilot.ops.calls import CallOps, CallResult
 from copilot.ops.chat import ChatOps
+from copilot.ops.coaching import CoachingOps
 from copilot.ops.config import ConfigOps
 from copilot.ops.data import DataOps
 from copilot.ops.database import DatabaseOps
+from copilot.ops.deals import DealOps
 from copilot.ops.forecast import ForecastOps
 from copilot.ops.health import HealthOps
 from copilot.ops.jobs import JobOps
+from copilot.ops.needs import NeedsOps
 from copilot.ops.people import PeopleOps
 from copilot.ops.roleplay import RoleplayOps
 from copilot.ops.serving import ServingOps
@@ -38,15 +41,16 @@ __all__ = ["Action", "CallResult", "Copilot", "ImportReport", "Job", "KeyInfo", 
 
 
 class Copilot(JobOps, AskOps, CallOps, RoleplayOps, ForecastOps, HealthOps, ActionOps, DataOps, PeopleOps, ServingOps,
-              ChatOps, DatabaseOps, ConfigOps, TrustOps):
+              ChatOps, DatabaseOps, ConfigOps, TrustOps, NeedsOps, DealOps, CoachingOps):
     """The operations, by capability (each in ``copilot/ops``):
 
     - ask;
     - calls: transcribe, summarize_call, draft_followup, process_call, match_deal, audio_seconds;
     - role-play: roleplay_scenarios, roleplay_start, roleplay_session, roleplay_turn, roleplay_finish,
-      roleplay_score, roleplay_report;
-    - forecast: forecast, at_risk, win_probability, backtest, pipeline;
+      roleplay_score, roleplay_report; assigned scenarios: roleplay_assign, roleplay_assignments, roleplay_unassign;
+    - forecast: forecast, at_risk, win_probability, backtest, pipeline, forecast_history; deal_timeline;
     - health: health, health_scan, health_backtest, health_value_report, health_rules_check, import_signals;
+    - customer needs: needs_themes, needs_map, account_needs, tag_account, untag_account;
     - the confirmation loop: actions_list, actions_show, actions_history, actions_approve, actions_edit,
       actions_reject, actions_retry, actions_run, actions_stats, actions_verify, actions_validate, actions_counts;
     - data: ingest, ingest_upload, sync_crm, import_crm, crm_mappings, forget;

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tools.context import ToolContext, ToolDeps
     from tools.forecast.service import Forecaster
     from tools.health.service import HealthService
+    from tools.needs import NeedsService
     from tools.roleplay.session import RoleplayService
 
 
@@ -139,6 +140,13 @@ class Services:
 
         return HealthService(self.crm, rules_home=self.settings.resolved_home / "health",
                              clock=self.settings.current_date, ledger=lambda: self.actions)
+
+    @cached_property
+    def needs(self) -> NeedsService:  # the customer-needs heat map and pre-sales tags
+        from copilot.core.settings import REPO_ROOT
+        from tools.needs import NeedsService
+
+        return NeedsService(self.crm, REPO_ROOT / "prompts" / "needs_themes.yaml", clock=self.settings.current_date)
 
     @cached_property
     def tool_deps(self) -> ToolDeps:

@@ -13,6 +13,7 @@ from copilot.core.errors import InvalidRequest, PermissionDenied, field_problems
 from copilot.ops.base import Operations
 
 if TYPE_CHECKING:
+    from tools.forecast.history import ForecastHistory
     from tools.forecast.interventions import Adoption
     from tools.forecast.pipeline import PipelineQuery, PipelineResult
     from tools.forecast.review import ForecastReview
@@ -141,6 +142,15 @@ class ForecastOps(Operations):
         owner = fc.snapshot().by_id[deal_id].owner_id
         shown = fc.forecast(scope, rep=owner) if owner else fc.forecast(scope)
         return next(c for c in shown.deals if c.deal_id == deal_id)
+
+    def forecast_history(self, principal: Principal, *, rep: str | None = None, team: str | None = None,
+                         company: bool = False, months: int = 12) -> ForecastHistory:
+        """Forecast against actual: at each of the last ``months`` month ends, what the product forecast for the
+        quarter in progress (replayed with only what was known then) and both baselines, beside what was won."""
+        from tools.forecast.history import forecast_history
+
+        return forecast_history(self.services.forecaster, self.scope(principal), rep=rep, team=team,
+                                company=company, months=months)
 
     def forecast_health(self, principal: Principal, *, month: str | None = None) -> ModelHealth:
         """The monthly model-health report: calibration drift, accuracy against the baselines, data problems,
