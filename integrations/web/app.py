@@ -17,6 +17,7 @@ from copilot.app import Copilot
 from integrations.web.common import WebError
 from integrations.web.config import WebConfig
 from integrations.web.pages import actions, chat, coaching, customers, deals, forecast, trust
+from integrations.web.pages import config as config_page
 from integrations.web.render import HERE, page
 from integrations.web.session import (
     COOKIE,
@@ -95,5 +96,5 @@ def mount_web(app: FastAPI, copilot: Copilot, config: WebConfig | None = None) -
         response.delete_cookie(COOKIE)
         return response
 
-    for module in (chat, actions, forecast, deals, customers, trust, coaching):
+    for module in (chat, actions, forecast, deals, customers, trust, coaching, config_page):
         app.include_router(module.router, include_in_schema=False)

@@ -48,7 +48,8 @@ def num(x: float | None) -> str:
 env.filters.update(money=money, pct=pct, pretty=pretty, num=num)
 
 PAGES = [("chat", "/chat"), ("actions", "/actions"), ("forecast", "/forecast"), ("deals", "/deals"),
-         ("customers", "/customers"), ("trust", "/trust"), ("coaching", "/coaching")]
+         ("customers", "/customers"), ("trust", "/trust"), ("coaching", "/coaching"),
+         ("config", "/config")]  # the base template shows the configuration to admins only
 
 
 def page(request: Request, viewer: Viewer | None, template: str, *, title_key: str, status: int = 200,

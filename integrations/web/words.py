@@ -4,6 +4,7 @@ sources, high/medium/low, ...) come from ``copilot.core.i18n``; these are only t
 from __future__ import annotations
 
 from copilot.core.i18n import WORDS, t
+from integrations.web.words_config import WORDS_B
 
 WEB: dict[str, dict[str, str]] = {
     "app": {"en": "Sales Copilot", "zh": "销售副驾"},
@@ -146,6 +147,8 @@ WEB: dict[str, dict[str, str]] = {
     "done": {"en": "Done: {what}", "zh": "已完成：{what}"},
     "nothing": {"en": "Nothing to show.", "zh": "暂无内容。"},
 }
+
+WEB.update(WORDS_B)  # the configuration and AI-trust pages' words, kept in their own module
 
 
 def word(key: str, lang: str = "en", **values: object) -> str:

@@ -1,0 +1,47 @@
+"""Interface words of the configuration and AI-trust pages and of OIDC sign-in, English and Chinese
+(merged into ``integrations.web.words.WEB``)."""
+
+from __future__ import annotations
+
+WORDS_B: dict[str, dict[str, str]] = {
+    "config": {"en": "Configuration", "zh": "配置"},
+    "config_intro": {"en": "Rules and templates sales ops tune without code. Every edit is checked by the loader the "
+                           "product uses; a refused edit changes nothing.",
+                     "zh": "销售运营无需写代码即可调整的规则和模板。每次修改都由产品自身的加载器校验；被拒绝的修改不会生效。"},
+    "config_file": {"en": "File", "zh": "文件"},
+    "in_force": {"en": "In force", "zh": "当前生效"},
+    "custom": {"en": "edited", "zh": "已修改"},
+    "shipped": {"en": "shipped default", "zh": "出厂默认"},
+    "takes_effect": {"en": "Takes effect", "zh": "生效方式"},
+    "holds": {"en": "Holds", "zh": "内容"},
+    "yaml": {"en": "YAML", "zh": "YAML"},
+    "edit_note": {"en": "Note (why you changed it)", "zh": "备注（修改原因）"},
+    "preview": {"en": "Check and preview", "zh": "校验并预览"},
+    "save": {"en": "Save", "zh": "保存"},
+    "refused": {"en": "Refused, nothing changed: {why}", "zh": "已拒绝，未做任何修改：{why}"},
+    "valid": {"en": "Valid", "zh": "校验通过"},
+    "now": {"en": "Now", "zh": "当前"},
+    "after_edit": {"en": "With the edit", "zh": "修改后"},
+    "score_changes": {"en": "Scores that move most", "zh": "变化最大的得分"},
+    "before": {"en": "Before", "zh": "修改前"},
+    "after": {"en": "After", "zh": "修改后"},
+    "sample_summary": {"en": "A sample call summarized with the edit", "zh": "用修改后的模板总结的示例通话"},
+    "versions": {"en": "History", "zh": "历史版本"},
+    "version": {"en": "Version", "zh": "版本"},
+    "changed_by": {"en": "By", "zh": "修改人"},
+    "view": {"en": "View version {n}", "zh": "查看版本 {n}"},
+    "restore": {"en": "Restore version {n}", "zh": "恢复版本 {n}"},
+    "diff_of": {"en": "What version {n} changed", "zh": "版本 {n} 的改动"},
+    "saved": {"en": "saved {kind} version {n}", "zh": "已保存 {kind} 版本 {n}"},
+    "bias_hints": {"en": "Bias hints", "zh": "偏差提示"},
+    "no_hints": {"en": "none found", "zh": "未发现"},
+    "votes": {"en": "Helpful?", "zh": "有帮助吗？"},
+    "vote_up": {"en": "Helpful: {q}", "zh": "有帮助：{q}"},
+    "vote_down": {"en": "Not helpful: {q}", "zh": "没有帮助：{q}"},
+    "yes_votes": {"en": "Yes ({n})", "zh": "是（{n}）"},
+    "no_votes": {"en": "No ({n})", "zh": "否（{n}）"},
+    "voted": {"en": "vote recorded", "zh": "已记录投票"},
+    "your_vote": {"en": "your vote", "zh": "你的投票"},
+    "sign_in_oidc": {"en": "Sign in with {provider}", "zh": "使用 {provider} 登录"},
+    "oidc_failed": {"en": "Single sign-on failed: {why}", "zh": "单点登录失败：{why}"},
+}
