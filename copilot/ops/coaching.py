@@ -52,7 +52,12 @@ class CoachingOps(Operations):
         from tools.roleplay.assignments import Assignment, status_of
 
         scope = self.scope(principal)
-        trainee_id = self.principal(trainee).user_id if trainee else None
+        trainee_id = None
+        if trainee:
+            person = self.principal(trainee)
+            if person.user_id != principal.user_id and not scope.allows(person.user_id, person.team_id):
+                raise NotFound(f"no trainee {trainee!r} in your team", hint="managers see the people they manage")
+            trainee_id = person.user_id
         store = self._assignments()
         rows = store.visible(scope, trainee_id=trainee_id)
         done = store.completions(rows)

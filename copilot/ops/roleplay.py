@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from copilot.core.domain import Principal
-from copilot.core.errors import PermissionDenied, UserError
+from copilot.core.errors import NotFound, PermissionDenied, UserError
 from copilot.ops.base import Operations
 
 if TYPE_CHECKING:
@@ -56,5 +56,11 @@ class RoleplayOps(Operations):
 
     def roleplay_report(self, principal: Principal, *, trainee: str | None = None) -> dict[str, Any]:
         """Progress per rubric check and what to practise next (a manager sees the team, or one trainee)."""
-        trainee_id = self.principal(trainee).user_id if trainee else None
-        return self.services.roleplay.report(principal, self.scope(principal), trainee_id=trainee_id)
+        scope = self.scope(principal)
+        trainee_id = None
+        if trainee:
+            person = self.principal(trainee)
+            if person.user_id != principal.user_id and not scope.allows(person.user_id, person.team_id):
+                raise NotFound(f"no trainee {trainee!r} in your team", hint="managers see the people they manage")
+            trainee_id = person.user_id
+        return self.services.roleplay.report(principal, scope, trainee_id=trainee_id)

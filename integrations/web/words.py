@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from copilot.core.i18n import WORDS, t
 from integrations.web.words_config import WORDS_B
+from integrations.web.words_pages import WORDS_A
 
 WEB: dict[str, dict[str, str]] = {
     "app": {"en": "Sales Copilot", "zh": "销售副驾"},
@@ -149,6 +150,7 @@ WEB: dict[str, dict[str, str]] = {
 }
 
 WEB.update(WORDS_B)  # the configuration and AI-trust pages' words, kept in their own module
+WEB.update(WORDS_A)  # the forecast-history, deal-timeline, customer-needs and assignment words
 
 
 def word(key: str, lang: str = "en", **values: object) -> str:

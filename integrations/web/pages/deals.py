@@ -1,6 +1,8 @@
 """Deals: the pipeline explorer (the typed query behind ask, as a form: metric, grouping, period and filters,
-run under the viewer's scope, with how it was computed) and one deal's win probability with its factors. A
-deal outside the viewer's scope is 404 (execs, who see aggregates only, get 403)."""
+run under the viewer's scope, with how it was computed) and one deal: its timeline in date order (opened,
+stage moves, close-date pushes, emails, meetings, notes, tasks, calls with their summaries, each citing its
+record) and, while open, its win probability with its factors. A deal outside the viewer's scope is 404
+(execs, who see aggregates only, get 403)."""
 
 from __future__ import annotations
 
@@ -42,5 +44,12 @@ async def explorer(request: Request, viewer: Viewer = Depends(get_viewer)) -> HT
 
 @router.get("/deals/{deal_id}", response_class=HTMLResponse)
 async def deal(deal_id: str, request: Request, viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
-    score = await call(viewer.cp.win_probability, viewer.principal, deal_id)
-    return page(request, viewer, "deal.html.j2", title_key="deal", d=score)
+    """The deal's timeline (history, activities, calls with their summaries) and, while it is open, its odds."""
+    timeline = await call(viewer.cp.deal_timeline, viewer.principal, deal_id)  # out of scope: 404 (execs 403)
+    try:
+        score = await call(viewer.cp.win_probability, viewer.principal, timeline.deal_id)
+    except WebError as exc:  # a closed deal has no odds any more; its timeline still shows
+        if exc.status != 400:
+            raise
+        score = None
+    return page(request, viewer, "deal.html.j2", title_key="deal", d=score, t=timeline)

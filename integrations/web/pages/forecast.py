@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from copilot.core.domain import Role
 from copilot.core.errors import CopilotError
+from integrations.web.charts import history_chart
 from integrations.web.common import WebError, back_to, call, require_csrf
 from integrations.web.render import RangeRow, page, range_chart
 from integrations.web.session import Viewer, get_viewer
@@ -93,3 +94,31 @@ async def model_health(request: Request, viewer: Viewer = Depends(get_viewer)) -
     if not html.strip():
         raise WebError(404, "no model-health report yet")
     return HTMLResponse(html)
+
+
+def history_subjects(viewer: Viewer) -> list[tuple[str, str]]:
+    """(value, label) of the subjects the viewer may replay: their own first, then its parts."""
+    cp, p = viewer.cp, viewer.principal
+    if p.role in (Role.EXEC, Role.ADMIN):
+        teams = cp.pipeline(p, {"metric": "pipeline_value", "group_by": "team"}).rows
+        return [("", "company")] + [(f"team:{r.group}", f"team {r.group}") for r in teams if r.group]
+    if p.role is Role.MANAGER:
+        names = [cp.principal(uid).name for uid in sorted(cp.scope(p).owner_ids) if uid != p.user_id]
+        return [("", "team")] + [(f"rep:{n}", f"rep {n}") for n in names]
+    return []
+
+
+@router.get("/forecast/history", response_class=HTMLResponse)
+async def history(request: Request, viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
+    """Forecast against actual over past quarters for the viewer's subject, or one of its parts."""
+    subject = (request.query_params.get("subject") or "").strip()[:200]
+    kind, _, name = subject.partition(":")
+    top = viewer.principal.role in (Role.EXEC, Role.ADMIN)
+    kw: dict[str, Any] = {"rep": name} if kind == "rep" and name else {"team": name} if kind == "team" and name \
+        else {"company": True} if top else {}
+    hist = await call(viewer.cp.forecast_history, viewer.principal, **kw)
+    subjects = await call(history_subjects, viewer)
+    chart = history_chart(hist.points, word("history_chart", viewer.lang), actual=word("actual", viewer.lang),
+                          baseline=word("stage_weighted", viewer.lang))
+    return page(request, viewer, "forecast_history.html.j2", title_key="fc_history", h=hist, chart=chart,
+                subjects=subjects, subject=subject)
