@@ -149,3 +149,41 @@ def test_empty_and_huge_questions_are_user_errors(cp):
         ask(cp, "r-ann", "   ")
     with pytest.raises(UserError, match="limit"):
         ask(cp, "r-ann", "x" * 5000)
+
+
+SIGN_IN_AND_LEGAL = """---
+title: Security and legal FAQ
+type: faq
+---
+# Security and legal FAQ
+## Can users sign in via LDAP?
+Most companies with LDAP also run Okta or another SSO provider and prefer it; LDAP works through the SSO bridge.
+## Talking to the customer's attorney
+Never talk to an attorney from a customer account without our legal team on the call.
+## Expired quotes
+When a quote expires, the rep re-issues it at the current list price.
+"""
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("Can users sign in with LDAP?", "SSO bridge"),  # 'with LDAP' is a topic the library uses, not an account
+    ("the prospect's lawyer wants to hop on a call with me, is that ok?", "without our legal team"),
+    ("what happens if a quote expires?", "current list price"),
+])
+def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
+    lib = tmp_path / "faq"
+    lib.mkdir()
+    (lib / "faq.md").write_text(SIGN_IN_AND_LEGAL)
+    assert not cp.services.knowledge.ingest_paths([lib]).errors
+    a = ask(cp, "r-ann", question)
+    assert a.intent in ("knowledge", "objection", "competitor"), a.text
+    assert fact in a.text and a.citations
+
+
+def test_a_status_question_about_an_unknown_name_still_says_so(cp, tmp_path):
+    lib = tmp_path / "faq"
+    lib.mkdir()
+    (lib / "faq.md").write_text(SIGN_IN_AND_LEGAL)
+    cp.services.knowledge.ingest_paths([lib])
+    a = ask(cp, "r-ann", "What's going on with LDAP?")  # asked as an account: the library's use of the word is no answer
+    assert "couldn't find an account matching 'LDAP'" in a.text

@@ -85,7 +85,15 @@ POLICY = re.compile(
     r"\bcan (?:i|we|you|a rep) (?:sell|offer|give|discount|sign|use|share|change|extend|waive|add)\b|"
     r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?:steps|process|procedure|policy|guidelines?) "
     r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
-    r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b", re.I)
+    r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b|"
+    # how to tell, what happens if, is that allowed, what to fill in, how often a role does a task
+    r"\bhow (?:do|can|would|should) (?:i|we|you) (?:know|tell|decide|determine|choose|figure out)\b|"
+    r"\bwhat happens (?:if|when)\b|\bis (?:that|it|this) (?:ok|okay|allowed|fine|acceptable|appropriate)\b|"
+    r"\b(?:am i|are we|are reps|is a rep) (?:allowed|supposed|expected|required)\b|"
+    r"\bwhat [\w -]{0,30}?(?:do|should|must) (?:i|we|you) (?:fill|enter|put|select|pick|include|attach)\b|"
+    r"\bhow often (?:do|does|should|must) (?:the )?(?:aes?|ses?|sdrs?|bdrs?|ces?|reps?|managers?|csms?|"
+    r"account executives?|sales ?people)\b|\bcan (?:users|customers|admins|developers)\b|"
+    r"\bdo(?:es)? (?:it|the product|our product|we) support\b", re.I)
 NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})|"
                         r"\bat\s+([a-z][\w&'-]{3,}(?:\s+[a-z][\w&'-]+){0,2})")  # 'the EB at acme' 
 
@@ -278,6 +286,9 @@ class OfflineEngine:
             if intent == "request":
                 return c.answer("request", requests.handle(ctx, c, question), notes=["proposed, not executed"]), state
             ent = self.entities(ctx, question, state)
+            if ent.unknown_account and intent not in route.cued \
+                    and library_answers.library_mentions(ctx, ent.unknown_account):
+                ent.unknown_account = None  # 'sign in with LDAP', 'nominate for ABX': a term the library uses
             explicit_account = ent.account_id and ent.account_id != state.get("account_id")
             if intent in ("knowledge", "my_deals") and explicit_account and not ent.window and not ent.stage:
                 intent = "account_status"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from copilot.core.lang import language
+from copilot.core.visibility import Scope
 from copilot.offline.competitors import Mention, find_competitor, mentions
 from copilot.offline.sections import Unit, build_units, clean, score_units, window
 from tools.compose import Composer
@@ -245,3 +246,13 @@ def named_competitor(ctx: ToolContext, question: str) -> str | None:
         found += mentions(h.citation.title, h.citation.section, h.citation.source_id, h.metadata.get("type"))
     hit = find_competitor(question, found, [f"{h.citation.title} {h.text}" for h in hits])
     return hit[0] if hit else None
+
+
+def library_mentions(ctx: ToolContext, name: str) -> bool:
+    """Does a library page the asker may read use ``name`` as a word ('LDAP', 'ABX')? A name that links to no
+    account but that the library uses is a topic, not a missing account. Keyword search only."""
+    if ctx.knowledge is None or not hasattr(ctx.knowledge, "search_bm25") or not name.strip():
+        return False
+    word = re.compile(rf"(?<![\w-]){re.escape(name.strip())}(?![\w-])", re.I)
+    return any(word.search(f"{h.citation.title} {h.citation.section or ''} {h.text}")
+               for h in ctx.knowledge.search_bm25(name, Scope(ctx.principal), k=3))
