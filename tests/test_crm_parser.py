@@ -351,3 +351,42 @@ def test_loose_for_lose_and_a_second_figure_named_by_the_avg_cycle() -> None:
     assert lost.query is not None and lost.query.filters.status == "lost" and not lost.unapplied
     both = parser.parse("whats the win rate last quarter and the avg cycle")
     assert both.query is not None and both.query.metric == "win_rate" and [a.metric for a in both.also] == ["cycle_length"]
+
+
+@pytest.mark.parametrize(("question", "expect"), [
+    # a purpose phrase ('for qbr') must not swallow the filter before it ('up for renewal')
+    ("hi, show me deals up for renewal for qbr", {"deal_type": "renewal", "status": "open"}),
+    ("accounts nobody's touched in 2 weeks", {"inactive_days": 14}),
+    ("accounts no one has contacted in 3 weeks", {"inactive_days": 21}),
+])
+def test_purpose_phrases_and_nobody_touched(question: str, expect: dict) -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parse = QueryParser(Linker({}), role="manager", today=date(2026, 11, 30)).parse(question)
+    assert parse.query is not None and not parse.unapplied
+    got = parse.query.filters.model_dump(exclude_defaults=True)
+    assert {k: got.get(k) for k in expect} == expect
+
+
+def test_what_someone_closed_is_a_total_and_taking_to_close_is_the_cycle() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({"person": {"u-tom-keller": "Tom Keller"}}), role="manager", today=date(2026, 11, 30))
+    closed = parser.parse("what did tom close last quarter")
+    assert closed.query is not None and closed.query.metric == "sum" and closed.query.filters.status == "won"
+    cycle = parser.parse("how long are my deals taking to close this year (won ones)")
+    assert cycle.query is not None and cycle.query.metric == "cycle_length" and not cycle.unapplied
+
+
+def test_a_reading_the_words_leave_open_costs_confidence() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({}), role="rep", today=date(2026, 11, 30))
+    open_question = parser.parse("which of my opps were added this year")  # every status, or the open ones?
+    plain = parser.parse("which of my open opps were added this year")
+    assert open_question.query is not None and open_question.query.filters.status == "any"
+    assert any("every status" in a for a in open_question.assumptions)
+    assert open_question.confidence < plain.confidence - 0.1

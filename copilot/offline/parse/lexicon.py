@@ -37,7 +37,7 @@ METRICS: list[tuple[str, str]] = [
     (r"\b(loss|lose|losing)[- ]?(rate|ratio|%|percentage)\b", "loss_rate"),
     (r"\b(win|close|hit|conversion|success)[- ]?(rate|ratio|%|percentage)|\bwin ?%|\bwinrate\b|\bwin pct\b", "win_rate"),
     (r"\b((avg|average|mean) )?(sales |deal )?(cycle|velocity)\b|\b((average|avg|mean) )?(days|time) to (close|win)\b|\bhow long (does it take|do deals take|"
-     r"to close|it takes)\b|\btime to close\b|\bhow long (?:do|does|did)\b[^?]{0,70}?\btake\b(?: to (?:close|win))?"
+     r"to close|it takes)\b|\btime to close\b|\bhow long (?:are|is) [^?]{0,40}?\btaking\b|\bhow long (?:do|does|did)\b[^?]{0,70}?\btake\b(?: to (?:close|win))?"
      r"(?: on average)?", "cycle_length"),
     (r"\b(average|avg|mean|typical)\b[\w\s]{0,20}?\b(deal size|deal value|size|amount|value|deal|acv|contract)s?\b|"
      r"\b(average|avg) (won |closed )?(deals?|opps?)\b|\bdeal size\b|\basp\b", "avg"),
@@ -48,6 +48,7 @@ METRICS: list[tuple[str, str]] = [
      "activity_count"),
     (r"\bhow many\b|\bnumber of\b|\bcount\b|\bno\. of\b|\bactivit(y|ies) count\b", "count"),
     (r"\bhow much (did|have|has) ([\w']+ ){1,3}?(close|closed|win|won|book|booked|sell|sold)\b|\bsold the most\b|"
+     r"\bwhat (?:did|has|have) [\w']+ (?:close|closed|book|booked|land|landed|bring in|brought in)\b|"
      r"\b(sells?|selling|sold) (the )?(best|most|least|worst)\b|\b(best|top|worst)[- ]sell(ing|ers?)\b", "sum"),
     (r"\bhow often (do|does|did) [\w ]{1,30}? win\b", "win_rate"),
     (r"\b(open |total |current )?pipe(line)?( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category)", "pipeline"),

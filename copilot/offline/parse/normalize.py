@@ -25,7 +25,7 @@ VOCAB |= {"start", "beginning", "end", "smaller", "bigger", "larger", "greater",
 
 PURPOSE = re.compile(
     r"[-(,:]?\s*\b(?:i\s+)?(?:need|needed|want|prepping|prep|getting ready)?\s*(?:this|it|tihs|these|that)?\s*"
-    r"(?:for|ahead of|before)\s+(?:the|my|our|a|an|tomorrow'?s|today'?s)?\s*(?:[\w'-]+\s+){0,2}?"
+    r"(?:for|ahead of|before)\s+(?:the|my|our|a|an|tomorrow'?s|today'?s)?\s*(?:(?!for\b|ahead\b|before\b)[\w'-]+\s+){0,2}?"
     r"(?:call|review|meeting|1:1|1on1|one[- ]on[- ]one|qbr|standup|stand-up|sync|prep|deck|board)\b\s*\)?\s*[:,-]?", re.I)
 SHORTHANDS: list[tuple[str, str]] = [
     (r"\bw/o\b", "without"), (r"\bw/", "with "), (r"\b(\d+)\s*d\b", r"\1 days"), (r"\b(\d+)\s*(?:wks?|w)\b", r"\1 weeks"),

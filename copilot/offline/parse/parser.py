@@ -72,6 +72,7 @@ class Parse:
     also: list[CrmQuery] = field(default_factory=list)  # further figures asked for ("... and how much are they worth")
     explicit: set[str] = field(default_factory=set)  # slots the words set (not defaults)
     unsupported: list[str] = field(default_factory=list)  # CRM phrases the query cannot express yet
+    doubts: int = 0  # readings the words leave open (which statuses 'deals added this year' means)
 
     @property
     def confidence(self) -> float:
@@ -80,7 +81,8 @@ class Parse:
         # Fitted on the dev split of the CRM question eval: a fully understood question is right ~97% of the
         # time; each word the parser could not apply costs about 15 points, a fuzzy name match a few.
         unsupported = sum(1 for w in self.unapplied if w in self.unsupported)
-        conf = 0.96 * (0.85 ** (len(self.unapplied) - unsupported)) * (0.5 ** unsupported) * (0.98 ** len(self.assumptions))
+        conf = 0.96 * (0.85 ** (len(self.unapplied) - unsupported + self.doubts)) * (0.5 ** unsupported) \
+            * (0.98 ** len(self.assumptions))
         if any(not link.exact for link in self.links):
             conf *= 0.96
         return round(max(0.05, min(0.97, conf)), 3)
@@ -269,10 +271,15 @@ class QueryParser:
             stage_list = [s for s in stage_list if s not in ("closed_won", "closed_lost")]
         if stage_list and status in (None, "any"):
             status = "open"
+        doubts = 0
         if status is None and obj_kind == "deals":
             status = ("closed" if metric_name in ("win_rate", "loss_rate") else "won" if metric_name in ("cycle_length", "avg") else
                       "any" if windows and all(_field_for(low, w, "close") == "created" for w in windows) else
                       "closed" if windows and all(_field_for(low, w, "close") == "closed" for w in windows) else "open")
+        if status == "any" and metric_name in ("list", "count") and not stages:
+            doubts += 1  # 'deals added this year': all of them, or the ones still open? Both readings are common.
+            assumptions.append("deals of every status (open, won and lost), since you asked when they were added; "
+                               "say 'open' for the open ones only")
         if performance:
             status = "won"
         default_field = {"open": "close", "won": "closed", "lost": "closed", "closed": "closed",
@@ -426,7 +433,7 @@ class QueryParser:
         coverage = 1 - len(unapplied) / max(1, len(content))
         explicit = ({"status"} if stat else set()) | ({"performance"} if performance else set())
         return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question,
-                     explicit=explicit, unsupported=cannot)
+                     explicit=explicit, unsupported=cannot, doubts=doubts)
 
     @staticmethod
     def _unapplied(question: str, low: str, used: list[tuple[int, int]]) -> list[str]:

@@ -68,11 +68,14 @@ _NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t
                 r"(?:touched|contacted|worked|talked to|spoken to|heard from|engaged|emailed|called|updated|moved|"
                 r"progressed|changed|budged)")
 
+_NOBODY = (r"(?:no one|no-one|nobody|noone)(?:'s| has| have)?\s+(?:touched|contacted|worked|called|emailed|talked to|"
+           r"spoken to|reached out to)")
+
 
 def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
     """'no activity in 3 weeks' -> 21; 'gone dark' -> a stated default of 30 days."""
     m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle|stale|stalled|dormant|cold|"
-                  rf"nothing (?:logged|done|happening|recorded)|no one (?:has )?(?:touched|contacted))(?:\s+(?:on them|them|it))?"
+                  rf"nothing (?:logged|done|happening|recorded)|{_NOBODY})(?:\s+(?:on them|them|it))?"
                   rf"\s+(?:in|for|over|during|within)?\s*(?:over|more than|at least)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
                   rf"(day|week|wk|month|mo|quarter)s?\b", low)
     if m:
@@ -81,7 +84,7 @@ def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
                   rf"(day|week|month)s?\s+ago", low)
     if m:
         return num(m.group(1) or "1") * UNIT_DAYS[m.group(2)], None, [m.span()]
-    m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|\bnothing (?:logged|done|happening)\b|\buntouched\b|\bgone\s+(?:quiet|dark|silent|cold)\b|"
+    m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|{_NOBODY}|\bnothing (?:logged|done|happening)\b|\buntouched\b|\bgone\s+(?:quiet|dark|silent|cold)\b|"
                   r"\bwent\s+(?:quiet|dark|silent|cold)\b|\bstale\b|\bstalled\b|\bneglected\b|\bforgotten\b|"
                   r"\bin a while\b|\bno recent (?:activity|touch)", low)
     if m:
