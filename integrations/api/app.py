@@ -29,6 +29,7 @@ from integrations.api.routes import (
     ops,
     roleplay,
     users,
+    workspace,
 )
 from integrations.web import mount_web
 
@@ -74,7 +75,7 @@ def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: Ap
     copilot.configure_api(key_cache_seconds=config.auth_cache_seconds, job_workers=config.job_workers)
     app.state.principals = {}
     install_handlers(app)
-    for module in (ops, ask, users, openai_compat, actions, calls, forecast, health, roleplay, ingest):
+    for module in (ops, ask, users, openai_compat, actions, calls, forecast, health, roleplay, ingest, workspace):
         app.include_router(module.router)
 
     @app.post("/slack/events", tags=["operations"], summary="Slack Events API (HTTP mode)", include_in_schema=bool(slack_handler))

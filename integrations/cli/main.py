@@ -16,6 +16,7 @@ from integrations.cli import roleplay as cli_roleplay
 from integrations.cli import serve as cli_serve
 from integrations.cli import slack as cli_slack
 from integrations.cli import worker as cli_worker
+from integrations.cli import workspace as cli_workspace
 
 app = typer.Typer(
     name="copilot",
@@ -41,6 +42,7 @@ cli_slack.register(app)
 db.register(app)
 cli_worker.register(app)
 backup.register(app)
+cli_workspace.register(app)  # after forecast and roleplay: it adds 'forecast history' and 'roleplay assign'
 
 
 def run() -> None:

@@ -29,6 +29,9 @@ HELP = """*Sales Copilot* answers from your CRM, calls and the case library, wit
 • `/copilot health [account | scan | value account]`: customer health with reasons; `scan` runs the daily scan now
 • `/copilot actions`: your pending proposals, as cards in our DM
 • `/copilot roleplay [scenario]`: practise a call; reply in the thread, say `done` to get scored
+• `/copilot assign TRAINEE | SCENARIO | date` (managers), `/copilot assignments`: assigned role-play scenarios
+• `/copilot needs [account]`, `/copilot tag ACCOUNT | THEME | note`: customer needs and pre-sales tags
+• `/copilot timeline DEAL`, `/copilot forecast history`: a deal's story; forecast against actual
 • `/copilot help`: this message"""
 
 

@@ -102,3 +102,12 @@ async def model_health(request: Request, caller: Caller = Depends(get_caller), m
                        format: str = Query(default="json", pattern="^(json|html)$")) -> Any:
     report = await run_service(request, caller.cp.forecast_health, caller.principal, month=month)
     return HTMLResponse(report.html()) if format == "html" else _dump(report)
+
+
+@router.get("/forecast/history", summary="Forecast against actual: each past month end's forecast of its quarter, "
+            "replayed with what was known then, beside the actual won and both baselines")
+async def history(request: Request, caller: Caller = Depends(get_caller), rep: str | None = Query(default=None),
+                  team: str | None = Query(default=None), company: bool = Query(default=False),
+                  months: int = Query(default=12, ge=1, le=24)) -> Any:
+    return _dump(await run_service(request, caller.cp.forecast_history, caller.principal, rep=rep, team=team,
+                                   company=company, months=months))

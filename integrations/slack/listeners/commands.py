@@ -12,11 +12,14 @@ from slack_bolt import App
 from copilot.core.errors import CopilotError
 from integrations.slack import blocks as bk
 from integrations.slack import forecast, roleplay
+from integrations.slack import workspace as ws
 from integrations.slack.health import health_text
 from integrations.slack.runtime import DELIVERY, SlackRuntime, Where
 
 log = logging.getLogger("copilot.slack")
-SUBCOMMANDS = ("ask", "forecast", "health", "actions", "roleplay", "help")
+SUBCOMMANDS = ("ask", "forecast", "health", "actions", "roleplay", "help", "needs", "tag", "timeline", "assign",
+               "assignments")
+WORKSPACE = {"needs": ws.needs_text, "tag": ws.tag_text, "timeline": ws.timeline_text, "assign": ws.assign_text}
 
 
 def register(app: App, rt: SlackRuntime) -> None:
@@ -41,7 +44,13 @@ def register(app: App, rt: SlackRuntime) -> None:
             if principal is None:
                 respond(text=bk.unmapped_text(where.user))
                 return
-            if sub == "forecast" and forecast.is_review(rest):
+            if sub in WORKSPACE:
+                respond(text=WORKSPACE[sub](rt.cp, principal, rest))
+            elif sub == "assignments":
+                respond(text=ws.assignments_text(rt.cp, principal))
+            elif sub == "forecast" and rest.lower().split()[:1] == ["history"]:
+                respond(text=ws.history_text(rt.cp, principal, rest[7:]))
+            elif sub == "forecast" and forecast.is_review(rest):
                 respond(text=forecast.forecast_text(rt.cp, principal, rest))
             elif sub in ("ask", "forecast"):
                 question = rest if sub == "ask" else f"forecast for this quarter {rest}".strip()
