@@ -16,6 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from copilot.app import Copilot
 from integrations.web.common import WebError
 from integrations.web.config import WebConfig
+from integrations.web.oidc import OidcClient
+from integrations.web.oidc import router as oidc_router
 from integrations.web.pages import actions, chat, coaching, customers, deals, forecast, trust
 from integrations.web.pages import config as config_page
 from integrations.web.render import HERE, page
@@ -40,6 +42,8 @@ def _safe_next(target: str) -> str:
 def mount_web(app: FastAPI, copilot: Copilot, config: WebConfig | None = None) -> None:
     config = config or WebConfig()
     app.state.web_secret = load_secret(copilot.settings.resolved_home, config.secret)
+    app.state.web_oidc = oidc = OidcClient.from_config(config)  # None unless an issuer and client id are set
+    provider = oidc.provider if oidc else ""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="web-static")
 
     async def sign_in_required(request: Request, exc: Exception) -> Response:
@@ -68,7 +72,7 @@ def mount_web(app: FastAPI, copilot: Copilot, config: WebConfig | None = None) -
     @app.get("/login", include_in_schema=False, response_class=HTMLResponse)
     async def login_form(request: Request) -> HTMLResponse:
         lang = choose_lang(request, copilot.settings.language)
-        return page(request, None, "login.html.j2", title_key="sign_in", lang=lang, error="",
+        return page(request, None, "login.html.j2", title_key="sign_in", lang=lang, error="", oidc=provider,
                     next=_safe_next(request.query_params.get("next", "/chat")))
 
     @app.post("/login", include_in_schema=False, response_model=None)
@@ -77,7 +81,7 @@ def mount_web(app: FastAPI, copilot: Copilot, config: WebConfig | None = None) -
         if info is None:
             lang = choose_lang(request, copilot.settings.language)
             return page(request, None, "login.html.j2", title_key="sign_in", lang=lang, status=401,
-                        error=word("bad_key", lang), next=_safe_next(next))
+                        error=word("bad_key", lang), next=_safe_next(next), oidc=provider)
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(COOKIE, make_cookie(app.state.web_secret, info.id, info.user_id, config.session_hours),
                             max_age=int(config.session_hours * 3600), httponly=True, samesite="lax",
@@ -96,5 +100,7 @@ def mount_web(app: FastAPI, copilot: Copilot, config: WebConfig | None = None) -
         response.delete_cookie(COOKIE)
         return response
 
+    if oidc is not None:
+        app.include_router(oidc_router(oidc, config, _safe_next))
     for module in (chat, actions, forecast, deals, customers, trust, coaching, config_page):
         app.include_router(module.router, include_in_schema=False)

@@ -4,7 +4,8 @@ Sign-in takes an API key (``copilot keys create --user X``); the key is checked 
 cookie. The cookie holds ``key id . user id . expiry``, signed with HMAC-SHA256 under the server's secret,
 and every request checks that the key is still active, so revoking the key ends the web session too. The
 principal comes from the facade exactly as for the API (``cp.principal``), so the pages see what the API sees.
-OIDC would replace only ``sign_in``: its result is the same (key-less) session for a CRM user.
+OIDC sign-in (``integrations/web/oidc.py``, when configured) issues the same cookie for the CRM user its
+verified email names, with ``oidc`` in place of a key id; such a session lasts while OIDC stays configured.
 
 Forms carry a CSRF token derived from the session (HMAC of the cookie), and the cookie is ``SameSite=Lax``
 and ``HttpOnly``.
@@ -26,9 +27,10 @@ from fastapi import Request
 
 from copilot.app import Copilot
 from copilot.core.domain import Principal
-from copilot.core.errors import NotFound
+from copilot.core.errors import UserError
 
 COOKIE = "copilot_session"
+OIDC_KEY = "oidc"  # the key-id slot of a session signed in through OIDC (no API key behind it)
 LANG_COOKIE = "copilot_lang"
 LANGS = ("en", "zh")
 
@@ -66,6 +68,14 @@ def load_secret(home: Path, given: str = "") -> bytes:
 
 def _sign(secret: bytes, body: str) -> str:
     return base64.urlsafe_b64encode(hmac.new(secret, body.encode(), hashlib.sha256).digest()).decode().rstrip("=")
+
+
+def sign(secret: bytes, body: str) -> str:
+    return _sign(secret, body)
+
+
+def verify(secret: bytes, body: str, sig: str) -> bool:
+    return hmac.compare_digest(sig, _sign(secret, body))
 
 
 def make_cookie(secret: bytes, key_id: str, user_id: str, hours: float) -> str:
@@ -114,12 +124,14 @@ async def get_viewer(request: Request) -> Viewer:
     if found is None:
         raise SignInRequired()
     key_id, user_id = found
-    info = await anyio.to_thread.run_sync(cp.keys_active, key_id, user_id)
-    if info is None:
+    if key_id == OIDC_KEY:  # no key behind it: valid while OIDC is configured and the user is active
+        if getattr(state, "web_oidc", None) is None:
+            raise SignInRequired()
+    elif await anyio.to_thread.run_sync(cp.keys_active, key_id, user_id) is None:
         raise SignInRequired()
     try:
         principal = await anyio.to_thread.run_sync(cp.principal, user_id)
-    except NotFound:
+    except UserError:  # gone or deactivated
         raise SignInRequired() from None
     scope = request.scope.setdefault("state", {})
     scope["user_id"], scope["key_id"] = principal.user_id, key_id
