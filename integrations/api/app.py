@@ -28,9 +28,11 @@ from integrations.api.routes import (
     openai_compat,
     ops,
     roleplay,
+    trust,
     users,
     workspace,
 )
+from integrations.api.routes import config as config_routes
 from integrations.web import mount_web
 
 DESCRIPTION = """The sales copilot over HTTP: cited answers, chat (SSE), call uploads, the action
@@ -49,6 +51,7 @@ TAGS = [
     {"name": "forecast", "description": "Forecast and pipeline numbers"},
     {"name": "health", "description": "Customer health, the daily scan, renewal risk and value reports"},
     {"name": "roleplay", "description": "Role-play coaching sessions"},
+    {"name": "config", "description": "Sales ops' rules and templates: validate, preview, install, history (admins)"},
     {"name": "ingest", "description": "Documents and CRM imports"},
     {"name": "users", "description": "Who the key acts as"},
     {"name": "operations", "description": "Health, readiness, metrics"},
@@ -75,7 +78,8 @@ def create_app(copilot: Copilot, *, slack_handler: Any | None = None, config: Ap
     copilot.configure_api(key_cache_seconds=config.auth_cache_seconds, job_workers=config.job_workers)
     app.state.principals = {}
     install_handlers(app)
-    for module in (ops, ask, users, openai_compat, actions, calls, forecast, health, roleplay, ingest, workspace):
+    for module in (ops, ask, users, openai_compat, actions, calls, forecast, health, roleplay, ingest, workspace,
+                   config_routes, trust):
         app.include_router(module.router)
 
     @app.post("/slack/events", tags=["operations"], summary="Slack Events API (HTTP mode)", include_in_schema=bool(slack_handler))

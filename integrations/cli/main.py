@@ -8,6 +8,7 @@ import typer
 from integrations.cli import actions as cli_actions
 from integrations.cli import admin, ask, backup, crm_import, db, knowledge
 from integrations.cli import calls as cli_calls
+from integrations.cli import config as cli_config
 from integrations.cli import eval as cli_eval
 from integrations.cli import forecast as cli_forecast
 from integrations.cli import health as cli_health
@@ -15,6 +16,7 @@ from integrations.cli import keys as cli_keys
 from integrations.cli import roleplay as cli_roleplay
 from integrations.cli import serve as cli_serve
 from integrations.cli import slack as cli_slack
+from integrations.cli import trust as cli_trust
 from integrations.cli import worker as cli_worker
 from integrations.cli import workspace as cli_workspace
 
@@ -36,6 +38,8 @@ cli_calls.register(app)
 cli_eval.register(app)
 cli_forecast.register(app)
 cli_health.register(app)
+cli_config.register(app)
+cli_trust.register(app)
 cli_keys.register(app)
 cli_serve.register(app)
 cli_slack.register(app)

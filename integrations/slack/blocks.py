@@ -27,6 +27,8 @@ HELP = """*Sales Copilot* answers from your CRM, calls and the case library, wit
 • `/copilot forecast [team or rep]`: the forecast you may see
 • `/copilot forecast call 1.2m | scoreboard | health | interventions`: your call, AI vs human, model health, next actions
 • `/copilot health [account | scan | value account]`: customer health with reasons; `scan` runs the daily scan now
+• `/copilot trust`: your newest answers with confidence, sources and bias hints
+• `/copilot config [show | validate | history] NAME`: sales ops' rules and templates (admins)
 • `/copilot actions`: your pending proposals, as cards in our DM
 • `/copilot roleplay [scenario]`: practise a call; reply in the thread, say `done` to get scored
 • `/copilot assign TRAINEE | SCENARIO | date` (managers), `/copilot assignments`: assigned role-play scenarios

@@ -13,11 +13,13 @@ from copilot.core.errors import CopilotError
 from integrations.slack import blocks as bk
 from integrations.slack import forecast, roleplay
 from integrations.slack import workspace as ws
+from integrations.slack.config import config_text
 from integrations.slack.health import health_text
 from integrations.slack.runtime import DELIVERY, SlackRuntime, Where
+from integrations.slack.trust import trust_text
 
 log = logging.getLogger("copilot.slack")
-SUBCOMMANDS = ("ask", "forecast", "health", "actions", "roleplay", "help", "needs", "tag", "timeline", "assign",
+SUBCOMMANDS = ("ask", "forecast", "health", "actions", "roleplay", "help", "config", "trust", "needs", "tag", "timeline", "assign",
                "assignments")
 WORKSPACE = {"needs": ws.needs_text, "tag": ws.tag_text, "timeline": ws.timeline_text, "assign": ws.assign_text}
 
@@ -64,6 +66,10 @@ def register(app: App, rt: SlackRuntime) -> None:
                 rt.deliver_cards(client, answer.actions)
             elif sub == "health":
                 respond(text=health_text(rt.cp, principal, rest, client))
+            elif sub == "config":
+                respond(text=config_text(rt.cp, principal, rest))
+            elif sub == "trust":
+                respond(text=trust_text(rt.cp, principal))
             elif sub == "actions":
                 visible = rt.cp.actions_list(principal)
                 pending = [a for a in visible if a.owner_id == principal.user_id]
