@@ -195,8 +195,15 @@ class ConfigFiles:
             folder.mkdir(parents=True, exist_ok=True)
             numbers = [int(p.stem) for p in folder.glob("*.yaml") if p.stem.isdigit()]
             number = max(numbers, default=0) + 1
+            while True:  # O_EXCL: two workers saving at once get two numbers, never one file
+                try:
+                    fd = os.open(folder / f"{number:04d}.yaml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                    break
+                except FileExistsError:
+                    number += 1
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-            (folder / f"{number:04d}.yaml").write_text(text, encoding="utf-8")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
             target = self.home / kind.home_path
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".config-", suffix=".yaml")
