@@ -5,6 +5,7 @@ summary template and the rubric are read from the data home)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,11 @@ def test_the_summary_preview_renders_a_sample_and_the_product_reads_the_edit(cp:
     assert "## What happens next" in preview.rendered and "Tuesday" in preview.rendered
     cp.config_save(admin, "summary", text)
     assert cp.services.config_files.path("summary") == Path(cp.settings.resolved_home) / "config/call_summary.yaml"
+    call = Path(cp.settings.resolved_home) / "call.txt"  # the next call summarized uses the edited template
+    call.write_text("[00:00] Alex: Shall we book a demo with your finance director next Tuesday?\n"
+                    "[00:06] Sam: Yes, Tuesday works for us.\n", encoding="utf-8")
+    _cid, summary, _t = cp.summarize_call(OPERATOR, call, title="Follow-up", call_date=date(2026, 11, 30))
+    assert summary.titles["next_steps"] == "What happens next"
 
 
 def test_rubric_and_mapping_edits_are_used(cp: Copilot) -> None:
