@@ -76,7 +76,9 @@ def test_the_needs_map_counts_calls_tickets_notes_and_tags_under_scope(cp: Copil
     acme = mine.rows[0]
     # the call's pains (failures, the legacy integration), its SOC 2 line, Dana's security-questionnaire email,
     # and the tag
-    assert acme.counts["reliability"] >= 1 and acme.counts["integration"] >= 1 and acme.counts["security"] >= 2
+    assert acme.counts["reliability"] >= 1 and acme.counts["security"] >= 2
+    # the legacy-ERP line is quoted as a pain, an objection and a risk: one moment of the call, one signal
+    assert acme.counts["integration"] == 1
     assert acme.counts["performance"] == 1 and acme.tags == {"performance": 1}
     assert acme.total == sum(acme.counts.values())
     team = cp.needs_map(maria)

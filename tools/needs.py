@@ -143,9 +143,13 @@ class NeedsService:
         themes = self.themes()
         out: list[tuple[str, Evidence]] = []
 
+        seen: set[tuple[str, str, str]] = set()
+
         def hit(acc: str, kind: str, at: datetime, text: str, cite: Citation, category: str | None = None) -> None:
-            for t in themes:
-                if t.matches(text, category):
+            where = f"{cite.record}@{cite.timestamp}" if cite.timestamp is not None else f"{cite.record}:{text}"
+            for t in themes:  # one moment of a call is one signal, whichever summary sections quote it
+                if (where, t.id, kind) not in seen and t.matches(text, category):
+                    seen.add((where, t.id, kind))
                     out.append((acc, Evidence(theme=t.id, kind=kind, at=at, text=_brief(text), citation=cite)))
 
         def scoped(q: Any, model: Any) -> Any:

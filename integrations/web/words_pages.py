@@ -33,7 +33,7 @@ WORDS_A: dict[str, dict[str, str]] = {
     # deal timeline
     "timeline": {"en": "Timeline", "zh": "时间线"},
     "pushes": {"en": "Close date pushed", "zh": "预计成交日推迟"},
-    "times": {"en": "{n} times", "zh": "{n} 次"},
+    "times": {"en": "{n}", "zh": "{n} 次"},
     "close_date": {"en": "Close date", "zh": "预计成交日"},
     "source": {"en": "Source", "zh": "来源"},
     "call_summary": {"en": "Call summary", "zh": "通话摘要"},

@@ -116,7 +116,10 @@ async def history(request: Request, viewer: Viewer = Depends(get_viewer)) -> HTM
     top = viewer.principal.role in (Role.EXEC, Role.ADMIN)
     kw: dict[str, Any] = {"rep": name} if kind == "rep" and name else {"team": name} if kind == "team" and name \
         else {"company": True} if top else {}
-    hist = await call(viewer.cp.forecast_history, viewer.principal, **kw)
+    try:
+        hist = await call(viewer.cp.forecast_history, viewer.principal, **kw)
+    except WebError as exc:  # someone else's subject: refused without repeating whom the URL named
+        raise WebError(exc.status, "", key=exc.key) if exc.status in (403, 404) else exc from None
     subjects = await call(history_subjects, viewer)
     chart = history_chart(hist.points, word("history_chart", viewer.lang), actual=word("actual", viewer.lang),
                           baseline=word("stage_weighted", viewer.lang))
