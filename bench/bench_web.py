@@ -61,12 +61,15 @@ def pairs(cp: Copilot, manager_id: str) -> dict[str, tuple[list[Request], list[R
     p = cp.principal(manager_id)
     reps = [cp.principal(u).name for u in sorted(cp.scope(p).owner_ids) if u != manager_id]
     question = "Which deals are at risk this quarter?"
+    deal = cp.at_risk(p)[0].deal_id  # one of the team's open deals
     return {
         "forecast": ([("GET", "/forecast", {})],
                      [("GET", "/v1/forecast", {}), *[("GET", "/v1/forecast", {"params": {"rep": r}}) for r in reps],
                       ("GET", "/v1/forecast/at-risk", {}),
                       ("POST", "/v1/forecast/interventions", {"params": {"propose": "false"}})]),
-        "customers": ([("GET", "/customers", {})], [("GET", "/v1/health", {})]),
+        "customers": ([("GET", "/customers", {})], [("GET", "/v1/health", {}), ("GET", "/v1/needs", {})]),
+        "history": ([("GET", "/forecast/history", {})], [("GET", "/v1/forecast/history", {})]),
+        "deal": ([("GET", f"/deals/{deal}", {})], [("GET", f"/v1/deals/{deal}/timeline", {})]),
         "actions": ([("GET", "/actions", {})], [("GET", "/v1/actions", {}), ("GET", "/v1/actions/stats", {})]),
         "chat": ([("POST", "/chat", {"data": {"question": question, "thread": "t-benchweb0001", "csrf": "{csrf}"}})],
                  [("POST", "/v1/ask", {"json": {"question": question, "thread_id": "t-benchweb0002"}})]),
