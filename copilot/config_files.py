@@ -35,6 +35,14 @@ def _health(path: Path) -> str:
     return check_rules(path)
 
 
+def _risk(path: Path) -> str:
+    from tools.forecast.risk import load_risk_rules
+
+    r = load_risk_rules(path)
+    return (f"stalled after {r.stall_days} days without activity; oversized above {r.oversize:g}x the rep's median "
+            f"deal; fading watched in {', '.join(r.late_stages) or 'no stage'}")
+
+
 def _summary(path: Path) -> str:
     from tools.calls.summarize import load_template
 
@@ -76,6 +84,7 @@ class Kind:
 
 def _kinds() -> dict[str, Kind]:
     from knowledge.crm.mapping import SHIPPED as MAPPINGS
+    from tools.forecast.risk import SHIPPED_RULES
     from tools.health.rules import SHIPPED as HEALTH
 
     kinds = [
@@ -83,6 +92,8 @@ def _kinds() -> dict[str, Kind]:
              "health scores, bands and the daily scan read it on their next request"),
         Kind("journey", "Journey-stage interventions", HEALTH / "journey.yaml", "health/journey.yaml", _health,
              "the daily scan proposes these interventions from its next run"),
+        Kind("risk", "Deal-risk rules (forecast)", SHIPPED_RULES, "config/risk_rules.yaml", _risk,
+             "deals at risk and the interventions they suggest use it on their next request"),
         Kind("summary", "Call-summary template", REPO_ROOT / "prompts" / "call_summary.yaml",
              "config/call_summary.yaml", _summary, "the next call summarized uses it"),
         Kind("rubric", "Role-play rubric", REPO_ROOT / "prompts" / "roleplay_rubric.yaml",

@@ -42,11 +42,19 @@ class ScoreChange:
 
 
 @dataclass
+class RiskChange:
+    deal: str
+    before: list[str]  # risk flag codes
+    after: list[str]
+
+
+@dataclass
 class Preview:
     kind: str
     current: str  # what the file in force holds, in words
     edited: str  # what the edit holds, in words
     scores: list[ScoreChange] = field(default_factory=list)
+    risks: list[RiskChange] = field(default_factory=list)  # deals whose risk flags change
     rendered: str = ""  # the summary template's output on the sample call
     note: str = ""
 
@@ -56,14 +64,16 @@ def sample_segments() -> list[Segment]:
                     role="rep" if i % 2 == 0 else "customer") for i, t in enumerate(SAMPLE_CALL)]
 
 
-def preview(files: ConfigFiles, kind: str, text: str, *, health: object = None, scope: Scope | None = None,
-            limit: int = 8) -> Preview:
+def preview(files: ConfigFiles, kind: str, text: str, *, health: object = None, forecaster: object = None,
+            scope: Scope | None = None, limit: int = 8) -> Preview:
     """Validate ``text`` (a refusal raises, naming the key) and show what it would change."""
     edited = files.check(kind, text)
     current = files.check(kind, files.text(kind))
     out = Preview(kind, current, edited)
     if kind == "health" and health is not None and scope is not None:
         out.scores = _health_scores(files, text, health, scope, limit)
+    elif kind == "risk" and forecaster is not None and scope is not None:
+        out.risks = _risks(text, forecaster, scope, limit)
     elif kind == "summary":
         out.rendered = _summary(text)
     return out
@@ -88,6 +98,21 @@ def _health_scores(files: ConfigFiles, text: str, health: object, scope: Scope, 
             changes.append(ScoreChange(h.account, b.score, h.score, b.band, h.band))
     changes.sort(key=lambda c: (-abs((c.after or 0) - (c.before or 0)), c.account))
     return changes[:limit]
+
+
+def _risks(text: str, forecaster: object, scope: Scope, limit: int) -> list[RiskChange]:
+    import yaml
+
+    from tools.forecast.risk import RiskRules
+    from tools.forecast.service import Forecaster
+
+    assert isinstance(forecaster, Forecaster)
+    before = {r.deal: [f.code for f in r.flags] for r in forecaster.at_risk(scope)}
+    after = {r.deal: [f.code for f in r.flags]
+             for r in forecaster.at_risk(scope, rules=RiskRules.model_validate(yaml.safe_load(text)))}
+    moved = [RiskChange(d, before.get(d, []), after.get(d, [])) for d in sorted(set(before) | set(after))
+             if before.get(d, []) != after.get(d, [])]
+    return moved[:limit]
 
 
 def _summary(text: str) -> str:

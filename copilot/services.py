@@ -124,9 +124,12 @@ class Services:
 
     @cached_property
     def forecaster(self) -> Forecaster:  # imported lazily: scikit-learn
+        from tools.forecast.risk import load_risk_rules
         from tools.forecast.service import Forecaster
 
-        return Forecaster(self.crm, today=self.settings.today)
+        forecaster = Forecaster(self.crm, today=self.settings.today)
+        forecaster.risk_rules = lambda: load_risk_rules(self.config_files.path("risk"))  # sales ops' edit, if any
+        return forecaster
 
     @cached_property
     def config_files(self) -> ConfigFiles:  # sales ops' edits of the shipped YAML files, with their history

@@ -109,3 +109,21 @@ def test_rubric_and_mapping_edits_are_used(cp: Copilot) -> None:
     with pytest.raises(UserError, match="mapping maven.yaml is invalid at"):
         cp.config_save(admin, "mapping-maven", maven.replace("source: maven", "source: Not Valid"))
     assert "tables" in cp.config_validate(admin, "mapping-maven", maven)
+
+
+def test_deal_risk_rules_are_previewed_then_used_by_deals_at_risk(cp: Copilot) -> None:
+    admin = cp.principal("admin")
+    codes = {r.deal: {f.code for f in r.flags} for r in cp.at_risk(admin)}
+    assert not any("stalled" in c for c in codes.values())
+    text = cp.config_show(admin, "risk")
+    with pytest.raises(UserError, match=r"risk_rules.yaml is invalid at 'stall_days'"):
+        cp.config_save(admin, "risk", text.replace("stall_days: 21", "stall_days: 0"))
+    edited = text.replace("stall_days: 21", "stall_days: 1")
+    preview = cp.config_preview(admin, "risk", edited)
+    assert "stalled after 1 days" in preview.edited and "stalled after 21 days" in preview.current
+    assert preview.risks and all("stalled" in r.after and "stalled" not in r.before for r in preview.risks)
+    cp.config_save(admin, "risk", edited)
+    after = {r.deal: {f.code for f in r.flags} for r in cp.at_risk(admin)}
+    assert {r.deal for r in preview.risks} <= {d for d, c in after.items() if "stalled" in c}
+    cp.config_restore(admin, "risk", 0)
+    assert {r.deal: {f.code for f in r.flags} for r in cp.at_risk(admin)} == codes

@@ -127,6 +127,19 @@ def test_the_summary_template_preview_renders_a_sample_call(world: World, chromi
     page.context.close()
 
 
+def test_the_deal_risk_preview_lists_the_deals_whose_flags_change(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["admin"])
+    page.goto("/config/risk")
+    text = page.get_by_label("YAML", exact=True).input_value()
+    page.get_by_label("YAML", exact=True).fill(text.replace("stall_days: 21", "stall_days: 1"))
+    submit(page, page.get_by_role("button", name="Check and preview"))
+    rows = page.locator("table.preview-risks tbody tr").all_inner_texts()
+    assert rows and all("stalled" in r.split("\t")[2] for r in rows)
+    check(page, "admin-config-risk-preview")
+    assert "stall_days: 21" in world.cp.config_show(OPERATOR, "risk")  # previewing saved nothing
+    page.context.close()
+
+
 @pytest.mark.parametrize("who", ["r-ann", "m-east", "x-eve"])
 def test_others_cannot_open_or_post_the_configuration(world: World, chromium: Any, who: str) -> None:
     page = sign_in(chromium, world.base, world.keys[who])

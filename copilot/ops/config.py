@@ -39,7 +39,9 @@ class ConfigOps(Operations):
         from copilot.config_preview import preview
 
         files = self._config(principal, "preview configuration")
-        return preview(files, kind, text, health=self.services.health, scope=self.scope(principal))
+        forecaster = self.services.forecaster if kind == "risk" else None  # built only when needed (scikit-learn)
+        return preview(files, kind, text, health=self.services.health, forecaster=forecaster,
+                       scope=self.scope(principal))
 
     def config_save(self, principal: Principal, kind: str, text: str, note: str = "") -> Version:
         """Validate and install; the product uses it from its next read. A refused edit changes nothing."""

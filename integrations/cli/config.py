@@ -90,6 +90,9 @@ def preview(kind: str = KIND, path: Path = typer.Argument(..., help="the YAML fi
         console.print(table("Scores that move most", ["account", "before", "after"],
                             [(c.account, f"{c.before} ({c.band_before})", f"{c.after} ({c.band_after})")
                              for c in found.scores]))
+    if found.risks:
+        console.print(table("Deals whose risk flags change", ["deal", "before", "after"],
+                            [(r.deal, ", ".join(r.before) or "-", ", ".join(r.after) or "-") for r in found.risks]))
     if found.rendered:
         console.print(found.rendered, highlight=False, markup=False)
 

@@ -25,6 +25,7 @@ WORDS_B: dict[str, dict[str, str]] = {
     "score_changes": {"en": "Scores that move most", "zh": "变化最大的得分"},
     "before": {"en": "Before", "zh": "修改前"},
     "after": {"en": "After", "zh": "修改后"},
+    "risk_changes": {"en": "Deals whose risk flags change", "zh": "风险标记会变化的商机"},
     "sample_summary": {"en": "A sample call summarized with the edit", "zh": "用修改后的模板总结的示例通话"},
     "versions": {"en": "History", "zh": "历史版本"},
     "version": {"en": "Version", "zh": "版本"},

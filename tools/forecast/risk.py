@@ -1,15 +1,57 @@
-"""Risk flags on open deals, each with the reason in words."""
+"""Risk flags on open deals, each with the reason in words; the thresholds are sales ops' rules
+(``risk_rules.yaml`` beside this module, overridable from the data home)."""
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
+from typing import Literal
 
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.core.errors import ConfigError
 from tools.forecast.data import DealRec, Snapshot
 from tools.forecast.features import DealState
 from tools.forecast.schemas import RiskFlag
 
 LATE = ("proposal", "negotiation")
+OpenStage = Literal["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation"]
+SHIPPED_RULES = Path(__file__).parent / "risk_rules.yaml"
+
+
+def _late() -> list[OpenStage]:
+    return ["proposal", "negotiation"]
+
+
+class RiskRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stall_days: int = Field(default=21, ge=1, le=365)
+    oversize: float = Field(default=2.5, gt=1, le=50)
+    late_stages: list[OpenStage] = Field(default_factory=_late)
+
+
+def load_risk_rules(path: Path) -> RiskRules:
+    """Validate a deal-risk rules file; a problem is one ConfigError naming the key (or the YAML line)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ConfigError(f"{path} is not valid YAML{where}", hint="check indentation and colons") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must be a YAML mapping of keys", hint=f"see {SHIPPED_RULES}")
+    try:
+        return RiskRules.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise ConfigError(f"{path} is invalid at '{where}': {err['msg']}", hint=f"see {SHIPPED_RULES}") from None
 
 
 def rep_norms(snap: Snapshot, day: int) -> dict[str | None, float]:
@@ -22,7 +64,8 @@ def rep_norms(snap: Snapshot, day: int) -> dict[str | None, float]:
 
 
 def flags_for(d: DealRec, st: DealState, day: int, snap: Snapshot, norms: dict[str | None, float], *,
-              stall_days: int = 21, oversize: float = 2.5, live: bool = True) -> list[RiskFlag]:
+              stall_days: int = 21, oversize: float = 2.5, live: bool = True,
+              late: Sequence[str] = LATE) -> list[RiskFlag]:
     """``live`` means the as-of date is today: fields without history (next step) may be used."""
     out: list[RiskFlag] = []
     act = snap.activity.get(d.id)
@@ -47,7 +90,7 @@ def flags_for(d: DealRec, st: DealState, day: int, snap: Snapshot, norms: dict[s
     if norm and st.amount and st.amount > oversize * norm:
         out.append(RiskFlag(code="oversized",
                             why=f"amount {st.amount:,.0f} is {st.amount / norm:.1f}x the rep's median deal ({norm:,.0f})"))
-    if st.stage in LATE:
+    if st.stage in late:
         recent = sum(1 for x in days if day - 30 < x <= day)
         before = sum(1 for x in days if day - 60 < x <= day - 30)
         if before >= 2 and recent < before / 2:

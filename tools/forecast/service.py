@@ -22,7 +22,7 @@ from tools.forecast.features import FeatureBuilder, is_open_at, state_at
 from tools.forecast.model import TrainedModel, stages_of, train
 from tools.forecast.periods import parse_quarter, quarter_bounds, quarter_label, quarter_of
 from tools.forecast.pipeline import PipelineQuery, PipelineResult, pipeline_query
-from tools.forecast.risk import flags_for, rep_norms
+from tools.forecast.risk import RiskRules, flags_for, rep_norms
 from tools.forecast.rolling import spread_at
 from tools.forecast.schemas import (
     BacktestReport,
@@ -53,6 +53,7 @@ class Forecaster:
         self._models: dict[tuple[int, str | None], TrainedModel] = {}
         self._spreads: dict[int, Spread] = {}
         self.overrides = OverrideStore(crm) if crm is not None else None
+        self.risk_rules: Callable[[], RiskRules] = RiskRules  # the composition root reads sales ops' file
         self.calls = CallStore(crm) if crm is not None else None
 
     # -- data and models ------------------------------------------------------------------------
@@ -252,8 +253,9 @@ class Forecaster:
                                    hint="use 'copilot forecast --company' or 'copilot pipeline'")
         return [d for d in self.snapshot().deals if scope.allows(d.owner_id, d.team_id) and is_open_at(d, day)]
 
-    def at_risk(self, scope: Scope, *, as_of: date | None = None) -> list[DealRisk]:
-        """Open deals with at least one risk flag, biggest exposure first."""
+    def at_risk(self, scope: Scope, *, as_of: date | None = None, rules: RiskRules | None = None) -> list[DealRisk]:
+        """Open deals with at least one risk flag, biggest exposure first (``rules``: instead of those in force)."""
+        rules = rules or self.risk_rules()
         snap = self.snapshot()
         day_date, live, _ = self.resolve_as_of(as_of)
         day = day_date.toordinal()
@@ -265,7 +267,8 @@ class Forecaster:
         out = []
         for d, prob in zip(deals, p, strict=True):
             st = state_at(d, day, snap)
-            flags = flags_for(d, st, day, snap, norms, live=live)
+            flags = flags_for(d, st, day, snap, norms, live=live, stall_days=rules.stall_days, oversize=rules.oversize,
+                              late=rules.late_stages)
             if flags:
                 out.append(DealRisk(deal_id=d.id, deal=d.name, owner=snap.user_name(d.owner_id), stage=st.stage,
                                     amount=st.amount, probability=round(float(prob), 4), flags=flags))
