@@ -326,6 +326,16 @@ def tour_web(cp: Copilot) -> None:
     codes = {path: client.get(path).status_code for path in ("/chat", "/actions", "/forecast", "/customers", "/trust")}
     console.print("Pages as " + people["manager"] + ": " + ", ".join(f"{p} {c}" for p, c in codes.items()),
                   soft_wrap=True)
+    rules = cp.config_show(OPERATOR, "health")  # sales ops' configuration: what a weight change would do
+    moved = [c for c in cp.config_preview(OPERATOR, "health", rules.replace("support: 0.25 ", "support: 0.50 ")).scores
+             if c.before != c.after]
+    if moved:
+        console.print(f"Configuration preview (support weight 25% -> 50%, not saved): {moved[0].account} "
+                      f"{moved[0].before} -> {moved[0].after}; {len(moved)} of the scores shown move", soft_wrap=True)
+    hinted = sum(1 for s in cp.trust_suggestions(cp.principal(people["manager"])) if s.hints)
+    console.print(f"AI trust: {hinted} of {people['manager']}'s pending suggestions carry a bias hint", soft_wrap=True)
+    people["admin"] = cp.principal("admin").name  # the configuration pages are for admins (sales ops)
+    keys["admin"] = cp.keys_create(OPERATOR, "admin", name="web tour")[1]
     console.print(f"Open the web workspace: run [bold]COPILOT_HOME={cp.settings.resolved_home} .venv/bin/copilot serve"
                   "[/bold] and open [bold]http://127.0.0.1:8000/[/bold], then sign in with one of these keys:",
                   soft_wrap=True)
