@@ -71,6 +71,7 @@ def pairs(cp: Copilot, manager_id: str) -> dict[str, tuple[list[Request], list[R
         "history": ([("GET", "/forecast/history", {})], [("GET", "/v1/forecast/history", {})]),
         "deal": ([("GET", f"/deals/{deal}", {})], [("GET", f"/v1/deals/{deal}/timeline", {})]),
         "actions": ([("GET", "/actions", {})], [("GET", "/v1/actions", {}), ("GET", "/v1/actions/stats", {})]),
+        "trust": ([("GET", "/trust", {})], [("GET", "/v1/trust/answers", {}), ("GET", "/v1/trust/suggestions", {})]),
         "chat": ([("POST", "/chat", {"data": {"question": question, "thread": "t-benchweb0001", "csrf": "{csrf}"}})],
                  [("POST", "/v1/ask", {"json": {"question": question, "thread_id": "t-benchweb0002"}})]),
     }
