@@ -96,6 +96,8 @@ def _kinds() -> dict[str, Kind]:
              "deals at risk and the interventions they suggest use it on their next request"),
         Kind("summary", "Call-summary template", REPO_ROOT / "prompts" / "call_summary.yaml",
              "config/call_summary.yaml", _summary, "the next call summarized uses it"),
+        Kind("summary_zh", "Call-summary template for calls in Chinese", REPO_ROOT / "prompts" / "call_summary_zh.yaml",
+             "config/call_summary_zh.yaml", _summary, "the next call in Chinese summarized uses it"),
         Kind("rubric", "Role-play rubric", REPO_ROOT / "prompts" / "roleplay_rubric.yaml",
              "config/roleplay_rubric.yaml", _rubric, "role-play sessions scored from now on use it"),
     ]

@@ -59,9 +59,21 @@ class Preview:
     note: str = ""
 
 
-def sample_segments() -> list[Segment]:
-    return [Segment(start=i * 12.0, end=i * 12.0 + 11.0, text=t, speaker="Alex" if i % 2 == 0 else "Sam",
-                    role="rep" if i % 2 == 0 else "customer") for i, t in enumerate(SAMPLE_CALL)]
+SAMPLE_CALL_ZH = [
+    "感谢参加。我想了解一下你们团队现在怎么做季度报表。",
+    "说实话很痛苦。每个季度要花三天时间从表格里手工汇总数据。",
+    "报表晚了会带来什么影响？",
+    "今年财务总监已经两次错过董事会的截止日期，我们也担心合计数出错。",
+    "我们也在看 Tableau，不过价格是个顾虑。",
+    "明白。我们下周二和你们的财务总监约一次演示可以吗？",
+    "可以，周二没问题。请在那之前把安全问卷发给我们。",
+]
+
+
+def sample_segments(zh: bool = False) -> list[Segment]:
+    lines, names = (SAMPLE_CALL_ZH, ("李明", "王强")) if zh else (SAMPLE_CALL, ("Alex", "Sam"))
+    return [Segment(start=i * 12.0, end=i * 12.0 + 11.0, text=t, speaker=names[i % 2],
+                    role="rep" if i % 2 == 0 else "customer") for i, t in enumerate(lines)]
 
 
 def preview(files: ConfigFiles, kind: str, text: str, *, health: object = None, forecaster: object = None,
@@ -74,8 +86,8 @@ def preview(files: ConfigFiles, kind: str, text: str, *, health: object = None, 
         out.scores = _health_scores(files, text, health, scope, limit)
     elif kind == "risk" and forecaster is not None and scope is not None:
         out.risks = _risks(text, forecaster, scope, limit)
-    elif kind == "summary":
-        out.rendered = _summary(text)
+    elif kind in ("summary", "summary_zh"):
+        out.rendered = _summary(text, zh=kind == "summary_zh")
     return out
 
 
@@ -115,13 +127,15 @@ def _risks(text: str, forecaster: object, scope: Scope, limit: int) -> list[Risk
     return moved[:limit]
 
 
-def _summary(text: str) -> str:
+def _summary(text: str, *, zh: bool = False) -> str:
     import yaml
 
     from tools.calls.summarize import CallContext, Summarizer
 
     template = yaml.safe_load(text)
-    summary = Summarizer(template=template).summarize(
-        sample_segments(), CallContext(title="Sample discovery call", call_date=date(2026, 1, 15),
-                                       names={"rep": "Alex", "customer": "Sam"}))
+    summarizer = Summarizer(template=template)
+    if zh:  # a Chinese call is summarized from the "zh" template, which is the edit here
+        summarizer.templates["zh"] = template
+    summary = summarizer.summarize(sample_segments(zh), CallContext(title="Sample discovery call",
+                                                                    call_date=date(2026, 1, 15)))
     return summary.to_markdown()

@@ -90,9 +90,12 @@ class Services:
             return known_competitors(self.crm, docs, company=self.settings.company)
 
         def summarizer() -> Summarizer:
-            return Summarizer(embedder=self.embedder, chat_model=self.chat_model,
+            made = Summarizer(embedder=self.embedder, chat_model=self.chat_model,
                               template=load_template(self.config_files.path("summary")),
                               competitors=competitors())
+            if "zh" in made.templates and self.config_files.is_custom("summary_zh"):  # sales ops' Chinese edit
+                made.templates["zh"] = load_template(self.config_files.path("summary_zh"))
+            return made
 
         def transcriber():  # type: ignore[no-untyped-def]
             t = build_transcriber(self.settings)

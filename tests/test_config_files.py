@@ -127,3 +127,17 @@ def test_deal_risk_rules_are_previewed_then_used_by_deals_at_risk(cp: Copilot) -
     assert {r.deal for r in preview.risks} <= {d for d, c in after.items() if "stalled" in c}
     cp.config_restore(admin, "risk", 0)
     assert {r.deal: {f.code for f in r.flags} for r in cp.at_risk(admin)} == codes
+
+
+def test_the_chinese_summary_template_is_previewed_and_used(cp: Copilot, tmp_path: Path) -> None:
+    admin = cp.principal("admin")
+    text = cp.config_show(admin, "summary_zh")
+    assert "name: default-zh" in text
+    edited = text.replace("title: 背景", "title: 通话背景")
+    assert "## 通话背景" in cp.config_preview(admin, "summary_zh", edited).rendered
+    cp.config_save(admin, "summary_zh", edited)
+    call = tmp_path / "zh.txt"
+    call.write_text("[00:00] 李明：王总您好，今天聊一下试点安排。\n[00:06] 王强：好的，我们的数据管道经常出错。\n",
+                    encoding="utf-8")
+    _cid, summary, _t = cp.summarize_call(OPERATOR, call, title="试点沟通", call_date=date(2026, 11, 30))
+    assert summary.language == "zh" and summary.titles["context"] == "通话背景"
