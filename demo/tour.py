@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.rule import Rule
@@ -334,6 +335,7 @@ def tour_web(cp: Copilot) -> None:
                       f"{moved[0].before} -> {moved[0].after}; {len(moved)} of the scores shown move", soft_wrap=True)
     hinted = sum(1 for s in cp.trust_suggestions(cp.principal(people["manager"])) if s.hints)
     console.print(f"AI trust: {hinted} of {people['manager']}'s pending suggestions carry a bias hint", soft_wrap=True)
+    _tour_workspace(cp, client, people)
     people["admin"] = cp.principal("admin").name  # the configuration pages are for admins (sales ops)
     keys["admin"] = cp.keys_create(OPERATOR, "admin", name="web tour")[1]
     console.print(f"Open the web workspace: run [bold]COPILOT_HOME={cp.settings.resolved_home} .venv/bin/copilot serve"
@@ -341,6 +343,32 @@ def tour_web(cp: Copilot) -> None:
                   soft_wrap=True)
     for role, key in keys.items():
         console.print(f"  {role:8} {people[role]:16} {key}", highlight=False, soft_wrap=True)
+
+
+def _tour_workspace(cp: Copilot, client: Any, people: dict[str, str]) -> None:
+    """A deal's timeline, a pre-sales tag and the needs map, an assigned scenario, forecast against actual."""
+    sam, maya = cp.principal(people["rep"]), cp.principal(people["manager"])
+    timeline = cp.deal_timeline(sam, "Brightwell Health - Observe")
+    call = next((i for i in timeline.items if i.kind == "call"), None)
+    console.print(f"Deal timeline of {timeline.deal}: {len(timeline.items)} events, close date pushed "
+                  f"{timeline.pushes} times" + (f"; the call '{call.title}' with {len(call.summary)} summary lines"
+                                                if call else ""), soft_wrap=True)
+    tag = cp.tag_account(sam, "Brightwell Health", "security", "HIPAA business associate agreement before the pilot")
+    seen = any(t.id == tag.id for t in cp.account_needs(maya, "Brightwell Health").tags)
+    console.print(f"Pre-sales tag on Brightwell Health: {tag.theme} ({tag.note}); {maya.name} sees it: {seen}",
+                  soft_wrap=True)
+    needs = cp.needs_map(maya, limit=3)
+    for row in needs.rows:
+        top = max(row.counts, key=lambda k: row.counts[k])
+        console.print(f"  needs: {row.label}: {row.total} signals, most about {top}", soft_wrap=True)
+    due = cp.settings.current_date() + timedelta(days=7)
+    made = cp.roleplay_assign(maya, sam.user_id, "brightwell-discovery", due_on=due)
+    console.print(f"{maya.name} assigned '{made.scenario}' to {made.trainee}, due {made.due_on}: {made.status}",
+                  soft_wrap=True)
+    codes = {path: client.get(path).status_code
+             for path in ("/forecast/history", f"/deals/{timeline.deal_id}", "/customers/" + str(timeline.account_id),
+                          "/coaching")}
+    console.print("More pages as " + maya.name + ": " + ", ".join(f"{p} {c}" for p, c in codes.items()), soft_wrap=True)
 
 
 EXTRA: dict[str, Callable[[Copilot], None]] = {"calls": tour_calls, "roleplay": tour_roleplay,

@@ -28,6 +28,10 @@ def test_tour_runs_every_section(tmp_path, monkeypatch, capsys):
     assert out.count("How I read your question") >= 5 and "not a comparison of two named people" in out
     assert "couldn't find an account matching 'Kestrel Manufacturing'" in out  # another team's account
     assert "11. The web workspace" in out and "/forecast 200" in out and "/customers 200" in out
+    assert "Deal timeline of Brightwell Health - Observe" in out and "Brightwell Health discovery call" in out
+    assert "Pre-sales tag on Brightwell Health: security" in out and "sees it: True" in out
+    assert re.search(r"assigned '.+' to Sam Okafor, due \S+: open", out) and "/forecast/history 200" in out
+    assert "/coaching 200" in out and re.search(r"/deals/\S+ 200", out)
     assert "Configuration preview (support weight 25% -> 50%, not saved)" in out and "AI trust: " in out
     assert re.search(r"admin +\S+ +sk-cop_", out)  # a key for the configuration pages
     assert "open http://127.0.0.1:8000/" in out and re.search(r"exec +\S.+ sk-cop_[0-9a-f]+_[0-9a-f]+", out)
