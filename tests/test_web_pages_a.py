@@ -228,6 +228,17 @@ def test_a_manager_assigns_a_scenario_and_the_trainee_completes_it(world: World,
     page = sign_in(chromium, world.base, world.keys["m-east"])
     text = visit(page, "/coaching?trainee=r-ann", "a-manager-one-trainee")
     assert "done" in page.locator("table.assignments").inner_text()
+    session_row = page.locator("table.sessions tbody tr", has_text=title)
+    assert f"{total:.2f}" in session_row.inner_text()
+    submit(page, session_row.get_by_role("link"))  # the transcript, read-only, with the rubric beside the turns
+    review_url = page.url
+    assert "/coaching/review/rp-" in review_url and page.locator("form textarea").count() == 0
+    lines = page.locator("ol.transcript li").all_inner_texts()
+    assert lines[1].startswith("Ann Lee: What does a late yield report cost you this quarter?")
+    assert page.locator("ol.transcript .mark").count() >= 1 and float(page.locator("span.total").inner_text()) == total
+    assert a11y_problems(page) == []
+    shot(page, "a-manager-transcript-review")
+    page.goto("/coaching?trainee=r-ann")
     submit(page, page.get_by_role("button", name=re.compile("^Withdraw: Ann Lee")))
     assert cp.roleplay_assignments(cp.principal("r-ann")) == []
     page.context.close()
@@ -235,6 +246,7 @@ def test_a_manager_assigns_a_scenario_and_the_trainee_completes_it(world: World,
     page = sign_in(chromium, world.base, world.keys["r-cara"])
     text = visit(page, "/coaching", "a-other-rep-coaching")
     assert "Ann Lee" not in text and "No scenarios assigned." in text
+    assert page.goto(review_url).status == 404 and "late yield report" not in page.inner_text("body")
     page.context.close()
 
 

@@ -152,6 +152,16 @@ def test_assigned_scenarios_are_done_when_the_trainee_finishes_one(cp: Copilot) 
     score = session.finish()
     done = cp.roleplay_assignments(maria, trainee="r-ann")[0]
     assert (done.status, done.session_id, done.score) == ("done", session.id, score.score)
+    lines = cp.roleplay_sessions(maria, trainee="Ann Lee")
+    assert [x.id for x in lines] == [session.id, other.id] and lines[0].score == score.score
+    read, again = cp.roleplay_review(maria, session.id)  # the manager reads it, scored as stored
+    assert again is not None and again.score == score.score and read.turns == session.turns
+    assert len(cp.roleplay_sessions(ann)) == 2 and cp.roleplay_assignments(ann)[0].status == "done"  # unchanged
+    for outsider in (cara, walter, cp.principal("x-eve")):
+        with pytest.raises(NotFound):
+            cp.roleplay_review(outsider, session.id)
+    with pytest.raises(NotFound):
+        cp.roleplay_sessions(walter, trainee="r-ann")
     with pytest.raises(PermissionDenied):
         cp.roleplay_unassign(ann, made.id)
     with pytest.raises(NotFound):

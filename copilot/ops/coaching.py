@@ -11,7 +11,9 @@ from copilot.core.errors import InvalidRequest, NotFound, PermissionDenied
 from copilot.ops.base import Operations
 
 if TYPE_CHECKING:
-    from tools.roleplay.assignments import Assignment, AssignmentStore
+    from tools.roleplay.assignments import Assignment, AssignmentStore, SessionLine
+    from tools.roleplay.scoring import Score
+    from tools.roleplay.session import RoleplaySession
 
 NOTE_MAX = 500
 
@@ -90,3 +92,22 @@ class CoachingOps(Operations):
         if principal.role not in (Role.MANAGER, Role.ADMIN):
             raise PermissionDenied("only managers and admins withdraw assignments")
         self._assignments().cancel(row.id, by_user=principal.user_id, now=datetime.now())
+
+    def roleplay_sessions(self, principal: Principal, *, trainee: str | None = None) -> list[SessionLine]:
+        """A trainee's practice sessions (their own, or a manager's person's), newest first."""
+        from tools.roleplay.assignments import trainee_sessions
+
+        scope = self.scope(principal)
+        person = self.principal(trainee) if trainee else principal
+        if person.user_id != principal.user_id and not scope.allows(person.user_id, person.team_id):
+            raise NotFound(f"no trainee {trainee!r} in your team", hint="managers see the people they manage")
+        return trainee_sessions(self.services.crm, scope, person.user_id)
+
+    def roleplay_review(self, principal: Principal, session_id: str) -> tuple[RoleplaySession, Score | None]:
+        """Read one session's transcript (the trainee, or their manager; nobody else), with the rubric's
+        result per check and the turn behind it once it is finished (re-scored as stored; never changed)."""
+        try:
+            session = self.services.roleplay.resume(session_id, self.scope(principal))
+        except PermissionDenied:  # someone else's practice: as if it did not exist
+            raise NotFound(f"no role-play session {session_id!r} that you can see") from None
+        return session, session.finish() if session.status == "finished" else None

@@ -89,4 +89,5 @@ WORDS_A: dict[str, dict[str, str]] = {
     "withdraw": {"en": "Withdraw: {what}", "zh": "撤回：{what}"},
     "no_assignments": {"en": "No scenarios assigned.", "zh": "没有分配的练习。"},
     "start_assigned": {"en": "Start: {what}", "zh": "开始：{what}"},
+    "transcripts": {"en": "Sessions and transcripts", "zh": "练习记录与对话稿"},
 }

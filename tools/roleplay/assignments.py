@@ -111,6 +111,39 @@ class AssignmentStore:
         return out
 
 
+class SessionLine(BaseModel):
+    """One of a trainee's practice sessions, for the coach's list (the transcript is opened by id)."""
+
+    id: str
+    trainee_id: str
+    scenario_id: str
+    scenario: str
+    status: str
+    started_at: datetime
+    turns: int
+    score: float | None = None
+    passed: bool | None = None
+
+
+def trainee_sessions(crm: CrmStore, scope: Scope, trainee_id: str, *, limit: int = 20) -> list[SessionLine]:
+    """A trainee's sessions the scope may see (their own, or a manager's people), newest first."""
+    from tools.roleplay.store import RoleplaySessionRow
+
+    if scope.aggregates_only:
+        return []
+    with crm.session() as s:
+        rows = list(s.scalars(select(RoleplaySessionRow).where(RoleplaySessionRow.trainee_id == trainee_id)
+                              .order_by(RoleplaySessionRow.started_at.desc()).limit(limit)))
+        rows = [r for r in rows if r.trainee_id == scope.principal.user_id or scope.allows(r.trainee_id, r.team_id)]
+        scores = {x.session_id: x for x in s.scalars(select(RoleplayScoreRow).where(
+            RoleplayScoreRow.session_id.in_([r.id for r in rows])))} if rows else {}
+    return [SessionLine(id=r.id, trainee_id=r.trainee_id, scenario_id=r.scenario_id,
+                        scenario=str((r.persona or {}).get("title") or r.scenario_id), status=r.status,
+                        started_at=r.started_at, turns=len(r.turns or []),
+                        score=scores[r.id].score if r.id in scores else None,
+                        passed=scores[r.id].passed if r.id in scores else None) for r in rows]
+
+
 def _visible(row: RoleplayAssignment, scope: Scope) -> bool:
     return row.trainee_id == scope.principal.user_id or scope.allows(row.trainee_id, row.team_id)
 

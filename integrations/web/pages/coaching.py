@@ -52,11 +52,13 @@ async def progress(request: Request, viewer: Viewer = Depends(get_viewer)) -> HT
     scenarios = await call(viewer.cp.roleplay_scenarios)
     names = await call(_names, viewer, list(report.get("trainees", {})))
     team = await call(_team, viewer)
+    sessions = await call(viewer.cp.roleplay_sessions, viewer.principal, trainee=trainee) \
+        if trainee or viewer.principal.role is Role.REP else []
     scores = report.get("scores") or []
     chart = bar_chart([(f"#{i + 1}", float(s)) for i, s in enumerate(scores)], word("scores", viewer.lang)) \
         if scores else ""
     return page(request, viewer, "coaching.html.j2", title_key="coaching", report=report, scenarios=scenarios,
-                names=names, chart=chart, assignments=assignments, team=team, trainee=trainee,
+                names=names, chart=chart, assignments=assignments, team=team, trainee=trainee, sessions=sessions,
                 today=viewer.cp.settings.current_date().isoformat())
 
 
@@ -90,6 +92,25 @@ async def start(request: Request, viewer: Viewer = Depends(get_viewer), scenario
     return back_to(request, f"/coaching/{session.id}")
 
 
+def _marks(score: Any) -> dict[int, list[tuple[str, bool | None]]]:
+    """Per 1-based turn: the rubric checks that turn earned or missed (the evidence beside each line)."""
+    out: dict[int, list[tuple[str, bool | None]]] = {}
+    for c in getattr(score, "checks", None) or []:
+        if c.turn:
+            out.setdefault(int(c.turn), []).append((c.label, c.passed))
+    return out
+
+
+@router.get("/coaching/review/{session_id}", response_class=HTMLResponse)
+async def review(session_id: str, request: Request, viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
+    """A session's transcript read-only, with the rubric's checks beside the turns behind them: the trainee's
+    own, or a manager's person's; anyone else gets 404."""
+    session, score = await call(viewer.cp.roleplay_review, viewer.principal, session_id)
+    names = await call(_names, viewer, [session.trainee_id])
+    return page(request, viewer, "practice.html.j2", title_key="coaching", s=session, score=score, readonly=True,
+                marks=_marks(score), trainee=names[session.trainee_id])
+
+
 @router.get("/coaching/{session_id}", response_class=HTMLResponse)
 async def practice(session_id: str, request: Request, viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
     session = await call(viewer.cp.roleplay_session, viewer.principal, session_id)
@@ -110,4 +131,5 @@ async def finish(session_id: str, request: Request, viewer: Viewer = Depends(get
     require_csrf(viewer, csrf)
     score = await call(viewer.cp.roleplay_finish, viewer.principal, session_id)
     session = await call(viewer.cp.roleplay_session, viewer.principal, session_id)
-    return page(request, viewer, "practice.html.j2", title_key="coaching", s=session, score=score)
+    return page(request, viewer, "practice.html.j2", title_key="coaching", s=session, score=score,
+                marks=_marks(score))
