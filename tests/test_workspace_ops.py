@@ -235,6 +235,15 @@ def test_the_http_api_cli_and_slack_show_the_same(cp: Copilot, tmp_path: Path) -
     assert [a["scenario_id"] for a in http.get("/v1/roleplay/assignments", headers=auth("r-ann")).json()] == \
         ["kestrel-pricing"]
     assert http.get("/v1/forecast/history", headers=auth("r-ann")).status_code == 200
+    session = cp.roleplay_start(cp.principal("r-ann"), "kestrel-pricing")
+    session.reply("What does a late yield report cost you?")
+    session.finish()
+    r = http.get(f"/v1/roleplay/sessions/{session.id}/review", headers=auth("m-east"))
+    assert r.status_code == 200 and r.json()["turns"][1]["text"] == "What does a late yield report cost you?"
+    assert r.json()["score"]["checks"] and r.json()["trainee_id"] == "r-ann"
+    assert http.get(f"/v1/roleplay/sessions/{session.id}/review", headers=auth("r-cara")).status_code == 404
+    r = http.get("/v1/roleplay/trainees/sessions", params={"trainee": "r-ann"}, headers=auth("m-east"))
+    assert [x["id"] for x in r.json()] == [session.id]
     assert http.delete(f"/v1/tags/{tag_id}", headers=auth("m-east")).status_code == 204
 
     set_copilot(cp)
@@ -257,6 +266,12 @@ def test_the_http_api_cli_and_slack_show_the_same(cp: Copilot, tmp_path: Path) -
         assert out.exit_code == 1 and "only managers and admins" in out.output
         out = runner.invoke(cli, ["forecast", "history", "--as", "r-ann", "--json"])
         assert out.exit_code == 0 and json.loads(out.stdout)["subject"] == "rep Ann Lee"
+        out = runner.invoke(cli, ["roleplay", "sessions", "--trainee", "Ann Lee", "--as", "m-east", "--json"])
+        assert out.exit_code == 0 and [x["id"] for x in json.loads(out.stdout)] == [session.id]
+        out = runner.invoke(cli, ["roleplay", "review", session.id, "--as", "m-east"])
+        assert out.exit_code == 0 and "2. rep: What does a late yield report cost you?" in out.stdout
+        out = runner.invoke(cli, ["roleplay", "review", session.id, "--as", "r-cara"])
+        assert out.exit_code == 1 and "no role-play session" in out.output
     finally:
         set_copilot(None)
 
@@ -281,5 +296,10 @@ def test_slack_commands(tmp_path: Path) -> None:
             assert "due 2026-12-02" in world.fake.wait_for("cmd", 6)[5]["text"]
             world.command("UANN", "tag Acme Robotics")
             assert "ACCOUNT | THEME | note" in world.fake.wait_for("cmd", 7)[6]["text"]
+            session = cp.roleplay_start(cp.principal("r-ann"), "kestrel-pricing")
+            world.command("UMARIA", "sessions Ann Lee")
+            assert f"`{session.id}`" in world.fake.wait_for("cmd", 8)[7]["text"]
+            world.command("UCARA", "sessions Ann Lee")
+            assert "no trainee 'Ann Lee'" in world.fake.wait_for("cmd", 9)[8]["text"]
     finally:
         cp.close()

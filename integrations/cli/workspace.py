@@ -36,6 +36,8 @@ def register(app: typer.Typer) -> None:
     roleplay_app.command("assign", help="Assign a scenario to someone in your team (managers, admins).")(assign)
     roleplay_app.command("assignments", help="Assigned scenarios you may see: open, overdue or done.")(assignments)
     roleplay_app.command("unassign", help="Withdraw an assignment by id (managers, admins).")(unassign)
+    roleplay_app.command("sessions", help="A trainee's sessions with their scores (yours, or your person's).")(sessions)
+    roleplay_app.command("review", help="Read a session's transcript with the rubric's checks beside the turns.")(review)
 
 
 @needs_app.command("map", help="Accounts you may see by need theme, most signals first (execs: segments).")
@@ -176,3 +178,35 @@ def assignments(trainee: str = typer.Option(None, "--trainee", help="one trainee
 def unassign(assignment_id: str = typer.Argument(...), who: str = typer.Option(None, "--as", help=AS_HELP)) -> None:
     get_copilot().roleplay_unassign(acting(who), assignment_id)
     console.print(f"Withdrew {assignment_id}.", highlight=False)
+
+
+@cli_errors
+def sessions(trainee: str = typer.Option(None, "--trainee", help="one trainee (managers: someone in your team)"),
+             who: str = typer.Option(None, "--as", help=AS_HELP),
+             json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    rows = get_copilot().roleplay_sessions(acting(who), trainee=trainee)
+    if json_:
+        print_json(rows)
+        return
+    console.print(table("Sessions, newest first", ["id", "started", "scenario", "status", "turns", "score"],
+                        [(x.id, f"{x.started_at:%Y-%m-%d %H:%M}", x.scenario_id, x.status, x.turns,
+                          "-" if x.score is None else f"{x.score:.0f}") for x in rows]))
+
+
+@cli_errors
+def review(session_id: str = typer.Argument(...), who: str = typer.Option(None, "--as", help=AS_HELP),
+           json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    session, score = get_copilot().roleplay_review(acting(who), session_id)
+    marks: dict[int, list[str]] = {}
+    for c in score.checks if score else []:
+        if c.turn:
+            marks.setdefault(c.turn, []).append(("+" if c.passed else "-" if c.passed is False else "~") + c.id)
+    if json_:
+        print_json({"session_id": session.id, "turns": [t.model_dump(mode="json") for t in session.turns],
+                    "score": score})
+        return
+    for i, t in enumerate(session.turns, start=1):
+        console.print(f"{i}. {t.speaker}: {t.text}" + (f"  [{' '.join(marks[i])}]" if i in marks else ""),
+                      highlight=False, soft_wrap=True)
+    if score:
+        console.print(f"Score {score.score:.0f}/100 (pass mark {score.pass_mark:.0f})", highlight=False)

@@ -32,6 +32,7 @@ HELP = """*Sales Copilot* answers from your CRM, calls and the case library, wit
 • `/copilot actions`: your pending proposals, as cards in our DM
 • `/copilot roleplay [scenario]`: practise a call; reply in the thread, say `done` to get scored
 • `/copilot assign TRAINEE | SCENARIO | date` (managers), `/copilot assignments`: assigned role-play scenarios
+• `/copilot sessions [trainee]`: role-play sessions with their scores (yours, or your team's)
 • `/copilot needs [account]`, `/copilot tag ACCOUNT | THEME | note`: customer needs and pre-sales tags
 • `/copilot timeline DEAL`, `/copilot forecast history`: a deal's story; forecast against actual
 • `/copilot help`: this message"""

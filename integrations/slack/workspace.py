@@ -87,3 +87,12 @@ def assignments_text(cp: Copilot, principal: Principal) -> str:
         f"• `{a.id}` {a.trainee}: *{a.scenario}* ({a.status}" + (f", due {a.due_on}" if a.due_on else "")
         + (f", score {a.score:.0f}" if a.score is not None else "") + f"); start it with `/copilot roleplay {a.scenario_id}`"
         for a in rows[:20])[:LIMIT]
+
+
+def sessions_text(cp: Copilot, principal: Principal, rest: str) -> str:
+    rows = cp.roleplay_sessions(principal, trainee=rest or None)
+    if not rows:
+        return "No role-play sessions yet."
+    return "*Role-play sessions, newest first*\n" + "\n".join(
+        f"• `{x.id}` {x.started_at:%Y-%m-%d}: *{x.scenario}* ({x.status}, {x.turns} turns"
+        + (f", score {x.score:.0f}" if x.score is not None else "") + ")" for x in rows)[:LIMIT]

@@ -91,3 +91,19 @@ async def assign(body: AssignIn, request: Request, caller: Caller = Depends(get_
 async def unassign(assignment_id: str, request: Request, caller: Caller = Depends(get_caller)) -> Response:
     await run_service(request, caller.cp.roleplay_unassign, caller.principal, assignment_id)
     return Response(status_code=204)
+
+
+@router.get("/roleplay/trainees/sessions", tags=["roleplay"], summary="A trainee's sessions (yours, or your person's)")
+async def sessions(request: Request, caller: Caller = Depends(get_caller),
+                   trainee: str | None = Query(default=None)) -> list[dict[str, Any]]:
+    rows = await run_service(request, caller.cp.roleplay_sessions, caller.principal, trainee=trainee)
+    return [r.model_dump(mode="json") for r in rows]
+
+
+@router.get("/roleplay/sessions/{session_id}/review", tags=["roleplay"],
+            summary="A session's transcript with the rubric's checks and their turns (trainee or their manager)")
+async def review(session_id: str, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
+    session, score = await run_service(request, caller.cp.roleplay_review, caller.principal, session_id)
+    return {"session_id": session.id, "trainee_id": session.trainee_id, "scenario_id": session.persona.id,
+            "status": session.status, "turns": [t.model_dump(mode="json") for t in session.turns],
+            "score": score.model_dump(mode="json") if score else None}

@@ -20,8 +20,9 @@ from integrations.slack.trust import trust_text
 
 log = logging.getLogger("copilot.slack")
 SUBCOMMANDS = ("ask", "forecast", "health", "actions", "roleplay", "help", "config", "trust", "needs", "tag", "timeline", "assign",
-               "assignments")
-WORKSPACE = {"needs": ws.needs_text, "tag": ws.tag_text, "timeline": ws.timeline_text, "assign": ws.assign_text}
+               "assignments", "sessions")
+WORKSPACE = {"needs": ws.needs_text, "tag": ws.tag_text, "timeline": ws.timeline_text, "assign": ws.assign_text,
+             "sessions": ws.sessions_text}
 
 
 def register(app: App, rt: SlackRuntime) -> None:
