@@ -28,6 +28,7 @@ class Passage(BaseModel):
     section: str | None = None
     type: str | None = None
     score: float = 0.0
+    chunk: int | None = None  # position of the passage in its document, when the store knows it
 
 
 class Passages(ToolResult):
@@ -66,6 +67,13 @@ def search_knowledge(ctx: ToolContext, args: SearchKnowledgeArgs) -> Passages:
                 with contextlib.suppress(ValueError):  # a malformed stamp only loses freshness info
                     newest = newest_of(newest, datetime.fromisoformat(str(stamp)))
         passages.append(Passage(text=h.text, title=h.citation.title, section=h.citation.section,
-                                type=meta.get("type"), score=float(h.score)))
+                                type=meta.get("type"), score=float(h.score), chunk=_int(meta.get("chunk"))))
         cites.append(h.citation)
     return Passages(query=args.query, passages=passages, citations=cites, newest=newest)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None

@@ -84,6 +84,7 @@ class Weights:
     phrase: float = 0.15  # per pair of adjacent question words found adjacent
     prior: float = 0.4  # retrieval rank of the passage: prior / (1 + rank)
     short: float = 0.5  # factor for a section of under 8 words
+    quantity: float = 0.15  # the section holds the kind of quantity the question asks for (a duration, a share)
 
 
 W = Weights()
@@ -100,6 +101,7 @@ class Unit:
     rank: int  # retrieval rank of the passage (0 = best)
     source: str = ""
     type: str | None = None
+    order: int = 0  # position among the units built from the same search result (document order within a passage)
     score: float = 0.0
     coverage: float = 0.0  # idf-weighted share of the question's words found in the section or its headings
     terms: Counter[str] = field(default_factory=Counter)
@@ -173,11 +175,11 @@ def build_units(passages: list, citations: list, ranks: list[int] | None = None)
     A long section is stored as several chunks; the ones retrieved together are joined back into one
     section, so its answer is not cut at a chunk boundary (step 5 of 10 at the end of one chunk).
     """
-    units = []
+    units: list[Unit] = []
     for i, (p, cit) in enumerate(zip(passages, citations, strict=True)):
         for path, body in split_units(p.text, p.section or ""):
             units.append(Unit(title=p.title, path=path, body=body, passage=i, rank=ranks[i] if ranks else i,
-                              source=cit.source_id, type=p.type))
+                              source=cit.source_id, type=p.type, order=len(units)))
     units = join_chunks(units)
     for u in units:
         u.terms = Counter(tokens(u.body))
@@ -291,6 +293,7 @@ def score_units(units: list[Unit], question: str) -> None:
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in q}
     total = sum(idf.values()) or 1.0
     pairs = [f"{a} {b}" for a, b in zip(q, q[1:], strict=False)]
+    wants = _wanted_quantity(question)
     form = {t for t in q if t in QUESTION_FORM}  # "how long", "how often": the form of the question, not its topic
     topical = (total - sum(idf[t] for t in form)) or 1.0
     for u in units:
@@ -307,8 +310,29 @@ def score_units(units: list[Unit], question: str) -> None:
         phrase = sum(1 for pair in pairs if pair in joined)
         u.coverage = on_topic / topical
         u.score = (match + W.coverage * covered) / total + W.phrase * phrase + W.prior / (1 + u.rank)
+        if wants and wants.search(u.body):  # 'how long should a trial last': the section that names a duration
+            u.score += W.quantity
         if length < 8:  # a heading with a link under it is not an answer
             u.score *= W.short
+
+
+_DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:business |working |calendar )?"
+                       r"(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|quarters?|years?)\b", re.I)
+_SHARE = re.compile(r"\d\s*%|\bpercent", re.I)
+_COUNT = re.compile(r"\b\d+\b")
+
+
+def _wanted_quantity(question: str) -> re.Pattern[str] | None:
+    """What a 'how long / how many / what percentage' question wants a section to hold, or None."""
+    low = question.lower()
+    if re.search(r"\bhow (?:long|soon|quickly|fast|often)\b|\bwithin how\b|\bhow many (?:days|weeks|months|hours)\b"
+                 r"|多久|多长时间|几天", low):
+        return _DURATION
+    if re.search(r"\bpercent|\bwhat share\b|\bhow much of\b|百分|比例", low):
+        return _SHARE
+    if re.search(r"\bhow many\b|\bminimum\b|\bmaximum\b|\bat least\b|\bat most\b|多少|几个", low):
+        return _COUNT
+    return None
 
 
 # A question that asks for an amount or a time wants the lines that hold a number ("<5 mins", "24 hours").

@@ -99,6 +99,15 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
         metrics[f"{split}_routed_to_library"] = len(routed) / len(part) if part else None
         metrics[f"{split}_routed_fact_recall"] = mean([c["score"] for c in routed])
         metrics[f"{split}_routed_baseline_fact_recall"] = mean([c["baseline_score"] for c in routed])
+    # Each batch's test half on its own: a later batch was written after the engine changed and is the fresh figure.
+    for batch in sorted({c["batch"] for c in cases}):
+        part = [c for c in cases if c["split"] == "test" and c["batch"] == batch]
+        answer, base = mean([c["score"] for c in part]), mean([c["baseline_score"] for c in part])
+        metrics[f"test_batch{batch}_fact_recall"] = answer
+        metrics[f"test_batch{batch}_baseline_fact_recall"] = base
+        metrics[f"test_batch{batch}_gain_points"] = 100 * (answer - base) if answer is not None and base is not None \
+            else None
+        metrics[f"test_batch{batch}_questions"] = float(len(part))
     return SuiteResult(NAME, metrics=metrics, cases=cases)
 
 
@@ -110,7 +119,8 @@ def _case(cp: Any, principal: Any, scope: Any, row: dict) -> dict[str, Any]:
     baseline = hits[0].text if hits else ""
     base_score, base_missing = fact_recall(facts, baseline)
     return {
-        "id": row["id"], "split": split_of(row["id"]), "question": row["question"], "intent": answer.intent,
+        "id": row["id"], "split": split_of(row["id"]), "batch": int(row.get("batch") or 1),
+        "question": row["question"], "intent": answer.intent,
         "answer": answer.text, "citations": [c.location() for c in answer.citations],
         "facts_missing": missing, "score": score,
         "section_hit": section_hit(answer.citations, row["page"], row.get("section", "")),
