@@ -273,3 +273,28 @@ def test_a_how_long_question_prefers_the_section_that_names_a_duration() -> None
     assert max(units, key=lambda u: u.score).section == "Trial timing"
     score_units(units, "what does a trial cover?")  # no quantity asked: the duration earns nothing
     assert max(units, key=lambda u: u.score).section == "Trial process"
+
+
+def test_business_shorthand_matches_the_spelled_out_heading() -> None:
+    cit = Citation(source_id="gtm.md", title="Go to market")
+    text = ("## Partner plan\nResellers get a plan of their own each year.\n"
+            "## Demand Generation plan\nWe run two webinars a quarter and one field event.\n")
+    units = build_units([Passage(text=text, title="Go to market", section="")], [cit])
+    score_units(units, "what is the demand gen plan")
+    assert max(units, key=lambda u: u.score).section == "Demand Generation plan"
+    score_units(units, "what is the gen plan")  # the shorthand alone finds the spelled-out heading
+    assert max(units, key=lambda u: u.score).section == "Demand Generation plan"
+    score_units(units, "what's the sales ops plan")  # 'ops' <-> 'operations' both ways, without inventing a match
+    assert all(u.coverage < 1 for u in units)
+
+
+def test_a_product_named_in_a_comparison_page_title_is_not_a_competitor_question(library_cp) -> None:
+    cp = library_cp
+    (Path(cp.settings.home) / "cody").mkdir()
+    (Path(cp.settings.home) / "cody" / "demos.md").write_text(
+        "# Observe demos\n\n## Recipes to show\n- Explain a failing pipeline\n- Generate a freshness check\n")
+    (Path(cp.settings.home) / "cody" / "vs.md").write_text(
+        "# Skylark Enterprise vs. Observe which is Open Source\n\nEnterprise adds hosting and support to Observe.\n")
+    cp.services.knowledge.ingest_paths([Path(cp.settings.home) / "cody"])
+    a = _ask(cp, library_answers.competitor, "which Observe recipes are good to show in a demo?")
+    assert "Generate a freshness check" in a.text and not a.text.startswith("How we compare")

@@ -162,6 +162,8 @@ Most companies with LDAP also run Okta or another SSO provider and prefer it; LD
 Never talk to an attorney from a customer account without our legal team on the call.
 ## Expired quotes
 When a quote expires, the rep re-issues it at the current list price.
+## Prospecting reports
+The Best Accounts report in Looker lists the accounts with no open opportunity and an engaged lead.
 """
 
 
@@ -169,6 +171,7 @@ When a quote expires, the rep re-issues it at the current list price.
     ("Can users sign in with LDAP?", "SSO bridge"),  # 'with LDAP' is a topic the library uses, not an account
     ("the prospect's lawyer wants to hop on a call with me, is that ok?", "without our legal team"),
     ("what happens if a quote expires?", "current list price"),
+    ("which looker report shows the best accounts to prospect into?", "engaged lead"),  # where to look, not a count
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

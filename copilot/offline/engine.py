@@ -93,7 +93,12 @@ POLICY = re.compile(
     r"\bwhat [\w -]{0,30}?(?:do|should|must) (?:i|we|you) (?:fill|enter|put|select|pick|include|attach)\b|"
     r"\bhow often (?:do|does|should|must) (?:the )?(?:aes?|ses?|sdrs?|bdrs?|ces?|reps?|managers?|csms?|"
     r"account executives?|sales ?people)\b|\bcan (?:users|customers|admins|developers)\b|"
-    r"\bdo(?:es)? (?:it|the product|our product|we) support\b", re.I)
+    r"\bdo(?:es)? (?:it|the product|our product|we) support\b|"
+    # where to find something: 'which looker report shows ...', 'where do I find the order form template'
+    r"\bwhich (?:[\w-]+ ){0,2}(?:reports?|dashboards?|tools?|templates?|forms?|channels?|folders?|links?|docs?) "
+    r"(?:shows?|has|have|lists?|tracks?|covers?|should i use|do i use|do we use)\b|"
+    r"\bwhere (?:do|can|should|would) (?:i|we|you) (?:find|look up|get|see) (?:the |a |our )?(?:[\w-]+ ){0,2}"
+    r"(?:reports?|dashboards?|templates?|forms?|docs?|documents?|links?|decks?|collateral|slides?)\b", re.I)
 NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})|"
                         r"\bat\s+([a-z][\w&'-]{3,}(?:\s+[a-z][\w&'-]+){0,2})")  # 'the EB at acme' 
 

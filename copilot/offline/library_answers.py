@@ -222,9 +222,12 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
     hit = library_competitor(res, question)
     if hit and (not name or hit[0].lower() == name.lower()):
         name, sources = hit
-    if not name and not re.search(r"\b(compar|vs\.?|versus|against|competit|battle ?card|alternative|rival)",
-                                  question, re.I):
-        return knowledge(ctx, c, ent, question)  # no competitor in sight: a plain library question
+    comparing = re.search(r"\b(compar|vs\.?|versus|against|competit|battle ?card|alternative|rival|beat|lose to|"
+                          r"lost to|switch|displace|replace|cheaper|pricier|than (?:us|we))", question, re.I)
+    if not comparing and (not name or not ent.competitor):
+        # No comparison asked, and no CRM competitor named: a page title like "X vs. Cody" makes Cody a name the
+        # library compares, not the subject of 'which Cody recipes are good to demo'.
+        return knowledge(ctx, c, ent, question)
     units = _ranked(res, ranks, question, COMPETITOR_TYPES, embedder=_embedder(ctx))
     if name:
         about = [u for u in units if u.source in sources or name.lower() in f"{u.where} {u.body}".lower()]

@@ -256,6 +256,18 @@ def abbreviations(texts: list[str]) -> dict[str, list[str]]:
     return out
 
 
+# Business shorthand people type and pages spell out (or the other way round): "demand gen" for "Demand
+# Generation", "sales ops" for "Sales Operations". The library's own "(PS)" definitions come on top.
+COMMON_SHORT: dict[str, list[str]] = {stem(k): tokens(v) for k, v in {
+    "gen": "generation", "ops": "operations", "mgmt": "management", "mgr": "manager", "eng": "engineering",
+    "mktg": "marketing", "exec": "executive", "execs": "executives", "reqs": "requirements", "req": "requirement",
+    "docs": "documentation", "doc": "document", "admin": "administrator", "info": "information",
+    "config": "configuration", "env": "environment", "prod": "production", "perf": "performance",
+    "biz": "business", "dev": "developer", "devs": "developers", "rev": "revenue", "acct": "account",
+    "comp": "compensation", "onboard": "onboarding", "approvals": "approval", "impl": "implementation",
+}.items()}
+
+
 def _expand(u: Unit, short: dict[str, list[str]]) -> None:
     """Count an abbreviation in a section as the words it stands for, and those words as the abbreviation
     (idempotent). The question keeps its own words, so "PS" weighs as one word, not two."""
@@ -281,7 +293,7 @@ def score_units(units: list[Unit], question: str) -> None:
     the page but not the section, so they weigh less. Coverage rewards a section that has all of the
     question's words over one that repeats one of them.
     """
-    short = abbreviations([t for u in units for t in (u.title, *u.path, u.body)])
+    short = {**COMMON_SHORT, **abbreviations([t for u in units for t in (u.title, *u.path, u.body)])}
     q = query_terms(question)
     if not units or not q:
         return
