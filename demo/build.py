@@ -44,9 +44,10 @@ SEED = 20_261_120
 RUN_SOURCE = "demo:skylark"
 
 
-def generate(today: date) -> dict[str, Any]:
-    """All demo rows, by table, for the anchor ``today`` (pure: no database)."""
-    rng = random.Random(SEED)
+def generate(today: date, seed: int = SEED) -> dict[str, Any]:
+    """All demo rows, by table, for the anchor ``today`` (pure: no database). Another ``seed`` gives another
+    company of the same shape (the forecast's held-out check runs on such companies)."""
+    rng = random.Random(seed)
     stories = load_stories()
     accounts = plan_accounts(rng, today, stories)
     deals = plan_deals(rng, today, accounts, stories)
@@ -57,7 +58,7 @@ def generate(today: date) -> dict[str, Any]:
     last_touch: dict[str, datetime] = {}
     for a in activities:
         last_touch[a["deal_id"]] = max(last_touch.get(a["deal_id"], a["occurred_at"]), a["occurred_at"])
-    signals = health_signals(deals, accounts, today, SEED)
+    signals = health_signals(deals, accounts, today, seed)
     return {
         "teams": teams, "users": users,
         "products": [{"id": pid, "name": name, "series": "Skylark", "list_price": price, "source": SOURCE}

@@ -110,7 +110,8 @@ def test_backtest_is_never_worse_than_the_baseline(maven):
     assert by["product"].brier <= by["baseline"].brier
     for p in report.points:
         assert p.brier["product"] <= p.brier["baseline"] + 1e-9
-    assert "did not beat the stage-weighted baseline" in report.product_note
+    # the model is kept (its holdout Brier is within the fallback margin of the baseline's), and it is not worse
+    assert all(p.product_model == "logistic" for p in report.points), report.product_note
 
 
 def test_forecast_on_old_data_uses_the_newest_date_and_says_so(maven):

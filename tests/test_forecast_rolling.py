@@ -7,10 +7,12 @@ import pytest
 from test_forecast_maven import maven  # noqa: F401 - the module-scoped Maven copilot fixture
 
 from tools.forecast import inperiod, rolling
-from tools.forecast.features import FeatureBuilder
+from tools.forecast.data import DealRec, HistoryRow, Snapshot
+from tools.forecast.features import FeatureBuilder, is_open_at
 from tools.forecast.model import train
 from tools.forecast.simulate import PRIOR_SD, Spread, simulate_totals, spread_from
 from tools.forecast.synthetic import generate
+from tools.forecast.timing import INDEX, cell, fit_timing
 
 CUT = date(2017, 7, 1).toordinal()
 
@@ -32,6 +34,42 @@ def test_in_period_probability_counts_slips_and_pull_ins(snap):
     assert np.all(short <= tm.predict_in_period(est.X, est.situations, 300) + 1e-9)
     assert est.expected_total == pytest.approx(est.closed_won + float(est.p_in @ est.amounts) + est.created_mean)
     assert est.created_history and est.conversion_ratios
+
+
+def _changing_book() -> Snapshot:
+    """Maven's shape: deals created in the first half of 2019 all close in one rush in the third quarter
+    (60% won); later deals either close within 20-60 days or sit open for good."""
+    rng = np.random.default_rng(0)
+    start, rush, end_all = date(2019, 1, 1).toordinal(), date(2019, 7, 1).toordinal(), date(2020, 6, 30).toordinal()
+    deals = []
+    for i in range(2000):
+        made = start + int(rng.integers(0, end_all - start))
+        end: int | None = rush + int(rng.integers(0, 92))
+        if made >= rush:
+            end = made + int(rng.integers(20, 60)) if rng.random() < 0.5 else None
+        stage = ("closed_won" if rng.random() < 0.6 else "closed_lost") if end else "qualification"
+        closed = date.fromordinal(end) if end else None
+        deals.append(DealRec(f"D{i}", f"Deal {i}", "A", None, None, None, stage, 1000.0, created_on=date.fromordinal(made),
+                             close_date=closed, closed_on=closed,
+                             history=[HistoryRow(end, None, stage, 1000.0, closed)] if end else []))
+    return Snapshot(deals)
+
+
+def test_slip_model_chains_month_steps_and_uses_the_newest_months():
+    snap, cut = _changing_book(), date(2020, 4, 1).toordinal()
+    timing = fit_timing(snap, cut)
+    for age in (10, 60, 120, 200):
+        s = [timing.factor(("early", None, age), h) for h in (0, 30, 61, 92, 200)]
+        assert s[0] == 0 and all(a <= b + 1e-12 for a, b in zip(s, s[1:], strict=False)) and s[-1] <= 1
+    # A deal open 120 days at the cutoff. The first cohort, open that long when a full quarter was still to
+    # watch, was won within that quarter at its win rate (the whole-horizon share of the first version
+    # rested on such rows only). The month steps also see the later months, where such deals sat open; in
+    # fact none of the deals open 90-180 days at the cutoff is won in the next quarter.
+    aged = [d for d in snap.deals if is_open_at(d, cut - 1) and 90 < cut - 1 - (d.created_day or 0) <= 180]
+    assert aged and not any(d.won and (d.closed_day or 0) < cut + 92 for d in aged)
+    first = np.mean([d.won for d in snap.deals if d.created_day and d.created_day < date(2019, 4, 1).toordinal()])
+    chained = timing.factor(("early", None, 120), 92) * timing.eventual[INDEX[cell(("early", None, 120))]]
+    assert chained < 0.75 * first  # (0.30 against 0.54: the later months pull it down, not all the way to 0)
 
 
 def test_spread_learns_over_and_under_dispersion():

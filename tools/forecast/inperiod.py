@@ -23,7 +23,7 @@ import numpy as np
 from tools.forecast.data import DealRec, Snapshot
 from tools.forecast.features import DealState, FeatureBuilder, is_open_at, state_at
 from tools.forecast.model import TrainedModel, stages_of
-from tools.forecast.timing import situation
+from tools.forecast.timing import Situation, situation
 
 Keep = Callable[[DealRec], bool]
 N_WINDOWS = 6  # created-and-won history: this many windows of the same length, a month apart
@@ -45,7 +45,7 @@ class PeriodEstimate:
     p_in: np.ndarray
     stage_p: np.ndarray
     in_window: np.ndarray  # stated close (or created + cycle) inside the period: the stage baseline's deals
-    situations: list[tuple[str, str, str]] = field(default_factory=list)
+    situations: list[Situation] = field(default_factory=list)
     created_history: list[float] = field(default_factory=list)
     conversion_ratios: list[float] = field(default_factory=list)
 
