@@ -2,8 +2,9 @@
 
 Each hint is a fact about the data, never a guess: the answer cites no record or few records; most records
 cited belong to one rep (someone else than the viewer); the CRM data was stale when it answered; the
-confidence is low; or the account's sector is thin in the history the win-odds model learns from (closed
-deals per sector: the model's ``sector_win_rate`` falls back towards the overall rate when a sector has few).
+confidence is low; or the account's sector is thin in the history a model learns from: closed deals per
+sector for the win-odds model (its ``sector_win_rate`` leans on the overall rate when a sector has few), closed
+renewals per sector for the renewal-risk model behind health suggestions.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ THIN_SECTOR_SHARE = 0.05
 
 @dataclass(frozen=True)
 class Hint:
-    code: str  # no_sources | few_records | one_rep | stale | low_confidence | thin_sector
+    code: str  # no_sources | few_records | one_rep | stale | low_confidence | thin_sector | thin_renewals
     text: str
 
 
@@ -41,11 +42,15 @@ class TrustHints:
     def __init__(self, crm: CrmStore) -> None:
         self.crm = crm
 
-    def sector_training(self) -> tuple[Counter[str], int]:
-        """Closed deals per account sector (what the win-odds model learns from) and their total."""
+    def sector_training(self, *, renewals: bool = False) -> tuple[Counter[str], int]:
+        """Closed deals per account sector (what the win-odds model learns from) and their total; with
+        ``renewals``, closed renewals only (the renewal-risk model's examples, at most)."""
+        query = (select(Account.sector, func.count(Deal.id)).join(Account, Deal.account_id == Account.id)
+                 .where(Deal.stage.in_(("closed_won", "closed_lost"))))
+        if renewals:
+            query = query.where(Deal.deal_type == "renewal")
         with self.crm.session() as s:
-            rows = s.execute(select(Account.sector, func.count(Deal.id)).join(Account, Deal.account_id == Account.id)
-                             .where(Deal.stage.in_(("closed_won", "closed_lost"))).group_by(Account.sector)).all()
+            rows = s.execute(query.group_by(Account.sector)).all()
         counts: Counter[str] = Counter({(sector or "").lower(): int(n) for sector, n in rows})
         return counts, sum(counts.values())
 
@@ -69,20 +74,29 @@ class TrustHints:
         with self.crm.session() as s:
             return s.scalar(select(User.name).where(User.id == user_id)) or user_id
 
-    def _thin(self, sectors: list[str], training: tuple[Counter[str], int] | None) -> list[Hint]:
+    def _thin(self, sectors: list[str], training: tuple[Counter[str], int] | None, *,
+              renewals: bool = False) -> list[Hint]:
         if not sectors or training is None:
             return []
         counts, total = training
+        if not total:
+            what = "renewals: the renewal-risk model" if renewals else "deals: the win-odds model"
+            return [Hint("thin_renewals" if renewals else "thin_sector",
+                         f"no closed {what} has nothing to learn from yet")]
         out = []
         for sector in sorted({x for x in sectors if x}):
             n = counts.get(sector, 0)
-            if total and (n < THIN_SECTOR_DEALS or n / total < THIN_SECTOR_SHARE):
-                out.append(Hint("thin_sector", f"sector '{sector}' has {n} of {total} closed deals the win-odds "
+            if (n < THIN_SECTOR_DEALS or n / total < THIN_SECTOR_SHARE):
+                out.append(Hint("thin_renewals", f"sector '{sector}' has {n} of {total} closed renewals the "
+                                                 "renewal-risk model learns from") if renewals else
+                           Hint("thin_sector", f"sector '{sector}' has {n} of {total} closed deals the win-odds "
                                                "model learns from: its odds lean on the overall rate"))
         return out
 
     def for_citations(self, viewer: Principal, citations: list[Citation], confidence: float, *,
-                      training: tuple[Counter[str], int] | None = None) -> list[Hint]:
+                      training: tuple[Counter[str], int] | None = None,
+                      renewals: tuple[Counter[str], int] | None = None) -> list[Hint]:
+        """``renewals``: the renewal-risk model's coverage, for what health produced."""
         hints: list[Hint] = []
         records = {r for r in (_record(c) for c in citations) if r}
         if not citations:
@@ -97,10 +111,13 @@ class TrustHints:
                                              f"({self._name(top)})"))
         if confidence < LOW_CONFIDENCE:
             hints.append(Hint("low_confidence", f"confidence {confidence:.0%} is low: read the sources first"))
-        return hints + self._thin(sectors, training)
+        return hints + self._thin(sectors, training) + self._thin(sectors, renewals, renewals=True)
 
-    def for_answer(self, viewer: Principal, answer: Answer, training: tuple[Counter[str], int] | None) -> list[Hint]:
-        hints = self.for_citations(viewer, answer.citations, answer.confidence, training=training)
+    def for_answer(self, viewer: Principal, answer: Answer, training: tuple[Counter[str], int] | None,
+                   renewals: tuple[Counter[str], int] | None = None) -> list[Hint]:
+        from_health = any(t.startswith("health") for t in answer.tools_used) or (answer.intent or "").startswith("health")
+        hints = self.for_citations(viewer, answer.citations, answer.confidence, training=training,
+                                   renewals=renewals if from_health else None)
         if answer.freshness.stale:
             age = f"{answer.freshness.age_hours:.0f} h" if answer.freshness.age_hours is not None else "too"
             hints.insert(0, Hint("stale", f"the CRM data was {age} old when it answered"))

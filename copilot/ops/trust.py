@@ -47,24 +47,26 @@ class TrustOps(Operations):
     def trust_answers(self, principal: Principal, *, limit: int = 25) -> list[TrustedAnswer]:
         """The asker's own newest answers with their bias hints and votes, newest first."""
         hints = TrustHints(self.services.crm)
-        training = hints.sector_training()
+        training, renewals = hints.sector_training(), hints.sector_training(renewals=True)
         chat = self.services.chat
-        return [TrustedAnswer(ref, q, at, a, hints.for_answer(principal, a, training), chat.votes(ref),
+        return [TrustedAnswer(ref, q, at, a, hints.for_answer(principal, a, training, renewals), chat.votes(ref),
                               chat.vote_of(ref, _voter(principal)))
                 for ref, q, at, a in self._answers(principal, limit)]
 
     def trust_suggestions(self, principal: Principal, *, limit: int = 50) -> list[TrustedSuggestion]:
         """Pending proposals the viewer may see, each with its bias hints (the account's sector counts)."""
         hints = TrustHints(self.services.crm)
-        training = hints.sector_training()
+        training, renewals = hints.sector_training(), hints.sector_training(renewals=True)
         out = []
         for action in self.actions_list(principal, limit=limit):  # type: ignore[attr-defined]
             cites = list(action.citations)
             if action.account_id:
                 cites.append(Citation(source_id=f"crm:account:{action.account_id}", title="account", kind="crm",
                                       record=f"account:{action.account_id}"))
-            out.append(TrustedSuggestion(action, hints.for_citations(principal, cites, action.confidence,
-                                                                     training=training)))
+            health = action.tool.startswith("health")  # proposed from health scores and renewal risk
+            out.append(TrustedSuggestion(action, hints.for_citations(
+                principal, cites, action.confidence, training=None if health else training,
+                renewals=renewals if health else None)))
         return out
 
     def answer_vote(self, principal: Principal, ref: str, *, helpful: bool) -> dict[str, int]:
