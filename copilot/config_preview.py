@@ -42,9 +42,9 @@ class ScoreChange:
 
 
 @dataclass
-class RiskChange:
-    deal: str
-    before: list[str]  # risk flag codes
+class Change:
+    subject: str  # a deal (risk flags) or an account (journey interventions)
+    before: list[str]  # risk flag codes, or intervention rule ids
     after: list[str]
 
 
@@ -54,7 +54,8 @@ class Preview:
     current: str  # what the file in force holds, in words
     edited: str  # what the edit holds, in words
     scores: list[ScoreChange] = field(default_factory=list)
-    risks: list[RiskChange] = field(default_factory=list)  # deals whose risk flags change
+    risks: list[Change] = field(default_factory=list)  # deals whose risk flags change
+    interventions: list[Change] = field(default_factory=list)  # accounts whose journey interventions change
     rendered: str = ""  # the summary template's output on the sample call
     note: str = ""
 
@@ -84,6 +85,8 @@ def preview(files: ConfigFiles, kind: str, text: str, *, health: object = None, 
     out = Preview(kind, current, edited)
     if kind == "health" and health is not None and scope is not None:
         out.scores = _health_scores(files, text, health, scope, limit)
+    elif kind == "journey" and health is not None and scope is not None:
+        out.interventions = _journey(text, health, scope, limit)
     elif kind == "risk" and forecaster is not None and scope is not None:
         out.risks = _risks(text, forecaster, scope, limit)
     elif kind in ("summary", "summary_zh"):
@@ -112,7 +115,33 @@ def _health_scores(files: ConfigFiles, text: str, health: object, scope: Scope, 
     return changes[:limit]
 
 
-def _risks(text: str, forecaster: object, scope: Scope, limit: int) -> list[RiskChange]:
+def _journey(text: str, health: object, scope: Scope, limit: int) -> list[Change]:
+    """The interventions today's scan would propose per account (before the repeat guard), now and with the edit."""
+    import yaml
+
+    from tools.health.journey import matching_rules
+    from tools.health.rules import JourneyRules
+    from tools.health.service import HealthService
+
+    assert isinstance(health, HealthService)
+    edited = JourneyRules.model_validate(yaml.safe_load(text))
+    today, book = health.clock(), health.book()
+    model, owners = health.model(book, today), health.owners()
+    out = []
+    for aid in sorted(set(health.visible_ids(scope)) & set(book)):
+        acc = book[aid]
+        if not (acc.weeks or acc.touches):
+            continue
+        h, _m, evidence = health.assess(acc, today, model, owners)
+        present = {e.signal for e in evidence}
+        before = [r.id for r in matching_rules(health.rules.journey, h.stage, present)]
+        after = [r.id for r in matching_rules(edited, h.stage, present)]
+        if before != after:
+            out.append(Change(f"{acc.name} ({h.stage})", before, after))
+    return out[:limit]
+
+
+def _risks(text: str, forecaster: object, scope: Scope, limit: int) -> list[Change]:
     import yaml
 
     from tools.forecast.risk import RiskRules
@@ -122,7 +151,7 @@ def _risks(text: str, forecaster: object, scope: Scope, limit: int) -> list[Risk
     before = {r.deal: [f.code for f in r.flags] for r in forecaster.at_risk(scope)}
     after = {r.deal: [f.code for f in r.flags]
              for r in forecaster.at_risk(scope, rules=RiskRules.model_validate(yaml.safe_load(text)))}
-    moved = [RiskChange(d, before.get(d, []), after.get(d, [])) for d in sorted(set(before) | set(after))
+    moved = [Change(d, before.get(d, []), after.get(d, [])) for d in sorted(set(before) | set(after))
              if before.get(d, []) != after.get(d, [])]
     return moved[:limit]
 

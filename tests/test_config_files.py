@@ -124,7 +124,7 @@ def test_deal_risk_rules_are_previewed_then_used_by_deals_at_risk(cp: Copilot) -
     assert preview.risks and all("stalled" in r.after and "stalled" not in r.before for r in preview.risks)
     cp.config_save(admin, "risk", edited)
     after = {r.deal: {f.code for f in r.flags} for r in cp.at_risk(admin)}
-    assert {r.deal for r in preview.risks} <= {d for d, c in after.items() if "stalled" in c}
+    assert {r.subject for r in preview.risks} <= {d for d, c in after.items() if "stalled" in c}
     cp.config_restore(admin, "risk", 0)
     assert {r.deal: {f.code for f in r.flags} for r in cp.at_risk(admin)} == codes
 
@@ -141,3 +141,12 @@ def test_the_chinese_summary_template_is_previewed_and_used(cp: Copilot, tmp_pat
                     encoding="utf-8")
     _cid, summary, _t = cp.summarize_call(OPERATOR, call, title="试点沟通", call_date=date(2026, 11, 30))
     assert summary.language == "zh" and summary.titles["context"] == "通话背景"
+
+
+def test_the_journey_preview_lists_the_accounts_whose_interventions_change(cp: Copilot) -> None:
+    admin = cp.principal("admin")
+    preview = cp.config_preview(admin, "journey", "stages: {}\n")  # no intervention at all
+    assert preview.interventions and all(c.before and c.after == [] for c in preview.interventions)
+    assert preview.edited == "0 rules over 0 stages"
+    shipped = cp.config_show(admin, "journey")
+    assert cp.config_preview(admin, "journey", shipped).interventions == []  # the same rules: nothing moves

@@ -140,6 +140,17 @@ def test_the_deal_risk_preview_lists_the_deals_whose_flags_change(world: World, 
     page.context.close()
 
 
+def test_the_journey_preview_lists_accounts_whose_interventions_change(world: World, chromium: Any) -> None:
+    page = sign_in(chromium, world.base, world.keys["admin"])
+    page.goto("/config/journey")
+    page.get_by_label("YAML", exact=True).fill("stages: {}\n")
+    submit(page, page.get_by_role("button", name="Check and preview"))
+    rows = page.locator("table.preview-interventions tbody tr").all_inner_texts()
+    assert rows and all(r.split("\t")[2] == "-" for r in rows)
+    check(page, "admin-config-journey-preview")
+    page.context.close()
+
+
 @pytest.mark.parametrize("who", ["r-ann", "m-east", "x-eve"])
 def test_others_cannot_open_or_post_the_configuration(world: World, chromium: Any, who: str) -> None:
     page = sign_in(chromium, world.base, world.keys[who])

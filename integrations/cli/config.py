@@ -92,7 +92,11 @@ def preview(kind: str = KIND, path: Path = typer.Argument(..., help="the YAML fi
                              for c in found.scores]))
     if found.risks:
         console.print(table("Deals whose risk flags change", ["deal", "before", "after"],
-                            [(r.deal, ", ".join(r.before) or "-", ", ".join(r.after) or "-") for r in found.risks]))
+                            [(r.subject, ", ".join(r.before) or "-", ", ".join(r.after) or "-") for r in found.risks]))
+    if found.interventions:
+        console.print(table("Accounts whose interventions change", ["account", "before", "after"],
+                            [(r.subject, ", ".join(r.before) or "-", ", ".join(r.after) or "-")
+                             for r in found.interventions]))
     if found.rendered:
         console.print(found.rendered, highlight=False, markup=False)
 

@@ -26,6 +26,8 @@ WORDS_B: dict[str, dict[str, str]] = {
     "before": {"en": "Before", "zh": "修改前"},
     "after": {"en": "After", "zh": "修改后"},
     "risk_changes": {"en": "Deals whose risk flags change", "zh": "风险标记会变化的商机"},
+    "intervention_changes": {"en": "Accounts whose interventions change (today's signals)",
+                             "zh": "干预措施会变化的客户（按今天的信号）"},
     "sample_summary": {"en": "A sample call summarized with the edit", "zh": "用修改后的模板总结的示例通话"},
     "versions": {"en": "History", "zh": "历史版本"},
     "version": {"en": "Version", "zh": "版本"},
