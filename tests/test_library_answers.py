@@ -298,3 +298,13 @@ def test_a_product_named_in_a_comparison_page_title_is_not_a_competitor_question
     cp.services.knowledge.ingest_paths([Path(cp.settings.home) / "cody"])
     a = _ask(cp, library_answers.competitor, "which Observe recipes are good to show in a demo?")
     assert "Generate a freshness check" in a.text and not a.text.startswith("How we compare")
+
+
+def test_a_heading_in_other_words_still_answers() -> None:
+    cit = Citation(source_id="legal.md", title="Working with legal")
+    text = ("## Conflict check\nBefore legal reviews an NDA we check for conflicts with the customer.\n"
+            "## Joining calls\nAnyone who wants to join a customer call asks the AE first, and that is ok.\n"
+            "## Customer attorneys\nNever talk to an attorney from a customer account without our legal present.\n")
+    units = build_units([Passage(text=text, title="Working with legal", section="")], [cit])
+    score_units(units, "any rule about a prospect's lawyer?")
+    assert max(units, key=lambda u: u.score).section == "Customer attorneys"

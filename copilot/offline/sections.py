@@ -268,6 +268,29 @@ COMMON_SHORT: dict[str, list[str]] = {stem(k): tokens(v) for k, v in {
 }.items()}
 
 
+# Words a question and a heading use for the same thing ("lawyer" / "attorney", "tools" / "tech stack",
+# "pros" / "strengths"): a section holding one counts as holding the others. Kept small and generic.
+SAME: list[frozenset[str]] = [frozenset(stem(w) for w in group) for group in (
+    ("lawyer", "attorney", "counsel"), ("tools", "stack", "software"), ("pros", "strengths", "advantages"),
+    ("cons", "weaknesses", "drawbacks", "disadvantages", "limitations"), ("extend", "extension", "extensions"),
+    ("determine", "identify", "detect", "check"), ("price", "pricing", "cost", "fee"), ("buy", "purchase", "procure"),
+    ("trial", "poc", "pilot"), ("contract", "agreement"), ("notify", "inform", "email"),
+    ("eligible", "eligibility", "qualify", "requirements"), ("choose", "select", "selection", "pick"),
+)]
+
+
+def _same(u: Unit) -> None:
+    for group in SAME:
+        have = [t for t in group if u.terms.get(t)]
+        if have:
+            n = max(u.terms[t] for t in have)
+            for t in group:
+                u.terms[t] = max(u.terms[t], n)
+        for found in (u.head_terms, u.context_terms):
+            if found & group:
+                found.update(group)
+
+
 def _expand(u: Unit, short: dict[str, list[str]]) -> None:
     """Count an abbreviation in a section as the words it stands for, and those words as the abbreviation
     (idempotent). The question keeps its own words, so "PS" weighs as one word, not two."""
@@ -299,6 +322,7 @@ def score_units(units: list[Unit], question: str) -> None:
         return
     for u in units:
         _expand(u, short)
+        _same(u)
     n = len(units)
     df = Counter(t for u in units for t in set(u.terms) | u.head_terms | u.context_terms if t in q)
     avg = sum(sum(u.terms.values()) for u in units) / n or 1.0
