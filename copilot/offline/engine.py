@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from copilot.core.domain import Answer
 from copilot.core.embeddings import Embedder
@@ -28,7 +28,7 @@ from copilot.offline.parse.parser import Parse
 from copilot.offline.parse.zh import to_english, unread
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
-from knowledge.crm.models import Deal, User
+from knowledge.crm.models import Account, Deal, User
 from knowledge.crm.scoping import apply_scope, require_records
 from tools.calls import answers as call_answers
 from tools.calls.answers import is_call_question
@@ -291,7 +291,7 @@ class OfflineEngine:
             if intent == "request":
                 return c.answer("request", requests.handle(ctx, c, question), notes=["proposed, not executed"]), state
             ent = self.entities(ctx, question, state)
-            if ent.unknown_account and intent not in route.cued \
+            if ent.unknown_account and intent not in route.cued and not _crm_account(ctx, ent.unknown_account) \
                     and library_answers.library_mentions(ctx, ent.unknown_account):
                 ent.unknown_account = None  # 'sign in with LDAP', 'nominate for ABX': a term the library uses
             explicit_account = ent.account_id and ent.account_id != state.get("account_id")
@@ -345,6 +345,15 @@ class OfflineEngine:
         ans = c.answer("crm_query", confidence)
         ans.data["crm"] = data
         return ans, new_state
+
+
+def _crm_account(ctx: ToolContext, name: str) -> bool:
+    """Is ``name`` an account in the CRM, seen or not? Only for routing: a hidden account stays 'not found'
+    rather than being answered from library pages that talk about it."""
+    with ctx.crm.session() as s:
+        found = s.scalar(select(func.count()).select_from(Account)
+                         .where(func.lower(Account.name).startswith(name.lower().strip())))
+    return bool(found)
 
 
 class _UserScope:
