@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from copilot.offline.sections import stem
+from copilot.offline.terms import stem
 from knowledge.competitors import Mention, mentions
 
 __all__ = ["Mention", "find_competitor", "match_score", "mentions"]
