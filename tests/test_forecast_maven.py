@@ -103,8 +103,13 @@ def test_exec_sees_pseudonymized_groups_with_small_ones_suppressed(maven, rows):
     assert res.suppressed_groups == sum(1 for n in want.values() if n < EXEC.min_group_size) > 0
 
 
-def test_backtest_is_never_worse_than_the_baseline(maven):
-    report = maven.services.forecaster.backtest()
+@pytest.fixture(scope="module")
+def report(maven):
+    """One backtest for the module: both tests below read it (each used to replay Maven on its own)."""
+    return maven.services.forecaster.backtest()
+
+
+def test_backtest_is_never_worse_than_the_baseline(report):
     by = {m.method: m for m in report.methods}
     assert [p.as_of for p in report.points] == [date(2017, 6, 30), date(2017, 9, 30)]
     assert by["product"].brier <= by["baseline"].brier
@@ -119,3 +124,13 @@ def test_forecast_on_old_data_uses_the_newest_date_and_says_so(maven):
     assert fc.as_of == date(2017, 12, 31) and fc.quarter == "2017Q4"
     assert any("newest CRM data is from 2017-12-31" in n for n in fc.notes)
     assert fc.subject == "team Central"
+
+
+def test_maven_rolling_backtest(report):
+    roll = report.rolling
+    assert roll is not None and len(roll.as_ofs) >= 4
+    product, stage, conv = roll.get("product"), roll.get("stage_weighted"), roll.get("conversion")
+    assert product is not None and stage is not None and conv is not None
+    assert product.mape <= min(stage.mape, conv.mape)  # the done-when: no worse than the better baseline
+    assert product.coverage is not None and 0.7 <= product.coverage <= 0.9
+    assert {p.subject for p in roll.points} >= {"company", "team Central", "team East", "team West"}

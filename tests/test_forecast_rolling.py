@@ -1,10 +1,10 @@
-"""P(won within the period), the spread of the ranges, and the rolling backtest (synthetic data and Maven)."""
+"""P(won within the period), the spread of the ranges, and the rolling backtest on synthetic data (Maven's is in
+test_forecast_maven.py, which imports it once)."""
 
 from datetime import date
 
 import numpy as np
 import pytest
-from test_forecast_maven import maven  # noqa: F401 - the module-scoped Maven copilot fixture
 
 from tools.forecast import inperiod, rolling
 from tools.forecast.data import DealRec, HistoryRow, Snapshot
@@ -104,12 +104,3 @@ def test_rolling_backtest_on_synthetic_history(snap):
     assert len(report.monthly) == 4 and residuals
     for p in report.points:
         assert p.p10 <= p.p50 <= p.p90 and p.covered == (p.p10 <= p.actual <= p.p90)
-
-
-def test_maven_rolling_backtest(maven):  # noqa: F811
-    report = maven.services.forecaster.backtest()
-    roll = report.rolling
-    assert roll is not None and len(roll.as_ofs) >= 4
-    product, stage = roll.get("product"), roll.get("stage_weighted")
-    assert product is not None and stage is not None and product.mape < stage.mape
-    assert {p.subject for p in roll.points} >= {"company", "team Central", "team East", "team West"}

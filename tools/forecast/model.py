@@ -7,7 +7,7 @@ classifier is trained at all. Gradient boosting (calibrated) and the mean of the
 trained for comparison (``force``), but the product no longer chooses between them: the holdout (a few
 dozen open deals per window on a small book) kept picking boosting or a blend, and on every data set we
 scored (demo, Maven, three other demo companies) boosting was worse out of sample than the logistic model
-(rolling-backtest Brier 0.148 vs 0.123 on the demo), so each wrong pick made the product worse than the
+(rolling-backtest Brier 0.149 vs 0.122 on the demo), so each wrong pick made the product worse than the
 best single model. A blend with weights chosen on the holdout and a Platt recalibration of P(won within
 the period) were tried too; both lost to the plain logistic model out of sample on the demo companies.
 """

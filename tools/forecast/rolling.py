@@ -120,13 +120,18 @@ def deal_level(method: str, y: np.ndarray, p: np.ndarray) -> DealLevel:
 def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder | None = None,
         min_won: int = 200, min_lost: int = 200, n_sims: int = 2000, teams: bool = True,
         compare: bool = True, warmup: list[date] | None = None,
-        model_for: Callable[[date], TrainedModel] | None = None) -> tuple[RollingReport, list[Residual]]:
+        model_for: Callable[[date], TrainedModel] | None = None,
+        forced_for: Callable[[date, str], TrainedModel] | None = None) -> tuple[RollingReport, list[Residual]]:
     """Score the as-of dates (``warmup`` dates only feed residuals to later ranges and are not scored).
-    ``model_for`` gives the product's model as of a date (default: train one; the service passes its cache)."""
+    ``model_for`` gives the product's model as of a date and ``forced_for`` a comparison kind's (default:
+    train one; the service passes its cache)."""
     fb = fb or FeatureBuilder(snap)
     if model_for is None:
         def model_for(t: date) -> TrainedModel:
             return train(snap, t.toordinal() + 1, fb=fb, min_won=min_won, min_lost=min_lost)
+    if forced_for is None:
+        def forced_for(t: date, kind: str) -> TrainedModel:
+            return train(snap, t.toordinal() + 1, fb=fb, force=kind)
     as_ofs = sorted(as_ofs or monthly_as_ofs(snap))
     scored = set(as_ofs)
     residuals: list[Residual] = []
@@ -166,7 +171,7 @@ def run(snap: Snapshot, as_ofs: list[date] | None = None, *, fb: FeatureBuilder 
             within = tm.timing.within(est.situations, hi - day)
             kp = {}
             for k in KINDS:
-                other = tm if tm.kind == k else train(snap, day + 1, fb=fb, force=k)
+                other = tm if tm.kind == k else forced_for(as_of, k)
                 kp[k] = other.predict(est.X)
                 ps.setdefault(k, []).append(np.clip(kp[k] * within, 0, 0.995))
             ps.setdefault("ensemble", []).append(np.clip((kp["logistic"] + kp["gbm"]) / 2 * within, 0, 0.995))

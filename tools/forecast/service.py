@@ -52,6 +52,7 @@ class Forecaster:
         self._fb: FeatureBuilder | None = None
         self._models: dict[tuple[int, str | None], TrainedModel] = {}
         self._spreads: dict[int, Spread] = {}
+        self._backtests: dict[tuple, BacktestReport] = {}
         self.overrides = OverrideStore(crm) if crm is not None else None
         self.risk_rules: Callable[[], RiskRules] = RiskRules  # the composition root reads sales ops' file
         self.calls = CallStore(crm) if crm is not None else None
@@ -62,7 +63,7 @@ class Forecaster:
             fp = fingerprint(self.crm)
             if self._snap is None or fp != self._fp:
                 self._snap, self._fp, self._fb, self._models = load_snapshot(self.crm), fp, None, {}
-                self._spreads = {}
+                self._spreads, self._backtests = {}, {}
         assert self._snap is not None
         return self._snap
 
@@ -309,12 +310,17 @@ class Forecaster:
         won = self.min_won if min_history is None else min_history
         lost = self.min_lost if min_history is None else min_history
         snap, fb = self.snapshot(), self.features()
+        key = (tuple(as_ofs or ()), min_history, rolling_months, warmup_months)
+        if key in self._backtests:  # the same CRM state replays to the same report
+            return self._backtests[key].model_copy(deep=True)
         report = bt.run(snap, as_ofs, fb=fb, min_won=won, min_lost=lost)
         if rolling_months:
             months = rolling.monthly_as_ofs(snap, n=rolling_months + warmup_months)
             cached = self.model if min_history is None else None
             report.rolling = rolling.run(snap, months[-rolling_months:], fb=fb, min_won=won, min_lost=lost,
-                                         warmup=months[:-rolling_months], model_for=cached)[0]
+                                         warmup=months[:-rolling_months], model_for=cached,
+                                         forced_for=lambda t, kind: self.model(t, force=kind))[0]
+        self._backtests[key] = report.model_copy(deep=True)
         return report
 
     def pipeline(self, scope: Scope, query: PipelineQuery) -> PipelineResult:
