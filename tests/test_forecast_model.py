@@ -67,3 +67,15 @@ def test_simulation_percentiles():
     assert p10 <= p50 <= p90
     assert np.array_equal(totals, simulate_totals(p, amounts, base=50.0, n_sims=4000, seed=1))
     assert list(simulate_totals(np.zeros(0), np.zeros(0), base=7.0, n_sims=3)) == [7.0, 7.0, 7.0]
+
+
+def test_backtest_of_the_same_data_is_replayed_once(snap):
+    fc = Forecaster(snapshot=snap, min_won=200, min_lost=200, n_sims=200)
+    first = fc.backtest(as_ofs=[date(2017, 3, 31)], rolling_months=1, warmup_months=0)
+    first.points.clear()  # what a caller does with its copy does not reach the cache
+    again = fc.backtest(as_ofs=[date(2017, 3, 31)], rolling_months=1, warmup_months=0)
+    assert len(again.points) == 1 and again.rolling is not None and len(again.rolling.as_ofs) == 1
+    assert again.model_dump() == fc.backtest(as_ofs=[date(2017, 3, 31)], rolling_months=1,
+                                             warmup_months=0).model_dump()
+    other = fc.backtest(as_ofs=[date(2017, 3, 31)], rolling_months=0)  # other arguments: another replay
+    assert other.rolling is None
