@@ -44,7 +44,7 @@ def main(n: int = 50_000, months: int = 6) -> None:
     print(f"\n{'step':<52}{'seconds':>9}{'x baseline fit':>16}")
     print(f"{'stage baseline fit (the table)':<52}{t_base:>9.3f}{1.0:>16.1f}")
     rows = [("stage baseline, full (rows, features, slip model)", lambda: train(snap, cutoff, fb=fb, force="baseline")),
-            ("product training (choice on a forward holdout + fit)", lambda: train(snap, cutoff, fb=fb))]
+            ("product training (3-window forward holdout + fit)", lambda: train(snap, cutoff, fb=fb))]
     tm = None
     for label, fn in rows:
         tm, t = timed(fn)
