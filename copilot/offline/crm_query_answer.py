@@ -8,7 +8,8 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from copilot.offline.parse.link import Linker
-from copilot.offline.parse.parser import Parse, QueryParser
+from copilot.offline.parse.parser import QueryParser
+from copilot.offline.parse.result import Parse
 from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
 from knowledge.crm.scoping import apply_scope
 from tools.compose import Composer

@@ -24,7 +24,7 @@ from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
 from copilot.offline.parse.normalize import VOCAB
-from copilot.offline.parse.parser import Parse
+from copilot.offline.parse.result import Parse
 from copilot.offline.parse.zh import to_english, unread
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,6 +31,7 @@ from copilot.offline.parse.lexicon import (
 )
 from copilot.offline.parse.link import Link, Linker, words
 from copilot.offline.parse.normalize import VOCAB, normalize
+from copilot.offline.parse.result import Parse
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
 _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
@@ -56,36 +56,6 @@ STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(stuck
                         r"\brevenue\b|\bclose date\b|\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|"
                         r"\bopportunit(y|ies)\b|\bdeals?\b|\baccounts?\b|\bnext steps?\b|\bcycle\b|\bdeal size\b|"
                         r"\brenewals?\b|\bcontacts?\b|\bstage\b")
-
-
-@dataclass
-class Parse:
-    query: CrmQuery | None
-    crm_evidence: float
-    library_evidence: float
-    unapplied: list[str] = field(default_factory=list)
-    assumptions: list[str] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    problem: str | None = None  # a query that could not be built, in words
-    coverage: float = 1.0
-    text: str = ""  # the question as parsed (after normalization)
-    also: list[CrmQuery] = field(default_factory=list)  # further figures asked for ("... and how much are they worth")
-    explicit: set[str] = field(default_factory=set)  # slots the words set (not defaults)
-    unsupported: list[str] = field(default_factory=list)  # CRM phrases the query cannot express yet
-    doubts: int = 0  # readings the words leave open (which statuses 'deals added this year' means)
-
-    @property
-    def confidence(self) -> float:
-        if self.query is None:
-            return 0.2
-        # Fitted on the dev split of the CRM question eval: a fully understood question is right ~97% of the
-        # time; each word the parser could not apply costs about 15 points, a fuzzy name match a few.
-        unsupported = sum(1 for w in self.unapplied if w in self.unsupported)
-        conf = 0.96 * (0.85 ** (len(self.unapplied) - unsupported + self.doubts)) * (0.5 ** unsupported) \
-            * (0.98 ** len(self.assumptions))
-        if any(not link.exact for link in self.links):
-            conf *= 0.96
-        return round(max(0.05, min(0.97, conf)), 3)
 
 
 def _first(low: str, table: Sequence[tuple[str, Any]]) -> tuple[Any, tuple[int, int]] | None:
