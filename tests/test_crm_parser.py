@@ -390,3 +390,26 @@ def test_a_reading_the_words_leave_open_costs_confidence() -> None:
     assert open_question.query is not None and open_question.query.filters.status == "any"
     assert any("every status" in a for a in open_question.assumptions)
     assert open_question.confidence < plain.confidence - 0.1
+
+
+def test_month_abbreviation_for_year_forecast_as_commit_and_a_typo_in_added() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({"team": {"t-east": "East", "t-west": "West"}}), role="exec", today=date(2026, 11, 30))
+    march = parser.parse("won revenue in Mar: East vs West?")
+    assert march.query is not None and not march.unapplied
+    assert [(w.start, w.end) for w in march.query.filters.windows] == [(date(2026, 3, 1), date(2026, 3, 31))]
+    year = parser.parse("# of lost deals lost for year pls")
+    assert year.query is not None and [(w.start, w.end) for w in year.query.filters.windows] == \
+        [(date(2026, 1, 1), date(2026, 12, 31))]
+    commit = parser.parse("sum of active deals forecast as commit pushed at least once")
+    assert commit.query is not None and not commit.unapplied
+    assert commit.query.filters.forecast_categories == ["commit"] and commit.query.filters.min_pushes == 1
+    added = parser.parse("total $ of opps addde so far this quarter slated to close next month")
+    assert added.query is not None and [w.field for w in added.query.filters.windows] == ["created", "close"]
+
+
+def test_deals_forecast_as_commit_is_a_crm_question_not_the_forecast(demo_copilot) -> None:
+    a = ask(demo_copilot, "u-rachel-adeyemi", "sum of active deals forecast as commit pushed at least once")
+    assert a.intent == "crm_query" and a.data["crm"]["value"] > 0

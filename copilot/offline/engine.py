@@ -67,7 +67,7 @@ HELP = (
 
 
 NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
-FORECAST = re.compile(r"\bforecast\b(?!\s+categor)|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
+FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
 # "How's the quarter looking?": the forecast, whatever the router's nearest exemplar says.

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from dateutil import parser as du
 from dateutil.relativedelta import relativedelta
 
+_TEMPORAL = ("in", "during", "since", "before", "after", "until", "till", "from", "by")  # 'in Mar' is March
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
 _MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
@@ -102,7 +103,8 @@ def find_windows(question: str, today: date) -> list[Span]:
         shift = {"this": 0, "current": 0, "last": -1, "previous": -1, "prior": -1, "past": -1}.get(m.group(1), 1)
         s, e = _unit_bounds(unit, today, shift)
         add(m, s, e, m.group(0))
-    for m in re.finditer(r"\b(?:for|in|over)\s+the\s+(year|quarter|month)\b(?!\s+(?:to|before|ending|ended|of|\d))", low):
+    for m in re.finditer(r"\b(?:(?:for|in|over)\s+the|for)\s+(year|quarter|month)\b(?!\s+(?:to|before|ending|ended|of|\d))",
+                         low):
         s, e = _unit_bounds(m.group(1), today, 0)  # 'how much did I close for the year': this one
         add(m, s, e, f"this {m.group(1)}")
     for m in re.finditer(rf"\b(?:in\s+the\s+|over\s+the\s+|during\s+the\s+)?(?:last|past|previous|prior)\s+{_N}\s+{_UNIT}\b", low):
@@ -135,7 +137,8 @@ def find_windows(question: str, today: date) -> list[Span]:
         prep, mon, day, year_txt = m.group(1), m.group(2), m.group(3), m.group(4)
         if mon == "may" and not (prep or day or year_txt):
             continue  # 'may' the verb
-        if mon == "mar" and not (day or year_txt) or (prep is None and not (day or year_txt) and len(mon) < 4):
+        if mon == "mar" and not (day or year_txt) and prep not in _TEMPORAL \
+                or (prep is None and not (day or year_txt) and len(mon) < 4):
             continue
         month = next(i + 1 for i, name in enumerate(MONTHS) if name.startswith(mon[:3]))
         yr = int(year_txt) if year_txt else today.year

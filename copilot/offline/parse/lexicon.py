@@ -80,10 +80,10 @@ STAGES: list[tuple[str, list[str]]] = [
 ]
 
 CATEGORIES: list[tuple[str, str]] = [
-    (r"\bcommit(?:ted)?\b(?! to)", "commit"),
+    (r"\b(?:forecast(?:ed)? (?:as|in) )?commit(?:ted)?\b(?! to)", "commit"),
     (r"\b(?:categori[sz]ed as|category|categorized|in the|in) pipeline(?: category| forecast category)?\b(?=.*\b(?:category|categori))|"
      r"\bcategori[sz]ed as pipeline\b|\bpipeline (?:forecast )?category\b", "pipeline"),
-    (r"\bbest[- ]case\b|\bupside\b", "best_case"),
+    (r"\b(?:forecast(?:ed)? (?:as|in) )?(?:best[- ]case|upside)\b", "best_case"),
     (r"\bpipeline category\b|\bcategory pipeline\b|\bin pipeline\b(?= (category|forecast))", "pipeline"),
     (r"\bomitted\b", "omitted"),
 ]
