@@ -227,6 +227,9 @@ def test_the_http_api_cli_and_slack_show_the_same(cp: Copilot, tmp_path: Path) -
     r = http.get("/v1/deals/D-1/timeline", headers=auth("r-ann"))
     assert r.status_code == 200 and r.json()["pushes"] == 1
     assert http.get("/v1/deals/D-1/timeline", headers=auth("r-cara")).status_code == 404
+    r = http.get("/v1/deals/D-1/odds", headers=auth("m-east"))
+    assert r.status_code == 200 and r.json()["deal"] == "Acme Robotics - Observe"
+    assert http.get("/v1/deals/D-1/odds", headers=auth("r-cara")).status_code == 404
     r = http.post("/v1/roleplay/assignments", json={"trainee": "r-ann", "scenario_id": "kestrel-pricing"},
                   headers=auth("m-east"))
     assert r.status_code == 201 and r.json()["status"] == "open"

@@ -70,6 +70,13 @@ async def timeline(deal: str, request: Request, caller: Caller = Depends(get_cal
     return out
 
 
+@router.get("/deals/{deal}/odds", tags=["forecast"], summary="An open deal's win probability with its factors")
+async def odds(deal: str, request: Request, caller: Caller = Depends(get_caller)) -> dict[str, Any]:
+    score = await run_service(request, caller.cp.win_probability, caller.principal, deal)
+    out: dict[str, Any] = score.model_dump(mode="json")
+    return out
+
+
 @router.get("/roleplay/assignments", tags=["roleplay"], summary="Assigned scenarios you may see, with their status")
 async def assignments(request: Request, caller: Caller = Depends(get_caller),
                       trainee: str | None = Query(default=None)) -> list[dict[str, Any]]:
