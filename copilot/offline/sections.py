@@ -261,6 +261,7 @@ def score_units(units: list[Unit], question: str) -> None:
 
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:business |working |calendar )?"
                        r"(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|quarters?|years?)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:k|m|usd|eur|dollars|元|万)\b", re.I)
 _SHARE = re.compile(r"\d\s*%|\bpercent", re.I)
 _COUNT = re.compile(r"\b\d+\b")
 
@@ -273,6 +274,9 @@ def _wanted_quantity(question: str) -> re.Pattern[str] | None:
         return _DURATION
     if re.search(r"\bpercent|\bwhat share\b|\bhow much of\b|百分|比例", low):
         return _SHARE
+    if re.search(r"\bhow much (?:does|do|is|are|will|would|did)\b|\bwhat (?:does|do|will) [\w ]{1,40}\bcost\b|"
+                 r"\b(?:list )?price (?:of|for)\b|多少钱|价格|报价", low):
+        return _MONEY
     if re.search(r"\bhow many\b|\bminimum\b|\bmaximum\b|\bat least\b|\bat most\b|多少|几个", low):
         return _COUNT
     return None

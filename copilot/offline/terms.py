@@ -108,7 +108,7 @@ COMMON_SHORT: dict[str, list[str]] = {stem(k): tokens(v) for k, v in {
 SAME: list[frozenset[str]] = [frozenset(stem(w) for w in group) for group in (
     ("lawyer", "attorney", "counsel"), ("tools", "stack", "software"), ("pros", "strengths", "advantages"),
     ("cons", "weaknesses", "drawbacks", "disadvantages", "limitations"), ("extend", "extension", "extensions"),
-    ("determine", "identify", "detect", "check"), ("price", "pricing", "cost", "fee"), ("buy", "purchase", "procure"),
+    ("determine", "identify", "detect", "check"), ("buy", "purchase", "procure"),
     ("trial", "poc", "pilot"), ("contract", "agreement"), ("notify", "inform", "email"),
     ("eligible", "eligibility", "qualify", "requirements"), ("choose", "select", "selection", "pick"),
 )]
