@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from copilot.offline.parse.dates import find_windows
 
 if TYPE_CHECKING:
-    from copilot.offline.parse.parser import Parse
+    from copilot.offline.parse.result import Parse
 
 _VERSUS_PAST = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:better|worse|higher|lower|more|less) "
                           r"than|up from|down from)\s+(?:the\s+)?(?:last|previous|prior)\s+(?:week|month|quarter|year)\b",
