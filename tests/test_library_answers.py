@@ -308,3 +308,15 @@ def test_a_heading_in_other_words_still_answers() -> None:
     units = build_units([Passage(text=text, title="Working with legal", section="")], [cit])
     score_units(units, "any rule about a prospect's lawyer?")
     assert max(units, key=lambda u: u.score).section == "Customer attorneys"
+
+
+def test_link_headings_read_as_their_text_and_a_short_answer_is_not_a_bare_link() -> None:
+    text = ("## [Hiring Manager Interview](../talent/types.md#screen)\n- This interview is with the hiring manager.\n"
+            "## [Values Interview](../talent/values.md)\n- Not applicable for internal candidates.\n"
+            "## Resources\n- [Slides](https://example.com/deck)\n")
+    assert [path for path, _ in split_units(text, "Manager interviews")][:2] == \
+        [["Manager interviews", "Hiring Manager Interview"], ["Manager interviews", "Values Interview"]]
+    cit = Citation(source_id="mgr.md", title="Manager interviews")
+    units = build_units([Passage(text=text, title="Manager interviews", section="")], [cit])
+    score_units(units, "do internal candidates need the values interview?")
+    assert max(units, key=lambda u: u.score).section == "Values Interview"

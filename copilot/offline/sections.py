@@ -98,7 +98,8 @@ def split_units(text: str, section: str) -> list[tuple[list[str], str]]:
         if m:
             if "\n".join(buf).strip():
                 out.append((path, "\n".join(buf).strip()))
-            path, buf = base + [p.strip() for p in m.group(2).split(" > ") if p.strip()], []
+            heading = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", m.group(2))  # '## [Values Interview](../x.md)'
+            path, buf = base + [p.strip() for p in heading.split(" > ") if p.strip()], []
             continue
         buf.append(line)
     if "\n".join(buf).strip():
@@ -255,8 +256,15 @@ def score_units(units: list[Unit], question: str) -> None:
         u.score = (match + W.coverage * covered) / total + W.phrase * phrase + W.prior / (1 + u.rank)
         if wants and wants.search(u.body):  # 'how long should a trial last': the section that names a duration
             u.score += W.quantity
-        if length < 8:  # a heading with a link under it is not an answer
+        if length < 8 and _only_links(u.body):  # a heading with a link under it is not an answer
             u.score *= W.short
+
+
+def _only_links(body: str) -> bool:
+    """A body that is links, images or bare URLs and little else ('- [Slides](...)'); 'Not applicable for
+    internal candidates.' is short but an answer."""
+    rest = re.sub(r"!?\[[^\]]*\]\([^)]*\)|https?://\S+|[-*>|:`]", " ", body)
+    return len(rest.split()) < 4
 
 
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-\s*\d+\s*)?(?:business |working |calendar )?"
