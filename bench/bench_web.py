@@ -2,7 +2,7 @@
 requests a client would make to get what the page shows, on the demo company, as a ratio (page p95 / JSON p95).
 
 In-process over httpx.ASGITransport (the app's own cost, not the network's), sequential requests, one warm-up
-round. The page load includes its sign-in check, the facade calls and rendering; the JSON side makes the
+round; a page load and its JSON requests alternate, so load on the machine drifting weighs on both alike. The page load includes its sign-in check, the facade calls and rendering; the JSON side makes the
 same facade calls through the API (auth, serialization). People are picked by role, not by name.
 
 Target: each page within 1.5x of its JSON requests at p95 (rendering HTML should cost little beside the work).
@@ -43,17 +43,24 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] * 1000
 
 
-async def timed(c: httpx.AsyncClient, requests: list[Request], n: int) -> list[float]:
-    for method, path, kw in requests:  # warm-up round (caches, first model fit)
-        (await c.request(method, path, **kw)).raise_for_status()
-    lat = []
+async def once(c: httpx.AsyncClient, requests: list[Request]) -> float:
+    t = time.perf_counter()
+    for method, path, kw in requests:
+        r = await c.request(method, path, **kw)
+        assert r.status_code == 200, (path, r.status_code, r.text[:200])
+    return time.perf_counter() - t
+
+
+async def timed(web: httpx.AsyncClient, page_reqs: list[Request], api: httpx.AsyncClient, json_reqs: list[Request],
+                n: int) -> tuple[list[float], list[float]]:
+    """The page and its JSON requests alternately, so a change of load on the machine weighs on both alike."""
+    await once(web, page_reqs)  # warm-up round (caches, first model fit)
+    await once(api, json_reqs)
+    html, data = [], []
     for _ in range(n):
-        t = time.perf_counter()
-        for method, path, kw in requests:
-            r = await c.request(method, path, **kw)
-            assert r.status_code == 200, (path, r.status_code, r.text[:200])
-        lat.append(time.perf_counter() - t)
-    return lat
+        html.append(await once(web, page_reqs))
+        data.append(await once(api, json_reqs))
+    return html, data
 
 
 def pairs(cp: Copilot, manager_id: str) -> dict[str, tuple[list[Request], list[Request]]]:
@@ -93,8 +100,7 @@ async def run(cp: Copilot, n: int) -> dict[str, dict[str, float]]:
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
         for name, (page_reqs, json_reqs) in pairs(cp, manager).items():
             page_reqs = [(m, p, json.loads(json.dumps(kw).replace("{csrf}", csrf))) for m, p, kw in page_reqs]
-            html = await timed(web, page_reqs, n)
-            data = await timed(api, json_reqs, n)
+            html, data = await timed(web, page_reqs, api, json_reqs, n)
             out[name] = {"page_p50": pct(html, 0.5), "page_p95": pct(html, 0.95), "json_p50": pct(data, 0.5),
                          "json_p95": pct(data, 0.95), "json_requests": len(json_reqs)}
             out[name]["ratio_p95"] = out[name]["page_p95"] / out[name]["json_p95"]
