@@ -2,8 +2,9 @@
 requests a client would make to get what the page shows, on the demo company, as a ratio (page p95 / JSON p95).
 
 In-process over httpx.ASGITransport (the app's own cost, not the network's), sequential requests, one warm-up
-round; a page load and its JSON requests alternate, so load on the machine drifting weighs on both alike. The page load includes its sign-in check, the facade calls and rendering; the JSON side makes the
-same facade calls through the API (auth, serialization). People are picked by role, not by name.
+round; a page load and its JSON requests alternate, so load on the machine drifting weighs on both alike. The
+page load includes its sign-in check, the facade calls and rendering; the JSON side makes the same facade calls
+through the API (auth, serialization). People are picked by role, not by name.
 
 Target: each page within 1.5x of its JSON requests at p95 (rendering HTML should cost little beside the work).
 Run: .venv/bin/python bench/bench_web.py [--n 40] [--embeddings hash]
