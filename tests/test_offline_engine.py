@@ -190,3 +190,16 @@ def test_a_status_question_about_an_unknown_name_still_says_so(cp, tmp_path):
     cp.services.knowledge.ingest_paths([lib])
     a = ask(cp, "r-ann", "What's going on with LDAP?")  # asked as an account: the library's use of the word is no answer
     assert "couldn't find an account matching 'LDAP'" in a.text
+
+
+def test_a_library_page_about_a_hidden_account_is_not_quoted_to_who_cannot_see_it(cp, tmp_path):
+    lib = tmp_path / "playbook"
+    lib.mkdir()
+    (lib / "renewals.md").write_text("# Renewal playbook\n## Example: Globex Shipping\n"
+                                     "Globex Shipping renews at $110,000; the CTO wants a usage review first.\n")
+    cp.services.knowledge.ingest_paths([lib])
+    for question in ("can I see Globex Shipping's deals?", "what is the renewal price for Globex Shipping?"):
+        a = ask(cp, "r-ann", question)  # Ann (east) cannot see Globex (west)
+        assert "couldn't find an account matching 'Globex Shipping'" in a.text and "110,000" not in a.text
+    west = ask(cp, "r-cara", "what is the renewal price for Globex Shipping?")  # Cara owns it: answered
+    assert "couldn't find" not in west.text and "Globex Shipping" in west.text

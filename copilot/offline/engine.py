@@ -237,6 +237,10 @@ class OfflineEngine:
                 original: str = "", han_names: list[str] | None = None) -> tuple[Answer, dict[str, Any]]:
         route = self.router.route(question)
         intent = route.intent
+        hidden = hidden_account(ctx, f"{question} {original}") if intent not in ("help", "roleplay") else None
+        if hidden:  # the same words as for a name that is no account: nothing about it, from the CRM or the library
+            return failure("account_status", NotFound(f"I couldn't find an account matching '{hidden}' among the accounts "
+                                            "you can see")), state
         if intent in STRUCTURED and intent not in route.cued:
             intent = next(i for i in route.ranked if i not in STRUCTURED)
         c = Composer()
@@ -345,6 +349,37 @@ class OfflineEngine:
         ans = c.answer("crm_query", confidence)
         ans.data["crm"] = data
         return ans, new_state
+
+
+def hidden_account(ctx: ToolContext, question: str) -> str | None:
+    """The name of a CRM account the question names (whole, or by its first two words when it has more) that
+    the asker may not see, or None. Asked about by name, such an account is 'not found', and library pages
+    that mention it (a playbook's example, a persona card) are not quoted either. Exec scopes are left to
+    the aggregate rules."""
+    if ctx.scope.aggregates_only or ctx.scope.all_records:
+        return None
+    low = re.sub(r"[^\w&]+", " ", question.lower())
+    with ctx.crm.session() as s:
+        names = [n for n in s.scalars(select(Account.name)) if n]
+    spans = _spans(low)
+    named = [n for n in names if _forms(n) & spans  # a one-word name only as written ('Summit', not 'summit')
+             and (len(n.split()) > 1 or re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question))]
+    if not named:
+        return None
+    from tools._crm import visible_accounts
+
+    seen = {n for _, n in visible_accounts(ctx)}
+    return next((n for n in named if n not in seen and not (_forms(n) & {f for v in seen for f in _forms(v)})), None)
+
+
+def _forms(name: str) -> set[str]:
+    words = re.sub(r"[^\w&]+", " ", name.lower()).split()
+    return {" ".join(words)} | ({" ".join(words[:2])} if len(words) > 2 else set())
+
+
+def _spans(low: str) -> set[str]:
+    words = low.split()
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 6) + 1)}
 
 
 def _crm_account(ctx: ToolContext, name: str) -> bool:
