@@ -26,8 +26,13 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/python -m demo.tour
 
+# Test files are spread over the cores (pytest-xdist; one file's tests stay on one worker, so module fixtures
+# are built once), at most 4 workers: each builds its own session fixtures (demo company, servers).
+# 'make test TEST_WORKERS=0' runs in one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/mypy
