@@ -59,6 +59,26 @@ def disable_real_model_clients(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.setattr(cls, name, _local_only(getattr(cls, name)))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def migrated_template(tmp_path_factory: pytest.TempPathFactory):
+    """New SQLite homes start from one database migrated once per process (tests/schema_template.py)."""
+    import schema_template
+
+    with pytest.MonkeyPatch.context() as mp:
+        schema_template.install(mp, tmp_path_factory.mktemp("schema-template"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def real_migrations(request: pytest.FixtureRequest):
+    """Tests marked ``real_migrations`` run every Alembic revision in-process for a new home too."""
+    import schema_template
+
+    schema_template.enabled = request.node.get_closest_marker("real_migrations") is None
+    yield
+    schema_template.enabled = True
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "home")

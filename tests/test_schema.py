@@ -28,6 +28,7 @@ from integrations.cli.main import app
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema" / "home_0001.db"  # made by make_0001.py, see there
 PACKAGES = ("copilot", "knowledge", "tools", "integrations", "evals", "demo")
+pytestmark = pytest.mark.real_migrations  # new homes here run every revision, not the suite's migrated copy
 
 
 def _import_every_module() -> None:
