@@ -9,10 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from copilot.core.errors import ConfigError
+from copilot.core.yaml_files import load_validated
 from tools.forecast.data import DealRec, Snapshot
 from tools.forecast.features import DealState
 from tools.forecast.schemas import RiskFlag
@@ -36,22 +35,7 @@ class RiskRules(BaseModel):
 
 def load_risk_rules(path: Path) -> RiskRules:
     """Validate a deal-risk rules file; a problem is one ConfigError naming the key (or the YAML line)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ConfigError(f"{path} is not valid YAML{where}", hint="check indentation and colons") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path} must be a YAML mapping of keys", hint=f"see {SHIPPED_RULES}")
-    try:
-        return RiskRules.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise ConfigError(f"{path} is invalid at '{where}': {err['msg']}", hint=f"see {SHIPPED_RULES}") from None
+    return load_validated(path, RiskRules, see=SHIPPED_RULES)
 
 
 def rep_norms(snap: Snapshot, day: int) -> dict[str | None, float]:

@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from copilot.core.errors import ConfigError
+from copilot.core.yaml_files import load_validated
 
 SHIPPED = Path(__file__).parent / "defaults"
 Component = Literal["usage", "features", "support", "engagement"]
@@ -136,25 +136,7 @@ FILES: dict[str, type[BaseModel]] = {"health.yaml": HealthRules, "journey.yaml":
 
 def parse_rules(path: Path, model: type[BaseModel]) -> Any:
     """Validate one rules file; a problem is one ConfigError naming the file and the key."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ConfigError(f"{path} is not valid YAML{where}", hint="check indentation and colons") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path} must be a YAML mapping of keys", hint=f"see {SHIPPED / path.name}")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if msg.startswith(("weights", "stages")) and ": " in msg:
-            where, _, msg = msg.partition(": ")
-        raise ConfigError(f"{path} is invalid at '{where}': {msg}", hint=f"see {SHIPPED / path.name}") from None
+    return load_validated(path, model, see=SHIPPED / path.name)
 
 
 class RuleBook:
