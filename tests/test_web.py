@@ -12,43 +12,25 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import make_settings
-from crm_seed import TODAY, seed_small_crm
-from test_health import signal_files
-from web_world import a11y_problems, browser, serve, shot, sign_in, submit
+from web_world import World, a11y_problems, browser, shot, sign_in, small_company, submit
 
 from copilot.app import Copilot
 from copilot.core.domain import OPERATOR
-from integrations.api import ApiConfig, create_app
 
 PAGES = ["/chat", "/actions", "/forecast", "/deals", "/customers", "/trust", "/coaching"]
 WEST_ONLY = ("Globex", "Cara Diaz")  # the West team's account and rep: never on an East page
 
 
-@dataclass
-class World:
-    cp: Copilot
-    base: str
-    keys: dict[str, str]
-    key_ids: dict[str, str]
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("web")
-    cp = Copilot(make_settings(folder / "home", today=TODAY))
-    seed_small_crm(cp.services.crm)
-    cp.import_signals(OPERATOR, signal_files(folder / "signals"))
-    cp.forecast_interventions(cp.principal("admin"), propose=True)  # one task per at-risk deal, for its owner
-    made = {uid: cp.keys_create(OPERATOR, uid, name="web") for uid in ("r-ann", "r-cara", "m-east", "x-eve")}
-    app = create_app(cp, config=ApiConfig(rate_per_second=1000.0, rate_burst=1000, job_workers=0))
-    with serve(app) as base:
-        yield World(cp, base, {u: k for u, (_, k) in made.items()}, {u: i.id for u, (i, _) in made.items()})
-    cp.close()
+    def propose(cp: Copilot) -> None:  # one task per at-risk deal, for its owner
+        cp.forecast_interventions(cp.principal("admin"), propose=True)
+
+    with small_company(tmp_path_factory.mktemp("web"), ("r-ann", "r-cara", "m-east", "x-eve"), propose) as w:
+        yield w
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,12 @@ deal timeline, account tags and trainee) answered 403 or 404 with none of their 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import make_settings
-from crm_seed import TODAY, seed_small_crm
-from test_health import signal_files
-from web_world import a11y_problems, browser, serve, shot, sign_in, submit
+from crm_seed import TODAY
+from web_world import World, a11y_problems, browser, serve, shot, sign_in, small_company, submit
 
 from copilot.app import Copilot
 from copilot.core.domain import OPERATOR
@@ -27,27 +24,17 @@ CALL = ("Rep: What made you look at this now?\n"
 WEST = ("Globex", "Cara Diaz", "Enterprise Suite")
 
 
-@dataclass
-class World:
-    cp: Copilot
-    base: str
-    keys: dict[str, str]
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("web-a")
-    cp = Copilot(make_settings(folder / "home", today=TODAY))
-    seed_small_crm(cp.services.crm)
-    cp.import_signals(OPERATOR, signal_files(folder / "signals"))
-    (folder / "call.txt").write_text(CALL)
-    cp.summarize_call(cp.principal("r-ann"), folder / "call.txt", deal_id="D-1", title="Acme technical call",
-                      call_date=TODAY - timedelta(days=3))
-    made = {uid: cp.keys_create(OPERATOR, uid, name="web")[1] for uid in ("r-ann", "r-cara", "m-east", "x-eve")}
-    app = create_app(cp, config=ApiConfig(rate_per_second=1000.0, rate_burst=1000, job_workers=0))
-    with serve(app) as base:
-        yield World(cp, base, made)
-    cp.close()
+
+    def call(cp: Copilot) -> None:
+        (folder / "call.txt").write_text(CALL)
+        cp.summarize_call(cp.principal("r-ann"), folder / "call.txt", deal_id="D-1", title="Acme technical call",
+                          call_date=TODAY - timedelta(days=3))
+
+    with small_company(folder, ("r-ann", "r-cara", "m-east", "x-eve"), call) as w:
+        yield w
 
 
 @pytest.fixture(scope="module")

@@ -12,40 +12,23 @@ English and Chinese, and leaves a screenshot.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from conftest import make_settings
-from crm_seed import TODAY, seed_small_crm
-from test_health import signal_files
-from web_world import a11y_problems, browser, serve, shot, sign_in, submit
+from web_world import World, a11y_problems, browser, shot, sign_in, small_company, submit
 
 from copilot.app import Copilot
 from copilot.core.domain import OPERATOR
-from integrations.api import ApiConfig, create_app
-
-
-@dataclass
-class World:
-    cp: Copilot
-    base: str
-    keys: dict[str, str]
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("web-b")
-    cp = Copilot(make_settings(folder / "home", today=TODAY))
-    seed_small_crm(cp.services.crm)
-    cp.import_signals(OPERATOR, signal_files(folder / "signals"))
-    cp.forecast_interventions(cp.principal("admin"), propose=True)
-    made = {uid: cp.keys_create(OPERATOR, uid, name="web") for uid in ("r-ann", "m-east", "x-eve", "admin")}
-    app = create_app(cp, config=ApiConfig(rate_per_second=1000.0, rate_burst=1000, job_workers=0))
-    with serve(app) as base:
-        yield World(cp, base, {u: k for u, (_, k) in made.items()})
-    cp.close()
+    def propose(cp: Copilot) -> None:
+        cp.forecast_interventions(cp.principal("admin"), propose=True)
+
+    with small_company(tmp_path_factory.mktemp("web-b"), ("r-ann", "m-east", "x-eve", "admin"), propose) as w:
+        yield w
 
 
 @pytest.fixture(scope="module")

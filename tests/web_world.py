@@ -8,8 +8,9 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,43 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@dataclass
+class World:
+    """The small seeded company served with the workspace, and an API key (and its id) per signed-in user."""
+
+    cp: Any
+    base: str
+    keys: dict[str, str]
+    key_ids: dict[str, str]
+
+
+@contextmanager
+def small_company(folder: Path, users: Sequence[str],
+                  prepare: Callable[[Any], None] | None = None) -> Iterator[World]:
+    """The small test CRM (tests/crm_seed.py) with health signals, ``prepare(cp)`` run on it, a web key for each
+    of ``users``, and the API app with the workspace served on a free port until the block ends."""
+    from conftest import make_settings
+    from crm_seed import TODAY, seed_small_crm
+    from test_health import signal_files
+
+    from copilot.app import Copilot
+    from copilot.core.domain import OPERATOR
+    from integrations.api import ApiConfig, create_app
+
+    cp = Copilot(make_settings(folder / "home", today=TODAY))
+    try:
+        seed_small_crm(cp.services.crm)
+        cp.import_signals(OPERATOR, signal_files(folder / "signals"))
+        if prepare is not None:
+            prepare(cp)
+        made = {uid: cp.keys_create(OPERATOR, uid, name="web") for uid in users}
+        app = create_app(cp, config=ApiConfig(rate_per_second=1000.0, rate_burst=1000, job_workers=0))
+        with serve(app) as base:
+            yield World(cp, base, {u: k for u, (_, k) in made.items()}, {u: i.id for u, (i, _) in made.items()})
+    finally:
+        cp.close()
 
 
 @contextmanager
