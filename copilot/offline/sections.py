@@ -16,17 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from copilot.core.lang import language
-from copilot.offline.terms import (  # noqa: F401  (re-exported for callers and tests)
-    COMMON_SHORT,
-    QUESTION_FORM,
-    SAME,
-    STOP,
-    abbreviations,
-    query_terms,
-    stem,
-    tokens,
-    words,
-)
+from copilot.offline.terms import COMMON_SHORT, QUESTION_FORM, SAME, abbreviations, query_terms, tokens
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
