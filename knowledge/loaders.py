@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from copilot.core.errors import UserError
+from knowledge.tables import linearize_tables
 
 SUPPORTED = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
 
@@ -76,7 +77,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 def parse_markdown(text: str, *, default_title: str) -> LoadedDoc:
     """Headings (outside code fences) open sections; the first H1 (or front-matter title) is the title."""
     meta, body = split_front_matter(text)
-    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    body = linearize_tables(re.sub(r"<!--.*?-->", "", body, flags=re.S))
     sections: list[Section] = []
     path: list[tuple[int, str]] = []
     buf: list[str] = []
@@ -124,7 +125,7 @@ def load_markdown(path: Path) -> LoadedDoc:
 def load_html(path: Path) -> LoadedDoc:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_text(encoding="utf-8", errors="replace"), "html.parser")
+    soup = BeautifulSoup(linearize_tables(path.read_text(encoding="utf-8", errors="replace")), "html.parser")
     for tag in soup(["script", "style", "noscript", "nav", "footer"]):
         tag.decompose()
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""

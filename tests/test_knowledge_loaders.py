@@ -133,3 +133,53 @@ def test_chunking_sizes_overlap_and_section_paths() -> None:
 def test_markdown_title_not_repeated_in_section_path() -> None:
     doc = parse_markdown("# Guide\n\n## Steps\nDo it.\n", default_title="x")
     assert doc.title == "Guide" and doc.sections[0].path == ["Steps"]
+
+
+LEVELS = """# AE career levels
+
+<table>
+  <tr>
+   <td colspan="3" ><strong>Career Levels</strong>
+   </td>
+  </tr>
+  <tr>
+   <td><strong>Job Level</strong></td>
+   <td><strong>Mid-market (P3)</strong></td>
+   <td><strong>Enterprise (P4)</strong></td>
+  </tr>
+  <tr>
+   <td><strong>Quota Target</strong></td>
+   <td>$885K; New Logos: 8</td>
+   <td>$1.154M; New Logos: 8
+<p>
+Reviewed every year.</td>
+  </tr>
+</table>
+
+| area | Skylark | OpsHawk |
+|---|---|---|
+| license | from $30,000 per year | free core |
+
+```
+| not | a | table |
+|---|---|---|
+| kept | as | is |
+```
+"""
+
+
+def test_a_table_cell_is_stored_under_its_row_label_and_column_header() -> None:
+    text = parse_markdown(LEVELS, default_title="x").text
+    lines = text.splitlines()
+    assert "**Career Levels**" in lines  # a row spanning the table is its caption
+    assert "- Quota Target — Enterprise (P4): $1.154M; New Logos: 8 Reviewed every year." in lines
+    assert "- Quota Target — Mid-market (P3): $885K; New Logos: 8" in lines
+    assert "- license — OpsHawk: free core" in lines  # markdown pipe tables too
+    assert "<td>" not in text and "| kept | as | is |" in text  # a table in a code fence is left alone
+
+
+def test_html_page_tables_are_stored_cell_by_cell(tmp_path: Path) -> None:
+    f = tmp_path / "levels.html"
+    f.write_text("<html><head><title>Levels</title></head><body><h1>Levels</h1><table><tr><th>Level</th>"
+                 "<th>Quota</th></tr><tr><td>P4</td><td>$1.154M</td></tr></table></body></html>")
+    assert "- P4 — Quota: $1.154M" in load_file(f).text

@@ -289,6 +289,17 @@ def test_business_shorthand_matches_the_spelled_out_heading() -> None:
     assert all(u.coverage < 1 for u in units)
 
 
+def test_sales_role_shorthand_matches_the_spelled_out_role() -> None:
+    cit = Citation(source_id="ramp.md", title="Ramp plans")
+    text = ("## Sales Development Representative ramp\nBook 10 meetings a month by month three.\n"
+            "## Account Executive ramp\nClose the first deal by day 90 and build 3x pipeline.\n")
+    units = build_units([Passage(text=text, title="Ramp plans", section="")], [cit])
+    score_units(units, "what's the ramp for a new AE")
+    assert max(units, key=lambda u: u.score).section == "Account Executive ramp"
+    score_units(units, "sdr ramp?")
+    assert max(units, key=lambda u: u.score).section == "Sales Development Representative ramp"
+
+
 def test_a_product_named_in_a_comparison_page_title_is_not_a_competitor_question(library_cp) -> None:
     cp = library_cp
     (Path(cp.settings.home) / "cody").mkdir()
@@ -321,3 +332,19 @@ def test_link_headings_read_as_their_text_and_a_short_answer_is_not_a_bare_link(
     units = build_units([Passage(text=text, title="Manager interviews", section="")], [cit])
     score_units(units, "do internal candidates need the values interview?")
     assert max(units, key=lambda u: u.score).section == "Values Interview"
+
+
+def test_a_fact_in_a_table_is_quoted_with_its_row_and_column(copilot, tmp_path: Path) -> None:
+    lib = tmp_path / "levels"
+    lib.mkdir()
+    columns = ["Mid-market (P3)", "Enterprise (P4)", "Strategic (P6)"]
+    rows = {"Competency Execution": ["Drives deal execution with frequent assistance from leadership. " * 6] * 3,
+            "Quota Target": ["$885K; New Logos: 8", "$1.154M; New Logos: 8", "$1.385M; New Logos: 8"],
+            "Promotion Eligibility": ["combined two year attainment above 100 percent"] * 3}
+    html = "<table>\n<tr><td><strong>Job Level</strong></td>" + "".join(f"<td><strong>{c}</strong></td>" for c in columns)
+    for label, cells in rows.items():
+        html += f"</tr>\n<tr><td><strong>{label}</strong></td>" + "".join(f"<td>{c}</td>" for c in cells)
+    (lib / "ae-levels.md").write_text(f"# Account Executive career levels\n\n{html}</tr>\n</table>\n")
+    assert not copilot.services.knowledge.ingest_paths([lib]).errors
+    a = copilot.ask(principal_of(copilot, "admin"), "what's the annual quota for an enterprise P4 account executive?")
+    assert "Quota Target — Enterprise (P4): $1.154M" in a.text and a.citations
