@@ -164,6 +164,10 @@ Never talk to an attorney from a customer account without our legal team on the 
 When a quote expires, the rep re-issues it at the current list price.
 ## Prospecting reports
 The Best Accounts report in Looker lists the accounts with no open opportunity and an engaged lead.
+## Close rate
+Close rate is the ratio of deals closed won to deals qualified in the same period; win rate counts closed deals only.
+## Customer engineer levels
+At IC3 a customer engineer keeps a technical win rate of 80 percent on the deals they support.
 """
 
 
@@ -172,6 +176,10 @@ The Best Accounts report in Looker lists the accounts with no open opportunity a
     ("the prospect's lawyer wants to hop on a call with me, is that ok?", "without our legal team"),
     ("what happens if a quote expires?", "current list price"),
     ("which looker report shows the best accounts to prospect into?", "engaged lead"),  # where to look, not a count
+    # how a number is defined, and what is expected of a role, are not the CRM's win rate
+    ("whats the formula for close rate? is it the same thing as win rate", "deals qualified in the same period"),
+    ("what technical win rate is expected from a CE at IC3?", "80 percent"),
+    ("how do you calculate close rate", "deals qualified in the same period"),
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

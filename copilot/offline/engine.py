@@ -86,6 +86,10 @@ POLICY = re.compile(
     r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?:steps|process|procedure|policy|guidelines?) "
     r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
     r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b|"
+    # how a number is worked out or what is expected of a role: 'the formula for close rate', 'is it the same
+    # thing as win rate', 'what win rate is expected from a CE at IC3', 'how do you calculate ARR'
+    r"\bformula\b|\bthe same (?:thing )?as\b|\b(?:is|are) (?:expected|required) (?:of|from)\b|"
+    r"\bhow (?:do|does|should|would) (?:i|we|you|one|finance) (?:calculate|compute|define|measure)\b|"
     # how to tell, what happens if, is that allowed, what to fill in, how often a role does a task
     r"\bhow (?:do|can|would|should) (?:i|we|you) (?:know|tell|decide|determine|choose|figure out)\b|"
     r"\bwhat happens (?:if|when)\b|\bis (?:that|it|this) (?:ok|okay|allowed|fine|acceptable|appropriate)\b|"
