@@ -100,6 +100,11 @@ COMMON_SHORT: dict[str, list[str]] = {stem(k): tokens(v) for k, v in {
     "config": "configuration", "env": "environment", "prod": "production", "perf": "performance",
     "biz": "business", "dev": "developer", "devs": "developers", "rev": "revenue", "acct": "account",
     "comp": "compensation", "onboard": "onboarding", "approvals": "approval", "impl": "implementation",
+    # sales roles and objects; the library's own "(XX)" definitions win over these
+    "ae": "account executive", "aes": "account executives", "sdr": "sales development representative",
+    "bdr": "business development representative", "csm": "customer success manager", "ce": "customer engineer",
+    "poc": "proof of concept", "eb": "economic buyer", "qbr": "quarterly business review",
+    "opp": "opportunity", "opps": "opportunities", "sfdc": "salesforce",
 }.items()}
 
 
