@@ -95,11 +95,12 @@ POLICY = re.compile(
     r"\bwhat happens (?:if|when)\b|\bis (?:that|it|this) (?:ok|okay|allowed|fine|acceptable|appropriate)\b|"
     r"\b(?:am i|are we|are reps|is a rep) (?:allowed|supposed|expected|required)\b|"
     r"\bwhat [\w -]{0,30}?(?:do|should|must) (?:i|we|you) (?:fill|enter|put|select|pick|include|attach)\b|"
-    r"\bhow often (?:do|does|should|must) (?:the )?(?:aes?|ses?|sdrs?|bdrs?|ces?|reps?|managers?|csms?|"
-    r"account executives?|sales ?people)\b|\bcan (?:users|customers|admins|developers)\b|"
+    r"\bhow (?:often|long|soon|quickly) (?:do|does|should|must|will|can) (?:the |a |an |our )?(?:aes?|ses?|sdrs?|bdrs?|"
+    r"ces?|tas?|reps?|managers?|csms?|account executives?|sales ?people|customer engineers?|technical advisors?)\b|\bcan (?:users|customers|admins|developers)\b|"
     r"\bdo(?:es)? (?:it|the product|our product|we) support\b|"
     # where to find something: 'which looker report shows ...', 'where do I find the order form template'
-    r"\bwhich (?:[\w-]+ ){0,2}(?:reports?|dashboards?|tools?|templates?|forms?|channels?|folders?|links?|docs?) "
+    r"\bwhich (?:[\w-]+ ){0,2}(?:reports?|dashboards?|tools?|templates?|forms?|channels?|folders?|links?|docs?|repos?|"
+    r"repositor(?:y|ies)|instances?|environments?|sandbox(?:es)?) "
     r"(?:shows?|has|have|lists?|tracks?|covers?|should i use|do i use|do we use)\b|"
     r"\bwhere (?:do|can|should|would) (?:i|we|you) (?:find|look up|get|see) (?:the |a |our )?(?:[\w-]+ ){0,2}"
     r"(?:reports?|dashboards?|templates?|forms?|docs?|documents?|links?|decks?|collateral|slides?)\b", re.I)

@@ -17,6 +17,7 @@ import numpy as np
 from copilot.core.lang import language
 from copilot.core.visibility import Scope
 from copilot.offline.competitors import Mention, find_competitor, mentions
+from copilot.offline.router import cued_intents
 from copilot.offline.sections import Unit, build_units, clean, score_units, window
 from tools.compose import Composer
 from tools.context import ToolContext
@@ -35,6 +36,7 @@ DENSE = 1.0  # weight of the embedder's question-to-section similarity
 DENSE_TOP = 10  # sections compared by embedding
 DENSE_CHARS = 400
 NAMED_BONUS = 0.3  # a section that names the competitor the question is about
+ZH_OBJECTION = re.compile(r"异议|反对|太贵|贵了|顾虑|担心|拒绝|嫌|压价|折扣|怎么回应|如何回应|怎么应对|如何应对")
 # Words that make a question a comparison, so a competitor it names is answered from the page about them.
 COMPARING = re.compile(r"\b(compar\w*|vs\.?|versus|differ\w*|better|worse|instead|alternatives?|switch\w*|"
                        r"against|replace\w*|stack up)\b", re.I)
@@ -199,7 +201,11 @@ def objection(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
         return _no_sources(c, "this objection")
     hit = library_competitor(res, question) if COMPARING.search(question) else None
     units = _ranked(res, ranks, question, OBJECTION_TYPES, ent.competitor, _embedder(ctx))
-    c.add(f"How we compare with {hit[0]}:" if hit else _lead(units, "How the case library says to handle it:"))
+    # The router's nearest intent can be 'objection' for a plain how-to ('which repo do we use for a python
+    # demo'): the answer is only introduced as handling an objection when the question words say it is one.
+    objecting = "objection" in cued_intents(question) or ZH_OBJECTION.search(question)
+    lead = "How the case library says to handle it:" if objecting else "What the sources say:"
+    c.add(f"How we compare with {hit[0]}:" if hit else _lead(units, lead))
     n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
     if n:
         return 0.55 + 0.1 * min(n + 1, 3)

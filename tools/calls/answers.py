@@ -13,7 +13,7 @@ from tools.entities import Entities
 
 CALL_QUESTION = re.compile(
     r"\b(on|in|during|from) (the|our|my|their|that|this|last|latest|recent|today'?s) (\w+ )?(call|meeting|demo|"
-    r"conversation|discovery|check-in)s?\b(?!\s+stage)|\bwhat did (?!we (win|lose|close))[\w .'-]{1,40} (say|mention|ask|tell|raise|think|want|"
+    r"conversation|discovery|check-in)s?\b(?!\s+(?:stage|instance|environment|env|site|repo|server|org|account|video|script|deck|data))|\bwhat did (?!we (win|lose|close))[\w .'-]{1,40} (say|mention|ask|tell|raise|think|want|"
     r"object|complain|push back)|\bsaid (on|in|about|during)\b|\bdid [\w .'-]{1,40} (mention|bring up|raise|ask about)\b|"
     r"\bon the call\b|\bin the transcript\b", re.I)
 
