@@ -19,6 +19,7 @@ _HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+LONG_ITEM = 40  # a cell's bullets of at least this many characters on average each get a line of their own
 
 
 def linearize_tables(text: str) -> str:
@@ -30,47 +31,58 @@ def linearize_tables(text: str) -> str:
     return text
 
 
-def _lines(rows: list[list[str]]) -> list[str]:
-    """One line per cell: '- {row label} — {column header}: {cell}'. ``rows``: cell texts, header row first."""
+def _lines(rows: list[list[list[str]]]) -> list[str]:
+    """One line per cell paragraph: '- {row label} — {column header}: {text}'. ``rows``: each cell's
+    paragraphs, header row first."""
     out: list[str] = []
-    rows = [r for r in rows if any(c for c in r)]
+    flat = [[" ".join(c) for c in r] for r in rows]
+    keep = [i for i, r in enumerate(flat) if any(r)]
+    rows, flat = [rows[i] for i in keep], [flat[i] for i in keep]
     width = max((len(r) for r in rows), default=0)
-    while rows and len([c for c in rows[0] if c]) == 1 and width > 1:  # a caption spanning the table
-        out.append(f"**{next(c for c in rows[0] if c)}**")
-        rows = rows[1:]
+    while flat and len([c for c in flat[0] if c]) == 1 and width > 1:  # a caption spanning the table
+        out.append(f"**{next(c for c in flat[0] if c)}**")
+        rows, flat = rows[1:], flat[1:]
     if not rows:
         return out
     if len(rows) == 1 or width == 1:  # nothing to pair: the cells in order
-        return out + [" | ".join(c for c in r if c) for r in rows]
-    header, body = rows[0], rows[1:]
-    for row in body:
-        label = row[0] if row else ""
-        cells = [(header[j] if j < len(header) else "", cell) for j, cell in enumerate(row) if j > 0 and cell]
+        return out + [" | ".join(c for c in r if c) for r in flat]
+    header = flat[0]
+    for row, texts in zip(rows[1:], flat[1:], strict=True):
+        label = texts[0] if texts else ""
+        cells = [(header[j] if j < len(header) else "", cell) for j, cell in enumerate(row) if j > 0 and any(cell)]
         if not cells:
             out.append(f"- {label}")
-        for head, cell in cells:
+        for head, paragraphs in cells:
             where = " — ".join(p for p in (label, head) if p)
-            out.append(f"- {where}: {cell}" if where else f"- {cell}")
+            out += [f"- {where}: {p}" if where else f"- {p}" for p in paragraphs]
     return out
 
 
-def _cell_text(html: str) -> str:
-    """A cell's text on one line: paragraphs and line breaks become spaces, tags go, bold stays."""
+def _cell_text(html: str) -> list[str]:
+    """A cell as lines: tags go, bold stays. A cell that is a bulleted list of long items (competencies,
+    steps) gives one line per item, so a quote can show the item that answers; any other cell is one line
+    (paragraphs joined, short items such as owners 'CE; TAM; IE' separated by semicolons)."""
     text = re.sub(r"<\s*(?:p|br|li|div)\b[^>]*>", "\n", html, flags=re.I)
     text = re.sub(r"</?\s*(?:strong|b)\s*>", "**", text, flags=re.I)
     text = re.sub(r"<[^>]+>", " ", text)
     text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    parts = [re.sub(r"\s+", " ", p).strip() for p in text.split("\n")]
-    joined = " ".join(p for p in parts if p)
-    joined = re.sub(r"\*\*\s*\*\*", "", joined)
-    bare = joined.strip()
-    if bare.startswith("**") and bare.endswith("**") and bare.count("**") == 2:  # a bold header cell
-        bare = bare[2:-2].strip()
-    return bare
+    parts = [re.sub(r"\*\*\s*\*\*", "", re.sub(r"\s+", " ", p)).strip() for p in text.split("\n")]
+    parts = [p for p in parts if p.strip(" *-")]
+    bullet = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
+    items = [bullet.sub("", p) for p in parts if bullet.match(p)]
+    if len(items) >= 2 and sum(len(i) for i in items) / len(items) >= LONG_ITEM:
+        lead = [p for p in parts if not bullet.match(p)]
+        return ([" ".join(lead)] if lead else []) + items
+    joined = ""
+    for p in (bullet.sub("", p) for p in parts):
+        joined = p if not joined else f"{joined}{' ' if re.search(r'[.;:!?]$', joined) else '; '}{p}"
+    if joined.startswith("**") and joined.endswith("**") and joined.count("**") == 2:  # a bold header cell
+        joined = joined[2:-2].strip()
+    return [joined] if joined else []
 
 
-def _html_rows(table: str) -> list[list[str]]:
-    rows: list[list[str]] = []
+def _html_rows(table: str) -> list[list[list[str]]]:
+    rows: list[list[list[str]]] = []
     for tr in re.findall(r"<tr\b[^>]*>(.*?)(?=<tr\b|</table\s*>|$)", table, flags=re.I | re.S):
         cells = re.findall(r"<t[dh]\b[^>]*>(.*?)(?=<t[dh]\b|</tr\s*>|$)", tr, flags=re.I | re.S)
         rows.append([_cell_text(re.sub(r"</t[dh]\s*>\s*$", "", c.strip(), flags=re.I)) for c in cells])
@@ -99,7 +111,7 @@ def _pipe_tables(text: str) -> str:
             while i < len(lines) and _PIPE_ROW.match(lines[i]):
                 rows.append(_pipe_cells(lines[i]))
                 i += 1
-            out += _lines([[re.sub(r"^\*\*(.*)\*\*$", r"\1", c) for c in r] for r in rows])
+            out += _lines([[[re.sub(r"^\*\*(.*)\*\*$", r"\1", c)] if c else [] for c in r] for r in rows])
             continue
         out.append(line)
         i += 1

@@ -154,6 +154,11 @@ LEVELS = """# AE career levels
 <p>
 Reviewed every year.</td>
   </tr>
+  <tr>
+   <td><strong>Prospecting</strong></td>
+   <td>Owners:<p>- CE<p>- TAM</td>
+   <td><p>- Edits outreach sequences for each prospect's seniority<p>- Plans cold calls ahead with a permission opener</td>
+  </tr>
 </table>
 
 | area | Skylark | OpsHawk |
@@ -172,7 +177,9 @@ def test_a_table_cell_is_stored_under_its_row_label_and_column_header() -> None:
     text = parse_markdown(LEVELS, default_title="x").text
     lines = text.splitlines()
     assert "**Career Levels**" in lines  # a row spanning the table is its caption
-    assert "- Quota Target — Enterprise (P4): $1.154M; New Logos: 8 Reviewed every year." in lines
+    assert "- Quota Target — Enterprise (P4): $1.154M; New Logos: 8; Reviewed every year." in lines
+    assert "- Prospecting — Mid-market (P3): Owners: CE; TAM" in lines  # short items stay on one line
+    assert "- Prospecting — Enterprise (P4): Plans cold calls ahead with a permission opener" in lines  # long: one each
     assert "- Quota Target — Mid-market (P3): $885K; New Logos: 8" in lines
     assert "- license — OpsHawk: free core" in lines  # markdown pipe tables too
     assert "<td>" not in text and "| kept | as | is |" in text  # a table in a code fence is left alone
