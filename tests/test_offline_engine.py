@@ -172,6 +172,10 @@ At IC3 a customer engineer keeps a technical win rate of 80 percent on the deals
 For Python demos use the Flask repo on the demo instance; it has no precise code intelligence yet.
 ## Handing a closed deal to the technical advisor
 The CE stays on the account for 30 days after the post-sales kick-off call, then rolls off.
+## Marketplace deals
+ARR from a deal closed through a cloud marketplace is counted gross of fees; the marketplace keeps 3 percent.
+## Early renewals with fewer seats
+When a customer renews early with fewer seats, the churn is booked on the start date of the new contract.
 """
 
 
@@ -187,6 +191,10 @@ The CE stays on the account for 30 days after the post-sales kick-off call, then
     # 'on the demo instance' is a place, not a meeting to quote; 'how long does the CE stay' is a process question
     ("which repo do we use for a python demo on the demo instance?", "Flask repo"),
     ("after a deal closes and goes to the TA, how long does the CE stay on the account?", "30 days"),
+    # about deals in general, not 'which deal do you mean?'; how churn is booked, not a list of accounts at risk
+    ("deal closed through a cloud marketplace - is the ARR counted gross or net of their fees?", "gross of fees"),
+    ("customer renews early but is dropping seats - when do we actually book the churn?", "start date of the new"),
+    ("deal closed through a cloud marketplace, what share does the marketplace keep?", "3 percent"),
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

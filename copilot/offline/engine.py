@@ -90,6 +90,10 @@ POLICY = re.compile(
     # thing as win rate', 'what win rate is expected from a CE at IC3', 'how do you calculate ARR'
     r"\bformula\b|\bthe same (?:thing )?as\b|\b(?:is|are) (?:expected|required) (?:of|from)\b|"
     r"\bhow (?:do|does|should|would) (?:i|we|you|one|finance) (?:calculate|compute|define|measure)\b|"
+    # how finance books or counts something: 'is the ARR counted gross or net', 'when do we book the churn'
+    r"\bgross or net\b|\bnet or gross\b|\b(?:counted|booked|recorded|recogni[sz]ed|reported) (?:as|gross|net|when)\b|"
+    r"\bwhen (?:do|does|should|would|can) (?:we|i|you|finance|the rep) (?:\w+ )?(?:book|record|count|recogni[sz]e|"
+    r"invoice|bill|charge)\b|"
     # how to tell, what happens if, is that allowed, what to fill in, how often a role does a task
     r"\bhow (?:do|can|would|should) (?:i|we|you) (?:know|tell|decide|determine|choose|figure out)\b|"
     r"\bwhat happens (?:if|when)\b|\bis (?:that|it|this) (?:ok|okay|allowed|fine|acceptable|appropriate)\b|"
@@ -104,6 +108,10 @@ POLICY = re.compile(
     r"(?:shows?|has|have|lists?|tracks?|covers?|should i use|do i use|do we use)\b|"
     r"\bwhere (?:do|can|should|would) (?:i|we|you) (?:find|look up|get|see) (?:the |a |our )?(?:[\w-]+ ){0,2}"
     r"(?:reports?|dashboards?|templates?|forms?|docs?|documents?|links?|decks?|collateral|slides?)\b", re.I)
+# A question about one deal points at it ('this deal', 'the Acme deal', 'my renewal'); 'a deal closed through a
+# marketplace' is about deals in general, a question for the library, not 'which deal do you mean?'.
+ONE_DEAL = re.compile(r"\b(?:this|that|the|my|our|their|his|her)\s+(?:[\w&'-]+\s+){0,3}(?:deal|opp|opportunity|"
+                      r"renewal)\b(?!s)", re.I)
 NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})|"
                         r"\bat\s+([a-z][\w&'-]{3,}(?:\s+[a-z][\w&'-]+){0,2})")  # 'the EB at acme' 
 
@@ -308,7 +316,8 @@ class OfflineEngine:
                 intent = "account_status"
             if intent in ("champion", "account_status", "deal") and not (ent.account_id or ent.deal_ref) \
                     and (intent not in route.cued
-                         or intent == "champion" and not re.search(r"\bwho\b|\bwho'?s\b", question, re.I)) \
+                         or intent == "champion" and not re.search(r"\bwho\b|\bwho'?s\b", question, re.I)
+                         or intent == "deal" and not ONE_DEAL.search(question)) \
                     and not ent.unknown_account:
                 intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
             if intent in NEEDS_ACCOUNT and not ent.account_id:
