@@ -20,6 +20,7 @@ from copilot.core.lang import has_han, language
 from copilot.core.visibility import Scope
 from copilot.offline import crm_answers, library_answers, requests
 from copilot.offline.crm_query_answer import crm_answer, linker_for, parse_question
+from copilot.offline.forms import AT_RISK, FORECAST, ONE_DEAL, OUTLOOK, POLICY
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
@@ -67,51 +68,6 @@ HELP = (
 
 
 NOT_CRM_CUES = {"call_summary", "followup", "roleplay", "account_status"}
-FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
-                      r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
-                      r"\bgoing to (close|land|hit)\b", re.I)
-# "How's the quarter looking?": the forecast, whatever the router's nearest exemplar says.
-OUTLOOK = re.compile(r"\bhow(?:'s| is| does| do)? (?:the |this |our |my |the team'?s? )?(?:quarter|q[1-4])"
-                     r"(?: end)? (?:look|looking|shaping up|going|trending|tracking|land|landing)\b|"
-                     r"\bwhere (?:will|do|does|are) (?:we|i|the team|my team) (?:land|end up|finish)\b|"
-                     r"\bhow (?:will|do) (?:we|i) (?:land|end|finish) the quarter\b", re.I)
-AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b|"
-                     r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b", re.I)
-# Questions about how things are done or defined are for the library even when they name CRM words:
-# "what counts as qualified pipeline", "how is win rate calculated", "can I sell a 6 month contract".
-POLICY = re.compile(
-    r"\bwhat counts as\b|\bhow (?:is|are|do we|do you) [\w %'-]{1,40}? (?:calculated|defined|measured|counted|"
-    r"determined|structured|priced|approved|handled)\b|\bhow many\b[^?]*\bshould\b|\bshould (?:a|an|each|every)\b|"
-    r"\bcan (?:i|we|you|a rep) (?:sell|offer|give|discount|sign|use|share|change|extend|waive|add)\b|"
-    r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?:steps|process|procedure|policy|guidelines?) "
-    r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
-    r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b|"
-    # how a number is worked out or what is expected of a role: 'the formula for close rate', 'is it the same
-    # thing as win rate', 'what win rate is expected from a CE at IC3', 'how do you calculate ARR'
-    r"\bformula\b|\bthe same (?:thing )?as\b|\b(?:is|are) (?:expected|required) (?:of|from)\b|"
-    r"\bhow (?:do|does|should|would) (?:i|we|you|one|finance) (?:calculate|compute|define|measure)\b|"
-    # how finance books or counts something: 'is the ARR counted gross or net', 'when do we book the churn'
-    r"\bgross or net\b|\bnet or gross\b|\b(?:counted|booked|recorded|recogni[sz]ed|reported) (?:as|gross|net|when)\b|"
-    r"\bwhen (?:do|does|should|would|can) (?:we|i|you|finance|the rep) (?:\w+ )?(?:book|record|count|recogni[sz]e|"
-    r"invoice|bill|charge)\b|"
-    # how to tell, what happens if, is that allowed, what to fill in, how often a role does a task
-    r"\bhow (?:do|can|would|should) (?:i|we|you) (?:know|tell|decide|determine|choose|figure out)\b|"
-    r"\bwhat happens (?:if|when)\b|\bis (?:that|it|this) (?:ok|okay|allowed|fine|acceptable|appropriate)\b|"
-    r"\b(?:am i|are we|are reps|is a rep) (?:allowed|supposed|expected|required)\b|"
-    r"\bwhat [\w -]{0,30}?(?:do|should|must) (?:i|we|you) (?:fill|enter|put|select|pick|include|attach)\b|"
-    r"\bhow (?:often|long|soon|quickly) (?:do|does|should|must|will|can) (?:the |a |an |our )?(?:aes?|ses?|sdrs?|bdrs?|"
-    r"ces?|tas?|reps?|managers?|csms?|account executives?|sales ?people|customer engineers?|technical advisors?)\b|\bcan (?:users|customers|admins|developers)\b|"
-    r"\bdo(?:es)? (?:it|the product|our product|we) support\b|"
-    # where to find something: 'which looker report shows ...', 'where do I find the order form template'
-    r"\bwhich (?:[\w-]+ ){0,2}(?:reports?|dashboards?|tools?|templates?|forms?|channels?|folders?|links?|docs?|repos?|"
-    r"repositor(?:y|ies)|instances?|environments?|sandbox(?:es)?) "
-    r"(?:shows?|has|have|lists?|tracks?|covers?|should i use|do i use|do we use)\b|"
-    r"\bwhere (?:do|can|should|would) (?:i|we|you) (?:find|look up|get|see) (?:the |a |our )?(?:[\w-]+ ){0,2}"
-    r"(?:reports?|dashboards?|templates?|forms?|docs?|documents?|links?|decks?|collateral|slides?)\b", re.I)
-# A question about one deal points at it ('this deal', 'the Acme deal', 'my renewal'); 'a deal closed through a
-# marketplace' is about deals in general, a question for the library, not 'which deal do you mean?'.
-ONE_DEAL = re.compile(r"\b(?:this|that|the|my|our|their|his|her)\s+(?:[\w&'-]+\s+){0,3}(?:deal|opp|opportunity|"
-                      r"renewal)\b(?!s)", re.I)
 NAME_AFTER = re.compile(r"\b(?:at|with|for|from|on|about|of)\s+([A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,3})|"
                         r"\bat\s+([a-z][\w&'-]{3,}(?:\s+[a-z][\w&'-]+){0,2})")  # 'the EB at acme' 
 
