@@ -176,6 +176,8 @@ The CE stays on the account for 30 days after the post-sales kick-off call, then
 ARR from a deal closed through a cloud marketplace is counted gross of fees; the marketplace keeps 3 percent.
 ## Early renewals with fewer seats
 When a customer renews early with fewer seats, the churn is booked on the start date of the new contract.
+## Running a discovery call
+Cover the current workflow, the pain it causes and who signs; leave pricing for the second meeting.
 """
 
 
@@ -195,6 +197,7 @@ When a customer renews early with fewer seats, the churn is booked on the start 
     ("deal closed through a cloud marketplace - is the ARR counted gross or net of their fees?", "gross of fees"),
     ("customer renews early but is dropping seats - when do we actually book the churn?", "start date of the new"),
     ("deal closed through a cloud marketplace, what share does the marketplace keep?", "3 percent"),
+    ("what should I cover in the discovery call?", "leave pricing for the second meeting"),  # how to, not a transcript
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

@@ -33,6 +33,9 @@ POLICY = re.compile(
     # thing as win rate', 'what win rate is expected from a CE at IC3', 'how do you calculate ARR'
     r"\bformula\b|\bthe same (?:thing )?as\b|\b(?:is|are) (?:expected|required) (?:of|from)\b|"
     r"\bhow (?:do|does|should|would) (?:i|we|you|one|finance) (?:calculate|compute|define|measure)\b|"
+    # how to run a meeting: 'what should I cover in the discovery call', 'who should join the security review'
+    r"\bwhat (?:should|do|must) (?:i|we|you) (?:cover|say|ask|bring|prepare|present|show|demo|send|avoid)\b|"
+    r"\bwho (?:should|must|needs to) (?:be|join|attend|lead|run)\b|"
     # how finance books or counts something: 'is the ARR counted gross or net', 'when do we book the churn'
     r"\bgross or net\b|\bnet or gross\b|\b(?:counted|booked|recorded|recogni[sz]ed|reported) (?:as|gross|net|when)\b|"
     r"\bwhen (?:do|does|should|would|can) (?:we|i|you|finance|the rep) (?:\w+ )?(?:book|record|count|recogni[sz]e|"

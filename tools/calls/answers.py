@@ -18,7 +18,16 @@ CALL_QUESTION = re.compile(
     r"\bon the call\b|\bin the transcript\b", re.I)
 
 
+# 'What should I cover in the discovery call', 'who should be on the call': how to run a call, a question for the
+# library; a call question reports what was said ('what did they say', 'what came up', 'did they mention').
+HOW_TO = re.compile(r"\b(should|shall|must|do we|do i|can i|can we|how (do|to|should|can)|what to|who to|best way)\b", re.I)
+REPORTED = re.compile(r"\b(did|said|mentioned|asked|raised|told|brought up|came up|talked about|discussed|objected|"
+                      r"complained|pushed back|agreed|promised|committed|wanted|worried)\b", re.I)
+
+
 def is_call_question(question: str) -> bool:
+    if HOW_TO.search(question) and not REPORTED.search(question):
+        return False
     return bool(CALL_QUESTION.search(question)) and not re.search(r"\b(summari[sz]e|recap|follow[- ]?up)\b", question, re.I)
 
 
