@@ -378,6 +378,10 @@ def test_what_someone_closed_is_a_total_and_taking_to_close_is_the_cycle() -> No
     assert closed.query is not None and closed.query.metric == "sum" and closed.query.filters.status == "won"
     cycle = parser.parse("how long are my deals taking to close this year (won ones)")
     assert cycle.query is not None and cycle.query.metric == "cycle_length" and not cycle.unapplied
+    # the filters between 'how long do' and 'take to close' can be long (seed 5151 of the generated questions)
+    long = parser.parse("how long do my team's new business deals closed since the start of may worth over 5k take to "
+                        "close on average")
+    assert long.query is not None and long.query.metric == "cycle_length" and not long.unapplied
 
 
 def test_a_reading_the_words_leave_open_costs_confidence() -> None:
