@@ -417,3 +417,15 @@ def test_month_abbreviation_for_year_forecast_as_commit_and_a_typo_in_added() ->
 def test_deals_forecast_as_commit_is_a_crm_question_not_the_forecast(demo_copilot) -> None:
     a = ask(demo_copilot, "u-rachel-adeyemi", "sum of active deals forecast as commit pushed at least once")
     assert a.intent == "crm_query" and a.data["crm"]["value"] > 0
+
+
+def test_an_amount_range_with_an_ampersand_and_an_amount_no_slot_takes_is_said() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({}), role="rep", today=date(2026, 11, 30))
+    ranged = parser.parse("which of my open opportunities between $2,000 & 4k are being qualified")
+    assert ranged.query is not None
+    assert (ranged.query.filters.amount_min, ranged.query.filters.amount_max) == (2000.0, 4000.0)
+    vague = parser.parse("my open deals worth 5k or so")  # no slot reads 'or so': the amount is reported, not dropped
+    assert "5k" in vague.unapplied

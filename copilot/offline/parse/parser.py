@@ -34,6 +34,8 @@ from copilot.offline.parse.normalize import VOCAB, normalize
 from copilot.offline.parse.result import Parse
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
+MONEY_WORD = re.compile(r"[$€£]\s?\d[\d,.]*\s?[km]?\b|\b\d[\d,.]*\s?(?:k|m|usd|eur|dollars)\b", re.I)
+
 _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
            (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
            (r"\b(create|created|creating|opened|added|came in|entered|sourced|generated|generate|started|engaged|"
@@ -414,6 +416,10 @@ class QueryParser:
             if w in FILLER or w.isdigit() or len(w) <= 2 or w.rstrip("s") in FILLER:
                 continue
             out.append(question[a:b])
+        # An amount no slot took ('between $2,000 & 4k' before '&' was read) is said, not silently dropped.
+        for m in MONEY_WORD.finditer(question):
+            if not any(x <= m.start() and m.end() <= y or x < m.end() and m.start() < y for x, y in used):
+                out.append(m.group(0).strip())
         return list(dict.fromkeys(out))
 
     @staticmethod

@@ -32,7 +32,7 @@ def _shared_unit(first: str, own: str | None, second: str | None) -> str | None:
 def amounts(low: str) -> tuple[float | None, float | None, Spans]:
     lo = hi = None
     spans: Spans = []
-    m = re.search(rf"\b(?:between|from)\s+{_MONEY}\s+(?:and|to|-)\s+{_MONEY}|{_MONEY}\s*(?:-|to)\s*{_MONEY}\s+range\b|"
+    m = re.search(rf"\b(?:between|from)\s+{_MONEY}\s+(?:and|to|-|&)\s+{_MONEY}|{_MONEY}\s*(?:-|to)\s*{_MONEY}\s+range\b|"
                   rf"\bin the\s+{_MONEY}\s*(?:-|to)\s*{_MONEY}(?:\s+range)?", low)
     if m and not m.group(1):
         g = [x for x in m.groups() if x is not None]
