@@ -429,3 +429,18 @@ def test_an_amount_range_with_an_ampersand_and_an_amount_no_slot_takes_is_said()
     assert (ranged.query.filters.amount_min, ranged.query.filters.amount_max) == (2000.0, 4000.0)
     vague = parser.parse("my open deals worth 5k or so")  # no slot reads 'or so': the amount is reported, not dropped
     assert "5k" in vague.unapplied
+
+
+def test_top_deal_types_is_a_ranking_of_types_and_worth_over_is_a_filter() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({}), role="exec", today=date(2026, 11, 30))
+    types = parser.parse("top 2 deal types by won revenue 2025 q4")  # not the two biggest deals
+    assert types.query is not None and types.query.group_by == "deal_type" and types.query.metric == "sum"
+    assert types.query.limit == 2
+    listed = parser.parse("any open deals worth over 50000")  # a list (refused to an exec), not their total
+    assert listed.query is not None and listed.query.metric == "list" and listed.query.filters.amount_min == 50000
+    assert not listed.unapplied
+    total = parser.parse("how much are my open deals worth")
+    assert total.query is not None and total.query.metric == "sum"

@@ -52,7 +52,9 @@ METRICS: list[tuple[str, str]] = [
      r"\b(sells?|selling|sold) (the )?(best|most|least|worst)\b|\b(best|top|worst)[- ]sell(ing|ers?)\b", "sum"),
     (r"\bhow often (do|does|did) [\w ]{1,30}? win\b", "win_rate"),
     (r"\b(open |total |current )?pipe(line)?( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category)", "pipeline"),
-    (r"\b(total|sum|revenue|rev|bookings?|booked|how much|amount|value|worth|dollars|\$ ?(won|closed)|arr|acv)\b"
+    # 'worth over 50k', 'amount above $20k' is an amount filter, not a total
+    (r"\b(total|sum|revenue|rev|bookings?|booked|how much|(?:amount|value|worth)(?!\s+(?:of\s+)?(?:over|above|more than|"
+     r"at least|under|below|less than|between|north of|greater than|[$€£\d]))|dollars|\$ ?(won|closed)|arr|acv)\b"
      r"( value| amount| worth)?", "sum"),
 ]
 

@@ -230,6 +230,10 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     return g, order, limit, spans
 
 
+# 'top 2 deal types', 'top 3 deal stages': groups of deals, not the deals themselves
+_NOT_A_GROUP = r"(?!\s+(?:types?|categor(?:y|ies)|stages?|owners?|sizes?|motions?)\b)"
+
+
 def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     """'top 5 deals', '3 biggest opps', 'largest deal', 'sorted by amount' -> (limit, order) for record lists."""
     m = re.search(r"\b(?:sorted|ordered|ranked|sort|order|rank)\s+by\s+(?:amount|size|value|deal size|\$)"
@@ -237,8 +241,8 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     if m:
         return None, "asc" if m.group(1) else "desc", [m.span()]
     m = re.search(rf"\b(?:top|biggest|largest|highest[- ]value|largest value|smallest|lowest[- ]value)\s+{NUMWORD}\s+"
-                  rf"(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))\b|\b{NUMWORD}\s+(?:biggest|largest|"
-                  rf"smallest|top)\s+(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))", low)
+                  rf"(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}|\b{NUMWORD}\s+(?:biggest|"
+                  rf"largest|smallest|top)\s+(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}", low)
     if m:
         n = num(next(x for x in m.groups() if x))
         return n, "asc" if "small" in m.group(0) or "lowest" in m.group(0) else "desc", [m.span()]
