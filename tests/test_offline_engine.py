@@ -178,6 +178,12 @@ ARR from a deal closed through a cloud marketplace is counted gross of fees; the
 When a customer renews early with fewer seats, the churn is booked on the start date of the new contract.
 ## Running a discovery call
 Cover the current workflow, the pain it causes and who signs; leave pricing for the second meeting.
+## Forecast generation
+The company forecast is generated in the CRM at 6pm Pacific every Friday.
+## ABX pillars
+Activate means reaching the accounts whose people clicked on many of our ads.
+## Intro calls
+A first intro call with a smaller prospect is a 30-minute call.
 """
 
 
@@ -198,6 +204,9 @@ Cover the current workflow, the pain it causes and who signs; leave pricing for 
     ("customer renews early but is dropping seats - when do we actually book the churn?", "start date of the new"),
     ("deal closed through a cloud marketplace, what share does the marketplace keep?", "3 percent"),
     ("what should I cover in the discovery call?", "leave pricing for the second meeting"),  # how to, not a transcript
+    ("what time does the company forecast get generated each week?", "6pm Pacific"),  # when it runs, not the numbers
+    ("in ABX what does the activate pillar mean in practice?", "clicked on many of our ads"),  # not a role-play
+    ("how long is a typical first intro call with a smaller prospect?", "30-minute"),  # calls in general, not one call
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"
@@ -230,3 +239,12 @@ def test_a_library_page_about_a_hidden_account_is_not_quoted_to_who_cannot_see_i
         assert "couldn't find an account matching 'Globex Shipping'" in a.text and "110,000" not in a.text
     west = ask(cp, "r-cara", "what is the renewal price for Globex Shipping?")  # Cara owns it: answered
     assert "couldn't find" not in west.text and "Globex Shipping" in west.text
+
+
+def test_in_practice_and_best_practices_are_not_a_role_play_request():
+    from copilot.offline.router import cued_intents
+
+    assert "roleplay" not in cued_intents("in ABX what does the activate pillar mean in practice?")
+    assert "roleplay" not in cued_intents("best practice for a discovery call")
+    assert "roleplay" in cued_intents("let me practice a discovery call")
+    assert "roleplay" in cued_intents("I want to practise handling a price objection")

@@ -36,6 +36,9 @@ POLICY = re.compile(
     # how to run a meeting: 'what should I cover in the discovery call', 'who should join the security review'
     r"\bwhat (?:should|do|must) (?:i|we|you) (?:cover|say|ask|bring|prepare|present|show|demo|send|avoid)\b|"
     r"\bwho (?:should|must|needs to) (?:be|join|attend|lead|run)\b|"
+    # when a process runs: 'what time does the company forecast get generated', 'when is the forecast locked'
+    r"\bwhat time (?:does|do|is|are|should)\b|\bwhen (?:does|do|is|are) (?:the |our |a )?[\w ]{1,40}? (?:generated|"
+    r"created|sent out|refreshed|published|locked|frozen|snapshotted|rolled up)\b|"
     # how finance books or counts something: 'is the ARR counted gross or net', 'when do we book the churn'
     r"\bgross or net\b|\bnet or gross\b|\b(?:counted|booked|recorded|recogni[sz]ed|reported) (?:as|gross|net|when)\b|"
     r"\bwhen (?:do|does|should|would|can) (?:we|i|you|finance|the rep) (?:\w+ )?(?:book|record|count|recogni[sz]e|"
@@ -58,3 +61,7 @@ POLICY = re.compile(
 # marketplace' is about deals in general, a question for the library, not 'which deal do you mean?'.
 ONE_DEAL = re.compile(r"\b(?:this|that|the|my|our|their|his|her)\s+(?:[\w&'-]+\s+){0,3}(?:deal|opp|opportunity|"
                       r"renewal)\b(?!s)", re.I)
+# One call or meeting, to summarize: 'my last call', 'the Acme meeting', 'today's call'; 'a typical first intro call
+# with a smaller prospect' is about calls in general, a question for the library.
+ONE_CALL = re.compile(r"\b(?:this|that|the|my|our|their|last|latest|recent|today'?s|yesterday'?s)\s+(?:[\w&'-]+\s+){0,3}"
+                      r"(?:call|meeting|demo|conversation|check-in)\b(?!s)", re.I)

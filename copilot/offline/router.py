@@ -102,7 +102,7 @@ CUES: dict[str, list[str]] = {
                        r"where do we stand", r"where are we (with|on)\b", r"catch me up", r"anything new\b"],
     "call_summary": [r"\bcall with\b", r"\blast call\b", r"\brecap\b.*\bcall\b", r"\bsummari[sz]e\b.*\bcall"],
     "followup": [r"follow[- ]?up", r"recap email", r"\bdraft\b.*\bemail"],
-    "roleplay": [r"role[- ]?play", r"\bpracti[cs]e\b", r"simulated (customer|buyer)"],
+    "roleplay": [r"role[- ]?play", r"(?<!\bin )(?<!\bbest )\bpracti[cs]e\b(?!s)", r"simulated (customer|buyer)"],
     "help": [r"^\s*(help|hi|hello|hey)\b", r"what can you do"],
 }
 CUES["knowledge"] = [r"\bpolicy\b", r"\bplaybook\b", r"\bcertification", r"\bwhat does .* do\b", r"\bfaq\b"]
