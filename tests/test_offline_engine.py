@@ -184,6 +184,14 @@ The company forecast is generated in the CRM at 6pm Pacific every Friday.
 Activate means reaching the accounts whose people clicked on many of our ads.
 ## Intro calls
 A first intro call with a smaller prospect is a 30-minute call.
+## Returning customers
+A customer who churned and returns within a 90-day window earns half quota credit on the new deal.
+## Closing won
+Before you close won a new business opp, tick the close checklist: products added and the deal won reason.
+## Forecasting in the last month
+In the last month of a quarter, reps forecast both the current and next quarter.
+## IC5 customer engineers
+An IC5 customer engineer keeps a technical win rate of 85 percent or more.
 """
 
 
@@ -207,6 +215,12 @@ A first intro call with a smaller prospect is a 30-minute call.
     ("what time does the company forecast get generated each week?", "6pm Pacific"),  # when it runs, not the numbers
     ("in ABX what does the activate pillar mean in practice?", "clicked on many of our ads"),  # not a role-play
     ("how long is a typical first intro call with a smaller prospect?", "30-minute"),  # calls in general, not one call
+    # credit rules, checklists, the forecasting process and what a level is expected to do (handbook batch 10)
+    ("if a customer churns and comes back a couple months later, do i get full quota credit on the new deal?",
+     "90-day window"),
+    ("what's the checklist when I close won a new business opp?", "deal won reason"),
+    ("in the last month of the quarter am i forecasting just this quarter or next quarter too?", "next quarter"),
+    ("whats the expected technical win rate for an IC5 CE?", "85 percent"),
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

@@ -39,6 +39,15 @@ POLICY = re.compile(
     # when a process runs: 'what time does the company forecast get generated', 'when is the forecast locked'
     r"\bwhat time (?:does|do|is|are|should)\b|\bwhen (?:does|do|is|are) (?:the |our |a )?[\w ]{1,40}? (?:generated|"
     r"created|sent out|refreshed|published|locked|frozen|snapshotted|rolled up)\b|"
+    # what a role or level is expected to do, credit rules, checklists, the forecasting process ('how often do
+    # we win' stays a win rate):
+    # 'how often should I update the deal size', 'the expected win rate for an IC5 CE', 'do I get full quota
+    # credit', 'the checklist when I close won an opp', 'am I forecasting next quarter too', 'per the framework'
+    r"\bhow often (?:should|must) (?:i|we)\b|\bhow often do (?:i|we) (?:need|have) to\b|\bexpected [\w -]{1,30}? (?:for|of|from) (?:an? |the )?(?:ic ?\d|"
+    r"level|aes?|ses?|ces?|sdrs?|bdrs?|reps?|managers?|csms?|tas?|new hires?)\b|\bic ?\d\b|"
+    r"\b(?:quota|commission|comp) credit\b|\bdo (?:i|we|reps?|aes?|sdrs?) get (?:\w+ ){0,2}(?:credit|credited|paid|"
+    r"commission)\b|\bcheck ?list\b|\b(?:am i|are we|do i|do we|should i|should we) (?:\w+ )?forecast(?:ing)?\b|"
+    r"\b(?:per|according to|in) (?:the|our) [\w -]{0,40}?(?:framework|policy|handbook|playbook|guidelines?|rules)\b|"
     # how finance books or counts something: 'is the ARR counted gross or net', 'when do we book the churn'
     r"\bgross or net\b|\bnet or gross\b|\b(?:counted|booked|recorded|recogni[sz]ed|reported) (?:as|gross|net|when)\b|"
     r"\bwhen (?:do|does|should|would|can) (?:we|i|you|finance|the rep) (?:\w+ )?(?:book|record|count|recogni[sz]e|"
