@@ -262,3 +262,13 @@ def test_in_practice_and_best_practices_are_not_a_role_play_request():
     assert "roleplay" not in cued_intents("best practice for a discovery call")
     assert "roleplay" in cued_intents("let me practice a discovery call")
     assert "roleplay" in cued_intents("I want to practise handling a price objection")
+
+
+@pytest.mark.parametrize("question", [
+    "hey average size of open deals in the discovery satge",  # 'in the discovery' + a typo read as a call question
+    "my # of active deals vs everyone else on the team",  # 'my number of' is not the forecast number
+    "pipe pushed at least 2 times that have next steps for my team pls",  # 'next steps for' is no policy question
+])
+def test_a_typo_or_a_crm_phrase_does_not_send_a_crm_question_elsewhere(cp, question):
+    a = ask(cp, "r-ann", question)
+    assert a.intent == "crm_query", a.text

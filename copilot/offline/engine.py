@@ -24,7 +24,7 @@ from copilot.offline.forms import AT_RISK, FORECAST, ONE_CALL, ONE_DEAL, OUTLOOK
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
-from copilot.offline.parse.normalize import VOCAB
+from copilot.offline.parse.normalize import VOCAB, normalize
 from copilot.offline.parse.result import Parse
 from copilot.offline.parse.zh import to_english, unread
 from copilot.offline.requests import is_request
@@ -204,7 +204,10 @@ class OfflineEngine:
 
     def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any],
                 original: str = "", han_names: list[str] | None = None) -> tuple[Answer, dict[str, Any]]:
-        route = self.router.route(question)
+        # Route on the text the CRM reader would read: typos fixed ('discovery satge', 'forcast', 'taem') and purpose
+        # phrases set aside ('for the forcast call: best 2 sellers'), so a typo does not decide the route.
+        routing = routing_text(ctx, question)
+        route = self.router.route(routing)
         intent = route.intent
         hidden = hidden_account(ctx, f"{question} {original}") if intent not in ("help", "roleplay") else None
         if hidden:  # the same words as for a name that is no account: nothing about it, from the CRM or the library
@@ -215,15 +218,15 @@ class OfflineEngine:
         c = Composer()
         if is_request(question) and not re.search(r"\bfollow[- ]?up\b", question, re.I):
             intent = "request"
-        elif is_call_question(question):
+        elif is_call_question(routing):
             intent = "call_quotes"
-        elif is_health_question(question):  # customer health: scores, at-risk customers, renewals and usage
+        elif is_health_question(routing):  # customer health: scores, at-risk customers, renewals and usage
             intent = "health"
-        elif OUTLOOK.search(question):
+        elif OUTLOOK.search(routing):
             intent = "forecast"
         elif (who := crm_answers.last_talk_person(question)) and not crm_answers.names_an_account(ctx, who):
             intent = "last_contact"
-        policy = bool(POLICY.search(question))
+        policy = bool(POLICY.search(routing))
         if policy and intent not in ("request", "call_quotes", "roleplay"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
@@ -320,6 +323,18 @@ class OfflineEngine:
         ans = c.answer("crm_query", confidence)
         ans.data["crm"] = data
         return ans, new_state
+
+
+def routing_text(ctx: ToolContext, question: str) -> str:
+    """``question`` as the CRM reader normalizes it (typos one edit from its vocabulary fixed, never a word of a
+    CRM name; purpose phrases removed), for routing only: handlers still get the words as typed."""
+    if ctx.crm is None or not question.strip():
+        return question
+    try:
+        text, _ = normalize(question, linker_for(ctx).words)
+    except CopilotError:
+        return question
+    return text or question
 
 
 def hidden_account(ctx: ToolContext, question: str) -> str | None:

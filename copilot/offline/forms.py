@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
+FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b(?!\s+of\b)|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
 # "How's the quarter looking?": the forecast, whatever the router's nearest exemplar says.
@@ -26,7 +26,7 @@ POLICY = re.compile(
     r"\bwhat counts as\b|\bhow (?:is|are|do we|do you) [\w %'-]{1,40}? (?:calculated|defined|measured|counted|"
     r"determined|structured|priced|approved|handled)\b|\bhow many\b[^?]*\bshould\b|\bshould (?:a|an|each|every)\b|"
     r"\bcan (?:i|we|you|a rep) (?:sell|offer|give|discount|sign|use|share|change|extend|waive|add)\b|"
-    r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?:steps|process|procedure|policy|guidelines?) "
+    r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?<!next )(?:steps|process|procedure|policy|guidelines?) "
     r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
     r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b|"
     # how a number is worked out or what is expected of a role: 'the formula for close rate', 'is it the same

@@ -90,7 +90,7 @@ CUES: dict[str, list[str]] = {
                   r"\brespond to\b", r"\bconcern", r"worri", r"build it (themselves|ourselves)",
                   r"what (do|should) i (say|answer|tell)", r"\b(they|customer|buyer|prospect) (says?|thinks?|wants?)\b"],
     "forecast": [r"\bforecast", r"\b(our|my|team'?s?|the) commit\b", r"commit (number|category)",
-                 r"\b(my|our|the team'?s?) number\b", r"\bon (track|pace)\b",
+                 r"\b(my|our|the team'?s?) number\b(?! of\b)", r"\bon (track|pace)\b",
                  r"will (we|my team|i) (close|land)", r"hit (the|our) number", r"best case"],
     "at_risk": [r"at[- ]risk", r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b",
                 r"\b(prioriti[sz]e|focus on)\b.*\b(deals?|opps?|accounts?)\b", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step"],
