@@ -444,3 +444,14 @@ def test_top_deal_types_is_a_ranking_of_types_and_worth_over_is_a_filter() -> No
     assert not listed.unapplied
     total = parser.parse("how much are my open deals worth")
     assert total.query is not None and total.query.metric == "sum"
+
+
+def test_gone_quiet_for_n_days_a_second_object_word_and_a_swapped_contraction() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({}), role="rep", today=date(2026, 11, 30))
+    quiet = parser.parse("show me my customers/acconuts gone quiet for 21 days")
+    assert quiet.query is not None and quiet.query.filters.inactive_days == 21 and not quiet.unapplied
+    typo = parser.parse("any deals that hvaen't been touched in 14d")  # 'hvaen't' is "haven't" with two letters swapped
+    assert typo.query is not None and typo.query.filters.inactive_days == 14 and not typo.unapplied

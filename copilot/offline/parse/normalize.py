@@ -65,11 +65,20 @@ def _fix(word: str, protected: set[str]) -> str:
 
 
 def _fix_word(word: str, protected: set[str]) -> str:
-    """A word, or a word with a possessive / contraction ("waht's" -> "what's"); other contractions stay."""
+    """A word, or a word with a possessive / contraction ("waht's" -> "what's"); a negative contraction with two
+    letters swapped ("hvaen't", "didnt'") is the contraction; other contractions stay."""
     stem, sep, tail = word.partition("'")
     if sep and tail in ("s", "ll", "re", "d") and stem.isalpha():
         return _fix(stem, protected) + sep + tail
+    if "'" in word and len(word) >= 5 and word not in NEGATIONS:
+        near = [n for n in NEGATIONS if sorted(n) == sorted(word) and DamerauLevenshtein.distance(word, n) == 1]
+        if len(near) == 1:
+            return near[0]
     return _fix(word, protected)
+
+
+NEGATIONS = ("haven't", "hasn't", "hadn't", "didn't", "doesn't", "don't", "isn't", "aren't", "wasn't", "weren't",
+             "won't", "can't", "wouldn't", "shouldn't")
 
 
 def normalize(question: str, protected: set[str]) -> tuple[str, list[str]]:

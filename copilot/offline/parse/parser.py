@@ -146,6 +146,8 @@ class QueryParser:
         cats = _all(low, CATEGORIES)
         dtype = _first(low, DEAL_TYPES)
         lexical = [hit[1] for hit in [obj, role, dtype, *metric_hits, *stat, *stages, *cats] if hit]
+        if obj:  # 'customers/accounts', 'deals or opps': a second word for the same object is applied too
+            lexical += [h[1] for h in _all(low, OBJECTS) if h[0] == obj[0] and h[1] != obj[1]]
         if dtype and obj and obj[0] == "accounts" and dtype[1][0] <= obj[1][0] < dtype[1][1]:
             obj = None  # 'new logo deals' is a deal type, not accounts
         reserved = {w for w, _, _ in words(question)  # lexicon words on their own ('pipeline') are not names

@@ -74,7 +74,7 @@ _NOBODY = (r"(?:no one|no-one|nobody|noone)(?:'s| has| have)?\s+(?:touched|conta
 
 def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
     """'no activity in 3 weeks' -> 21; 'gone dark' -> a stated default of 30 days."""
-    m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle|stale|stalled|dormant|cold|"
+    m = re.search(rf"(?:(?:gone|went|going)\s+)?(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle|stale|stalled|dormant|cold|"
                   rf"nothing (?:logged|done|happening|recorded)|{_NOBODY})(?:\s+(?:on them|them|it))?"
                   rf"\s+(?:in|for|over|during|within)?\s*(?:over|more than|at least)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
                   rf"(day|week|wk|month|mo|quarter)s?\b", low)
