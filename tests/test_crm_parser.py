@@ -455,3 +455,12 @@ def test_gone_quiet_for_n_days_a_second_object_word_and_a_swapped_contraction() 
     assert quiet.query is not None and quiet.query.filters.inactive_days == 21 and not quiet.unapplied
     typo = parser.parse("any deals that hvaen't been touched in 14d")  # 'hvaen't' is "haven't" with two letters swapped
     assert typo.query is not None and typo.query.filters.inactive_days == 14 and not typo.unapplied
+
+
+def test_a_swapped_how_logn_is_still_the_cycle() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({}), role="manager", today=date(2026, 11, 30))
+    p = parser.parse("how logn do deals won q1 take to close on average")  # seed 7373
+    assert p.query is not None and p.query.metric == "cycle_length" and not p.unapplied
