@@ -348,3 +348,19 @@ def test_a_fact_in_a_table_is_quoted_with_its_row_and_column(copilot, tmp_path: 
     assert not copilot.services.knowledge.ingest_paths([lib]).errors
     a = copilot.ask(principal_of(copilot, "admin"), "what's the annual quota for an enterprise P4 account executive?")
     assert "Quota Target — Enterprise (P4): $1.154M" in a.text and a.citations
+
+
+def test_a_name_only_one_page_carries_picks_that_page() -> None:
+    greg = Citation(source_id="greg-readme.md", title="Greg README")
+    adam = Citation(source_id="adam-readme.md", title="Adam README")
+    passages = [
+        Passage(text="## My view on demand generation\nDemand generation is about usually working with sales on "
+                     "pipeline; demand gen work never stops.\n", title="Adam README", section=""),
+        Passage(text="## My view on demand generation\nGood demand gen usually starts with the customer.\n"
+                     "## How I manage my calendar\nMy working hours are 9am-5pm ET; I block focus time.\n",
+                title="Greg README", section=""),
+    ]
+    units = build_units(passages, [adam, greg])
+    score_units(units, "when does greg from demand gen usually work? dont want to ping him late")
+    best = max(units, key=lambda u: u.score)
+    assert best.title == "Greg README"

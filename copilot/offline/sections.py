@@ -34,6 +34,7 @@ class Weights:
     prior: float = 0.4  # retrieval rank of the passage: prior / (1 + rank)
     short: float = 0.5  # factor for a section of under 8 words
     quantity: float = 0.15  # the section holds the kind of quantity the question asks for (a duration, a share)
+    page: float = 0.5  # the page a question word names alone (its title, and no other page of the pool)
 
 
 W = Weights()
@@ -230,6 +231,7 @@ def score_units(units: list[Unit], question: str) -> None:
     wants = _wanted_quantity(question)
     form = {t for t in q if t in QUESTION_FORM}  # "how long", "how often": the form of the question, not its topic
     topical = (total - sum(idf[t] for t in form)) or 1.0
+    named = _named_pages(units, q)
     for u in units:
         length = sum(u.terms.values())
         match = covered = on_topic = 0.0
@@ -246,8 +248,25 @@ def score_units(units: list[Unit], question: str) -> None:
         u.score = (match + W.coverage * covered) / total + W.phrase * phrase + W.prior / (1 + u.rank)
         if wants and wants.search(u.body):  # 'how long should a trial last': the section that names a duration
             u.score += W.quantity
+        if u.source in named:
+            u.score += W.page
         if length < 8 and _only_links(u.body):  # a heading with a link under it is not an answer
             u.score *= W.short
+
+
+def _named_pages(units: list[Unit], q: list[str]) -> set[str]:
+    """Pages a question word names alone: it is in the page's title and in no other page of the pool, title or
+    text ('greg' for 'Greg README')."""
+    pages: dict[str, set[str]] = {}
+    titled: dict[str, set[str]] = {}
+    for u in units:
+        title = set(tokens(u.title))
+        for t in set(q):
+            if t in title:
+                titled.setdefault(t, set()).add(u.source)
+            if t in title or u.terms.get(t) or t in u.head_terms or t in u.context_terms:
+                pages.setdefault(t, set()).add(u.source)
+    return {next(iter(s)) for t, s in titled.items() if len(s) == 1 and pages.get(t) == s}
 
 
 def _only_links(body: str) -> bool:
