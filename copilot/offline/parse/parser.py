@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from copilot.offline.parse import slots
 from copilot.offline.parse.dates import Span, find_windows
+from copilot.offline.parse.evidence import LIBRARY_CUES, crm_evidence, unapplied_words
 from copilot.offline.parse.followups import add_followups, who_has_none
 from copilot.offline.parse.lexicon import (
     ACTIVITY_KINDS,
@@ -34,8 +35,6 @@ from copilot.offline.parse.normalize import VOCAB, normalize
 from copilot.offline.parse.result import Parse
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
-MONEY_WORD = re.compile(r"[$€£]\s?\d[\d,.]*\s?[km]?\b|\b\d[\d,.]*\s?(?:k|m|usd|eur|dollars)\b", re.I)
-
 _BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
            (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
            (r"\b(create|created|creating|opened|added|came in|entered|sourced|generated|generate|started|engaged|"
@@ -48,18 +47,6 @@ PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|
 ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
                   r"total|avg|average|the average|the avg|the win rate|win rate|how often|the cycle|cycle|"
                   r"the sales cycle|sales cycle)\b)", re.I)
-LIBRARY_CUES = re.compile(
-    r"\bhow (do|should|can|would) (we|i|you)\b(?!.*\b(many|much)\b)|\bhandle\b|\bobjections?\b|\bpolicy\b|\bplaybook\b|"
-    r"\bbattle ?cards?\b|\bpitch\b|\brespond\b|\bwhat (do|should) i say\b|\bbest practices?\b|\bguide\b|\btips?\b|"
-    r"\bexplain\b|\bwhat does .+ mean\b|\bwhat is (a|an|the)\b(?!.*\b(total|number|count|rate|value|amount)\b)|"
-    r"\bdifferentiat|\bwhy (do|did) we (win|lose) (against|vs)|\bwin stor|\bloss stor|\bcase stud|\bmeddp?ic|"
-    r"\bdiscount (policy|approval|rules?)\b|\bvalid for\b|\bsecurity\b|\bcertif|\bdoes (the product|it) support\b")
-STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(stuck|sitting|parked) in\b|\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
-                        r"\brevenue\b|\bclose date\b|\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|"
-                        r"\bopportunit(y|ies)\b|\bdeals?\b|\baccounts?\b|\bnext steps?\b|\bcycle\b|\bdeal size\b|"
-                        r"\brenewals?\b|\bcontacts?\b|\bstage\b")
-
-
 def _first(low: str, table: Sequence[tuple[str, Any]]) -> tuple[Any, tuple[int, int]] | None:
     best = None
     for pat, value in table:
@@ -388,10 +375,10 @@ class QueryParser:
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
         unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)]
-        unapplied = self._unapplied(question, low, used + [m.span() for m in unsupported] + neg_spans)
+        unapplied = unapplied_words(question, low, used + [m.span() for m in unsupported] + neg_spans)
         cannot = [m.group(0) for m in unsupported] + negated
         unapplied += [w for w in cannot if w not in unapplied]
-        evidence = self._crm_evidence(low, obj, metric, links, windows, stat, stages)
+        evidence = crm_evidence(low, obj, metric, links, windows, stat, stages)
         evidence += 2.0 if performance else 0.0
         evidence += 1.0 if role and re.search(r"\b(at|for|on)\s+\w", low) and re.search(r"\bwho\b|\bwho'?s\b", low) else 0.0
         # ('who is the EB at ...' is CRM talk; 'what makes a good champion' is the playbook's)
@@ -411,35 +398,6 @@ class QueryParser:
         explicit = ({"status"} if stat else set()) | ({"performance"} if performance else set())
         return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question,
                      explicit=explicit, unsupported=cannot, doubts=doubts)
-
-    @staticmethod
-    def _unapplied(question: str, low: str, used: list[tuple[int, int]]) -> list[str]:
-        out = []
-        for w, a, b in words(question):
-            if any(x <= a and b <= y or x < b and a < y for x, y in used):
-                continue
-            if w in FILLER or w.isdigit() or len(w) <= 2 or w.rstrip("s") in FILLER:
-                continue
-            out.append(question[a:b])
-        # An amount no slot took ('between $2,000 & 4k' before '&' was read) is said, not silently dropped.
-        for m in MONEY_WORD.finditer(question):
-            if not any(x <= m.start() and m.end() <= y or x < m.end() and m.start() < y for x, y in used):
-                out.append(m.group(0).strip())
-        return list(dict.fromkeys(out))
-
-    @staticmethod
-    def _crm_evidence(low: str, obj: object, metric: object, links: list[Link], windows: list[Span],
-                      stat: Sequence[object], stages: Sequence[object]) -> float:
-        score = 0.0
-        score += 1.0 if obj else 0.0
-        score += 1.5 if metric else 0.0
-        score += 1.0 if STRONG_CRM.search(low) else 0.0
-        score += 0.5 * min(2, len([x for x in links if x.kind in ("account", "person", "team", "product")]))
-        score += 0.5 if windows else 0.0
-        score += 0.5 if stat or stages else 0.0
-        score += 0.5 if re.search(r"\b(my|mine|i|our|we)\b", low) and (obj or metric) else 0.0
-        return score
-
 
 STAGES_ORDER = ["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
                 "closed_lost"]
