@@ -464,3 +464,13 @@ def test_a_swapped_how_logn_is_still_the_cycle() -> None:
     parser = QueryParser(Linker({}), role="manager", today=date(2026, 11, 30))
     p = parser.parse("how logn do deals won q1 take to close on average")  # seed 7373
     assert p.query is not None and p.query.metric == "cycle_length" and not p.unapplied
+
+
+def test_deals_added_in_a_window_that_went_quiet_are_the_open_ones() -> None:
+    from copilot.offline.parse.link import Linker
+    from copilot.offline.parse.parser import QueryParser
+
+    parser = QueryParser(Linker({}), role="manager", today=date(2026, 11, 30))
+    p = parser.parse("deals in my team opened last quarter w/ nothing logged in 30d")  # seed 7373
+    assert p.query is not None and p.query.filters.status == "open" and p.query.filters.inactive_days == 30
+    assert not p.doubts

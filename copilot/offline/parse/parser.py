@@ -236,6 +236,8 @@ class QueryParser:
         if stage_list and status in (None, "any"):
             status = "open"
         doubts = 0
+        if status is None and obj_kind == "deals" and inactive:
+            status = "open"  # 'deals added last quarter with nothing logged in 30 days': going quiet is for open deals
         if status is None and obj_kind == "deals":
             status = ("closed" if metric_name in ("win_rate", "loss_rate") else "won" if metric_name in ("cycle_length", "avg") else
                       "any" if windows and all(_field_for(low, w, "close") == "created" for w in windows) else
