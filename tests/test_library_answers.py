@@ -364,3 +364,9 @@ def test_a_name_only_one_page_carries_picks_that_page() -> None:
     score_units(units, "when does greg from demand gen usually work? dont want to ping him late")
     best = max(units, key=lambda u: u.score)
     assert best.title == "Greg README"
+
+
+def test_a_numeric_ordinal_is_its_number() -> None:
+    from copilot.offline.terms import query_terms
+
+    assert "3" in query_terms("what should they wrap up in the 3rd week") and "3rd" not in query_terms("3rd week")

@@ -192,6 +192,12 @@ Before you close won a new business opp, tick the close checklist: products adde
 In the last month of a quarter, reps forecast both the current and next quarter.
 ## IC5 customer engineers
 An IC5 customer engineer keeps a technical win rate of 85 percent or more.
+## Best case deals
+For a deal in best case, fill in the Stretch IARR field; it feeds the forecast.
+## Referral payments
+A partner earns a 12.5% referral fee on a second new deal signed within a year.
+## Shell script demo
+After the script is written, the follow up prompt asks to run it from a cron job.
 """
 
 
@@ -221,6 +227,11 @@ An IC5 customer engineer keeps a technical win rate of 85 percent or more.
     ("what's the checklist when I close won a new business opp?", "deal won reason"),
     ("in the last month of the quarter am i forecasting just this quarter or next quarter too?", "next quarter"),
     ("whats the expected technical win rate for an IC5 CE?", "85 percent"),
+    # what to fill in, what a partner is paid, a follow-up prompt (handbook batch 11)
+    ("for opps in best case, is there an extra field I should fill in that feeds the forecast?", "Stretch IARR"),
+    ("a partner referred a new logo and we sign a second new deal there. what referral % does the partner get on "
+     "that second deal?", "12.5%"),
+    ("running the shell script demo - what's the follow up prompt after it writes the script?", "cron job"),
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

@@ -48,6 +48,13 @@ POLICY = re.compile(
     r"\b(?:quota|commission|comp) credit\b|\bdo (?:i|we|reps?|aes?|sdrs?) get (?:\w+ ){0,2}(?:credit|credited|paid|"
     r"commission)\b|\bcheck ?list\b|\b(?:am i|are we|do i|do we|should i|should we) (?:\w+ )?forecast(?:ing)?\b|"
     r"\b(?:per|according to|in) (?:the|our) [\w -]{0,40}?(?:framework|policy|handbook|playbook|guidelines?|rules)\b|"
+    # where to record or ask something, what to fill in, what a partner is paid: 'is there a field I should fill
+    # in', 'where should I record that', 'what referral % does the partner get'
+    r"\b(?:should|must|do) (?:i|we) (?:fill(?: in| out)?|enter|record|tag|flag|mark)\b|"
+    r"\b(?:i|we) (?:should|must|need to|have to) (?:fill(?: in| out)?|enter|record)\b|\bwhere (?:should|do|can|would) "
+    r"(?:i|we) (?:record|log|put|ask|ping|post|go|raise|report|flag|file|track|note)\b|"
+    r"\b(?:referral|commission|partner|reseller) (?:%|percent|percentage|fee|rate|payout)|\bdoes the (?:partner|"
+    r"reseller|referrer) get\b|"
     # how finance books or counts something: 'is the ARR counted gross or net', 'when do we book the churn'
     r"\bgross or net\b|\bnet or gross\b|\b(?:counted|booked|recorded|recogni[sz]ed|reported) (?:as|gross|net|when)\b|"
     r"\bwhen (?:do|does|should|would|can) (?:we|i|you|finance|the rep) (?:\w+ )?(?:book|record|count|recogni[sz]e|"

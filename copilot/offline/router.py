@@ -101,7 +101,7 @@ CUES: dict[str, list[str]] = {
     "account_status": [r"going on with", r"\bupdate on\b", r"\blatest (with|on)\b", r"\bstatus of\b", r"brief me",
                        r"where do we stand", r"where are we (with|on)\b", r"catch me up", r"anything new\b"],
     "call_summary": [r"\bcall with\b", r"\blast call\b", r"\brecap\b.*\bcall\b", r"\bsummari[sz]e\b.*\bcall"],
-    "followup": [r"follow[- ]?up", r"recap email", r"\bdraft\b.*\bemail"],
+    "followup": [r"follow[- ]?up(?![- ](?:prompts?|questions?|query|queries)\b)", r"recap email", r"\bdraft\b.*\bemail"],
     "roleplay": [r"role[- ]?play", r"(?<!\bin )(?<!\bbest )\bpracti[cs]e\b(?!s)", r"simulated (customer|buyer)"],
     "help": [r"^\s*(help|hi|hello|hey)\b", r"what can you do"],
 }

@@ -33,9 +33,10 @@ _SUFFIXES = (("ings", ""), ("ations", "at"), ("ation", "at"), ("ating", "at"), (
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words and whole numbers ('5', '120', '3.5'); 'closed/won' and 'multi-year' give two words."""
+    """Lower-case words and whole numbers ('5', '120', '3.5'); 'closed/won' and 'multi-year' give two words;
+    a numeric ordinal is its number ('3rd week' meets 'Week 3')."""
     out = []
-    for tok in _WORD.findall(text.lower()):
+    for tok in _WORD.findall(re.sub(r"\b(\d+)(?:st|nd|rd|th)\b", r"\1", text.lower())):
         if HAN_RUN.match(tok):  # Chinese: jieba's words
             out += segment(tok)
             continue
