@@ -198,6 +198,8 @@ For a deal in best case, fill in the Stretch IARR field; it feeds the forecast.
 A partner earns a 12.5% referral fee on a second new deal signed within a year.
 ## Shell script demo
 After the script is written, the follow up prompt asks to run it from a cron job.
+## Implementation sponsors
+The sponsor in an implementation is usually the platform lead distributing the product to developers.
 """
 
 
@@ -232,6 +234,8 @@ After the script is written, the follow up prompt asks to run it from a cron job
     ("a partner referred a new logo and we sign a second new deal there. what referral % does the partner get on "
      "that second deal?", "12.5%"),
     ("running the shell script demo - what's the follow up prompt after it writes the script?", "cron job"),
+    ("on the customer side, who typically plays the sponsor/champion role in an implementation?",
+     "distributing the product to developers"),  # a kind of person, not one account's champion (batch 12)
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

@@ -20,7 +20,7 @@ from copilot.core.lang import has_han, language
 from copilot.core.visibility import Scope
 from copilot.offline import crm_answers, library_answers, requests
 from copilot.offline.crm_query_answer import crm_answer, linker_for, parse_question
-from copilot.offline.forms import AT_RISK, FORECAST, ONE_CALL, ONE_DEAL, OUTLOOK, POLICY
+from copilot.offline.forms import AT_RISK, FORECAST, IN_GENERAL, ONE_CALL, ONE_DEAL, OUTLOOK, POLICY
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
@@ -275,7 +275,8 @@ class OfflineEngine:
                 intent = "account_status"
             if intent in ("champion", "account_status", "deal", "call_summary") and not (ent.account_id or ent.deal_ref) \
                     and (intent not in route.cued
-                         or intent == "champion" and not re.search(r"\bwho\b|\bwho'?s\b", question, re.I)
+                         or intent == "champion" and (not re.search(r"\bwho\b|\bwho'?s\b", question, re.I)
+                                                      or IN_GENERAL.search(question) is not None)
                          or intent == "deal" and not ONE_DEAL.search(question)
                          or intent == "call_summary" and not ONE_CALL.search(question)) \
                     and not ent.unknown_account:

@@ -81,3 +81,6 @@ ONE_DEAL = re.compile(r"\b(?:this|that|the|my|our|their|his|her)\s+(?:[\w&'-]+\s
 # with a smaller prospect' is about calls in general, a question for the library.
 ONE_CALL = re.compile(r"\b(?:this|that|the|my|our|their|last|latest|recent|today'?s|yesterday'?s)\s+(?:[\w&'-]+\s+){0,3}"
                       r"(?:call|meeting|demo|conversation|check-in)\b(?!s)", re.I)
+# A question about a kind of person or what usually happens, not about one account's records: 'who typically plays
+# the champion role in an implementation' is for the library, 'who is their champion' asks which account.
+IN_GENERAL = re.compile(r"\b(?:typically|usually|generally|normally|tends? to|role|persona|kind of person)\b", re.I)
