@@ -55,8 +55,9 @@ def source_stages(ctx: ToolContext) -> dict[str, str]:
     return {label: stage for name in sorted(names) for label, stage in _mapping_stages(name)}
 
 
-def parse_question(ctx: ToolContext, question: str) -> Parse:
-    return QueryParser(linker_for(ctx), role=ctx.principal.role.value, today=ctx.today,
+def parse_question(ctx: ToolContext, question: str, linker: Linker | None = None) -> Parse:
+    """The typed query for ``question``; ``linker``: the CRM's names when the caller has built them already."""
+    return QueryParser(linker or linker_for(ctx), role=ctx.principal.role.value, today=ctx.today,
                        stage_words=source_stages(ctx)).parse(question)
 
 

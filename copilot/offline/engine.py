@@ -24,6 +24,7 @@ from copilot.offline.forms import AT_RISK, FORECAST, IN_GENERAL, ONE_CALL, ONE_D
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
+from copilot.offline.parse.link import Linker
 from copilot.offline.parse.normalize import VOCAB, normalize
 from copilot.offline.parse.result import Parse
 from copilot.offline.parse.zh import to_english, unread
@@ -192,21 +193,22 @@ class OfflineEngine:
             c.add(f"{INJECTION_NOTE} Ask me about your deals, accounts, calls or the case library.")
             return c.answer("help", 0.9), state
         original, han_names = question, []
+        linker = linker_for(ctx)  # the CRM's names, once per question: routing, the Chinese reader and the parser
         if has_han(question):  # read in the parser's words; library search keeps the Chinese
-            han_names = linker_for(ctx).han_names()
+            han_names = linker.han_names()
             question = to_english(question, han_names) or question
         if language(original) == "zh":
             ctx = replace(ctx, lang="zh")
-        answer, new_state = self._answer(ctx, question, state, original=original, han_names=han_names)
+        answer, new_state = self._answer(ctx, question, state, linker, original=original, han_names=han_names)
         if injected:
             answer.notes.insert(0, INJECTION_NOTE)
         return answer, new_state
 
-    def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any],
+    def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any], linker: Linker,
                 original: str = "", han_names: list[str] | None = None) -> tuple[Answer, dict[str, Any]]:
         # Route on the text the CRM reader would read: typos fixed ('discovery satge', 'forcast', 'taem') and purpose
         # phrases set aside ('for the forcast call: best 2 sellers'), so a typo does not decide the route.
-        routing = routing_text(ctx, question)
+        routing = routing_text(question, linker)
         route = self.router.route(routing)
         intent = route.intent
         hidden = hidden_account(ctx, f"{question} {original}") if intent not in ("help", "roleplay") else None
@@ -231,7 +233,7 @@ class OfflineEngine:
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
             parse = None if intent in ("request", "call_quotes", "last_contact", "health") or policy \
-                else parse_question(ctx, question)
+                else parse_question(ctx, question, linker)
         except CopilotError:
             parse = None
         # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") makes it a library question, unless it is
@@ -326,16 +328,10 @@ class OfflineEngine:
         return ans, new_state
 
 
-def routing_text(ctx: ToolContext, question: str) -> str:
+def routing_text(question: str, linker: Linker) -> str:
     """``question`` as the CRM reader normalizes it (typos one edit from its vocabulary fixed, never a word of a
     CRM name; purpose phrases removed), for routing only: handlers still get the words as typed."""
-    if ctx.crm is None or not question.strip():
-        return question
-    try:
-        text, _ = normalize(question, linker_for(ctx).words)
-    except CopilotError:
-        return question
-    return text or question
+    return normalize(question, linker.words)[0] or question
 
 
 def hidden_account(ctx: ToolContext, question: str) -> str | None:
