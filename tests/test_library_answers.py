@@ -77,6 +77,17 @@ def library_cp(copilot, tmp_path: Path):
     return copilot
 
 
+def _page(source: str, title: str, text: str) -> list:
+    """The sections of one page, as retrieval would hand them to the scorer."""
+    return build_units([Passage(text=text, title=title, section="")], [Citation(source_id=source, title=title)])
+
+
+def _best(units: list, question: str) -> str:
+    """The section the scorer ranks first for ``question``."""
+    score_units(units, question)
+    return max(units, key=lambda u: u.score).section
+
+
 def _ask(cp, handler, question: str, ent: Entities | None = None):  # type: ignore[no-untyped-def]
     c = Composer()
     handler(cp.services.tool_context(principal_of(cp, "admin")), c, ent or Entities(), question)
@@ -186,8 +197,7 @@ def test_abbreviations_the_library_defines_match_their_words() -> None:
                 Passage(text="Strategic planning happens every spring for all customers.", title="Planning", section="")]
     cites = [Citation(source_id=f"lib/{i}.md", title=p.title) for i, p in enumerate(passages)]
     units = build_units(passages, cites, [2, 2, 2])
-    score_units(units, "which professional services are for strategic customers only?")
-    assert max(units, key=lambda u: u.score).section == "PS by segment"
+    assert _best(units, "which professional services are for strategic customers only?") == "PS by segment"
 
 
 HANDBOOK_SUBSET = ["hb-credit-card", "hb-deal-desk-sla", "hb-referral-valid", "hb-sf-access", "hb-gitlab",
@@ -266,38 +276,29 @@ def test_a_short_page_whose_opening_matches_is_quoted_whole(copilot, tmp_path: P
 
 
 def test_a_how_long_question_prefers_the_section_that_names_a_duration() -> None:
-    cit = Citation(source_id="trials.md", title="Running evaluations")
     text = ("## Trial process\nA trial covers one team; the trial kickoff sets the trial success criteria.\n"
             "## Trial timing\nA trial ideally ends within 21 days and never runs longer than 30 days.\n")
-    units = build_units([Passage(text=text, title="Running evaluations", section="")], [cit])
-    score_units(units, "how long should a trial take?")
-    assert max(units, key=lambda u: u.score).section == "Trial timing"
-    score_units(units, "what does a trial cover?")  # no quantity asked: the duration earns nothing
-    assert max(units, key=lambda u: u.score).section == "Trial process"
+    units = _page("trials.md", "Running evaluations", text)
+    assert _best(units, "how long should a trial take?") == "Trial timing"
+    assert _best(units, "what does a trial cover?") == "Trial process"  # no quantity asked: the duration earns nothing
 
 
 def test_business_shorthand_matches_the_spelled_out_heading() -> None:
-    cit = Citation(source_id="gtm.md", title="Go to market")
     text = ("## Partner plan\nResellers get a plan of their own each year.\n"
             "## Demand Generation plan\nWe run two webinars a quarter and one field event.\n")
-    units = build_units([Passage(text=text, title="Go to market", section="")], [cit])
-    score_units(units, "what is the demand gen plan")
-    assert max(units, key=lambda u: u.score).section == "Demand Generation plan"
-    score_units(units, "what is the gen plan")  # the shorthand alone finds the spelled-out heading
-    assert max(units, key=lambda u: u.score).section == "Demand Generation plan"
+    units = _page("gtm.md", "Go to market", text)
+    assert _best(units, "what is the demand gen plan") == "Demand Generation plan"
+    assert _best(units, "what is the gen plan") == "Demand Generation plan"  # the shorthand alone finds the spelled-out heading
     score_units(units, "what's the sales ops plan")  # 'ops' <-> 'operations' both ways, without inventing a match
     assert all(u.coverage < 1 for u in units)
 
 
 def test_sales_role_shorthand_matches_the_spelled_out_role() -> None:
-    cit = Citation(source_id="ramp.md", title="Ramp plans")
     text = ("## Sales Development Representative ramp\nBook 10 meetings a month by month three.\n"
             "## Account Executive ramp\nClose the first deal by day 90 and build 3x pipeline.\n")
-    units = build_units([Passage(text=text, title="Ramp plans", section="")], [cit])
-    score_units(units, "what's the ramp for a new AE")
-    assert max(units, key=lambda u: u.score).section == "Account Executive ramp"
-    score_units(units, "sdr ramp?")
-    assert max(units, key=lambda u: u.score).section == "Sales Development Representative ramp"
+    units = _page("ramp.md", "Ramp plans", text)
+    assert _best(units, "what's the ramp for a new AE") == "Account Executive ramp"
+    assert _best(units, "sdr ramp?") == "Sales Development Representative ramp"
 
 
 def test_a_product_named_in_a_comparison_page_title_is_not_a_competitor_question(library_cp) -> None:
@@ -313,13 +314,11 @@ def test_a_product_named_in_a_comparison_page_title_is_not_a_competitor_question
 
 
 def test_a_heading_in_other_words_still_answers() -> None:
-    cit = Citation(source_id="legal.md", title="Working with legal")
     text = ("## Conflict check\nBefore legal reviews an NDA we check for conflicts with the customer.\n"
             "## Joining calls\nAnyone who wants to join a customer call asks the AE first, and that is ok.\n"
             "## Customer attorneys\nNever talk to an attorney from a customer account without our legal present.\n")
-    units = build_units([Passage(text=text, title="Working with legal", section="")], [cit])
-    score_units(units, "any rule about a prospect's lawyer?")
-    assert max(units, key=lambda u: u.score).section == "Customer attorneys"
+    units = _page("legal.md", "Working with legal", text)
+    assert _best(units, "any rule about a prospect's lawyer?") == "Customer attorneys"
 
 
 def test_link_headings_read_as_their_text_and_a_short_answer_is_not_a_bare_link() -> None:
@@ -328,10 +327,8 @@ def test_link_headings_read_as_their_text_and_a_short_answer_is_not_a_bare_link(
             "## Resources\n- [Slides](https://example.com/deck)\n")
     assert [path for path, _ in split_units(text, "Manager interviews")][:2] == \
         [["Manager interviews", "Hiring Manager Interview"], ["Manager interviews", "Values Interview"]]
-    cit = Citation(source_id="mgr.md", title="Manager interviews")
-    units = build_units([Passage(text=text, title="Manager interviews", section="")], [cit])
-    score_units(units, "do internal candidates need the values interview?")
-    assert max(units, key=lambda u: u.score).section == "Values Interview"
+    units = _page("mgr.md", "Manager interviews", text)
+    assert _best(units, "do internal candidates need the values interview?") == "Values Interview"
 
 
 def test_a_fact_in_a_table_is_quoted_with_its_row_and_column(copilot, tmp_path: Path) -> None:
