@@ -13,12 +13,14 @@ column keeps its cells in order. Tables inside code fences are left alone.
 
 from __future__ import annotations
 
+import html
 import re
 
 _HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
 LONG_ITEM = 40  # a cell's bullets of at least this many characters on average each get a line of their own
 
 
@@ -58,27 +60,29 @@ def _lines(rows: list[list[list[str]]]) -> list[str]:
     return out
 
 
-def _cell_text(html: str) -> list[str]:
+def _cell_text(cell: str) -> list[str]:
     """A cell as lines: tags go, bold stays. A cell that is a bulleted list of long items (competencies,
     steps) gives one line per item, so a quote can show the item that answers; any other cell is one line
     (paragraphs joined, short items such as owners 'CE; TAM; IE' separated by semicolons)."""
-    text = re.sub(r"<\s*(?:p|br|li|div)\b[^>]*>", "\n", html, flags=re.I)
+    text = re.sub(r"<\s*(?:p|br|li|div)\b[^>]*>", "\n", cell, flags=re.I)
     text = re.sub(r"</?\s*(?:strong|b)\s*>", "**", text, flags=re.I)
     text = re.sub(r"<[^>]+>", " ", text)
-    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = html.unescape(text)  # after the tags go, so an escaped '&lt;' is text, not a tag
     parts = [re.sub(r"\*\*\s*\*\*", "", re.sub(r"\s+", " ", p)).strip() for p in text.split("\n")]
     parts = [p for p in parts if p.strip(" *-")]
-    bullet = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
-    items = [bullet.sub("", p) for p in parts if bullet.match(p)]
+    items = [_BULLET.sub("", p) for p in parts if _BULLET.match(p)]
     if len(items) >= 2 and sum(len(i) for i in items) / len(items) >= LONG_ITEM:
-        lead = [p for p in parts if not bullet.match(p)]
+        lead = [p for p in parts if not _BULLET.match(p)]
         return ([" ".join(lead)] if lead else []) + items
     joined = ""
-    for p in (bullet.sub("", p) for p in parts):
+    for p in (_BULLET.sub("", p) for p in parts):
         joined = p if not joined else f"{joined}{' ' if re.search(r'[.;:!?]$', joined) else '; '}{p}"
-    if joined.startswith("**") and joined.endswith("**") and joined.count("**") == 2:  # a bold header cell
-        joined = joined[2:-2].strip()
-    return [joined] if joined else []
+    return [_unbold(joined)] if joined else []
+
+
+def _unbold(cell: str) -> str:
+    """A header cell written in bold ('**Job Level**') is its words; 'a **b** c' keeps its emphasis."""
+    return cell[2:-2].strip() if cell.startswith("**") and cell.endswith("**") and cell.count("**") == 2 else cell
 
 
 def _html_rows(table: str) -> list[list[list[str]]]:
@@ -111,7 +115,7 @@ def _pipe_tables(text: str) -> str:
             while i < len(lines) and _PIPE_ROW.match(lines[i]):
                 rows.append(_pipe_cells(lines[i]))
                 i += 1
-            out += _lines([[[re.sub(r"^\*\*(.*)\*\*$", r"\1", c)] if c else [] for c in r] for r in rows])
+            out += _lines([[[_unbold(c)] if c else [] for c in r] for r in rows])
             continue
         out.append(line)
         i += 1
