@@ -28,20 +28,24 @@ STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(stuck
                         r"\brenewals?\b|\bcontacts?\b|\bstage\b")
 
 
-def unapplied_words(question: str, low: str, used: list[tuple[int, int]]) -> list[str]:
+def unapplied_words(question: str, used: list[tuple[int, int]]) -> list[str]:
     """The content words (and amounts) of ``question`` that no slot used: said in the answer, and they cost confidence."""
     out = []
     for w, a, b in words(question):
-        if any(x <= a and b <= y or x < b and a < y for x, y in used):
+        if _taken(a, b, used):
             continue
         if w in FILLER or w.isdigit() or len(w) <= 2 or w.rstrip("s") in FILLER:
             continue
         out.append(question[a:b])
     # An amount no slot took ('between $2,000 & 4k' before '&' was read) is said, not silently dropped.
-    for m in MONEY_WORD.finditer(question):
-        if not any(x <= m.start() and m.end() <= y or x < m.end() and m.start() < y for x, y in used):
-            out.append(m.group(0).strip())
+    out += [m.group(0).strip() for m in MONEY_WORD.finditer(question) if not _taken(m.start(), m.end(), used)]
     return list(dict.fromkeys(out))
+
+
+def _taken(a: int, b: int, used: list[tuple[int, int]]) -> bool:
+    """Does the span a..b lie in, or overlap, a span a slot used?"""
+    return any(x <= a and b <= y or x < b and a < y for x, y in used)
+
 
 def crm_evidence(low: str, obj: object, metric: object, links: list[Link], windows: list[Span],
                  stat: Sequence[object], stages: Sequence[object]) -> float:

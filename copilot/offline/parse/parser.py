@@ -116,9 +116,6 @@ class QueryParser:
         stuck, stuck_spans = slots.days_in_stage(low)
         used += stuck_spans
         amin, amax, amount_spans = slots.amounts(low)
-        # 'worth over 50k', 'valued at more than $20k': the word before the bound belongs to the amount
-        amount_spans += [m.span(1) for m in re.finditer(r"\b(worth|valued(?: at)?|value|amount|sized?)\s+(?:of\s+)?\S", low)
-                         if any(a <= m.end() - 1 < b for a, b in amount_spans)]
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
         windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
         used += [w.at for w in windows] + amount_spans
@@ -377,7 +374,7 @@ class QueryParser:
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
         unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)]
-        unapplied = unapplied_words(question, low, used + [m.span() for m in unsupported] + neg_spans)
+        unapplied = unapplied_words(question, used + [m.span() for m in unsupported] + neg_spans)
         cannot = [m.group(0) for m in unsupported] + negated
         unapplied += [w for w in cannot if w not in unapplied]
         evidence = crm_evidence(low, obj, metric, links, windows, stat, stages)

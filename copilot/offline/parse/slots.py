@@ -30,6 +30,15 @@ def _shared_unit(first: str, own: str | None, second: str | None) -> str | None:
 
 
 def amounts(low: str) -> tuple[float | None, float | None, Spans]:
+    """(at least, at most, spans) of the amount filters: 'over 50k', 'between $2,000 & 4k', 'under 10000'.
+    The word that leads into a bound is part of it: 'worth over 50k', 'valued at more than $20k'."""
+    lo, hi, spans = _bounds(low)
+    spans += [m.span(1) for m in re.finditer(r"\b(worth|valued(?: at)?|value|amount|sized?)\s+(?:of\s+)?\S", low)
+              if any(a <= m.end() - 1 < b for a, b in spans)]
+    return lo, hi, spans
+
+
+def _bounds(low: str) -> tuple[float | None, float | None, Spans]:
     lo = hi = None
     spans: Spans = []
     m = re.search(rf"\b(?:between|from)\s+{_MONEY}\s+(?:and|to|-|&)\s+{_MONEY}|{_MONEY}\s*(?:-|to)\s*{_MONEY}\s+range\b|"
