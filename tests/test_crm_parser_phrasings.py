@@ -163,3 +163,16 @@ def test_deals_added_in_a_window_that_went_quiet_are_the_open_ones() -> None:
     p = parser.parse("deals in my team opened last quarter w/ nothing logged in 30d")  # seed 7373
     assert p.query is not None and p.query.filters.status == "open" and p.query.filters.inactive_days == 30
     assert not p.doubts
+
+
+def test_a_typo_near_two_words_is_read_the_same_in_every_process() -> None:
+    # The corrector walked the vocabulary set in hash order, so of two words as near ('loking': looking, losing;
+    # 'statxs': stats, status) the one it picked changed with PYTHONHASHSEED from one process to the next.
+    import subprocess
+    import sys
+
+    code = ("from copilot.offline.parse.normalize import normalize; "
+            "print(normalize('deals we are loking at, statxs of customerj, categorioed by stage', set())[0])")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}).stdout for seed in range(6)}
+    assert len(seen) == 1, seen

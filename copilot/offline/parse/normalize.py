@@ -10,6 +10,7 @@ forecast call", "need this for my 1:1") are removed so their words do not steer 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -45,11 +46,16 @@ SHORTHANDS: list[tuple[str, str]] = [
 ]
 
 
+@lru_cache(maxsize=1)
+def _ordered_vocab() -> tuple[str, ...]:
+    return tuple(sorted(VOCAB))
+
+
 def _fix(word: str, protected: set[str]) -> str:
     if len(word) < 4 or word in VOCAB or word in protected or not word.isalpha():
         return word
     best, dist, anagram = word, 3, False
-    for v in VOCAB:
+    for v in _ordered_vocab():  # in a fixed order: of two words as near, the same one wins in every process
         if abs(len(v) - len(word)) > 1 or v[0] != word[0] and v[:2] != word[1::-1]:
             continue
         d = DamerauLevenshtein.distance(word, v, score_cutoff=2)
