@@ -20,7 +20,17 @@ from copilot.core.lang import has_han, language
 from copilot.core.visibility import Scope
 from copilot.offline import crm_answers, library_answers, requests
 from copilot.offline.crm_query_answer import crm_answer, linker_for, parse_question
-from copilot.offline.forms import AT_RISK, FORECAST, IN_GENERAL, ONE_CALL, ONE_DEAL, OUTLOOK, POLICY
+from copilot.offline.forms import (
+    AT_RISK,
+    FORECAST,
+    IN_GENERAL,
+    ONE_CALL,
+    ONE_DEAL,
+    OUTLOOK,
+    OWN_NUMBER,
+    POLICY,
+)
+from copilot.offline.gate import LIBRARY_SURE, library_probability
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.parse.lexicon import FILLER
@@ -33,7 +43,7 @@ from copilot.offline.router import Router, cued_intents
 from knowledge.crm.models import Account, Deal, User
 from knowledge.crm.scoping import apply_scope, require_records
 from tools.calls import answers as call_answers
-from tools.calls.answers import is_call_question
+from tools.calls.answers import REPORTED, is_call_question
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.entities import (
@@ -218,18 +228,20 @@ class OfflineEngine:
         if intent in STRUCTURED and intent not in route.cued:
             intent = next(i for i in route.ranked if i not in STRUCTURED)
         c = Composer()
+        rules = asks_for_rules(routing, original or question, linker)  # the form of 'how is it done', no record named
         if is_request(question) and not re.search(r"\bfollow[- ]?up\b", question, re.I):
             intent = "request"
-        elif is_call_question(routing):
+        elif is_call_question(routing) and not rules:
             intent = "call_quotes"
-        elif is_health_question(routing):  # customer health: scores, at-risk customers, renewals and usage
+        elif is_health_question(routing) and not rules:  # customer health: scores, at-risk customers, renewals
             intent = "health"
-        elif OUTLOOK.search(routing):
+        elif OUTLOOK.search(routing) and not rules:
             intent = "forecast"
         elif (who := crm_answers.last_talk_person(question)) and not crm_answers.names_an_account(ctx, who):
             intent = "last_contact"
         policy = bool(POLICY.search(routing))
-        if policy and intent not in ("request", "call_quotes", "roleplay"):
+        if policy and intent not in ("request", "call_quotes", "roleplay") \
+                or rules and intent not in ("request", "roleplay", "last_contact"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
             parse = None if intent in ("request", "call_quotes", "last_contact", "health") or policy \
@@ -246,7 +258,7 @@ class OfflineEngine:
                 parse.unapplied += [w for w in left if w not in parse.unapplied]
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
             and not parse.library_evidence
-        if crm_intent or is_crm_question(parse, route.cued, question):
+        if (crm_intent or is_crm_question(parse, route.cued, question)) and not (rules and _foreign(parse)):
             assert parse is not None
             return self._crm(ctx, c, parse, question, state)
         vague = not [w for w in re.findall(r"[a-z][a-z']+", question.lower())
@@ -326,6 +338,21 @@ class OfflineEngine:
         ans = c.answer("crm_query", confidence)
         ans.data["crm"] = data
         return ans, new_state
+
+
+def asks_for_rules(routing: str, original: str, linker: Linker) -> bool:
+    """Is the question, by its form, about how things are done (``copilot.offline.gate``), naming no account or
+    person of the CRM? Then the record handlers leave it to the library. English only: the gate reads English."""
+    if has_han(original) or library_probability(routing) < LIBRARY_SURE:
+        return False
+    if is_call_question(routing) and REPORTED.search(routing) or OWN_NUMBER.search(routing):
+        return False  # what was said on a call ('how did the customer react'), or the asker's own forecast
+    return not any(link.exact and link.kind in ("account", "person") for link in linker.find(routing))
+
+
+def _foreign(parse: Parse | None) -> list[str]:
+    """Words of the question the CRM reader could not use (not counting CRM phrases it cannot express yet)."""
+    return [w for w in parse.unapplied if w not in parse.unsupported] if parse is not None else []
 
 
 def routing_text(question: str, linker: Linker) -> str:

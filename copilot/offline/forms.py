@@ -13,6 +13,9 @@ import re
 FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b(?!\s+of\b)|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
+# The asker's own figures: 'what is the team forecast and what could change it' asks for records, whatever its form.
+OWN_NUMBER = re.compile(r"\b(?:my|our|the team'?s?|team|their)\s+(?:forecast|commit|number|quota attainment|target)\b",
+                        re.I)
 # "How's the quarter looking?": the forecast, whatever the router's nearest exemplar says.
 OUTLOOK = re.compile(r"\bhow(?:'s| is| does| do)? (?:the |this |our |my |the team'?s? )?(?:quarter|q[1-4])"
                      r"(?: end)? (?:look|looking|shaping up|going|trending|tracking|land|landing)\b|"
