@@ -88,13 +88,13 @@ def test_the_shipped_weights_are_what_the_training_script_writes():
 def test_record_handler_questions_keep_their_handler(cp, monkeypatch):
     # The test half of record_questions.yaml was not trained on (calls, health, forecast, risk, accounts, requests):
     # each is routed as it was without the gate.
-    from copilot.offline import engine
+    from copilot.offline import forms
     from evals.library_gate import record_questions
     from evals.suites.handbook import split_of
 
     test = [q for q in record_questions() if split_of(q) == "test"]
     assert len(test) >= 30
     with_gate = [ask(cp, "r-ann", q).intent for q in test]
-    monkeypatch.setattr(engine, "LIBRARY_SURE", 1.01)  # no question is that sure: the gate is off
+    monkeypatch.setattr(forms, "LIBRARY_SURE", 1.01)  # no question is that sure: the gate is off
     without = [ask(cp, "r-ann", q).intent for q in test]
     assert [(q, a, b) for q, a, b in zip(test, with_gate, without, strict=True) if a != b] == []

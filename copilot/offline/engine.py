@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from copilot.core.domain import Answer
 from copilot.core.embeddings import Embedder
@@ -27,23 +27,25 @@ from copilot.offline.forms import (
     ONE_CALL,
     ONE_DEAL,
     OUTLOOK,
-    OWN_NUMBER,
     POLICY,
+    asks_for_rules,
+    foreign_words,
+    routing_text,
 )
-from copilot.offline.gate import LIBRARY_SURE, library_probability
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
+from copilot.offline.names import hidden_account, is_crm_account
 from copilot.offline.parse.lexicon import FILLER
 from copilot.offline.parse.link import Linker
-from copilot.offline.parse.normalize import VOCAB, normalize
+from copilot.offline.parse.normalize import VOCAB
 from copilot.offline.parse.result import Parse
 from copilot.offline.parse.zh import to_english, unread
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
-from knowledge.crm.models import Account, Deal, User
+from knowledge.crm.models import Deal, User
 from knowledge.crm.scoping import apply_scope, require_records
 from tools.calls import answers as call_answers
-from tools.calls.answers import REPORTED, is_call_question
+from tools.calls.answers import is_call_question
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.entities import (
@@ -258,7 +260,7 @@ class OfflineEngine:
                 parse.unapplied += [w for w in left if w not in parse.unapplied]
         crm_intent = intent in ("pipeline", "my_deals") and parse is not None and parse.query is not None \
             and not parse.library_evidence
-        if (crm_intent or is_crm_question(parse, route.cued, question)) and not (rules and _foreign(parse)):
+        if (crm_intent or is_crm_question(parse, route.cued, question)) and not (rules and foreign_words(parse)):
             assert parse is not None
             return self._crm(ctx, c, parse, question, state)
         vague = not [w for w in re.findall(r"[a-z][a-z']+", question.lower())
@@ -281,7 +283,7 @@ class OfflineEngine:
             if intent == "request":
                 return c.answer("request", requests.handle(ctx, c, question), notes=["proposed, not executed"]), state
             ent = self.entities(ctx, question, state)
-            if ent.unknown_account and intent not in route.cued and not _crm_account(ctx, ent.unknown_account) \
+            if ent.unknown_account and intent not in route.cued and not is_crm_account(ctx, ent.unknown_account) \
                     and library_answers.library_mentions(ctx, ent.unknown_account):
                 ent.unknown_account = None  # 'sign in with LDAP', 'nominate for ABX': a term the library uses
             explicit_account = ent.account_id and ent.account_id != state.get("account_id")
@@ -338,67 +340,6 @@ class OfflineEngine:
         ans = c.answer("crm_query", confidence)
         ans.data["crm"] = data
         return ans, new_state
-
-
-def asks_for_rules(routing: str, original: str, linker: Linker) -> bool:
-    """Is the question, by its form, about how things are done (``copilot.offline.gate``), naming no account or
-    person of the CRM? Then the record handlers leave it to the library. English only: the gate reads English."""
-    if has_han(original) or library_probability(routing) < LIBRARY_SURE:
-        return False
-    if is_call_question(routing) and REPORTED.search(routing) or OWN_NUMBER.search(routing):
-        return False  # what was said on a call ('how did the customer react'), or the asker's own forecast
-    return not any(link.exact and link.kind in ("account", "person") for link in linker.find(routing))
-
-
-def _foreign(parse: Parse | None) -> list[str]:
-    """Words of the question the CRM reader could not use (not counting CRM phrases it cannot express yet)."""
-    return [w for w in parse.unapplied if w not in parse.unsupported] if parse is not None else []
-
-
-def routing_text(question: str, linker: Linker) -> str:
-    """``question`` as the CRM reader normalizes it (typos one edit from its vocabulary fixed, never a word of a
-    CRM name; purpose phrases removed), for routing only: handlers still get the words as typed."""
-    return normalize(question, linker.words)[0] or question
-
-
-def hidden_account(ctx: ToolContext, question: str) -> str | None:
-    """The name of a CRM account the question names (whole, or by its first two words when it has more) that
-    the asker may not see, or None. Asked about by name, such an account is 'not found', and library pages
-    that mention it (a playbook's example, a persona card) are not quoted either. Exec scopes are left to
-    the aggregate rules."""
-    if ctx.scope.aggregates_only or ctx.scope.all_records:
-        return None
-    low = re.sub(r"[^\w&]+", " ", question.lower())
-    with ctx.crm.session() as s:
-        names = [n for n in s.scalars(select(Account.name)) if n]
-    spans = _spans(low)
-    named = [n for n in names if _forms(n) & spans  # a one-word name only as written ('Summit', not 'summit')
-             and (len(n.split()) > 1 or re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question))]
-    if not named:
-        return None
-    from tools._crm import visible_accounts
-
-    seen = {n for _, n in visible_accounts(ctx)}
-    return next((n for n in named if n not in seen and not (_forms(n) & {f for v in seen for f in _forms(v)})), None)
-
-
-def _forms(name: str) -> set[str]:
-    words = re.sub(r"[^\w&]+", " ", name.lower()).split()
-    return {" ".join(words)} | ({" ".join(words[:2])} if len(words) > 2 else set())
-
-
-def _spans(low: str) -> set[str]:
-    words = low.split()
-    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 6) + 1)}
-
-
-def _crm_account(ctx: ToolContext, name: str) -> bool:
-    """Is ``name`` an account in the CRM, seen or not? Only for routing: a hidden account stays 'not found'
-    rather than being answered from library pages that talk about it."""
-    with ctx.crm.session() as s:
-        found = s.scalar(select(func.count()).select_from(Account)
-                         .where(func.lower(Account.name).startswith(name.lower().strip())))
-    return bool(found)
 
 
 class _UserScope:

@@ -10,6 +10,13 @@ from __future__ import annotations
 
 import re
 
+from copilot.core.lang import has_han
+from copilot.offline.gate import LIBRARY_SURE, library_probability
+from copilot.offline.parse.link import Linker
+from copilot.offline.parse.normalize import normalize
+from copilot.offline.parse.result import Parse
+from tools.calls.answers import REPORTED, is_call_question
+
 FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b(?!\s+of\b)|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
                       r"\bhit (the|our|my) (number|quota|target)\b|\bcommit number\b|\bprojection\b|"
                       r"\bgoing to (close|land|hit)\b", re.I)
@@ -87,3 +94,24 @@ ONE_CALL = re.compile(r"\b(?:this|that|the|my|our|their|last|latest|recent|today
 # A question about a kind of person or what usually happens, not about one account's records: 'who typically plays
 # the champion role in an implementation' is for the library, 'who is their champion' asks which account.
 IN_GENERAL = re.compile(r"\b(?:typically|usually|generally|normally|tends? to|role|persona|kind of person)\b", re.I)
+
+
+def asks_for_rules(routing: str, original: str, linker: Linker) -> bool:
+    """Is the question, by its form, about how things are done (``copilot.offline.gate``), naming no account or
+    person of the CRM? Then the record handlers leave it to the library. English only: the gate reads English."""
+    if has_han(original) or library_probability(routing) < LIBRARY_SURE:
+        return False
+    if is_call_question(routing) and REPORTED.search(routing) or OWN_NUMBER.search(routing):
+        return False  # what was said on a call ('how did the customer react'), or the asker's own forecast
+    return not any(link.exact and link.kind in ("account", "person") for link in linker.find(routing))
+
+
+def foreign_words(parse: Parse | None) -> list[str]:
+    """Words of the question the CRM reader could not use (not counting CRM phrases it cannot express yet)."""
+    return [w for w in parse.unapplied if w not in parse.unsupported] if parse is not None else []
+
+
+def routing_text(question: str, linker: Linker) -> str:
+    """``question`` as the CRM reader normalizes it (typos one edit from its vocabulary fixed, never a word of a
+    CRM name; purpose phrases removed), for routing only: handlers still get the words as typed."""
+    return normalize(question, linker.words)[0] or question
