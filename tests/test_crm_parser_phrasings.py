@@ -176,3 +176,11 @@ def test_a_typo_near_two_words_is_read_the_same_in_every_process() -> None:
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}).stdout for seed in range(6)}
     assert len(seen) == 1, seen
+
+
+def test_a_month_right_after_an_amount_is_still_a_window() -> None:
+    # seed 8484: the month's match began at the space the amount had taken, so 'October' was not applied
+    parser = _parser("manager")
+    p = parser.parse("win rate for deals under 10000 October this year")
+    assert p.query is not None and p.query.filters.amount_max == 10000 and not p.unapplied
+    assert any(w.label == "october" for w in p.query.filters.windows)

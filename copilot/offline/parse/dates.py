@@ -92,6 +92,7 @@ def find_windows(question: str, today: date) -> list[Span]:
     def add(m: re.Match[str], start: date | None, end: date | None, label: str, kind: str = "period",
             implied: bool = False) -> None:
         a, b = m.span()
+        a += len(m.group(0)) - len(m.group(0).lstrip())  # the words, not the space before them ('10000 october')
         if any(a < y and x < b for x, y in taken):
             return
         taken.append((a, b))
