@@ -31,6 +31,9 @@ BM25_POOL = 8  # keyword-only passages added to the pool
 FIRST_CHARS = 1600  # the best section is quoted whole up to this
 SECOND_CHARS = 600
 SECOND_MIN = 0.6  # a second source is shown when it scores at least this share of the best
+# A third, shorter, when it is nearly tied with the best: three close candidates are shown rather than one guessed.
+# (All handbook batches: 0.883 -> 0.896 fact recall, a third quote in 19% of answers, 75 characters longer on average.)
+THIRD_MIN, THIRD_CHARS = 0.85, 400
 TYPE_BONUS = 0.1
 DENSE = 2.0  # weight of the embedder's question-to-section similarity (heading path and opening)
 DENSE_HEAD = 1.0  # ... and question-to-heading-path similarity ('what counts as open pipe' ~ 'Definitions > Open
@@ -124,7 +127,7 @@ def _quote(c: Composer, res: Passages, u: Unit, question: str, budget: int, lead
 
 
 def _answer(c: Composer, res: Passages, question: str, units: list[Unit]) -> int:
-    """Quote the best section, then the best section of another document if it is nearly as good."""
+    """Quote the best section, then another section if it is nearly as good, and a third if it is almost tied."""
     if not units:
         return 0
     best = units[0]
@@ -136,12 +139,15 @@ def _answer(c: Composer, res: Passages, question: str, units: list[Unit]) -> int
             c.add(clean(u.body))
         return 1
     _quote(c, res, best, question, FIRST_CHARS)
-    second = next((u for u in units[1:] if (u.source, u.section) != (best.source, best.section)), None)
-    if second is not None and second.score >= SECOND_MIN * best.score:
+    quoted = [best]
+    for share, budget in ((SECOND_MIN, SECOND_CHARS), (THIRD_MIN, THIRD_CHARS)):
+        nxt = next((u for u in units[1:] if all((u.source, u.section) != (q.source, q.section) for q in quoted)), None)
+        if nxt is None or nxt.score < share * best.score:
+            break
         c.add("")
-        _quote(c, res, second, question, SECOND_CHARS, lead="Also: ")
-        return 2
-    return 1
+        _quote(c, res, nxt, question, budget, lead="Also: ")
+        quoted.append(nxt)
+    return len(quoted)
 
 
 def _short_page(res: Passages, units: list[Unit]) -> list[Unit]:
