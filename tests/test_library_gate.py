@@ -20,6 +20,8 @@ A paid POC needs a signed trial agreement that states the success criteria, the 
 Between day 30 and day 60 a new AE also produces a territory plan and a first account map.
 ## Renewal uplift
 Renewal quotes carry a 5 percent uplift unless the deal desk agrees otherwise.
+## Marketplace purchases
+When a customer buys through the cloud marketplace, an admin on the customer's side accepts the private offer.
 """
 LIBRARY = ("knowledge", "objection", "competitor")
 
@@ -62,6 +64,14 @@ def test_a_question_about_how_things_are_done_gets_the_library(cp, question, fac
 ])
 def test_record_questions_stay_with_the_records(cp, question, intent):
     assert ask(cp, "r-ann", question).intent == intent
+
+
+def test_a_process_question_naming_a_role_is_answered_when_the_library_holds_it(cp):
+    # handbook batch 16, first run: 'Which account do you mean?' for a question one section answers
+    a = ask(cp, "r-ann", "my champion wants to buy through the cloud marketplace. who on their side has to accept the offer?")
+    assert a.intent in LIBRARY and "accepts the private offer" in a.text, a.text
+    mine = ask(cp, "r-ann", "who is my champion?")  # one word any section may hold: which account is meant
+    assert mine.intent == "champion" and "Which account do you mean?" in mine.text
 
 
 def test_the_gate_reads_the_form_not_the_topic():

@@ -301,8 +301,12 @@ class OfflineEngine:
                 if ent.unknown_account:
                     raise NotFound(f"I couldn't find an account matching '{ent.unknown_account}' among the accounts "
                                    "you can see")
-                c.add("Which account do you mean? Name it in your question, e.g. \"What's going on with <account>?\"")
-                return c.answer(intent, 0.2), state
+                if intent == "followup" or not library_answers.explains(replace(ctx, scope=Scope(ctx.principal)), question):
+                    c.add("Which account do you mean? Name it in your question, e.g. \"What's going on with <account>?\"")
+                    return c.answer(intent, 0.2), state
+                # one library section holds most of the question ('my champion wants to buy through the marketplace,
+                # who on their side accepts the offer?'): a process question, answered from the library
+                intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
             handler = self.handlers.get(intent) or library_answers.knowledge
             if intent in LIBRARY_INTENTS:  # library questions get library answers, never CRM notes
                 ctx = replace(ctx, scope=Scope(ctx.principal))

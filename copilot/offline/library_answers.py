@@ -19,6 +19,7 @@ from copilot.core.visibility import Scope
 from copilot.offline.competitors import Mention, find_competitor, mentions
 from copilot.offline.router import cued_intents
 from copilot.offline.sections import Unit, build_units, clean, score_units, window
+from copilot.offline.terms import query_terms
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.entities import Entities
@@ -289,6 +290,25 @@ def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
         return min(0.8, 0.5 + 0.1 * n)
     return _confidence(units, _answer(c, res, question, units))
 
+
+
+EXPLAINS_TERMS, EXPLAINS_COVERAGE = 4, 0.4
+
+
+def explains(ctx: ToolContext, question: str) -> bool:
+    """Does one library section hold most of the question's words, at least four of them? Then a question a
+    record handler could not place (no account named) is about how things are done: 'who is my champion'
+    shares one word with any section, 'my champion wants to buy through the GCP marketplace, who on their side
+    accepts the offer' five with the one that answers it. Keyword ranking only, no embedding."""
+    if ctx.knowledge is None:
+        return False
+    res, ranks = _search(ctx, Composer(), question, None)
+    units = _ranked(res, ranks, question)
+    if not units:
+        return False
+    best, q = units[0], query_terms(question)
+    held = [t for t in q if best.terms.get(t) or t in best.head_terms or t in best.context_terms]
+    return len(held) >= EXPLAINS_TERMS and best.coverage >= EXPLAINS_COVERAGE
 
 
 def named_competitor(ctx: ToolContext, question: str) -> str | None:
