@@ -367,3 +367,18 @@ def test_a_numeric_ordinal_is_its_number() -> None:
     from copilot.offline.terms import query_terms
 
     assert "3" in query_terms("what should they wrap up in the 3rd week") and "3rd" not in query_terms("3rd week")
+
+
+def test_an_address_in_angle_brackets_is_quoted_not_dropped_as_a_tag(copilot, tmp_path: Path) -> None:
+    # handbook batch 16: '<finance@...>' (a markdown autolink) was stripped with the HTML tags, so the quote
+    # read 'We send invoices to , and include ...'
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "billing.md").write_text("# Sponsorships\n## Billing process\nWe send sponsor invoices to "
+                                    "<billing@example.com>, with the signed insertion order. Terms: "
+                                    "<https://example.com/terms>.\n")
+    assert not copilot.services.knowledge.ingest_paths([lib]).errors
+    a = copilot.ask(principal_of(copilot, "admin"), "where do sponsor invoices go?")
+    assert "invoices to billing@example.com, with" in a.text  # (the outside link is the output policy's to remove)
+    assert clean("see <b>this</b>, <https://example.com/t> and <mailto:a@b.co>") == \
+        "see this, https://example.com/t and mailto:a@b.co"

@@ -98,6 +98,9 @@ def split_units(text: str, section: str) -> list[tuple[list[str], str]]:
     return out
 
 
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^<>\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>", re.I)
+
+
 def clean(markdown: str) -> str:
     """Readable text: links become their text, images, HTML tags, comments and template tags go; lines kept."""
     text = re.sub(r"<!--.*?-->", "", markdown, flags=re.S)
@@ -107,6 +110,7 @@ def clean(markdown: str) -> str:
     text = re.sub(r"</t[dh]>\s*", " | ", text, flags=re.I)
     text = re.sub(r"</tr>|<br\s*/?>|</p>|</li>", "\n", text, flags=re.I)
     text = re.sub(r"</?strong>", "**", text, flags=re.I)
+    text = _AUTOLINK.sub(r"\1", text)  # '<finance@example.com>', '<https://...>': an address, not a tag
     text = re.sub(r"<[^>]+>", "", text)
     lines = []
     for line in text.splitlines():
