@@ -132,14 +132,20 @@ def chunk_sections(sections: list[Section], *, min_words: int = MIN_WORDS, max_w
         current: list[str] = []
         count = 0
         has_tail = False
+        sub = ""  # the merged sub-section's heading line the text has reached ('## Complete Role Mapping')
         for para in _paragraphs(text, max_words - overlap):
             n = _words(para)
             if current and count + n > max_words:
                 chunks.append(Chunk("\n\n".join(current), section, len(chunks)))
                 tail = " ".join(" ".join(current).split()[-overlap:]) if overlap else ""
+                # A chunk that goes on inside a merged sub-section opens with its heading line, so its text
+                # is read as that sub-section's, not as the run's opening (and joins back to its start).
+                tail = f"{sub}\n{tail}" if sub and tail else tail
                 current = [tail] if tail else []
                 count = _words(tail)
                 has_tail = bool(tail)
+            if para.startswith("## "):
+                sub = para.splitlines()[0]
             current.append(para)
             count += n
         if not current:

@@ -190,3 +190,15 @@ def test_html_page_tables_are_stored_cell_by_cell(tmp_path: Path) -> None:
     f.write_text("<html><head><title>Levels</title></head><body><h1>Levels</h1><table><tr><th>Level</th>"
                  "<th>Quota</th></tr><tr><td>P4</td><td>$1.154M</td></tr></table></body></html>")
     assert "- P4 — Quota: $1.154M" in load_file(f).text
+
+
+def test_a_chunk_that_goes_on_inside_a_merged_sub_section_opens_with_its_heading() -> None:
+    # handbook batch 17: 'Complete Role Mapping' (a small section merged under 'Hand-off steps') spilled into a
+    # next chunk that carried only the run's path, so its table rows were read as the run's opening, never
+    # joined back to their section, and the quote stopped at 'as follows:'
+    steps = Section(["Steps"], " ".join(["populate"] * 100))  # small: the next section is merged into its run
+    roles = "\n".join(f"- Role {i} — Definition: does task {i} for the customer today" for i in range(17))
+    mapping = Section(["Steps", "Role Mapping"], " ".join(["map"] * 45) + "\n\n" + roles)  # 45 + 204 words
+    chunks = chunk_sections([steps, mapping])
+    assert [c.section for c in chunks] == ["Steps", "Steps"]  # one run, cut once (its headings add words)
+    assert chunks[1].text.startswith("## Role Mapping\n") and "Role 16" in chunks[1].text
