@@ -382,3 +382,13 @@ def test_an_address_in_angle_brackets_is_quoted_not_dropped_as_a_tag(copilot, tm
     assert "invoices to billing@example.com, with" in a.text  # (the outside link is the output policy's to remove)
     assert clean("see <b>this</b>, <https://example.com/t> and <mailto:a@b.co>") == \
         "see this, https://example.com/t and mailto:a@b.co"
+
+
+def test_seller_shorthand_meets_the_spelled_out_words() -> None:
+    # handbook batch 17: 'make the intro' never met 'make an introduction'
+    text = ("## Referral payments\nThe partner is paid 10 percent of first-year ARR after the customer pays.\n"
+            "## Referral follow-through\nWithin two business days the partner makes an introduction to the prospect.\n"
+            "## Install requirements\nThe customer provides a Kubernetes cluster and a TLS certificate.\n")
+    units = _page("referrals.md", "Partner program", text)
+    assert _best(units, "how long does the partner have to make the intro?") == "Referral follow-through"
+    assert _best(units, "what certs and k8s stuff does the customer need?") == "Install requirements"

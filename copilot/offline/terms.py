@@ -105,7 +105,12 @@ COMMON_SHORT: dict[str, list[str]] = {stem(k): tokens(v) for k, v in {
     "ae": "account executive", "aes": "account executives", "sdr": "sales development representative",
     "bdr": "business development representative", "csm": "customer success manager", "ce": "customer engineer",
     "poc": "proof of concept", "eb": "economic buyer", "qbr": "quarterly business review",
-    "opp": "opportunity", "opps": "opportunities", "sfdc": "salesforce",
+    "opp": "opportunity", "opps": "opportunities", "sfdc": "salesforce", "pipe": "pipeline",
+    "intro": "introduction", "intros": "introductions", "mtg": "meeting", "mtgs": "meetings", "convo": "conversation",
+    "eval": "evaluation", "evals": "evaluations",
+    # technical shorthand a seller types: 'certs', 'k8s', 'infra'
+    "cert": "certificate", "certs": "certificates", "k8s": "kubernetes", "infra": "infrastructure",
+    "auth": "authentication",
 }.items()}
 
 
