@@ -385,10 +385,12 @@ def test_an_address_in_angle_brackets_is_quoted_not_dropped_as_a_tag(copilot, tm
 
 
 def test_seller_shorthand_meets_the_spelled_out_words() -> None:
-    # handbook batch 17: 'make the intro' never met 'make an introduction'
-    text = ("## Referral payments\nThe partner is paid 10 percent of first-year ARR after the customer pays.\n"
+    # handbook batch 17: 'make the intro' never met 'makes an introduction', and a section naming a duration won
+    text = ("## Referral validity\nThe partner can make a referral in writing; it stays valid for 120 days.\n"
             "## Referral follow-through\nWithin two business days the partner makes an introduction to the prospect.\n"
-            "## Install requirements\nThe customer provides a Kubernetes cluster and a TLS certificate.\n")
+            "## Install requirements\nThe customer provides a Kubernetes cluster and a TLS certificate.\n"
+            "## Install checks\nThe customer confirms the cluster size and what the customer needs for storage.\n")
     units = _page("referrals.md", "Partner program", text)
     assert _best(units, "how long does the partner have to make the intro?") == "Referral follow-through"
+    units = _page("referrals.md", "Partner program", text)
     assert _best(units, "what certs and k8s stuff does the customer need?") == "Install requirements"
