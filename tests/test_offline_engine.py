@@ -200,6 +200,10 @@ A partner earns a 12.5% referral fee on a second new deal signed within a year.
 After the script is written, the follow up prompt asks to run it from a cron job.
 ## Implementation sponsors
 The sponsor in an implementation is usually the platform lead distributing the product to developers.
+## Pipeline category
+Stage 2 and 3 opportunities stay in the pipeline forecast category until the champion confirms budget.
+## Qualification dates
+Only new business opportunities carry a qualification date, because expansions start qualified.
 """
 
 
@@ -236,6 +240,11 @@ The sponsor in an implementation is usually the platform lead distributing the p
     ("running the shell script demo - what's the follow up prompt after it writes the script?", "cron job"),
     ("on the customer side, who typically plays the sponsor/champion role in an implementation?",
      "distributing the product to developers"),  # a kind of person, not one account's champion (batch 12)
+    # asking leave, and the reason for a rule (batch 18)
+    ("ok to leave a bunch of stage 2-3 opps in the pipeline category for this quarter's forecast?",
+     "until the champion confirms budget"),
+    ("why do we only look at qualification dates for new biz opps and not for expansions?",
+     "expansions start qualified"),
 ])
 def test_how_to_and_permission_questions_are_library_questions(cp, tmp_path, question, fact):
     lib = tmp_path / "faq"

@@ -72,6 +72,8 @@ POLICY = re.compile(
     # how to tell, what happens if, is that allowed, what to fill in, how often a role does a task
     r"\bhow (?:do|can|would|should) (?:i|we|you) (?:know|tell|decide|determine|choose|figure out)\b|"
     r"\bwhat happens (?:if|when)\b|\bis (?:that|it|this) (?:ok|okay|allowed|fine|acceptable|appropriate)\b|"
+    # asking leave or the reason for a rule: 'ok to leave stage 2 opps in pipeline?', 'why do we only count new biz'
+    r"^\W*(?:is it |would it be )?(?:ok|okay|alright|fine) (?:to|if)\b|\bwhy (?:do|does|should|must|would) (?:we|i|you|reps?)\b|"
     r"\b(?:am i|are we|are reps|is a rep) (?:allowed|supposed|expected|required)\b|"
     r"\bwhat [\w -]{0,30}?(?:do|should|must) (?:i|we|you) (?:fill|enter|put|select|pick|include|attach)\b|"
     r"\bhow (?:often|long|soon|quickly) (?:do|does|should|must|will|can) (?:the |a |an |our )?(?:aes?|ses?|sdrs?|bdrs?|"
