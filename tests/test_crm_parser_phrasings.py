@@ -184,3 +184,9 @@ def test_a_month_right_after_an_amount_is_still_a_window() -> None:
     p = parser.parse("win rate for deals under 10000 October this year")
     assert p.query is not None and p.query.filters.amount_max == 10000 and not p.unapplied
     assert any(w.label == "october" for w in p.query.filters.windows)
+
+
+def test_closed_own_is_closed_won() -> None:
+    parser = _parser("rep")
+    p = parser.parse("ok so avg deal szie for my closed-own opps asap")  # seed 9393: read as every closed deal
+    assert p.query is not None and p.query.filters.status == "won" and p.query.metric == "avg"

@@ -38,7 +38,7 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\bso far this (year|quarter|month)\b", r"\1 to date"), (r"(?:^|\s)#\s*(?:of\b)?", " number of "), (r"\brn\b", "now"), (r"\bv\b", "vs"),
     (r"\b(won|closed|closed-won|booked)\s+\$", r"\1 revenue"), (r"\$\s+(?=in|for|this|last|since|so)", "revenue "),
     (r"\btypes? of deals?\b", "deal type"), (r"\bnew[- ]logos?\b", "new business"), (r"\b(\d+)\s*\+\s*times\b", r"at least \1 times"),
-    (r"\b(\d+) or more times\b", r"at least \1 times"), (r"\bclosed[- ]won\b", "won"), (r"\bclosed[- ]lost\b", "lost"),
+    (r"\b(\d+) or more times\b", r"at least \1 times"), (r"\bclosed[- ]won\b", "won"), (r"\bclosed-own\b", "won"), (r"\bclosed[- ]lost\b", "lost"),
     (r"\b(\d+)\s*\+\s*(close[- ]date\s+)?(push(?:es)?|slips?|times)\b", r"pushed at least \1 times"),
     (r"\b(more|less|fewer|greater|bigger|larger|smaller|higher|lower|better|worse|other) then\b", r"\1 than"),
     (r"\bwhos\b", "who's"), (r"\bwho'?ve\b", "who have"),
