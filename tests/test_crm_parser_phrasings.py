@@ -190,3 +190,14 @@ def test_closed_own_is_closed_won() -> None:
     parser = _parser("rep")
     p = parser.parse("ok so avg deal szie for my closed-own opps asap")  # seed 9393: read as every closed deal
     assert p.query is not None and p.query.filters.status == "won" and p.query.metric == "avg"
+
+
+def test_a_short_name_with_one_slip_before_a_possessive_is_linked() -> None:
+    # seed 9393: "tmo's deals" (Tom) and "wst's win rate" (West) were dropped, so the answer covered everyone
+    names = {"person": {"u-tom": "Tom Keller", "u-tina": "Tina Ford"}, "team": {"west": "West", "east": "East"}}
+    parser = _parser("exec", names)
+    tom = parser.parse("avg days to close for tmo's deals won year to date")
+    assert tom.query is not None and tom.query.filters.owner == "Tom Keller" and not tom.unapplied
+    west = parser.parse("wst's win rate this quarter")
+    assert west.query is not None and west.query.filters.team == "West"
+    assert parser.parse("avg days to close for tmo deals").query.filters.owner is None  # no possessive: no guess

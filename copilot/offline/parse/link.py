@@ -106,12 +106,15 @@ class Linker:
                 phrase = " ".join(t for t, _, _ in toks[i:i + n])
                 if n == 1 and reserved and phrase in reserved:
                     continue
+                possessive = phrase.endswith("'s")
                 phrase = re.sub(r"'s$", "", phrase)
                 hits = self.aliases.get(phrase) or self.aliases.get(phrase.rstrip("s")) if len(phrase) > 3 else \
                     self.aliases.get(phrase)
                 exact = True
                 if not hits and n <= 3 and len(phrase) >= 5 and not (common and all(w in common for w in phrase.split())):
                     hits, exact = self._fuzzy(phrase, n), False  # ordinary words ('close') never fuzzy-match a name
+                if not hits and n == 1 and possessive and 3 <= len(phrase) < 5 and not (common and phrase in common):
+                    hits, exact = self._short_name(phrase), False
                 if hits:
                     kind, rid, name = _prefer(hits)
                     out.append(Link(kind, rid, name, (a, b), exact))
@@ -138,6 +141,16 @@ class Linker:
             if len(close) == 1:
                 return self.aliases[close[0]]
         return []
+
+
+    def _short_name(self, word: str) -> list[tuple[str, str, str]]:
+        """A short person or team name typed with one slip before a possessive ('tmo's deals' for Tom, 'wst's win
+        rate' for West): the possessive says it is a name, so one edit is allowed where ordinary words get none.
+        Only a single candidate with the same first letter counts."""
+        close = [a for a in self.aliases if " " not in a and 3 <= len(a) <= 5 and a[0] == word[0]
+                 and DamerauLevenshtein.distance(a, word, score_cutoff=1) <= 1]
+        hits = [h for a in close for h in self.aliases[a] if h[0] in ("person", "team")]
+        return hits if len({(kind, rid) for kind, rid, _ in hits}) == 1 else []
 
 
 def _pinyin(text: str) -> str:
