@@ -201,3 +201,10 @@ def test_a_short_name_with_one_slip_before_a_possessive_is_linked() -> None:
     west = parser.parse("wst's win rate this quarter")
     assert west.query is not None and west.query.filters.team == "West"
     assert parser.parse("avg days to close for tmo deals").query.filters.owner is None  # no possessive: no guess
+
+
+def test_a_typo_as_near_a_crm_name_as_a_vocabulary_word_is_left_to_the_name_linker() -> None:
+    # seed 9393: 'pipeliens produtc' was corrected to the vocabulary's 'pipelines', and the product filter was lost
+    names = {"product": {"p-pipe": "Skylark Pipelines", "p-obs": "Skylark Observe"}}
+    p = _parser("rep", names).parse("how long do deals for pipeliens produtc closed this year take to close on average")
+    assert p.query is not None and p.query.filters.product == "Skylark Pipelines"

@@ -67,7 +67,16 @@ def _fix(word: str, protected: set[str]) -> str:
         return word  # short words: only swapped letters ('lsat'), never 'chase' -> 'case'
     if word.startswith(best) or best.startswith(word):
         return word  # an inflection ('updated', 'sorted'), not a typo
+    if dist <= limit and not anagram and _near_name(word, dist, protected):
+        return word  # as near a CRM name ('pipeliens': Pipelines, the product): left for the name linker
+        # (letters swapped in a vocabulary word, 'lats' for 'last', stay a typo of it whatever names are near)
     return best if dist <= limit else word
+
+
+def _near_name(word: str, dist: int, names: set[str]) -> bool:
+    """Is ``word`` at most ``dist`` edits from a word of a CRM name (same first letter, length within one)?"""
+    return any(n[:1] == word[:1] and abs(len(n) - len(word)) <= 1
+               and DamerauLevenshtein.distance(word, n, score_cutoff=dist) <= dist for n in names)
 
 
 def _fix_word(word: str, protected: set[str]) -> str:
