@@ -97,8 +97,7 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
         return False  # "how do we win against X" is a playbook question; "how many did we win" is not
     # The parser must have understood the question: words it could not apply mean it is about something else
     # ("what uplift do we apply to renewal quotes" is pricing policy, not a list of renewals).
-    foreign = [w for w in parse.unapplied if w not in parse.unsupported]
-    if len(foreign) > (2 if parse.crm_evidence >= 4 else 1):
+    if len(foreign_words(parse)) > (2 if parse.crm_evidence >= 4 else 1):
         return False  # (a CRM phrase the query cannot express yet is said, not a reason to leave the CRM)
     return parse.crm_evidence >= 2
 

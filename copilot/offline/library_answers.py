@@ -299,7 +299,8 @@ def explains(ctx: ToolContext, question: str) -> bool:
     """Does one library section hold most of the question's words, at least four of them? Then a question a
     record handler could not place (no account named) is about how things are done: 'who is my champion'
     shares one word with any section, 'my champion wants to buy through the GCP marketplace, who on their side
-    accepts the offer' five with the one that answers it. Keyword ranking only, no embedding."""
+    accepts the offer' five with the one that answers it. It runs the library search (the handler that then
+    answers runs it again) and ranks the sections by their words only."""
     if ctx.knowledge is None:
         return False
     res, ranks = _search(ctx, Composer(), question, None)

@@ -142,7 +142,6 @@ class Linker:
                 return self.aliases[close[0]]
         return []
 
-
     def _short_name(self, word: str) -> list[tuple[str, str, str]]:
         """A short person or team name typed with one slip before a possessive ('tmo's deals' for Tom, 'wst's win
         rate' for West): the possessive says it is a name, so one edit is allowed where ordinary words get none.
