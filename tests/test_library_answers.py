@@ -10,7 +10,8 @@ import pytest
 from copilot.core.domain import Citation
 from copilot.offline import library_answers
 from copilot.offline.competitors import find_competitor, mentions
-from copilot.offline.sections import build_units, clean, score_units, split_units, window
+from copilot.offline.quoting import window
+from copilot.offline.sections import build_units, clean, score_units, split_units
 from copilot.offline.terms import abbreviations, stem
 from evals.base import DATASETS, EvalEnv, load_rows, principal_of
 from evals.suites import handbook

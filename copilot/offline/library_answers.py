@@ -17,8 +17,9 @@ import numpy as np
 from copilot.core.lang import language
 from copilot.core.visibility import Scope
 from copilot.offline.competitors import Mention, find_competitor, mentions
+from copilot.offline.quoting import window
 from copilot.offline.router import cued_intents
-from copilot.offline.sections import Unit, build_units, clean, score_units, window
+from copilot.offline.sections import Unit, build_units, clean, score_units
 from copilot.offline.terms import query_terms
 from tools.compose import Composer
 from tools.context import ToolContext

@@ -5,7 +5,8 @@ condition ("valid for 120 days unless..."); picking the two best sentences drops
 retrieved chunks are split back into their sections (chunks keep sub-headings as ``## ...`` lines),
 each section is scored against the question with BM25 over the retrieved pool plus a heading match,
 and the best one is quoted whole up to a budget, with its heading path ("Page > Section > Sub").
-A longer section is cut to its best window of whole lines (list items and table rows stay intact).
+A longer section is cut by ``copilot.offline.quoting.window`` to the lines that answer (whole lines:
+list items and table rows stay intact).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from copilot.core.lang import language
 from copilot.offline.terms import COMMON_SHORT, QUESTION_FORM, SAME, abbreviations, query_terms, tokens
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -114,7 +114,9 @@ def clean(markdown: str) -> str:
     text = re.sub(r"<[^>]+>", "", text)
     lines = []
     for line in text.splitlines():
-        line = re.sub(r"[ \t]+", " ", line.rstrip())
+        lead = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        # Runs of spaces become one; the indent keeps its depth (a nested list stays nested), at most three deep.
+        line = " " * min(3, (lead + 1) // 2) + re.sub(r"[ \t]+", " ", line.strip())
         if re.fullmatch(r"\s*\|?\s*:?-{3,}.*", line):  # markdown table separator row
             continue
         if "|" in line and not line.lstrip().startswith("|"):  # an HTML row: drop the trailing cell mark
@@ -301,69 +303,3 @@ def _wanted_quantity(question: str) -> re.Pattern[str] | None:
     if re.search(r"\bhow many\b|\bminimum\b|\bmaximum\b|\bat least\b|\bat most\b|多少|几个", low):
         return _COUNT
     return None
-
-
-# A question that asks for an amount or a time wants the lines that hold a number ("<5 mins", "24 hours").
-_QUANTITY = re.compile(r"\b(how (quick|quickly|fast|soon|long|many|much|often|late|early)|when|deadline|sla|"
-                       r"within|percent\w*|minimum|maximum|limit|threshold|number|cost|price)\b"
-                       r"|多少|几|多久|多长|什么时候|何时|比例|百分|占比|提[升高]到|缩短到|降[低到]", re.I)
-_NUMBER = re.compile(r"\d")
-SHORT_LINE = 160  # an off-topic line longer than this is shortened to its first sentence
-ON_TOPIC = 0.5  # a line is on topic when its question words weigh at least this share of the best line's
-
-
-def _first_sentence(line: str) -> str:
-    head = re.split(r"(?<=[.!?])\s+|(?<=[。！？；])", line, maxsplit=1)[0]
-    if len(head) > SHORT_LINE:
-        head = head[:SHORT_LINE].rsplit(" ", 1)[0]
-    return head if head == line else f"{head} ..."
-
-
-def window(text: str, question: str, budget: int) -> str:
-    """The text whole if it fits ``budget`` characters, else its lines with the long off-topic ones cut to
-    their first sentence, and if that is still too long, the best run of those lines that fits.
-
-    Shortening before cutting keeps a list whole ("five reasons to pay", each item's first sentence) where
-    a run of whole lines would keep only the first two items.
-    """
-    if len(text) <= budget:
-        return text
-    q = set(query_terms(question))
-    blocks: list[str] = []
-    for line in text.splitlines():
-        if len(line) <= budget:
-            blocks.append(line)
-        else:  # one huge paragraph: its sentences are the blocks
-            blocks += [s for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？；])", line) if s]
-    found = [q & set(tokens(b)) for b in blocks]
-    # A question word on every line of the section ("lead" in a section about leads) picks no line.
-    spread = Counter(t for f in found for t in f)
-    weights = [sum(math.log(1 + len(blocks) / spread[t]) for t in f) for f in found]
-    if _QUANTITY.search(question):
-        weights = [w * 2 if w and _NUMBER.search(b) else w for w, b in zip(weights, blocks, strict=True)]
-    # Lines that hold much of the question stay whole; the long others are cut to their first sentence.
-    keep = [w >= ON_TOPIC * max(weights) > 0 for w in weights]
-    if language(text) == "zh" and any(keep):
-        # Chinese prose packs a sentence with facts: quote the on-topic sentences themselves, in order.
-        picked = [b for b, k in zip(blocks, keep, strict=True) if k]
-        out = " ... ".join(picked)
-        return out if len(out) <= budget else out[: budget - 3] + "..."
-    blocks = [b if k or len(b) <= SHORT_LINE else _first_sentence(b) for b, k in zip(blocks, keep, strict=True)]
-    if sum(len(b) + 1 for b in blocks) <= budget + 1:
-        return "\n".join(blocks)
-    spans = []
-    for start in range(len(blocks)):
-        size, gain, end = 0, 0.0, start
-        while end < len(blocks) and size + len(blocks[end]) + 1 <= budget:
-            size += len(blocks[end]) + 1
-            gain += weights[end]
-            end += 1
-        if end > start:
-            spans.append((gain, start, end))
-    _, start, end = max(spans, key=lambda s: (s[0], -s[1]))  # most of the question, earliest on ties
-    out = "\n".join(blocks[start:end])
-    if len(out) > budget:
-        out = out[: budget - 3].rsplit(" ", 1)[0]
-    head = "..." if start > 0 else ""
-    tail = "\n..." if end < len(blocks) else ""
-    return f"{head}{out}{tail}"
