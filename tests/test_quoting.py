@@ -68,3 +68,15 @@ def test_a_nested_list_keeps_its_depth_and_a_rule_list_comes_whole() -> None:
                             *(f"- Renewal note {i}: " + "order forms and signatures " * 4 for i in range(8))]))
     cut = window(text, "what does finance look at before approving an end of period extension?", 500)
     assert all(f in cut for f in ("Budget: has it been signed off?", "written/email evidence")) and len(cut) <= 500
+
+
+def test_words_the_heading_already_holds_pick_no_line() -> None:
+    # 'SDR' and 'promotion' are why 'SDR Promotion Process' was chosen; the line must answer 'doesn't pass'.
+    # Before, the lines richest in 'SDR' and 'promotion' filled the quote and the answer was left out.
+    filler = [f"- Filler note {i} about calendars, templates and the quarterly kickoff agenda." for i in range(12)]
+    promo = [f"- SDR promotion rule {i}: " + "applications go through the direct manager with evidence. " * 5
+             for i in range(4)]
+    text = "\n".join([*filler[:6], *promo, "- If the candidate does not pass, a plan for areas to improve is given.",
+                      *filler[6:]])
+    cut = window(text, "what happens if an SDR doesn't pass the promotion panel?", 380, "SDR Team > SDR Promotion Process")
+    assert "plan for areas to improve" in cut and len(cut) <= 380

@@ -122,7 +122,7 @@ def _embedder(ctx: ToolContext) -> Any:
 
 def _quote(c: Composer, res: Passages, u: Unit, question: str, budget: int, lead: str = "") -> None:
     cit = res.citations[u.passage]
-    text = window(clean(u.body), question, budget)
+    text = window(clean(u.body), question, budget, u.where)
     cited = cit.model_copy(update={"section": u.section or None, "snippet": text[:300]})
     c.add(f"{lead}**{u.where}** {c.cite(cited)}")
     c.add(text)
