@@ -80,3 +80,11 @@ def test_words_the_heading_already_holds_pick_no_line() -> None:
                       *filler[6:]])
     cut = window(text, "what happens if an SDR doesn't pass the promotion panel?", 380, "SDR Team > SDR Promotion Process")
     assert "plan for areas to improve" in cut and len(cut) <= 380
+
+
+def test_a_number_word_after_a_step_name_is_its_number() -> None:
+    from copilot.offline.terms import words
+
+    # 'week one' never met the heading 'Week 1 Goals:' (and 'week 1' never met 'Week Two' as anything but 'week').
+    assert words("focus during week one, Week Two, stage three")[-6:] == ["week", "1", "week", "2", "stage", "3"]
+    assert words("one of my SDRs")[:1] == ["one"]

@@ -32,11 +32,22 @@ def stem(word: str) -> str:
 _SUFFIXES = (("ings", ""), ("ations", "at"), ("ation", "at"), ("ating", "at"), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""))
 
 
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+# A number word that numbers a step of something ('week one', 'Week Two', 'stage three'): the number. Not 'one'
+# alone ('one of my SDRs'), nor ordinals ('third week' read as 3 cost 2.5 points on three batches).
+_COUNTED = re.compile(r"\b(weeks?|days?|months?|stages?|steps?|phases?|tiers?|levels?|parts?)\s+("
+                      + "|".join(_NUMBER_WORDS) + r")\b")
+
+
 def words(text: str) -> list[str]:
     """Lower-case words and whole numbers ('5', '120', '3.5'); 'closed/won' and 'multi-year' give two words;
-    a numeric ordinal is its number ('3rd week' meets 'Week 3')."""
+    a numeric ordinal is its number ('3rd week' meets 'Week 3'), and so is a number word after a step's name
+    ('week one' meets 'Week 1')."""
     out = []
-    for tok in _WORD.findall(re.sub(r"\b(\d+)(?:st|nd|rd|th)\b", r"\1", text.lower())):
+    low = re.sub(r"\b(\d+)(?:st|nd|rd|th)\b", r"\1", text.lower())
+    low = _COUNTED.sub(lambda m: f"{m.group(1)} {_NUMBER_WORDS[m.group(2)]}", low)
+    for tok in _WORD.findall(low):
         if HAN_RUN.match(tok):  # Chinese: jieba's words
             out += segment(tok)
             continue
