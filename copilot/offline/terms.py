@@ -33,7 +33,7 @@ _SUFFIXES = (("ings", ""), ("ations", "at"), ("ation", "at"), ("ating", "at"), (
 
 
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])}
 # A number word that numbers a step of something ('week one', 'Week Two', 'stage three'): the number. Not 'one'
 # alone ('one of my SDRs'), nor ordinals ('third week' read as 3 cost 2.5 points on three batches).
 _COUNTED = re.compile(r"\b(weeks?|days?|months?|stages?|steps?|phases?|tiers?|levels?|parts?)\s+("
