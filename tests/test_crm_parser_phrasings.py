@@ -208,3 +208,17 @@ def test_a_typo_as_near_a_crm_name_as_a_vocabulary_word_is_left_to_the_name_link
     names = {"product": {"p-pipe": "Skylark Pipelines", "p-obs": "Skylark Observe"}}
     p = _parser("rep", names).parse("how long do deals for pipeliens produtc closed this year take to close on average")
     assert p.query is not None and p.query.filters.product == "Skylark Pipelines"
+
+
+def test_bottom_n_records_with_a_product_between_and_a_long_me_vs_rest() -> None:
+    # seed 2727 (Maven): 'the 5 bottom gtk 500 deals' was read as a total, and 'my revenue won in the last 90 days
+    # vs everyone else on the team' lost its comparison (more than 30 characters between 'my' and 'vs')
+    parser = _parser("manager", {"product": {"GTK 500": "GTK 500"}})
+    for q in ("hi, the 5 bottom gtk 500 deals by amount", "the bottom 5 gtk 500 deals by amount"):
+        p = parser.parse(q)
+        assert p.query is not None and (p.query.limit, p.query.order, p.query.metric) == (5, "asc", "list"), q
+        assert p.query.filters.product == "GTK 500"
+    ranked = parser.parse("top 3 reps by deals won")  # was read as the 3 biggest deals
+    assert ranked.query is not None and (ranked.query.group_by, ranked.query.limit) == ("rep", 3)
+    mine = _parser("rep").parse("ok so my revenue won in the last 90 days vs everyone else on the team")
+    assert mine.query is not None and mine.query.compare == ["me_vs_rest"] and not mine.unapplied

@@ -243,21 +243,23 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
 _NOT_A_GROUP = r"(?!\s+(?:types?|categor(?:y|ies)|stages?|owners?|sizes?|motions?)\b)"
 
 
+# Up to four words between 'top 5' and 'deals' ('top 5 gtk 500 deals'), none of them a group or 'by': 'top 3 reps by
+# deals won' ranks reps, not deals.
+_GAP = r"(?:(?!(?:reps?|teams?|managers?|products?|owners?|sellers?|people|regions?|competitors?|by)\b)[\w-]+\s+){0,4}?"
+
+
 def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     """'top 5 deals', '3 biggest opps', 'largest deal', 'sorted by amount' -> (limit, order) for record lists."""
     m = re.search(r"\b(?:sorted|ordered|ranked|sort|order|rank)\s+by\s+(?:amount|size|value|deal size|\$)"
                   r"(\s+(?:ascending|asc|smallest first|low to high))?", low)
     if m:
         return None, "asc" if m.group(1) else "desc", [m.span()]
-    m = re.search(rf"\b(?:top|biggest|largest|highest[- ]value|largest value|smallest|lowest[- ]value)\s+{NUMWORD}\s+"
-                  rf"(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}|\b{NUMWORD}\s+(?:biggest|"
-                  rf"largest|smallest|top)\s+(?:[\w-]+\s+){{0,4}}?(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}", low)
+    m = re.search(rf"\b(?:top|bottom|biggest|largest|highest[- ]value|largest value|smallest|lowest[- ]value)\s+{NUMWORD}"
+                  rf"\s+{_GAP}(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}|\b{NUMWORD}\s+(?:biggest|largest|"
+                  rf"smallest|lowest|top|bottom)\s+{_GAP}(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}", low)
     if m:
         n = num(next(x for x in m.groups() if x))
-        return n, "asc" if "small" in m.group(0) or "lowest" in m.group(0) else "desc", [m.span()]
-    m = re.search(rf"\b{NUMWORD}\s+(bottom|smallest|lowest)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b", low)
-    if m:
-        return num(m.group(1)), "asc", [m.span()]
+        return n, "asc" if re.search(r"small|lowest|bottom", m.group(0)) else "desc", [m.span()]
     m = re.search(r"\b(?:big|large|huge|major)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b", low)
     if m:
         return None, "desc", [m.span()]  # 'big deals': largest first
@@ -269,7 +271,7 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
 
 
 def me_vs_rest(low: str) -> Spans:
-    m = re.search(r"\bmy\b[\w\s$'-]{0,30}?\s(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?"
+    m = re.search(r"\bmy\b[\w\s$'-]{0,45}?\s(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?"
                   r"(?:rest(?: of (?:the |my )?team)?|everyone(?: else)?(?: on (?:the|my) team)?|others|my (?:team|peers)|"
                   r"peers|team average)\b", low)
     if m:  # 'my bookings ytd vs rest of team', 'my open pipeline vs everyone else on the team'
