@@ -108,3 +108,13 @@ def test_record_handler_questions_keep_their_handler(cp, monkeypatch):
     monkeypatch.setattr(forms, "LIBRARY_SURE", 1.01)  # no question is that sure: the gate is off
     without = [ask(cp, "r-ann", q).intent for q in test]
     assert [(q, a, b) for q, a, b in zip(test, with_gate, without, strict=True) if a != b] == []
+
+
+@pytest.mark.parametrize("question", [
+    # handbook batches 26-27 (test halves), first run: the gate scored these 0.799 and 0.789, just under its 0.8,
+    # and the CRM reader answered them with records. Retrained with those batches' dev halves: 0.83 and 0.81.
+    "do i have to flip the forecast category to Won myself after closing an opp",
+    "who actually owns the technical win on an opp, the AE or the CE?",
+])
+def test_a_rule_question_the_gate_was_unsure_of_leaves_the_records(cp, question):
+    assert ask(cp, "r-ann", question).intent in LIBRARY
