@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from copilot.offline.quoting import sentences, window
+from copilot.offline.sections import clean
+from copilot.offline.terms import words
 
 
 def test_a_list_number_or_an_abbreviation_ends_no_sentence() -> None:
@@ -55,8 +57,6 @@ def test_a_list_under_its_answering_line_comes_with_it() -> None:
 
 
 def test_a_nested_list_keeps_its_depth_and_a_rule_list_comes_whole() -> None:
-    from copilot.offline.sections import clean
-
     # Before, every indent became one space, so the items under '... the following indicators:' looked like
     # siblings of it and were not quoted with it.
     assert clean("- Extensions follow these indicators:\n    1.  Budget signed off?\n    2.  Decision made?") == \
@@ -83,8 +83,6 @@ def test_words_the_heading_already_holds_pick_no_line() -> None:
 
 
 def test_a_number_word_after_a_step_name_is_its_number() -> None:
-    from copilot.offline.terms import words
-
     # 'week one' never met the heading 'Week 1 Goals:' (and 'week 1' never met 'Week Two' as anything but 'week').
     assert words("focus during week one, Week Two, stage three")[-6:] == ["week", "1", "week", "2", "stage", "3"]
     assert words("one of my SDRs")[:1] == ["one"]

@@ -1,15 +1,16 @@
 """Quoting a long section within a budget: the lines that answer, with the lines around them, in order.
 
 A section is quoted whole when it fits. When it does not, its lines (or, for one huge paragraph, its
-sentences) are weighed by the question's words they hold, rarer words in the section counting more.
-Each line is worth its own question words plus a share of the nearest answering line's, fading with
-distance (the line after an answer more than the one before it, and a list an answering line introduces
-not at all); the lines worth most are kept while the quote fits. What is kept is shown in document order, and a gap is marked "...". An off-topic line
-longer than ``SHORT_LINE`` is cut to its first sentence first, so a long list keeps every item.
+sentences) are weighed by the question's words they hold: rarer words in the section count more, and words
+the heading path already holds count less. Each line is then worth its own weight plus a share of the
+nearest answering line's, fading with distance; the items of a list are worth at least the line that
+introduces the list ("... is calculated as follows:"). The lines worth most are kept while the quote fits,
+shown in document order with "..." for each gap. An off-topic line longer than ``SHORT_LINE`` is cut to its
+first sentence first, so a long list keeps every item.
 
 Why not the best run of whole lines: a section's answer is often two lines far apart ("accept or reject
 within 5 business days" at the top of a rules list, the referral rates at the bottom); a run can only
-hold one of them. (Dev batches: see docs/ask.md.)
+hold one of them. (Figures: docs/ask.md.)
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def window(text: str, question: str, budget: int, where: str = "") -> str:
 
 
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)]|\|)\s")  # a list item or a table row
+_NUMBERED = re.compile(r"\s*\d{1,3}[.)]\s")
 _INTRO = re.compile(r":\**\s*$")  # a line that introduces what follows ('calculated as follows:')
 CONTEXT = 0.5  # a line next to an answering line is worth this share of that line's weight, halving each line away
 
@@ -158,7 +160,7 @@ def _parent(blocks: list[str], i: int, reach: int = 8) -> int | None:
 
 
 def _numbered(line: str) -> bool:
-    return bool(re.match(r"\s*\d{1,3}[.)]\s", line))
+    return bool(_NUMBERED.match(line))
 
 
 def _indent(line: str) -> int:

@@ -114,7 +114,8 @@ def clean(markdown: str) -> str:
     text = re.sub(r"<[^>]+>", "", text)
     lines = []
     for line in text.splitlines():
-        lead = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        spaced = line.expandtabs(4)
+        lead = len(spaced) - len(spaced.lstrip())
         # Runs of spaces become one; the indent keeps its depth (a nested list stays nested), at most three deep.
         line = " " * min(3, (lead + 1) // 2) + re.sub(r"[ \t]+", " ", line.strip())
         if re.fullmatch(r"\s*\|?\s*:?-{3,}.*", line):  # markdown table separator row
