@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from crm_seed import TODAY, seed_small_crm
 
+from evals.base import EvalEnv, load_rows
 from evals.crm_gold import asker_of, gold_answer, load_crm, resolve
 from evals.crm_questions.generate import comp_id, generate, split_of
 from evals.crm_questions.noise import add_noise
 from evals.crm_questions.score import score
+from evals.suites import crm_questions
 from knowledge.crm.models import Deal, Product
 
 EVALS = Path(__file__).resolve().parents[1] / "evals"
@@ -221,3 +223,12 @@ def test_scorer_groups_ties_and_refusals(tiny):
     narrow = {"metric": "pipeline", "filters": {"account": "Globex Shipping"}}
     g = ask(tiny, "x-eve", narrow)
     assert not score({"text": "I can't show that ($120,000 is one deal)", "data": {}, "notes": []}, g, narrow).correct
+
+
+def test_the_crm_eval_on_a_crm_never_imported_into_says_what_to_do(copilot, tmp_path):
+    # 'copilot eval crm_questions' in a fresh COPILOT_HOME raised a pandas traceback while deriving dates
+    # from a CRM with no tables; it now reports the suite not available, with the command that builds the demo.
+    assert len(load_crm(f"sqlite:///{tmp_path / 'never.db'}").deals) == 0
+    rows = load_rows(EVALS / "datasets" / "crm_generated_demo.jsonl")[:5]
+    res = crm_questions.run_split(EvalEnv(cp=copilot), rows)
+    assert res.status == "not available" and "copilot init --demo" in res.note

@@ -132,7 +132,8 @@ def load_crm(url: str) -> CrmData:
             anchor = _anchor(con, have)
     finally:
         engine.dispose()
-    return derive(CrmData(**frames, anchor=anchor))
+    data = CrmData(**frames, anchor=anchor)
+    return derive(data) if len(data.deals) else data  # a CRM never imported into has nothing to derive
 
 
 def _dates(keys: pd.Series, by_key: pd.Series) -> pd.Series:
