@@ -222,3 +222,27 @@ def test_bottom_n_records_with_a_product_between_and_a_long_me_vs_rest() -> None
     assert ranked.query is not None and (ranked.query.group_by, ranked.query.limit) == ("rep", 3)
     mine = _parser("rep").parse("ok so my revenue won in the last 90 days vs everyone else on the team")
     assert mine.query is not None and mine.query.compare == ["me_vs_rest"] and not mine.unapplied
+
+
+@pytest.mark.parametrize(("question", "expect"), [
+    ("pls bottom 2 managers by win-ate QTD asap", {"metric": "win_rate", "group_by": "manager"}),
+    ("win rat by rep this year", {"metric": "win_rate", "group_by": "rep"}),
+    ("avg deal sise this year", {"metric": "avg"}),
+])
+def test_a_typo_in_a_terms_short_second_word_is_read_as_the_term(question: str, expect: dict) -> None:
+    """'win-ate' read as 'win' plus the word 'ate' ranked managers by won amount, at confidence 0.94."""
+    parse = _parser("manager").parse(question)
+    assert parse.query is not None and not parse.unapplied, parse.unapplied
+    got = parse.query.model_dump(exclude_defaults=True)
+    assert {k: got.get(k) for k in expect} == expect
+
+
+def test_going_quiet_among_deals_added_in_a_period_says_it_reads_open_ones_and_is_less_sure() -> None:
+    """'avg size of opps with no touches in 45 days added this year': open ones, or all of them? Both are read;
+    the answer says which it took and is less sure than for 'which of my opps have had no touches in 45 days'."""
+    doubtful = _parser("rep").parse("avg deal size on opps with no touches in 45 days opened this year")
+    plain = _parser("rep").parse("which of my opps have had no touches in 45 days")
+    assert doubtful.query is not None and plain.query is not None
+    assert doubtful.query.filters.status == plain.query.filters.status == "open"
+    assert any("open deals only" in a for a in doubtful.assumptions)
+    assert doubtful.confidence < plain.confidence

@@ -11,6 +11,8 @@ from copilot.app import Copilot
 from copilot.core.domain import Principal, Role
 from copilot.core.visibility import scope_for
 from knowledge.crm.importer import import_crm
+from tools.crm_query.run import run_query
+from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 from tools.forecast.periods import quarter_label, quarter_of
 from tools.forecast.pipeline import PipelineQuery, pipeline_query
 
@@ -101,6 +103,26 @@ def test_exec_sees_pseudonymized_groups_with_small_ones_suppressed(maven, rows):
     assert all(r.group.startswith("Person-") for r in res.rows)
     assert sorted(r.deals for r in res.rows) == sorted(n for n in want.values() if n >= EXEC.min_group_size)
     assert res.suppressed_groups == sum(1 for n in want.values() if n < EXEC.min_group_size) > 0
+
+
+def test_an_execs_top_n_is_counted_after_small_groups_are_suppressed(maven, rows):
+    """'top 3 sellers by win rate' for an exec: reps with one or two closed deals top a rate ranking at 100%; they
+    are suppressed, and the three shown are the best of those large enough to show (it showed one)."""
+    pipeline, _ = rows
+    q = CrmQuery(metric="win_rate", group_by="rep", order="desc", limit=3,
+                 filters=CrmFilters(status="closed", windows=[
+                     DateWindow(field="closed", start=date(2017, 3, 15), end=date(2017, 3, 21))]))
+    res = run_query(maven.services.crm, EXEC, q, today=date(2017, 12, 31))
+    won: dict[str, int] = defaultdict(int)
+    closed: dict[str, int] = defaultdict(int)
+    for r in pipeline:
+        if "2017-03-15" <= r["close_date"] <= "2017-03-21" and r["deal_stage"] in ("Won", "Lost"):
+            closed[r["sales_agent"]] += 1
+            won[r["sales_agent"]] += r["deal_stage"] == "Won"
+    assert any(n < EXEC.min_group_size and won[a] == n for a, n in closed.items())  # a small group at 100%
+    big = sorted((-won[a] / n, a) for a, n in closed.items() if n >= EXEC.min_group_size)
+    assert [(r.value, r.n) for r in res.rows] == [(pytest.approx(-v, abs=1e-4), closed[a]) for v, a in big[:3]]
+    assert all(r.group.startswith("Person-") for r in res.rows)
 
 
 @pytest.fixture(scope="module")

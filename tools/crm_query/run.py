@@ -88,8 +88,7 @@ def _order(q: CrmQuery, rows: list[GroupRow]) -> list[GroupRow]:
     if q.group_by in ("month", "quarter") and q.order is None and q.limit is None:
         return sorted(rows, key=lambda g: g.group)
     sign = 1 if q.order == "asc" else -1
-    ranked = sorted(rows, key=lambda g: (g.value is None, sign * (g.value or 0.0), g.group))
-    return ranked[: q.limit] if q.limit else ranked
+    return sorted(rows, key=lambda g: (g.value is None, sign * (g.value or 0.0), g.group))
 
 
 def aggregate_policy(q: CrmQuery, scope: Scope, recs: list[Rec], rows: list[GroupRow]) -> tuple[list[GroupRow], list[str]]:
@@ -155,6 +154,8 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
         value = metric_value(q, recs)
     rows, policy_notes = aggregate_policy(q, scope, recs, rows)
     notes += policy_notes
+    if q.group_by and q.compare != ["me_vs_rest"] and q.limit:
+        rows = rows[: q.limit]  # after suppression: an exec's 'top 3' is three groups large enough to show
     if q.metric == "list":
         records = _records(q, recs, d)
     missing = sum(1 for r in recs if r.amount is None)

@@ -101,11 +101,28 @@ def normalize(question: str, protected: set[str]) -> tuple[str, list[str]]:
     text = question.replace("’", "'")
     words = re.split(r"([^\w']+)", text)  # "haven't" stays one word and is never 'corrected'
     text = "".join(w if not w or not w[0].isalpha() else _case(w, _fix_word(w.lower(), protected)) for w in words)
+    text = _PAIR.sub(lambda m: _fix_tail(m, protected), text)
     removed = [m.group(0).strip(" -(),:") for m in PURPOSE.finditer(text)]
     text = PURPOSE.sub(" ", text)
     for pat, rep in SHORTHANDS:
         text = re.sub(pat, rep, text, flags=re.I)
     return re.sub(r"\s+", " ", text).strip(), removed
+
+
+# Two-word terms whose second word is short enough that a typo of it is itself a word ('win-ate', 'close dat'):
+# read after their first word, one edit away, the second word is the term's.
+PAIRS = {"win": "rate", "loss": "rate", "close": "date", "next": "step", "deal": "size", "best": "case",
+         "sales": "cycle"}
+_PAIR = re.compile(rf"\b({'|'.join(PAIRS)})([\s-]+)([a-z]+)\b", re.I)
+
+
+def _fix_tail(m: re.Match[str], protected: set[str]) -> str:
+    head, gap, tail = m.group(1), m.group(2), m.group(3)
+    want, low = PAIRS[head.lower()], tail.lower()
+    if low.startswith(want) or low in VOCAB or low in protected or len(low) < 3 \
+            or DamerauLevenshtein.distance(low, want, score_cutoff=1) > 1:
+        return m.group(0)
+    return f"{head}{gap}{want}"
 
 
 def _case(original: str, fixed: str) -> str:

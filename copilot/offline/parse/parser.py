@@ -235,6 +235,10 @@ class QueryParser:
         doubts = 0
         if status is None and obj_kind == "deals" and inactive:
             status = "open"  # 'deals added last quarter with nothing logged in 30 days': going quiet is for open deals
+            if metric_name != "list" and any(_field_for(low, w, "close") == "created" for w in windows):
+                doubts += 1  # 'avg size of opps with no touches in 45 days added this year': all of them, or open?
+                assumptions.append("open deals only, since going quiet is about open deals; say 'all' or 'won' "
+                                   "to include closed ones")
         if status is None and obj_kind == "deals":
             status = ("closed" if metric_name in ("win_rate", "loss_rate") else "won" if metric_name in ("cycle_length", "avg") else
                       "any" if windows and all(_field_for(low, w, "close") == "created" for w in windows) else
