@@ -22,7 +22,7 @@ VOCAB |= {"start", "beginning", "end", "smaller", "bigger", "larger", "greater",
           "talked", "spoke", "contacted", "quarterly", "monthly", "weekly", "time", "date", "dates", "times", "last",
           "touch", "deal", "size", "average", "amount", "worked", "logged", "stuck", "slip", "slips", "pushes",
           "talk", "spoken", "active", "owned", "value", "number", "count", "ones", "ago", "later", "earlier",
-          "committed", "added", "created", "opened", "entered"}
+          "committed", "added", "created", "opened", "entered", "once", "twice", "thrice", "fcst"}
 
 PURPOSE = re.compile(
     r"[-(,:]?\s*\b(?:i\s+)?(?:need|needed|want|prepping|prep|getting ready)?\s*(?:this|it|tihs|these|that)?\s*"
