@@ -395,3 +395,23 @@ def test_seller_shorthand_meets_the_spelled_out_words() -> None:
     assert _best(units, "how long does the partner have to make the intro?") == "Referral follow-through"
     units = _page("referrals.md", "Partner program", text)
     assert _best(units, "what certs and k8s stuff does the customer need?") == "Install requirements"
+
+
+def test_confidence_reads_as_the_chance_of_being_right_and_agreeing_rankers_raise_it() -> None:
+    # Library confidence was a ranking score: right answers averaged 0.53 and half were flagged as low-confidence.
+    # It is now calibrated (Platt scaling on the handbook's dev half), and rises with each ranker (keywords,
+    # embedder, retrieval) that puts the quoted section first.
+    from copilot.offline.sections import Unit
+    from copilot.trust import LOW_CONFIDENCE
+
+    def unit(score: float, coverage: float, votes: int | None, section: str = "A") -> Unit:
+        return Unit(title="T", path=[section], body="b", passage=0, rank=0, source="s", score=score,
+                    coverage=coverage, votes=votes)
+
+    rival = unit(2.9, 0.5, None, "B")
+    by_votes = [library_answers._confidence([unit(3.0, 0.7, v), rival], 1) for v in (0, 1, 2, 3)]
+    assert by_votes == sorted(by_votes) and len(set(by_votes)) == 4
+    assert library_answers._confidence([unit(3.0, 0.7, None), unit(2.0, 0.5, None, "B")], 1) >= 0.85
+    assert all(c < library_answers.CALIBRATED_CAP for c in by_votes)
+    weak = library_answers._confidence([unit(3.0, 0.1, 3), unit(1.0, 0.1, None, "B")], 1)
+    assert weak < LOW_CONFIDENCE  # only the closest thing the library has: still read as unsure

@@ -86,3 +86,28 @@ def test_a_number_word_after_a_step_name_is_its_number() -> None:
     # 'week one' never met the heading 'Week 1 Goals:' (and 'week 1' never met 'Week Two' as anything but 'week').
     assert words("focus during week one, Week Two, stage three")[-6:] == ["week", "1", "week", "2", "stage", "3"]
     assert words("one of my SDRs")[:1] == ["one"]
+
+
+def test_a_list_inside_a_blockquote_is_kept_with_the_line_that_introduces_it() -> None:
+    # Handbook batch 28 (first run): a suggested answer quoted as a blockquote lists the paid features under a line
+    # ending in ': [trim as needed]'. The '> - ' items were not read as a list, nor that line as its intro, and the
+    # short items that answer ('Code navigation', 'High-availability cluster deployment') were left out.
+    text = "\n".join([
+        "Here is an answer you can trim down. " + "It assumes the team already uses the product daily. " * 3,
+        "> You're using the product to speed up development. " + "Usage levels tell us a lot about value. " * 3,
+        ">",
+        "> In your trial of the free tier you already see the value of key paid features: [keep the points relevant "
+        "to the customer]",
+        ">",
+        "> - Code navigation (go-to-definition and find-references).",
+        "> - Search is the first step. " + "Developers then need to know who changed the code and where it runs. " * 3,
+        "> - Code reviews are faster. " + "Reviewers see references inline and catch problems earlier. " * 3,
+        "> - Single sign-on (SSO) user authentication for every developer.",
+        "> - High-availability cluster deployment.",
+        "> - Technical support. " + "A day of lost work costs more than the paid tier. " * 3,
+        "> - Official builds. " + "If you run the open source edition you must build the images yourself. " * 3,
+    ])
+    cut = window(text, "why not just build and run the free open source edition? besides SSO and support, what "
+                       "paid stuff should i call out?", 500)
+    assert "Code navigation" in cut and "High-availability cluster deployment" in cut, cut
+    assert len(cut) <= 500

@@ -311,7 +311,9 @@ class OfflineEngine:
                 ctx = replace(ctx, scope=Scope(ctx.principal))
             asked = original if intent in LIBRARY_INTENTS and original else question
             confidence = handler(ctx, c, ent, asked)
-            confidence *= 0.8 if route.margin < 0.03 else 1.0
+            # A near tie between two routes costs a CRM or record answer a fifth. Not a library answer: on the
+            # handbook, those after a near tie held their facts as often as the rest (92% of 443, against 91%).
+            confidence *= 0.8 if route.margin < 0.03 and intent not in LIBRARY_INTENTS else 1.0
         except CopilotError as exc:
             return failure(intent, exc), state
         new_state = dict(state)

@@ -9,6 +9,7 @@ only the library names (``copilot.offline.competitors``), and answer from the pa
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -104,6 +105,9 @@ def _ranked(res: Passages, ranks: list[int], question: str, prefer: list[str] | 
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
         cos = vecs[1:] @ vecs[0]
         sims = (DENSE * cos[:len(head)] + DENSE_HEAD * cos[len(head):]).tolist()
+        firsts = [_key(head[0]), _key(head[int(np.argmax(cos[:len(head)]))])]
+        for u in units:  # the keyword ranking's first, the meaning's first, the retrieval's first passage
+            u.votes = firsts.count(_key(u)) + (u.passage == 0)
         for u, sim in zip(head, sims, strict=True):
             u.score += sim
         rest = {id(u) for u in head}
@@ -116,6 +120,10 @@ def _ranked(res: Passages, ranks: list[int], question: str, prefer: list[str] | 
         if named and named.lower() in f"{u.where} {u.body}".lower():
             u.score += NAMED_BONUS
     return sorted(units, key=lambda u: (-u.score, u.rank))
+
+
+def _key(u: Unit) -> tuple[str, str]:
+    return u.source, u.section
 
 
 def _embedder(ctx: ToolContext) -> Any:
@@ -178,6 +186,16 @@ FULL_COVERAGE = 0.6  # a section holding this share of the question's (idf-weigh
 WEAK_COVERAGE = 0.2  # below this the quoted section is only the closest thing the library has
 CLEAR_MARGIN = 0.4  # the best section scores this share above the best elsewhere: clearly the one
 MARGIN_WEIGHT = 0.7
+# Per ranker that puts the quoted section first (keywords, the embedder, the retrieval's first passage), above or
+# below two of three. On the 1,168 handbook questions answered from the library: right 96% of the time when all
+# three agree, 91% for two, 80% for one, 74% for none; confidence AUROC, dev 0.754 -> 0.770, test 0.725 -> 0.747.
+AGREEMENT = 0.1
+# The score above ranks answers, but as a probability it was far too low: on the handbook's dev half, library answers
+# scored 0.3-0.5 held their facts 82-92% of the time (mean confidence 0.53, 88% right; ECE 0.35). A logistic fit on
+# the dev half's direct answers (Platt scaling) maps it to the chance of being right: ECE on the test half 0.327 ->
+# 0.023, ranking unchanged. Answers that only come closest (coverage below WEAK_COVERAGE) keep their low figure.
+CALIBRATION = (-0.044, 5.145)
+CALIBRATED_CAP = 0.97  # a quote is never certain to answer the question: the fit is scaled to stay below this
 
 
 def _confidence(units: list[Unit], quoted: int) -> float:
@@ -194,7 +212,10 @@ def _confidence(units: list[Unit], quoted: int) -> float:
     share = min(1.0, best.coverage / FULL_COVERAGE)
     if best.coverage < WEAK_COVERAGE:  # only the closest thing the library has, however far ahead of the rest
         return round(0.15 + 0.5 * share, 3)
-    return round(0.3 + 0.5 * (MARGIN_WEIGHT * min(1.0, margin / CLEAR_MARGIN) + (1 - MARGIN_WEIGHT) * share), 3)
+    sure = 0.3 + 0.5 * (MARGIN_WEIGHT * min(1.0, margin / CLEAR_MARGIN) + (1 - MARGIN_WEIGHT) * share)
+    if best.votes is not None:  # rankers that agree on the section: right 96% of the time when all three do
+        sure += AGREEMENT * (best.votes - 2)
+    return round(CALIBRATED_CAP / (1 + math.exp(-(CALIBRATION[0] + CALIBRATION[1] * sure))), 3)
 
 
 def _lead(units: list[Unit], normal: str) -> str:

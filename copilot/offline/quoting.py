@@ -110,7 +110,9 @@ def window(text: str, question: str, budget: int, where: str = "") -> str:
 
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)]|\|)\s")  # a list item or a table row
 _NUMBERED = re.compile(r"\s*\d{1,3}[.)]\s")
-_INTRO = re.compile(r":\**\s*$")  # a line that introduces what follows ('calculated as follows:')
+# A line that introduces what follows ('calculated as follows:', 'key paid features: [trim as needed]').
+_INTRO = re.compile(r":\**\s*(?:\[[^\]]*\]|\([^)]*\))?\s*$")
+_QUOTED = re.compile(r"^\s*(?:>\s?)+")  # a blockquote's marks: its list is still a list ('> - Code navigation')
 CONTEXT = 0.5  # a line next to an answering line is worth this share of that line's weight, halving each line away
 
 
@@ -137,11 +139,14 @@ def _values(blocks: list[str], weights: list[float], keep: list[bool]) -> list[f
     # The line that opened the list we are in: its indent, whether it is an item itself (then its list is the
     # items under it: deeper, or numbered under a bullet), whether it is numbered, and its worth.
     intro: tuple[int, bool, bool, float] | None = None
+    bare = [_QUOTED.sub("", b) for b in blocks]
     for i in range(1, n):
-        if _INTRO.search(blocks[i - 1]):
-            prev = blocks[i - 1]
+        if _INTRO.search(bare[i - 1]):
+            prev = bare[i - 1]
             intro = (_indent(prev), bool(_ITEM.match(prev)), _numbered(prev), values[i - 1])
-        line = blocks[i]
+        line = bare[i]
+        if not line.strip() and intro is not None:
+            continue  # a blank line between a list's intro and its items ('>' alone in a blockquote)
         if intro is not None and _ITEM.match(line) and (
                 not intro[1] or _indent(line) > intro[0] or _numbered(line) != intro[2]):
             values[i] = max(values[i], weights[i] + intro[3])

@@ -54,6 +54,7 @@ class Unit:
     order: int = 0  # position among the units built from the same search result (document order within a passage)
     score: float = 0.0
     coverage: float = 0.0  # idf-weighted share of the question's words found in the section or its headings
+    votes: int | None = None  # rankers that put this section first: keywords, meaning, retrieval (None: unranked)
     terms: Counter[str] = field(default_factory=Counter)
     head_terms: set[str] = field(default_factory=set)  # the section's own heading
     context_terms: set[str] = field(default_factory=set)  # the page title and the parent headings
