@@ -3,7 +3,8 @@
 A delete in SQLite leaves the row's bytes in free pages and WAL frames, an FTS5 delete leaves the
 tokens (with positions, so the text can be rebuilt) in the index segments until they merge, and a
 Chroma delete only marks the HNSW vector deleted. Hence: FTS5 ``optimize``, ``wal_checkpoint(TRUNCATE)``
-and ``VACUUM`` for the SQLite files, and a rebuild for each Chroma collection that lost items.
+and ``VACUUM`` for the SQLite files, and a rebuild for each Chroma collection that lost items. An HNSW index file is written with its whole
+allocated capacity, unused slots and all, from memory that was never cleared: those bytes are zeroed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
+import struct
 from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
@@ -76,3 +78,33 @@ def drop_orphan_segments(folder: Path) -> int:
             shutil.rmtree(sub)
             removed += 1
     return removed
+
+
+_HNSW_HEADER = struct.Struct("<iQQQQ")  # format version, level-0 offset, capacity, elements, bytes per element
+
+
+def scrub_hnsw_capacity(folder: Path) -> int:
+    """Zero what each HNSW index's ``data_level0.bin`` holds beyond its elements (files changed).
+
+    hnswlib allocates level 0 for the index's whole capacity without clearing it, and an empty index is
+    saved with all of it: process memory, which can hold text an erasure just removed (a byte scan after
+    ``copilot forget`` found an erased account's name there). The elements themselves are cleared by
+    hnswlib before use; only the tail past them is rewritten, and only for the header layout known here."""
+    changed = 0
+    for header in sorted(folder.glob("*/header.bin")):
+        data = header.with_name("data_level0.bin")
+        raw = header.read_bytes()
+        if not data.exists() or len(raw) < _HNSW_HEADER.size:
+            continue
+        version, _, _, elements, per_element = _HNSW_HEADER.unpack_from(raw)
+        used, size = elements * per_element, data.stat().st_size
+        if version != 1 or per_element <= 0 or size <= used:
+            continue
+        with data.open("r+b") as f:
+            f.seek(used)
+            tail = f.read()
+            if any(tail):
+                f.seek(used)
+                f.write(bytes(len(tail)))
+                changed += 1
+    return changed

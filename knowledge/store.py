@@ -28,7 +28,13 @@ from copilot.core.embeddings import Embedder
 from copilot.core.errors import UserError
 from knowledge.bm25 import KeywordIndex, phrase_query, shown
 from knowledge.chunking import chunk_sections
-from knowledge.compaction import REBUILD_SUFFIX, drop_orphan_segments, rebuild_collection, vacuum_sqlite
+from knowledge.compaction import (
+    REBUILD_SUFFIX,
+    drop_orphan_segments,
+    rebuild_collection,
+    scrub_hnsw_capacity,
+    vacuum_sqlite,
+)
 from knowledge.documents import IngestReport, SourceDoc
 from knowledge.fusion import CrossEncoderReranker
 from knowledge.loaders import DEFAULT_MAX_BYTES, iter_files, load_file
@@ -290,7 +296,8 @@ class KnowledgeStore(Retrieval):
         - Chroma: every collection that lost chunks is rebuilt from its remaining items (into a temporary
           collection renamed over the old one), because HNSW deletion only marks a vector deleted and
           keeps it in ``data_level0.bin``; then segment folders no collection uses are removed (Chroma
-          leaves them behind on ``delete_collection``), its FTS5 index is merged and ``chroma.sqlite3``
+          leaves them behind on ``delete_collection``), each index file's unused capacity is zeroed (hnswlib
+          saves it uncleared, process memory and all), its FTS5 index is merged and ``chroma.sqlite3``
           vacuumed. Rebuilding costs one read and one write of those collections; it runs only here.
         - ``knowledge.db``: FTS5 ``optimize`` (deleted rows stay in the index segments until a merge),
           then ``wal_checkpoint(TRUNCATE)`` + ``VACUUM``.
@@ -308,8 +315,10 @@ class KnowledgeStore(Retrieval):
         if getattr(settings, "is_persistent", False) and settings.persist_directory:
             folder = Path(settings.persist_directory)
             orphans = drop_orphan_segments(folder)
+            scrubbed = scrub_hnsw_capacity(folder)
             status = vacuum_sqlite(folder / "chroma.sqlite3", fts="embedding_fulltext_search")
-            chroma += f", {orphans} unused segment folder(s) removed, chroma.sqlite3 {status}"
+            chroma += (f", {orphans} unused segment folder(s) removed, {scrubbed} index file(s) cleared past their "
+                       f"items, chroma.sqlite3 {status}")
         else:
             chroma += " on the Chroma server (its storage is compacted by the server)"
         out["chroma"] = chroma
