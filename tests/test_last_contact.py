@@ -3,9 +3,9 @@ may see; tasks and notes are our own records, not a conversation. Expected value
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from knowledge.crm.models import Activity, Call, Contact
+from knowledge.crm.models import Account, Activity, Call, Contact
 
 
 def test_last_touch_with_a_contact_is_the_newest_conversation(demo_copilot):
@@ -34,3 +34,15 @@ def test_an_account_name_is_the_accounts_last_touch_not_a_contact(demo_copilot):
     cp = demo_copilot
     a = cp.ask(cp.principal("u-marcus-reed"), "when did i last talk to kestrel")
     assert a.intent == "crm_query" and a.data["crm"]["query"]["metric"] == "last_touch"
+    assert "couldn't apply 'talk'" not in a.text  # 'last talk to' is the last-touch metric's own words
+
+
+def test_a_misspelled_account_is_the_account_not_an_unknown_contact(demo_copilot):
+    cp = demo_copilot
+    a = cp.ask(cp.principal("u-marcus-reed"), "when did i last talk to kestrl manufacturing")
+    assert a.intent == "crm_query" and a.data["crm"]["query"]["metric"] == "last_touch"
+    assert "Kestrel Manufacturing" in a.text and "no contact named" not in a.text
+    with cp.services.crm.session() as s:
+        newest = s.scalar(select(func.max(Activity.occurred_at)).join(Account, Activity.account_id == Account.id)
+                          .where(Account.name == "Kestrel Manufacturing"))
+    assert f"{newest:%Y-%m-%d}" in a.text.split("\n")[0]

@@ -44,7 +44,7 @@ class LastContact(ToolResult):
             for i, t in enumerate(self.touches))
 
 
-def _contact(ctx: ToolContext, ref: str) -> tuple[Contact, Account]:
+def find_contact(ctx: ToolContext, ref: str) -> tuple[Contact, Account]:
     """The visible contact a name or email refers to: exact, then first name alone, then a close spelling."""
     with ctx.crm.session() as s:
         rows = list(s.execute(apply_scope(select(Contact, Account).join(Account, Contact.account_id == Account.id),
@@ -75,7 +75,7 @@ def _attended(call: Call, contact: Contact) -> bool:
 def last_contact(ctx: ToolContext, args: LastContactArgs) -> LastContact:
     """When we last talked to a customer contact, and how: the latest emails, meetings and calls with them
     you may see, newest first. Use it for 'when did I last talk to <person>' or 'last touch with <person>'."""
-    contact, account = _contact(ctx, args.person)
+    contact, account = find_contact(ctx, args.person)
     names = user_names(ctx)
     with ctx.crm.session() as s:
         q = apply_scope(select(Activity).where(Activity.contact_id == contact.id, Activity.kind.in_(TALKING)),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
+from copilot.core.errors import NotFound
 from tools._crm import visible_accounts
 from tools.account_timeline import AccountTimelineArgs, account_timeline
 from tools.compose import Composer, best_sentences
 from tools.context import ToolContext
 from tools.entities import Entities
-from tools.last_contact import LastContactArgs, last_contact
+from tools.last_contact import LastContactArgs, find_contact, last_contact
 from tools.list_deals import DealStatus, ListDealsArgs, list_deals
 from tools.lookup_account import AccountCard, LookupAccountArgs, lookup_account
 from tools.lookup_deal import LookupDealArgs, lookup_deal
@@ -168,14 +171,22 @@ def last_talk_person(question: str) -> str | None:
     return None if who.lower() in ("the", "them", "him", "her", "us", "a", "an", "my", "our") else who
 
 
+ACCOUNT_SPELLING = 88  # rapidfuzz ratio at which 'nortwind energy' is Northwind Energy (one or two letters off)
+
+
 def names_an_account(ctx: ToolContext, who: str) -> bool:
-    """'when did I last talk to Acme': an account (its first word or whole name), so the CRM's last-touch
-    query answers, not the contact look-up."""
+    """'when did I last talk to Acme': an account (its first word or whole name, or a close misspelling of
+    either that names no contact), so the CRM's last-touch query answers, not the contact look-up."""
     low = who.lower()
-    for _id, name in visible_accounts(ctx):
-        words = name.lower().split()
-        if low == name.lower() or low in (" ".join(words[:1]), " ".join(words[:2])):
-            return True
+    forms = [[name.lower(), *(" ".join(name.lower().split()[:n]) for n in (1, 2))] for _id, name in visible_accounts(ctx)]
+    if any(low in f for f in forms):
+        return True
+    if len(low) < 5 or not any(fuzz.ratio(low, x) >= ACCOUNT_SPELLING for f in forms for x in f if len(x) >= 5):
+        return False
+    try:
+        find_contact(ctx, who)
+    except NotFound:
+        return True
     return False
 
 

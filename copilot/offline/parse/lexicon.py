@@ -41,7 +41,7 @@ METRICS: list[tuple[str, str]] = [
      r"(?: on average)?", "cycle_length"),
     (r"\b(average|avg|mean|typical)\b[\w\s]{0,20}?\b(deal size|deal value|size|amount|value|deal|acv|contract)s?\b|"
      r"\b(average|avg) (won |closed )?(deals?|opps?)\b|\bdeal size\b|\basp\b", "avg"),
-    (r"\blast (touch(?:ed)?|activity|contact(?:ed)?)\b|\bwhen did (we|i|anyone|someone) last\b|"
+    (r"\blast (touch(?:ed)?|activity|contact(?:ed)?)\b|\bwhen did (we|i|anyone|someone) last( (talk|speak|contact|email|meet|touch|call|hear from|reach out to))?\b|"
      r"\blast time (we|i|anyone|someone|somebody)( (talked|spoke|spoken|contacted|emailed|met|touched|heard from))?\b|\bwhen was [\w .&'-]+ last (touched|contacted|worked)\b", "last_touch"),
     (r"\b(how many|number of|count of|total) (activities|emails|meetings|touches|touchpoints)\b[^?]*\b(on|for|against)\b"
      r"[^?]*\b(deals?|opps?|opportunit(y|ies)|accounts?)\b|\bactivit(y|ies) count\b.*\b(deals?|opps?|accounts?)\b",
