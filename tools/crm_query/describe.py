@@ -71,7 +71,8 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     if f.activity_kind:
         parts.append(f"of kind {f.activity_kind}")
     if q.compare == ["me_vs_rest"]:
-        parts.append("you against the rest of your team")
+        parts.append(f"{f.owner} against the rest of their team" if f.owner and f.owner.lower() not in ("me", "my", "i")
+                     else "you against the rest of your team")
     elif q.compare:
         parts.append(f"comparing {q.group_by} {q.compare[0]} with {q.compare[1]}")
     elif q.group_by:

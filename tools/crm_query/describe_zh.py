@@ -82,7 +82,7 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     noun = f"{'、'.join(mods)}{status}{OBJECT.get(q.object, q.object)}"
     text = f"{noun}的{METRIC[q.metric]}" if q.metric != "list" else f"{noun}列表"
     if q.compare == ["me_vs_rest"]:
-        text += "，你与团队其他成员对比"
+        text += f"，{f.owner}与其团队其他成员对比" if f.owner and f.owner.lower() not in ("me", "my", "i") else "，你与团队其他成员对比"
     elif q.compare:
         text += f"，按{GROUP.get(q.group_by or '', q.group_by or '')}对比 {q.compare[0]} 与 {q.compare[1]}"
     elif q.group_by:

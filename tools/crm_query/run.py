@@ -191,19 +191,26 @@ def _records(q: CrmQuery, recs: list[Rec], d: Directory) -> list[RecordRow]:
 
 
 def _me_vs_rest(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today: date, mine: list[Rec]) -> list[GroupRow]:
-    """The asker's own figure against the rest of their team (an aggregate, minimum group size applies)."""
+    """The asker's own figure against the rest of their team (an aggregate, minimum group size applies); a
+    manager's "Sam's win rate vs the rest of the team" puts the rep named in the asker's place."""
     me = scope.principal
-    if me.team_id is None:
-        raise PermissionDenied("you are not in a team, so there is no 'rest' to compare with")
-    team_scope = Scope(me, team_ids=frozenset({me.team_id}))
+    subject, team, you, rest_label = me.user_id, me.team_id, "you", "rest of your team"
+    named = resolve(q, scope, crm, d).owner_ids if q.filters.owner and not scope.aggregates_only else None
+    if named and len(named) == 1 and (uid := next(iter(named))) != me.user_id:
+        subject, team, you = uid, d.user_team.get(uid), d.users.get(uid, uid)
+        rest_label = f"rest of {d.teams.get(team or '', 'the team')}"
+    if team is None:
+        raise PermissionDenied("you are not in a team, so there is no 'rest' to compare with"
+                               if subject == me.user_id else f"{you} is not in a team, so there is no 'rest' to compare with")
+    team_scope = Scope(me, team_ids=frozenset({team}))
     team_q = q.model_copy(update={"compare": [], "group_by": None})
     team_q.filters = q.filters.model_copy(update={"owner": None, "team": None})
     everyone = LOADERS[q.object](crm, team_scope, team_q, resolve(team_q, team_scope, crm, d), today)
-    own = [r for r in everyone if r.owner_id == me.user_id]
-    rest = [r for r in everyone if r.owner_id != me.user_id]
-    rows = [GroupRow(group="you", value=metric_value(q, own), n=len(own))]
+    own = [r for r in everyone if r.owner_id == subject]
+    rest = [r for r in everyone if r.owner_id != subject]
+    rows = [GroupRow(group=you, value=metric_value(q, own), n=len(own))]
     if len(rest) < scope.min_group_size:
-        raise PermissionDenied(f"the rest of your team has fewer than {scope.min_group_size} matching records, "
+        raise PermissionDenied(f"the {rest_label} has fewer than {scope.min_group_size} matching records, "
                                "so comparing would reveal individual figures")
-    rows.append(GroupRow(group="rest of your team", value=metric_value(q, rest), n=len(rest)))
+    rows.append(GroupRow(group=rest_label, value=metric_value(q, rest), n=len(rest)))
     return rows

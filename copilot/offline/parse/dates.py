@@ -121,6 +121,22 @@ def find_windows(question: str, today: date) -> list[Span]:
         word = next((x for x in m.groups() if x), None) or re.search(r"(year|quarter|month)", m.group(0)).group(1)  # type: ignore[union-attr]
         unit = {"y": "year", "q": "quarter", "m": "month"}.get(word, word)
         add(m, today, _unit_bounds(unit, today, 0)[1], m.group(0))
+    # 'closing EOQ', 'commit by the end of the quarter' without 'by': from today to the period's end
+    for m in re.finditer(r"\b(?:at\s+)?(?:eo(q|y|m)|eo(qtr|yr)|(?:the\s+)?end\s+of\s+(?:the\s+)?(year|quarter|qtr|month))\b", low):
+        word = next(x for x in m.groups() if x)
+        unit = {"y": "year", "yr": "year", "q": "quarter", "qtr": "quarter", "m": "month"}.get(word, word)
+        add(m, today, _unit_bounds(unit, today, 0)[1], m.group(0).strip())
+    # Half years: 'H1', 'H2 2025', '1H', 'first half (of 2025)'
+    for m in re.finditer(r"\b(?:h([12])|([12])h|(first|second|1st|2nd)\s+half(?:\s+of)?(?:\s+the\s+year)?)"
+                         r"(?:\s*(?:of\s+|fy\s*|')?((?:19|20)?\d{2})\b)?(?!\w)", low):
+        half = int(m.group(1) or m.group(2) or (1 if m.group(3) in ("first", "1st") else 2))
+        y = m.group(4)
+        year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else today.year
+        s = date(year, 6 * half - 5, 1)
+        add(m, s, month_end(s + relativedelta(months=5)), f"H{half} {year}", implied=not y)
+    for m in re.finditer(r"\bfy\s*'?((?:19|20)?\d{2})\b", low):  # a fiscal year, read as the calendar year (said)
+        y = int(m.group(1)) + (2000 if len(m.group(1)) == 2 else 0)
+        add(m, date(y, 1, 1), date(y, 12, 31), f"FY{y} (as the calendar year)")
     for m in re.finditer(r"\b(ytd|year[- ]to[- ]date|qtd|quarter[- ]to[- ]date|mtd|month[- ]to[- ]date|so far this "
                          r"(?:year|quarter|month))\b", low):
         w = m.group(1)
@@ -170,6 +186,23 @@ def find_windows(question: str, today: date) -> list[Span]:
             d = today + timedelta(days=(wd - today.weekday()) % 7 + (7 if m.group(1) == "next" else 0))
         add(m, d, d, m.group(0))
     out.sort(key=lambda s: s.at)
+    return _nested(out, low)
+
+
+def _nested(spans: list[Span], low: str) -> list[Span]:
+    """'2026 ytd', 'Q4 so far this year': two periods side by side, one inside the other, are one period (the
+    inner one), so '2025 vs 2026 ytd' compares two periods instead of asking for all three at once."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if prev and prev.kind == s.kind == "period" and None not in (prev.start, prev.end, s.start, s.end) \
+                and not low[prev.at[1]:s.at[0]].strip() and (prev.start, prev.end) != (s.start, s.end):
+            lo, hi = max(prev.start, s.start), min(prev.end, s.end)  # type: ignore[type-var]
+            if (lo, hi) in ((prev.start, prev.end), (s.start, s.end)):
+                out[-1] = Span(lo, hi, f"{prev.label} {s.label}", (prev.at[0], s.at[1]), "period",
+                               prev.year_implied and s.year_implied)
+                continue
+        out.append(s)
     return out
 
 

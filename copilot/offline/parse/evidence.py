@@ -25,7 +25,7 @@ LIBRARY_CUES = re.compile(
 STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(stuck|sitting|parked) in\b|\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
                         r"\brevenue\b|\bclose date\b|\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|"
                         r"\bopportunit(y|ies)\b|\bdeals?\b|\baccounts?\b|\bnext steps?\b|\bcycle\b|\bdeal size\b|"
-                        r"\brenewals?\b|\bcontacts?\b|\bstage\b")
+                        r"\brenewals?\b|\bcontacts?\b|\bstage\b|\bloss reasons?\b")
 
 
 def unapplied_words(question: str, used: list[tuple[int, int]]) -> list[str]:
@@ -34,7 +34,7 @@ def unapplied_words(question: str, used: list[tuple[int, int]]) -> list[str]:
     for w, a, b in words(question):
         if _taken(a, b, used):
             continue
-        if w in FILLER or w.isdigit() or len(w) <= 2 or w.rstrip("s") in FILLER:
+        if w in FILLER or w.isdigit() or len(w) <= 2 and w.isalpha() or w.rstrip("s") in FILLER:  # 'h1', 'q5' are said
             continue
         out.append(question[a:b])
     # An amount no slot took ('between $2,000 & 4k' before '&' was read) is said, not silently dropped.

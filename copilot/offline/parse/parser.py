@@ -73,6 +73,11 @@ def _field_for(low: str, span: Span, default: str) -> str:
     return best
 
 
+def _two(values: list[str]) -> list[str]:
+    """The pair to compare; three or more named values are shown as the whole grouping instead (none dropped)."""
+    return values[:2] if len(values) == 2 else []
+
+
 class QueryParser:
     def __init__(self, linker: Linker, *, role: str, today: date, stage_words: dict[str, str] | None = None) -> None:
         self.linker = linker
@@ -219,6 +224,8 @@ class QueryParser:
             status = "open"
         if metric_name in ("win_rate", "loss_rate") and status in ("won", "lost"):
             status = "closed"
+        if group == "loss_reason" and status is None:
+            status = "lost"  # 'the most common loss reason': only lost deals have one
         if metric_name == "sum" and status is None and obj_kind == "deals":
             past = [w for w in windows if (w.end or self.today) < self.today]
             if (past and any(_field_for(low, w, "closed") == "closed" for w in past) or re.search(
@@ -290,7 +297,7 @@ class QueryParser:
             used += [m.span() for m in re.finditer(r"\bproducts?\b", low)]
         cat_list = list(dict.fromkeys(str(v) for v, _ in cats))
         if len(cat_list) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against)\b", low):
-            compare, group = cat_list[:2], "forecast_category"  # 'commit vs best case'
+            compare, group = _two(cat_list), "forecast_category"  # 'commit vs best case'
             cats = []
             if metric_name == "list":
                 metric_name = "sum"
@@ -298,14 +305,14 @@ class QueryParser:
         used += [sp for _, sp in type_hits]
         types = list(dict.fromkeys(str(v) for v, _ in type_hits))
         if len(types) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or)\b", low):
-            compare, group, dtype = types[:2], "deal_type", None
+            compare, group, dtype = _two(types), "deal_type", None  # 'new vs expansion vs renewal': all three
         for kind, dim in (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor")):
             if compare:
                 break
             got = by_kind.get(kind, [])
             if len(got) >= 2 and len({x.id for x in got}) >= 2 and re.search(
                     r"\b(vs\.?|versus|compared?|against|or|and|with|relative)\b|\bv\b", low):
-                compare = [got[0].name, got[1].name]
+                compare = _two(list(dict.fromkeys(x.name for x in got)))
                 group = dim
                 by_kind[kind] = []
                 break

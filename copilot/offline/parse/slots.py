@@ -80,22 +80,24 @@ _NOT_TOUCHED = (r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|not been|weren'?t
 _NOBODY = (r"(?:no one|no-one|nobody|noone)(?:'s| has| have)?\s+(?:touched|contacted|worked|called|emailed|talked to|"
            r"spoken to|reached out to)")
 
+_GONE_QUIET = (r"\bnothing (?:logged|done|happening)\b|\buntouched\b|\b(?:gone|went|going)\s+(?:quiet|dark|silent|cold)\b|"
+               r"\bstale\b|\bstalled\b|\bneglected\b|\bforgotten\b")
+
 
 def inactivity(low: str) -> tuple[int | None, str | None, Spans]:
     """'no activity in 3 weeks' -> 21; 'gone dark' -> a stated default of 30 days."""
     m = re.search(rf"(?:(?:gone|went|going)\s+)?(?:{_QUIET}|{_NOT_TOUCHED}|untouched|inactive|quiet|silent|dark|idle|stale|stalled|dormant|cold|"
                   rf"nothing (?:logged|done|happening|recorded)|{_NOBODY})(?:\s+(?:on them|them|it))?"
-                  rf"\s+(?:in|for|over|during|within)?\s*(?:over|more than|at least)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\s*"
+                  rf"\s+(?:in|for|over|during|within)?\s*(?:over|more than|at least)?\s*(?:the\s+)?(?:last|past)?\s*{NUMWORD}\+?\s*"
                   rf"(day|week|wk|month|mo|quarter)s?\b", low)
-    if m:
-        return num(m.group(1)) * UNIT_DAYS[m.group(2)], None, [m.span()]
+    if m:  # 'gone quiet? nothing logged in 2 wks': the other quiet words say the same, and are read too
+        return num(m.group(1)) * UNIT_DAYS[m.group(2)], None, [m.span(), *(x.span() for x in re.finditer(_GONE_QUIET, low))]
     m = re.search(rf"(?:{_QUIET}|{_NOT_TOUCHED})\s+since\s+(?:the\s+)?(?:last|past)?\s*{NUMWORD}?\s*"
                   rf"(day|week|month)s?\s+ago", low)
     if m:
         return num(m.group(1) or "1") * UNIT_DAYS[m.group(2)], None, [m.span()]
-    m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|{_NOBODY}|\bnothing (?:logged|done|happening)\b|\buntouched\b|\bgone\s+(?:quiet|dark|silent|cold)\b|"
-                  r"\bwent\s+(?:quiet|dark|silent|cold)\b|\bstale\b|\bstalled\b|\bneglected\b|\bforgotten\b|"
-                  r"\bin a while\b|\bno recent (?:activity|touch)", low)
+    m = re.search(rf"{_QUIET}|{_NOT_TOUCHED}(?:\s+in\s+a\s+while)?|{_NOBODY}|{_GONE_QUIET}|\bin a while\b|"
+                  r"\bno recent (?:activity|touch)", low)
     if m:
         return 14, "no activity in the last 14 days (my default for 'quiet'; name a number of days to change it)", [m.span()]
     return None, None, []
@@ -177,6 +179,12 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         order = "asc" if m.group(1) in ("bottom", "worst", "lowest") else "desc"
         # 'top rep': one; 'top products' (plural, no number): a short ranking
         limit = num(m.group(2)) if m.group(2) else (PLURAL_TOP if _plural(m.group(3)) else 1)
+        spans.append(m.span())
+    m = re.search(rf"\b(most|least)\s+(?:common|frequent|frequently cited|often cited|cited|usual|popular)\s+"
+                  rf"({_GROUP_WORDS})\b", low)
+    if m and group_of(m.group(2)) and g is None:  # 'most common loss reason': counted per reason, the first
+        g, order = group_of(m.group(2)), "asc" if m.group(1) == "least" else "desc"
+        limit = PLURAL_TOP if _plural(m.group(2)) else 1
         spans.append(m.span())
     m = re.search(rf"\b(best|top|worst)[- ]sell(?:ing|ers?)\s+({_GROUP_WORDS})\b", low)
     if m and group_of(m.group(2)) and g is None:  # 'best-selling products'
