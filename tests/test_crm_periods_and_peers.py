@@ -88,8 +88,8 @@ def test_manager_compares_a_named_rep_with_the_rest_of_the_team(demo_copilot):
     sam = deals(cp, *ytd, Deal.owner_id == "u-sam-okafor")
     rest = deals(cp, *ytd, Deal.owner_id != "u-sam-okafor")
     rows = {r["group"]: r for r in a.data["crm"]["rows"]}
-    assert set(rows) == {"Sam Okafor", "rest of East"}
-    assert rows["Sam Okafor"]["n"] == len(sam) and rows["rest of East"]["n"] == len(rest)
+    assert set(rows) == {"Sam Okafor", "rest of your team"}
+    assert rows["Sam Okafor"]["n"] == len(sam) and rows["rest of your team"]["n"] == len(rest)
     assert f"{rate(sam):.1f}%" in a.text and f"{rate(rest):.1f}%" in a.text
     mine = ask(cp, "u-sam-okafor", "my win rate ytd vs the rest of the team")
     assert {r["group"] for r in mine.data["crm"]["rows"]} == {"you", "rest of your team"}

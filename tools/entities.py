@@ -23,6 +23,9 @@ class Entities:
     account_id: str | None = None
     account_name: str | None = None
     unknown_account: str | None = None  # a name the asker used that matches nothing they can see
+    # an account the asker does not own but holds deals on (imports often give an account one owner): only
+    # those deals are theirs to see, not the account's card
+    dealt_account: tuple[str, str] | None = None
     people: list[tuple[str, str]] = field(default_factory=list)  # (user id, name)
     competitor: str | None = None
     stage: str | None = None

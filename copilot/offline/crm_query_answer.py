@@ -10,8 +10,8 @@ from sqlalchemy import select
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.parser import QueryParser
 from copilot.offline.parse.result import Parse
-from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
-from knowledge.crm.scoping import apply_scope
+from knowledge.crm.models import Deal, ImportRun, Product, Team, User
+from knowledge.crm.scoping import nameable_accounts
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.crm_query import describe_zh
@@ -27,9 +27,9 @@ def linker_for(ctx: ToolContext) -> Linker:
             "team": dict(s.execute(select(Team.id, Team.name)).tuples().all()),
             "product": dict(s.execute(select(Product.id, Product.name)).tuples().all()),
             "competitor": {c: c for c in s.scalars(select(Deal.competitor).distinct()) if c},
-            # execs may name an account (the aggregate policy decides what they see of it)
-            "account": dict(s.execute(select(Account.id, Account.name) if ctx.scope.aggregates_only else
-                                      apply_scope(select(Account.id, Account.name), ctx.scope, Account)).tuples().all()),
+            # execs may name any account (the aggregate policy decides what they see of it); others, the accounts
+            # in their scope and those of their deals
+            "account": dict(s.execute(nameable_accounts(ctx.scope)).tuples().all()),
         }
     return Linker(names)
 
@@ -132,7 +132,7 @@ def _record_line(c: Composer, res: CrmResult, i: int, ref: str | None = None) ->
     if r.kind == "account":
         return f"- **{r.name}**: owner {r.owner or 'nobody'}, last activity {r.last_activity or 'never'} {ref}"
     bits = [r.stage.replace("_", " ") if r.stage else None, fmt_money(r.amount) if r.amount is not None else "no amount",
-            f"closes {r.close_date}" if r.close_date else None, r.owner,
+            f"{'closed' if (r.stage or '').startswith('closed') else 'closes'} {r.close_date}" if r.close_date else None, r.owner,
             f"last activity {r.last_activity}" if r.last_activity else "no activity logged",
             f"close date pushed {r.pushes}x" if r.pushes else None,
             f"next step: {r.next_step}" if r.next_step else "no next step"]

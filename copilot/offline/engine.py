@@ -43,7 +43,7 @@ from copilot.offline.parse.zh import to_english, unread
 from copilot.offline.requests import is_request
 from copilot.offline.router import Router, cued_intents
 from knowledge.crm.models import Deal, User
-from knowledge.crm.scoping import apply_scope, require_records
+from knowledge.crm.scoping import apply_scope, nameable_accounts, require_records
 from tools.calls import answers as call_answers
 from tools.calls.answers import is_call_question
 from tools.compose import Composer
@@ -175,7 +175,9 @@ class OfflineEngine:
             if hit:
                 ent.account_id, ent.account_name = hit
             else:
-                ent.unknown_account = named_after_preposition(question)
+                with ctx.crm.session() as s:
+                    ent.dealt_account = match_account(question, list(s.execute(nameable_accounts(ctx.scope)).tuples()))
+                ent.unknown_account = None if ent.dealt_account else named_after_preposition(question)
         with ctx.crm.session() as s:
             comps = sorted({c for c in s.scalars(select(Deal.competitor).distinct()) if c})
             people = list(s.execute(apply_scope(select(User.id, User.name), ctx.scope, _UserScope)))
@@ -286,8 +288,14 @@ class OfflineEngine:
                     and library_answers.library_mentions(ctx, ent.unknown_account):
                 ent.unknown_account = None  # 'sign in with LDAP', 'nominate for ABX': a term the library uses
             explicit_account = ent.account_id and ent.account_id != state.get("account_id")
-            if intent in ("knowledge", "my_deals") and explicit_account and not ent.window and not ent.stage:
-                intent = "account_status"
+            if (intent in ("knowledge", "my_deals") or intent == "competitor" and not ent.competitor
+                    and not library_answers.COMPARING.search(question)) and explicit_account and not ent.window \
+                    and not ent.stage:
+                intent = "account_status"  # 'tell me about Isdom': a customer of ours, not a rival
+            if ent.dealt_account and not ent.account_id and (intent in NEEDS_ACCOUNT or intent in ("knowledge", "my_deals")
+                                                             or intent == "competitor" and not ent.competitor
+                                                             and not library_answers.COMPARING.search(question)):
+                return self._dealt_account(ctx, c, ent.dealt_account[1], question, state)
             if intent in ("champion", "account_status", "deal", "call_summary") and not (ent.account_id or ent.deal_ref) \
                     and (intent not in route.cued
                          or intent == "champion" and (not re.search(r"\bwho\b|\bwho'?s\b", question, re.I)
@@ -321,6 +329,17 @@ class OfflineEngine:
             new_state.update(account_id=ent.account_id, account_name=ent.account_name)
         return c.answer(intent, confidence), new_state
 
+
+    def _dealt_account(self, ctx: ToolContext, c: Composer, name: str, question: str,
+                       state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
+        """'what's going on with Isdom' from a rep who sells to Isdom but does not own it: their own deals
+        there (the account's card, contacts and other reps' deals stay with its owner), said as such."""
+        parse = parse_question(ctx, f"list all deals for {name}")
+        c.add(f"{name} is not one of your accounts, so here are your own deals with it (its card and contacts "
+              "are its owner's).")
+        answer, new_state = self._crm(ctx, c, parse, question, state)
+        answer.confidence = round(answer.confidence * 0.9, 3)
+        return answer, new_state
 
     @staticmethod
     def _crm(ctx: ToolContext, c: Composer, parse: Parse, question: str,

@@ -11,6 +11,7 @@ import re
 from sqlalchemy import func, select
 
 from knowledge.crm.models import Account
+from knowledge.crm.scoping import nameable_accounts
 from tools.context import ToolContext
 
 
@@ -29,9 +30,8 @@ def hidden_account(ctx: ToolContext, question: str) -> str | None:
              and (len(n.split()) > 1 or re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question))]
     if not named:
         return None
-    from tools._crm import visible_accounts
-
-    seen = {n for _, n in visible_accounts(ctx)}
+    with ctx.crm.session() as s:  # an account of one of the asker's deals is not hidden from them
+        seen = {n for _, n in s.execute(nameable_accounts(ctx.scope))}
     return next((n for n in named if n not in seen and not (_forms(n) & {f for v in seen for f in _forms(v)})), None)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false, or_
+from sqlalchemy import Select, false, or_, select
 
 from copilot.core.errors import PermissionDenied
 from copilot.core.visibility import Scope
@@ -39,3 +39,18 @@ def require_records(scope: Scope, what: str = "individual CRM records") -> None:
             f"{scope.principal.name} is an exec and sees aggregates only, not {what}",
             hint="ask a pipeline or forecast question (e.g. 'win rate by team last quarter')",
         )
+
+
+def nameable_accounts(scope: Scope) -> Select[str, str]:
+    """(id, name) of the accounts the asker may name in a question: those in scope, and those of the deals in
+    scope (an import may give an account one owner while several reps hold deals on it: 'what have I closed
+    with Cheers'). Naming one narrows what the asker already sees; it opens nothing of the account itself,
+    whose card, contacts and activities stay under ``apply_scope``. Execs name any account (the aggregate
+    rules decide what they see of it)."""
+    from knowledge.crm.models import Account, Deal
+
+    stmt = select(Account.id, Account.name)
+    if scope.aggregates_only or scope.all_records:
+        return stmt
+    return stmt.where(or_(Account.id.in_(apply_scope(select(Account.id), scope, Account)),
+                          Account.id.in_(apply_scope(select(Deal.account_id), scope, Deal))))

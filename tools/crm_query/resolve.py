@@ -14,8 +14,8 @@ from sqlalchemy import select
 from copilot.core.domain import Principal
 from copilot.core.errors import NotFound, PermissionDenied
 from copilot.core.visibility import Scope
-from knowledge.crm.models import Account, Deal, Product, Team, User
-from knowledge.crm.scoping import apply_scope
+from knowledge.crm.models import Deal, Product, Team, User
+from knowledge.crm.scoping import nameable_accounts
 from knowledge.crm.store import CrmStore
 from tools.crm_query.schema import CrmQuery
 
@@ -151,10 +151,7 @@ def _outside(scope: Scope, owners: set[str], directory: Directory, team_id: str 
 
 def _account(ref: str, scope: Scope, crm: CrmStore) -> tuple[str, str]:
     with crm.session() as s:
-        stmt = select(Account.id, Account.name)
-        if not scope.aggregates_only:
-            stmt = apply_scope(stmt, scope, Account)
-        names = {aid: name for aid, name in s.execute(stmt)}
+        names = {aid: name for aid, name in s.execute(nameable_accounts(scope))}
     aid = best_name(ref, names, cutoff=85)
     if aid is None:
         raise NotFound(f"no account matching {ref!r} among the accounts you can see",

@@ -36,7 +36,7 @@ class RecordRow(BaseModel):
         d = self.detail
         bits = (self.account, self.owner and f"owner {self.owner}", self.stage and self.stage.replace("_", " "),
                 fmt_money(self.amount) if self.amount is not None else None,
-                f"closes {self.close_date}" if self.close_date else None,
+                f"{'closed' if (self.stage or '').startswith('closed') else 'closes'} {self.close_date}" if self.close_date else None,
                 f"last activity {self.last_activity}" if self.last_activity else None,
                 f"next step: {self.next_step}" if self.next_step else None, d.get("title"),
                 (d.get("role") or "").replace("_", " ") or None, d.get("email"), d.get("kind"))

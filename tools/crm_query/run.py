@@ -198,11 +198,14 @@ def _me_vs_rest(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today: d
     named = resolve(q, scope, crm, d).owner_ids if q.filters.owner and not scope.aggregates_only else None
     if named and len(named) == 1 and (uid := next(iter(named))) != me.user_id:
         subject, team, you = uid, d.user_team.get(uid), d.users.get(uid, uid)
-        rest_label = f"rest of {d.teams.get(team or '', 'the team')}"
     if team is None:
         raise PermissionDenied("you are not in a team, so there is no 'rest' to compare with"
                                if subject == me.user_id else f"{you} is not in a team, so there is no 'rest' to compare with")
-    team_scope = Scope(me, team_ids=frozenset({team}))
+    team_scope = Scope(me, team_ids=frozenset({team}))  # a rep's rest: the team, as an aggregate
+    if subject != me.user_id and not scope.all_records:
+        team_scope = scope  # a manager's rep against the rest of the manager's own people, not the whole office
+    elif subject != me.user_id:
+        rest_label = f"rest of {d.teams.get(team, 'the team')}"
     team_q = q.model_copy(update={"compare": [], "group_by": None})
     team_q.filters = q.filters.model_copy(update={"owner": None, "team": None})
     everyone = LOADERS[q.object](crm, team_scope, team_q, resolve(team_q, team_scope, crm, d), today)

@@ -148,6 +148,20 @@ def find_windows(question: str, today: date) -> list[Span]:
         year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else today.year
         s = date(year, 3 * q - 2, 1)
         add(m, s, month_end(s + relativedelta(months=2)), f"Q{q} {year}", implied=not y)
+    # Month ranges: 'between may and aug 2017', 'sep thru nov', 'from march to june 2025', 'jan-mar'
+    for m in re.finditer(rf"\b(between\s+|from\s+)?({_MON})\.?(?:\s+((?:19|20)\d{{2}}))?\s*"
+                         rf"(and|to|thru|through|till|until|-|–)\s*({_MON})\.?(?:\s+((?:19|20)\d{{2}}))?\b", low):
+        if m.group(4) == "and" and not m.group(1):
+            continue  # 'may and june deals' alone is two months, not necessarily a range
+        first, last = (next(i + 1 for i, name in enumerate(MONTHS) if name.startswith(x[:3])) for x in (m.group(2), m.group(5)))
+        y2 = int(m.group(6) or m.group(3) or today.year)
+        y1 = int(m.group(3)) if m.group(3) else y2 if first <= last else y2 - 1
+        if not (m.group(3) or m.group(6)) and date(y1, first, 1) > today:
+            y1, y2 = y1 - 1, y2 - 1  # 'sep thru nov' said in March means the last ones
+        s, e = date(y1, first, 1), month_end(date(y2, last, 1))
+        if s <= e:
+            add(m, s, e, f"{MONTHS[first - 1][:3]} to {MONTHS[last - 1][:3]} {y2}",
+                implied=not (m.group(3) or m.group(6)))
     for m in re.finditer(rf"\b(since|after|from|before|by|until|till|prior to|in|during|for|of)?\s*"
                          rf"(?:(?:the\s+)?(?:start|beginning)\s+of\s+)?({_MON})\.?"
                          rf"(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+((?:19|20)\d{{2}}))?\b", low):

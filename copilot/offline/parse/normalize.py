@@ -22,7 +22,7 @@ VOCAB |= {"start", "beginning", "end", "smaller", "bigger", "larger", "greater",
           "talked", "spoke", "contacted", "quarterly", "monthly", "weekly", "time", "date", "dates", "times", "last",
           "touch", "deal", "size", "average", "amount", "worked", "logged", "stuck", "slip", "slips", "pushes",
           "talk", "spoken", "active", "owned", "value", "number", "count", "ones", "ago", "later", "earlier",
-          "committed", "added", "created", "opened", "entered", "once", "twice", "thrice", "fcst"}
+          "committed", "added", "created", "create", "creating", "opened", "entered", "money", "make", "made", "earned", "once", "twice", "thrice", "fcst"}
 
 PURPOSE = re.compile(
     r"[-(,:]?\s*\b(?:i\s+)?(?:need|needed|want|prepping|prep|getting ready)?\s*(?:this|it|tihs|these|that)?\s*"
@@ -42,6 +42,7 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\b(\d+)\s*\+\s*(close[- ]date\s+)?(push(?:es)?|slips?|times)\b", r"pushed at least \1 times"),
     (r"\b(more|less|fewer|greater|bigger|larger|smaller|higher|lower|better|worse|other) then\b", r"\1 than"),
     (r"\bwhos\b", "who's"), (r"\bwho'?ve\b", "who have"),
+    (r"\bcreat(?:d|ted)?\b", "create"),  # a dropped letter the general fixer leaves alone (a word's start)
     (r"\b(we|i|did|they|to) loose\b", r"\1 lose"), (r"\bloose\b(?=\s+(?:to|against|any|deals?|opps?)\b)", "lose"),
 ]
 

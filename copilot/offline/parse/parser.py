@@ -385,6 +385,8 @@ class QueryParser:
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
         unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)]
+        if any(w.field == "created" for w in wins):  # 'new opps we created in jan': 'new' says created, no deal type
+            used += [m.span() for m in re.finditer(r"\bnew\b(?=\s+(?:deals?|opps?|opportunit\w*|pipe(?:line)?)\b)", low)]
         unapplied = unapplied_words(question, used + [m.span() for m in unsupported] + neg_spans)
         cannot = [m.group(0) for m in unsupported] + negated
         unapplied += [w for w in cannot if w not in unapplied]

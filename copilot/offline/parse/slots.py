@@ -263,15 +263,15 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     if m:
         return None, "asc" if m.group(1) else "desc", [m.span()]
     m = re.search(rf"\b(?:top|bottom|biggest|largest|highest[- ]value|largest value|smallest|lowest[- ]value)\s+{NUMWORD}"
-                  rf"\s+{_GAP}(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}|\b{NUMWORD}\s+(?:biggest|largest|"
-                  rf"smallest|lowest|top|bottom)\s+{_GAP}(?:deals?|opps?|opportunit(?:y|ies))\b{_NOT_A_GROUP}", low)
+                  rf"\s+{_GAP}(?:deals?|opps?|opportunit(?:y|ies)|wins|sales)\b{_NOT_A_GROUP}|\b{NUMWORD}\s+(?:biggest|largest|"
+                  rf"smallest|lowest|top|bottom)\s+{_GAP}(?:deals?|opps?|opportunit(?:y|ies)|wins|sales)\b{_NOT_A_GROUP}", low)
     if m:
         n = num(next(x for x in m.groups() if x))
         return n, "asc" if re.search(r"small|lowest|bottom", m.group(0)) else "desc", [m.span()]
     m = re.search(r"\b(?:big|large|huge|major)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b", low)
     if m:
         return None, "desc", [m.span()]  # 'big deals': largest first
-    m = re.search(r"\b(biggest|largest|top|smallest)\s+(?:open\s+|won\s+|lost\s+)?(deals?|opps?|opportunit(?:y|ies))\b", low)
+    m = re.search(r"\b(biggest|largest|top|smallest)\s+(?:open\s+|won\s+|lost\s+)?(deals?|opps?|opportunit(?:y|ies)|wins?|sales?)\b", low)
     if m:
         plural = m.group(2).endswith("s") or m.group(2).endswith("ies")
         return (None if plural else 1), "asc" if m.group(1) == "smallest" else "desc", [m.span()]
