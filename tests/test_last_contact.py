@@ -46,3 +46,14 @@ def test_a_misspelled_account_is_the_account_not_an_unknown_contact(demo_copilot
         newest = s.scalar(select(func.max(Activity.occurred_at)).join(Account, Activity.account_id == Account.id)
                           .where(Account.name == "Kestrel Manufacturing"))
     assert f"{newest:%Y-%m-%d}" in a.text.split("\n")[0]
+
+
+def test_firmographics_are_read_for_an_own_account_only(demo_copilot):
+    cp = demo_copilot
+    with cp.services.crm.session() as s:
+        from knowledge.crm.models import Account as A
+        kestrel = s.scalar(select(A).where(A.name == "Kestrel Manufacturing"))
+    a = cp.ask(cp.principal("u-marcus-reed"), "what industry is kestrel in")
+    assert a.intent == "account_fact" and f"sector {kestrel.sector}" in a.text
+    other = cp.ask(cp.principal("u-sam-okafor"), "what industry is kestrel in")  # not his account, no deals there
+    assert other.intent != "account_fact" and not any(c.record == f"account:{kestrel.id}" for c in other.citations)

@@ -100,3 +100,23 @@ def test_a_managers_rep_against_the_rest_of_the_managers_people(maven, pipeline)
     a = ask(maven, "melvin-marxen", "darcel's won $ in 2017 vs the rest of my team combined?")
     rows_ = {r["group"]: r["value"] for r in a.data["crm"]["rows"]}
     assert rows_ == {"Darcel Schlecht": pytest.approx(darcel), "rest of your team": pytest.approx(rest)}
+
+
+def test_account_facts_for_an_account_the_rep_sells_to(maven, shared_data):
+    with open(shared_data / "crm_maven" / "accounts.csv", newline="") as f:
+        isdom = next(r for r in csv.DictReader(f) if r["account"] == "Isdom")
+    a = ask(maven, "cecily-lampkin", "how many employees does isdom have")
+    assert a.intent == "account_fact" and f"{int(isdom['employees']):,} employees" in a.text.split("\n")[0]
+    assert a.citations and a.citations[0].record.startswith("account:")
+    b = ask(maven, "cecily-lampkin", "how many deals does isdom have")  # our numbers with them: the CRM query
+    assert b.intent == "crm_query"
+
+
+def test_fields_to_show_are_not_filters(maven, pipeline):
+    rows, _ = pipeline
+    q3 = [r for r in rows if r["sales_agent"] == "Zane Levy" and r["deal_stage"] == "Won"
+          and date(2017, 7, 1) <= _day(r["close_date"]) <= date(2017, 9, 30)]
+    top = max(q3, key=lambda r: float(r["close_value"]))
+    a = ask(maven, "zane-levy", "hey whats my biggest win in Q3 2017? need the acct + product for my review")
+    assert a.intent == "crm_query" and len(a.data["crm"]["records"]) == 1 and "couldn't apply" not in a.text
+    assert f"**{top['account']} - " in a.text

@@ -18,7 +18,7 @@ from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
 from copilot.core.lang import has_han, language
 from copilot.core.visibility import Scope
-from copilot.offline import crm_answers, library_answers, requests
+from copilot.offline import account_facts, crm_answers, library_answers, requests
 from copilot.offline.crm_query_answer import crm_answer, linker_for, parse_question
 from copilot.offline.forms import (
     AT_RISK,
@@ -70,7 +70,7 @@ Handler = Callable[[ToolContext, Composer, Entities, str], float]
 STRUCTURED = {"pipeline", "forecast", "at_risk", "my_deals", "roleplay", "call_summary", "followup"}
 LIBRARY_INTENTS = ("objection", "competitor", "knowledge")
 RECORD_LEVEL = {"account_status", "champion", "my_deals", "deal", "call_summary", "followup", "request",
-                "call_quotes"}
+                "call_quotes", "account_fact"}
 NEEDS_ACCOUNT = {"account_status", "champion", "call_summary", "followup"}
 HELP = (
     "I can answer questions about your accounts, deals and the case library, with sources. Try:\n"
@@ -144,6 +144,7 @@ class OfflineEngine:
             "account_status": self._account_status,
             "champion": crm_answers.contacts,
             "last_contact": crm_answers.last_contact_answer,
+            "account_fact": account_facts.answer,
             "my_deals": crm_answers.deal_list,
             "deal": crm_answers.one_deal,
             "objection": library_answers.objection,
@@ -242,19 +243,21 @@ class OfflineEngine:
             intent = "forecast"
         elif (who := crm_answers.last_talk_person(question)) and not crm_answers.names_an_account(ctx, who):
             intent = "last_contact"
+        elif account_facts.asked_fact(routing) and account_facts.named_account(ctx, question):
+            intent = "account_fact"  # 'how many employees does Isdom have': the company's own facts
         policy = bool(POLICY.search(routing))
         if policy and intent not in ("request", "call_quotes", "roleplay") \
-                or rules and intent not in ("request", "roleplay", "last_contact"):
+                or rules and intent not in ("request", "roleplay", "last_contact", "account_fact"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
-            parse = None if intent in ("request", "call_quotes", "last_contact", "health") or policy \
+            parse = None if intent in ("request", "call_quotes", "last_contact", "health", "account_fact") or policy \
                 else parse_question(ctx, question, linker)
         except CopilotError:
             parse = None
         # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") makes it a library question, unless it is
         # a word or two beside a clear CRM question (then it is reported as not applied, and costs confidence).
         left = unread(question, han_names or []) if original and original != question else []
-        if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay"):
+        if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay", "account_fact"):
             if len("".join(left)) >= 3 or parse is None or parse.query is None or parse.crm_evidence < 2:
                 intent, parse = next(i for i in route.ranked if i in LIBRARY_INTENTS), None
             else:

@@ -73,6 +73,10 @@ def _field_for(low: str, span: Span, default: str) -> str:
     return best
 
 
+_FIELD = r"(?:the\s+)?(?:acct|account|product|owner|rep|amount|stage|close date|deal name|name)s?"
+_FIELDS = re.compile(rf"\b(?:need|want|with|incl(?:uding|ude)?|show(?:ing)?|give me)\s+{_FIELD}(?:\s*(?:\+|and|&|,|/)\s*{_FIELD})+\b")
+
+
 def _two(values: list[str]) -> list[str]:
     """The pair to compare; three or more named values are shown as the whole grouping instead (none dropped)."""
     return values[:2] if len(values) == 2 else []
@@ -124,6 +128,7 @@ class QueryParser:
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
         windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
         used += [w.at for w in windows] + amount_spans
+        used += [m.span() for m in _FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
         obj = next((h for h in sorted(_all(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
                     if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
         role = _first(low, BUYING_ROLES)
@@ -144,13 +149,15 @@ class QueryParser:
         links = self.linker.find(question, skip=list(used), soft=lexical, reserved=reserved,  # type: ignore[arg-type]
                                  common=VOCAB - self.linker.words)
         used += [link.at for link in links] + lexical  # type: ignore[list-item]
-        for m in re.finditer(r"\b(close dates?|expected to close|slated to close|clos(?:e|es|ing)|due|created|opened|added|"
+        for m in re.finditer(r"\b(close dates?|expected to close|slated to close|(?:set|scheduled|supposed) to close|"
+                             r"clos(?:e|es|ing)|due|created|opened|added|"
                              r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|create|generated|"
                              r"(?:sorted|ordered|sort) by close date|by close date|in the mix|competing|is competing|up against|"
                              r"(?:better|worse|higher|lower) than|up from|down from|"
                              r"with (?:customers|clients|prospects|buyers)|"
                              r"worked|touched|had activity|with activity|activity|active)\b", low):
             used.append(m.span())
+        used += [m.span() for m in re.finditer(r"\(\s*(?:in\s+)?days\s*\)|\bin days\b", low)]  # '(days)': the unit asked for
         pushes, sp = slots.pushes(low)
         used += sp
         nxt, sp = slots.next_step(low)
