@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from copilot.core.errors import UserError
@@ -168,10 +169,20 @@ def test_a_vague_question_gets_one_specific_clarifying_question(demo_copilot):
     assert ask(demo_copilot, "u-maya-chen", "hi").intent == "help"
 
 
-def test_exclusions_are_said_never_inverted(demo_copilot):
+def test_exclusions_leave_the_value_out_never_invert_it(demo_copilot):
     a = ask(demo_copilot, "u-maya-chen", "total pipeline excluding renewals")
-    assert a.data["crm"]["query"]["filters"]["deal_type"] is None
-    assert "I couldn't apply 'excluding renewals'" in a.text and a.confidence < 0.5
+    f = a.data["crm"]["query"]["filters"]
+    assert f["deal_type"] is None and f["exclude"] == [{"slot": "deal_type", "value": "renewal"}]
+    with demo_copilot.services.crm.session() as s:
+        from sqlalchemy import text
+
+        want = s.execute(text("select sum(amount) from deals d join users u on u.id = d.owner_id "
+                              "where u.team_id = 'demo:team:east' and d.team_id = 'demo:team:east' "
+                              "and stage not in ('closed_won', 'closed_lost') and deal_type != 'renewal'")).scalar()
+    assert a.data["crm"]["value"] == pytest.approx(want) and "excluding deal type renewal" in a.text
+    b = ask(demo_copilot, "u-maya-chen", "open deals not in negotiation")
+    assert b.data["crm"]["query"]["filters"]["exclude"] == [{"slot": "stage", "value": "negotiation"}]
+    assert all(r["stage"] != "negotiation" for r in b.data["crm"]["records"]) and b.data["crm"]["records"]
 
 
 def test_losses_by_reason(demo_copilot):

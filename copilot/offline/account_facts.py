@@ -31,7 +31,8 @@ FACTS: dict[str, re.Pattern[str]] = {
 }
 # The question must ask about the company, not our numbers with it ('how many deals does Isdom have').
 _ABOUT_US = re.compile(r"\b(deals?|opps?|opportunit\w*|pipeline|pipe|won|win|lost|closed?|activit\w*|contacts?|"
-                       r"champion|quota|forecast)\b", re.I)
+                       r"champion|quota|forecast|accounts|companies|customers|clients|subsid\w*(?:ies|s))\b", re.I)
+# (plural 'accounts', 'subsidiaries': a list or count over accounts, 'which accounts roll up under Acme')
 
 
 def asked_fact(question: str) -> str | None:

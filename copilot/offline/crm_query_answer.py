@@ -10,7 +10,7 @@ from sqlalchemy import select
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.parser import QueryParser
 from copilot.offline.parse.result import Parse
-from knowledge.crm.models import Deal, ImportRun, Product, Team, User
+from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
 from knowledge.crm.scoping import nameable_accounts
 from tools.compose import Composer
 from tools.context import ToolContext
@@ -31,6 +31,10 @@ def linker_for(ctx: ToolContext) -> Linker:
             # in their scope and those of their deals
             "account": dict(s.execute(nameable_accounts(ctx.scope)).tuples().all()),
         }
+        # the values of the customers' own facts (industry, region, tier, parent company) and product series
+        for kind, col in (("sector", Account.sector), ("region", Account.region), ("tier", Account.tier),
+                          ("parent", Account.parent), ("series", Product.series)):
+            names[kind] = {v: v for v in s.scalars(select(col).distinct()) if v and v.strip()}
     return Linker(names)
 
 

@@ -35,6 +35,7 @@ from copilot.offline.forms import (
 from copilot.offline.injection import NOTE as INJECTION_NOTE
 from copilot.offline.injection import set_aside
 from copilot.offline.names import hidden_account, is_crm_account
+from copilot.offline.parse.attributes import as_parent
 from copilot.offline.parse.lexicon import FILLER
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.normalize import VOCAB
@@ -179,6 +180,9 @@ class OfflineEngine:
                 with ctx.crm.session() as s:
                     ent.dealt_account = match_account(question, list(s.execute(nameable_accounts(ctx.scope)).tuples()))
                 ent.unknown_account = None if ent.dealt_account else named_after_preposition(question)
+            named = hit or ent.dealt_account
+            if named and as_parent(question, named[1]):  # 'subsidiaries of Acme': a filter on the parent company
+                ent.account_id = ent.account_name = ent.dealt_account = None
         with ctx.crm.session() as s:
             comps = sorted({c for c in s.scalars(select(Deal.competitor).distinct()) if c})
             people = list(s.execute(apply_scope(select(User.id, User.name), ctx.scope, _UserScope)))

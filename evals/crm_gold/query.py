@@ -106,6 +106,7 @@ def grouped(crm: CrmData, obj: str, comp: dict[str, Any], status: str | None, df
 def _order(rows: list[dict[str, Any]], order: str | None, limit: int | None) -> list[dict[str, Any]]:
     if order is None and limit is None:
         return rows
+    rows = [r for r in rows if r["key"] != "none"]  # a ranking leaves out the records with no group value
     desc = order != "asc"
     have = sorted((r for r in rows if r["value"] is not None), key=lambda r: r["group"])
     have.sort(key=lambda r: r["value"], reverse=desc)

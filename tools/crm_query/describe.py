@@ -49,6 +49,18 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     for slot in ("product", "account", "competitor"):
         if slot in labels:
             parts.append(f"{'against' if slot == 'competitor' else 'for'} {labels[slot]}")
+    at = "" if q.object == "accounts" else "at accounts "
+    for slot, word in (("series", "in product series {}"), ("sector", at + "in the {} industry"),
+                       ("region", at + "in {}"), ("tier", f"{at}of tier {{}}"),
+                       ("parent", ("that are " if q.object == "accounts" else "at ") + "subsidiaries of {}")):
+        if slot in labels:
+            parts.append(word.format(labels[slot]))
+    if "exclude" in labels:
+        parts.append(f"excluding {labels['exclude']}")
+    if f.employees_min is not None:
+        parts.append(f"{at}with at least {f.employees_min:,} employees")
+    if f.employees_max is not None:
+        parts.append(f"{at}with at most {f.employees_max:,} employees")
     if f.deal_type:
         parts.append(f"of type {f.deal_type}")
     if f.amount_min is not None:

@@ -26,7 +26,8 @@ FIELD = {"created": "创建于", "close": "预计关闭于", "closed": "关闭�
 STAGE = {"prospecting": "初步接触", "qualification": "资格确认", "discovery": "需求调研", "demo": "演示",
          "proposal": "方案报价", "negotiation": "谈判", "closed_won": "赢单", "closed_lost": "输单"}
 GROUP = {"rep": "销售代表", "team": "团队", "manager": "经理", "product": "产品", "stage": "阶段",
-         "competitor": "竞争对手", "account": "客户", "sector": "行业", "deal_type": "商机类型",
+         "competitor": "竞争对手", "account": "客户", "sector": "行业", "deal_type": "商机类型", "series": "产品系列",
+         "region": "客户所在地区", "tier": "客户层级", "parent": "母公司",
          "forecast_category": "预测类别", "loss_reason": "输单原因", "month": "月份", "quarter": "季度"}
 DEAL_TYPE = {"new": "新业务", "renewal": "续约", "expansion": "增购"}
 LABEL = {"this month": "本月", "last month": "上个月", "next month": "下个月", "this quarter": "本季度",
@@ -60,6 +61,16 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     for slot, word in (("product", "产品为 {} 的"), ("account", "客户为 {} 的"), ("competitor", "竞争对手为 {} 的")):
         if slot in labels:
             mods.append(word.format(labels[slot]))
+    for slot, word in (("sector", "客户行业为 {} 的"), ("region", "客户位于 {} 的"), ("tier", "客户层级为 {} 的"),
+                       ("parent", "客户为 {} 子公司的"), ("series", "产品系列为 {} 的")):
+        if slot in labels:
+            mods.append(word.format(labels[slot]))
+    if "exclude" in labels:
+        mods.append(f"不含 {labels['exclude']} 的")
+    if f.employees_min is not None:
+        mods.append(f"客户员工数不少于 {f.employees_min:,} 的")
+    if f.employees_max is not None:
+        mods.append(f"客户员工数不多于 {f.employees_max:,} 的")
     if f.deal_type:
         mods.append(f"{DEAL_TYPE.get(f.deal_type, f.deal_type)}类型的")
     if f.amount_min is not None:

@@ -33,7 +33,11 @@ class Rec:
     team_id: str | None = None
     account: str | None = None
     sector: str | None = None  # the account's industry
+    region: str | None = None  # the account's facts, for grouping
+    tier: str | None = None
+    parent: str | None = None
     product: str | None = None
+    series: str | None = None  # the product's series
     stage: str | None = None
     amount: float | None = None
     created_on: date | None = None
@@ -77,6 +81,23 @@ def _people(stmt: Any, model: Any, r: Resolved) -> Any:
     return stmt
 
 
+def _facts(stmt: Any, q: CrmQuery, r: Resolved) -> Any:
+    """The account's own facts (industry, region, tier, parent, headcount); ``stmt`` has Account joined."""
+    for slot, col in (("sector", Account.sector), ("region", Account.region), ("tier", Account.tier),
+                      ("parent", Account.parent)):
+        if slot in r.facts:
+            stmt = stmt.where(func.lower(col) == r.facts[slot].lower())
+    for slot, value in r.excluded:  # an account with no such fact on record is not known to be outside it
+        if slot in ("sector", "region", "tier", "parent"):
+            col = {"sector": Account.sector, "region": Account.region, "tier": Account.tier, "parent": Account.parent}[slot]
+            stmt = stmt.where(func.lower(col) != value.lower())
+    if q.filters.employees_min is not None:
+        stmt = stmt.where(Account.employees >= q.filters.employees_min)
+    if q.filters.employees_max is not None:
+        stmt = stmt.where(Account.employees <= q.filters.employees_max)
+    return stmt
+
+
 def _window(stmt: Any, col: Any, w: DateWindow, *, is_datetime: bool = False) -> Any:
     if w.start:
         stmt = stmt.where(col >= (datetime.combine(w.start, datetime.min.time()) if is_datetime else w.start))
@@ -98,9 +119,23 @@ def _activity_stats(key: Any, parent: Any) -> tuple[Any, Any]:
 def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: date) -> list[Rec]:
     f = q.filters
     last_act, n_acts = _activity_stats(Activity.deal_id, Deal)
-    stmt = (select(Deal, Account.name, Product.name, last_act, n_acts, Account.sector)
+    stmt = (select(Deal, Account.name, Product.name, last_act, n_acts, Account.sector, Account.region, Account.tier,
+                   Account.parent, Product.series)
             .outerjoin(Account, Deal.account_id == Account.id).outerjoin(Product, Deal.product_id == Product.id))
-    stmt = _people(_scoped(stmt, scope, Deal), Deal, r)
+    stmt = _facts(_people(_scoped(stmt, scope, Deal), Deal, r), q, r)
+    if "series" in r.facts:
+        stmt = stmt.where(func.lower(Product.series) == r.facts["series"].lower())
+    for slot, value in r.excluded:  # a deal with no product or competitor on record is not that one
+        if slot == "stage":
+            stmt = stmt.where(Deal.stage != value)
+        elif slot == "deal_type":
+            stmt = stmt.where(Deal.deal_type != value)
+        elif slot == "product":
+            stmt = stmt.where(or_(Deal.product_id.is_(None), Deal.product_id != value))
+        elif slot == "series":
+            stmt = stmt.where(or_(Product.series.is_(None), func.lower(Product.series) != value.lower()))
+        elif slot == "competitor":
+            stmt = stmt.where(or_(Deal.competitor.is_(None), func.lower(Deal.competitor) != value.lower()))
     clause = status_clause(q.effective_status())
     if clause is not None:
         stmt = stmt.where(clause)
@@ -135,13 +170,14 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
         stmt = stmt.where(or_(last_act.is_(None), last_act < since))
     with crm.session() as s:
         rows = list(s.execute(stmt))
-        recs = [Rec(id=d.id, name=d.name, owner_id=d.owner_id, team_id=d.team_id, account=an, sector=sector, product=pn,
+        recs = [Rec(id=d.id, name=d.name, owner_id=d.owner_id, team_id=d.team_id, account=an, sector=sector, region=region,
+                    tier=tier, parent=parent, product=pn, series=series,
                     stage=d.stage, amount=d.amount, created_on=d.created_on, close_date=d.close_date,
                     closed_on=d.closed_on, next_step=d.next_step, next_step_date=d.next_step_date,
                     forecast_category=d.forecast_category, competitor=d.competitor, deal_type=d.deal_type,
                     loss_reason=d.loss_reason,
                     last_activity=last, activities=n or 0, updated_at=d.updated_at)
-                for d, an, pn, last, n, sector in rows]
+                for d, an, pn, last, n, sector, region, tier, parent, series in rows]
         if f.min_pushes or q.group_by is None and q.metric == "list":
             pushes = _pushes(s, [x.id for x in recs])
             for x in recs:
@@ -188,7 +224,7 @@ def load_accounts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: 
     f = q.filters
     last_act, n_acts = _activity_stats(Activity.account_id, Account)
     stmt = select(Account, last_act, n_acts)
-    stmt = _people(_scoped(stmt, scope, Account), Account, r)
+    stmt = _facts(_people(_scoped(stmt, scope, Account), Account, r), q, r)
     if r.account_id:
         stmt = stmt.where(Account.id == r.account_id)
     for w in f.windows:
@@ -198,21 +234,21 @@ def load_accounts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: 
         stmt = stmt.where(or_(last_act.is_(None), last_act < since))
     with crm.session() as s:
         return [Rec(id=a.id, name=a.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name, sector=a.sector,
-                    last_activity=last, activities=n or 0, updated_at=a.updated_at,
+                    region=a.region, tier=a.tier, parent=a.parent, last_activity=last, activities=n or 0, updated_at=a.updated_at,
                     extra={"sector": a.sector, "customer": a.is_customer})
                 for a, last, n in s.execute(stmt)]
 
 
 def load_contacts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: date) -> list[Rec]:
     stmt = select(Contact, Account).join(Account, Contact.account_id == Account.id)
-    stmt = _people(_scoped(stmt, scope, Account), Account, r)
+    stmt = _facts(_people(_scoped(stmt, scope, Account), Account, r), q, r)
     if r.account_id:
         stmt = stmt.where(Contact.account_id == r.account_id)
     if q.filters.buying_role:
         stmt = stmt.where(Contact.buying_role == q.filters.buying_role)
     with crm.session() as s:
         return [Rec(id=c.id, name=c.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name, sector=a.sector,
-                    updated_at=c.updated_at,
+                    region=a.region, tier=a.tier, parent=a.parent, updated_at=c.updated_at,
                     extra={"title": c.title, "email": c.email, "role": c.buying_role, "phone": c.phone})
                 for c, a in s.execute(stmt)]
 

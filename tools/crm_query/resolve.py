@@ -14,7 +14,7 @@ from sqlalchemy import select
 from copilot.core.domain import Principal
 from copilot.core.errors import NotFound, PermissionDenied
 from copilot.core.visibility import Scope
-from knowledge.crm.models import Deal, Product, Team, User
+from knowledge.crm.models import Account, Deal, Product, Team, User
 from knowledge.crm.scoping import nameable_accounts
 from knowledge.crm.store import CrmStore
 from tools.crm_query.schema import CrmQuery
@@ -32,6 +32,8 @@ class Directory:
     team_manager: dict[str, str | None] = field(default_factory=dict)
     products: dict[str, str] = field(default_factory=dict)
     competitors: list[str] = field(default_factory=list)
+    # the values the CRM holds for account and product facts: {"sector": ["retail", ...], "series": [...], ...}
+    values: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, crm: CrmStore) -> Directory:
@@ -44,6 +46,9 @@ class Directory:
                 d.teams[tid], d.team_manager[tid] = name, mgr
             d.products = {pid: name for pid, name in s.execute(select(Product.id, Product.name))}
             d.competitors = sorted({c for c in s.scalars(select(Deal.competitor).distinct()) if c})
+            for slot, col in (("sector", Account.sector), ("region", Account.region), ("tier", Account.tier),
+                              ("parent", Account.parent), ("series", Product.series)):
+                d.values[slot] = sorted({v for v in s.scalars(select(col).distinct()) if v and v.strip()})
         return d
 
     def manager_of(self, owner_id: str | None) -> str | None:
@@ -71,6 +76,8 @@ class Resolved:
     product_id: str | None = None
     account_id: str | None = None
     competitor: str | None = None
+    facts: dict[str, str] = field(default_factory=dict)  # sector/region/tier/parent/series -> the CRM's value
+    excluded: list[tuple[str, str]] = field(default_factory=list)  # (slot, the CRM's value or id) to leave out
     labels: dict[str, str] = field(default_factory=dict)  # slot -> the CRM's own name
 
 
@@ -132,7 +139,50 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
         out.labels["competitor"] = out.competitor
     if f.account:
         out.account_id, out.labels["account"] = _account(f.account, scope, crm)
+    for slot in FACT_SLOTS:
+        ref = getattr(f, slot)
+        if ref:
+            out.facts[slot] = out.labels[slot] = _fact(slot, ref, directory.values.get(slot, []))
+    shown = []
+    for x in f.exclude:
+        value, label = _excluded(x.slot, x.value, directory)
+        out.excluded.append((x.slot, value))
+        shown.append(f"{FACT_WORDS.get(x.slot, x.slot.replace('_', ' '))} {label}")
+    if shown:
+        out.labels["exclude"] = ", ".join(shown)
     return out
+
+
+def _excluded(slot: str, ref: str, d: Directory) -> tuple[str, str]:
+    """(value to compare, name to show) of an exclusion, linked like the slot's own filter."""
+    if slot == "product":
+        pid = best_name(ref, d.products, cutoff=80)
+        if pid is None:
+            raise NotFound(f"no product named {ref!r}", hint=f"products: {', '.join(sorted(d.products.values()))}")
+        return pid, d.products[pid]
+    if slot == "competitor":
+        comp = best_name(ref, {c: c for c in d.competitors}, cutoff=80) or ref
+        return comp, comp
+    if slot in FACT_SLOTS:
+        value = _fact(slot, ref, d.values.get(slot, []))
+        return value, value
+    return ref, ref.replace("_", " ")
+
+
+FACT_SLOTS = ("sector", "region", "tier", "parent", "series")
+FACT_WORDS = {"sector": "industry", "region": "region", "tier": "tier", "parent": "parent company",
+              "series": "product series"}
+
+
+def _fact(slot: str, ref: str, values: list[str]) -> str:
+    """The CRM's own value for an account or product fact ('tech' -> 'technology'); these are the companies'
+    public facts, not records, so naming the list of values reveals nothing of anyone's deals."""
+    hit = best_name(ref, {v: v for v in values}, cutoff=80)
+    if hit is None:
+        shown = ", ".join(values[:12]) + (", ..." if len(values) > 12 else "")
+        raise NotFound(f"no {FACT_WORDS[slot]} matching {ref!r} in the CRM",
+                       hint=f"{FACT_WORDS[slot]} values: {shown}" if values else f"the CRM records no {FACT_WORDS[slot]}")
+    return hit
 
 
 def _yours(p: Principal) -> str:

@@ -22,7 +22,7 @@ from tools.crm_query.result import CrmResult, GroupRow, RecordRow
 from tools.crm_query.schema import CrmQuery
 
 PEOPLE = ("rep", "manager")
-RECORD_LEVEL_GROUPS = ("account",)
+RECORD_LEVEL_GROUPS = ("account", "parent")
 
 
 def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
@@ -148,6 +148,13 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
         if q.include_empty and q.group_by == "rep" and not q.compare:
             for uid in _visible_people(scope, d):
                 buckets.setdefault(d.users[uid], [])
+        # 'which industry leads': deals with no industry on record are no industry, not the leader; and accounts
+        # with no parent company are not a parent's group
+        ranking = bool(q.limit or q.order) and not q.compare
+        unknown = buckets.pop("none", []) if ranking or q.group_by == "parent" and not q.compare else []
+        if unknown:
+            notes.append(f"{len(unknown)} record(s) with no {q.group_by.replace('_', ' ')} on record are left out"
+                         + (" of the ranking" if ranking else ""))
         rows = _order(q, [GroupRow(group=g, value=metric_value(q, lst), n=len(lst)) for g, lst in buckets.items()])
         value = metric_value(q, recs) if not q.compare else None
     else:

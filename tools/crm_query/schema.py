@@ -15,13 +15,14 @@ ObjectKind = Literal["deals", "accounts", "contacts", "activities", "calls"]
 Metric = Literal["list", "count", "sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "activity_count",
                  "last_touch"]
 Status = Literal["open", "won", "lost", "closed", "any"]
-GroupBy = Literal["rep", "team", "manager", "product", "stage", "competitor", "account", "sector", "deal_type",
-                  "forecast_category", "loss_reason", "month", "quarter"]
+GroupBy = Literal["rep", "team", "manager", "product", "series", "stage", "competitor", "account", "sector", "region",
+                  "tier", "parent", "deal_type", "forecast_category", "loss_reason", "month", "quarter"]
 STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
           "closed_lost")
 CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 DEAL_TYPES = ("new", "expansion", "renewal")
 DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length"}
+ACCOUNT_FILTERS = ("sector", "region", "tier", "parent", "employees_min", "employees_max")  # the account's own facts
 DateField = Literal["created", "close", "closed", "last_activity", "next_step"]
 
 
@@ -44,6 +45,17 @@ class DateWindow(BaseModel):
         return self
 
 
+ExcludeSlot = Literal["stage", "product", "series", "deal_type", "competitor", "sector", "region", "tier", "parent"]
+
+
+class Exclusion(BaseModel):
+    """Records whose ``slot`` is ``value`` are left out: 'excluding renewals', 'non-US accounts'."""
+
+    model_config = ConfigDict(extra="forbid")
+    slot: ExcludeSlot
+    value: str = Field(min_length=1, max_length=200)
+
+
 class CrmFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Status | None = Field(default=None, description="open, won, lost, closed or any (deals)")
@@ -56,6 +68,15 @@ class CrmFilters(BaseModel):
     deal_type: str | None = Field(default=None, description="new, expansion or renewal")
     competitor: str | None = Field(default=None, description="a competitor named on the deal")
     account: str | None = Field(default=None, description="an account's name")
+    sector: str | None = Field(default=None, description="the account's industry, e.g. 'retail'")
+    region: str | None = Field(default=None, description="where the account is: its region or country, e.g. 'EMEA'")
+    tier: str | None = Field(default=None, description="the account's tier or segment, e.g. 'enterprise'")
+    parent: str | None = Field(default=None, description="the parent company: its subsidiaries' records")
+    employees_min: int | None = Field(default=None, ge=0, description="accounts with at least N employees")
+    employees_max: int | None = Field(default=None, ge=0, description="accounts with at most N employees")
+    series: str | None = Field(default=None, description="a product series or line (deals)")
+    exclude: list[Exclusion] = Field(default_factory=list, description="values to leave out, e.g. "
+                                     "[{'slot': 'deal_type', 'value': 'renewal'}, {'slot': 'region', 'value': 'United States'}]")
     amount_min: float | None = Field(default=None, ge=0)
     amount_max: float | None = Field(default=None, ge=0)
     windows: list[DateWindow] = Field(default_factory=list)
@@ -81,6 +102,13 @@ class CrmFilters(BaseModel):
             raise ValueError(f"unknown deal type {self.deal_type!r}; use one of: {', '.join(DEAL_TYPES)}")
         if self.amount_min is not None and self.amount_max is not None and self.amount_min > self.amount_max:
             raise ValueError("amount_min is larger than amount_max")
+        for x in self.exclude:
+            if x.slot == "stage" and x.value not in STAGES:
+                raise ValueError(f"unknown stage {x.value!r} to exclude; use one of: {', '.join(STAGES)}")
+            if x.slot == "deal_type" and x.value not in DEAL_TYPES:
+                raise ValueError(f"unknown deal type {x.value!r} to exclude; use one of: {', '.join(DEAL_TYPES)}")
+        if self.employees_min is not None and self.employees_max is not None and self.employees_min > self.employees_max:
+            raise ValueError("employees_min is larger than employees_max")
         return self
 
 
@@ -110,6 +138,15 @@ class CrmQuery(BaseModel):
                 raise ValueError("compare takes exactly two values, or ['me_vs_rest']")
             if self.group_by is None:
                 raise ValueError("compare needs group_by: the dimension the two values belong to")
+        f = self.filters
+        if self.object != "deals" and any(x.slot not in ACCOUNT_FILTERS for x in f.exclude):
+            raise ValueError(f"excluding a {f.exclude[0].slot} applies to deals, not {self.object}")
+        if self.object in ("activities", "calls") and (any(getattr(f, k) is not None for k in ACCOUNT_FILTERS)
+                                                       or f.exclude):
+            raise ValueError(f"filters on the account's facts (sector, region, tier, parent, employees) apply to deals, "
+                             f"accounts or contacts, not {self.object}")
+        if (f.series or self.group_by == "series") and self.object != "deals":
+            raise ValueError("a product series applies to deals")
         if self.group_by and self.metric == "list":
             raise ValueError("group_by needs a metric (count, sum, avg, win_rate, pipeline, ...), not list")
         return self

@@ -11,7 +11,7 @@ OBJECTS: list[tuple[str, str]] = [
     (r"\b(deals?|opp(?:ty|tie)?s?|opportunit(?:y|ies)|oppurtunit(?:y|ies)|oportunit(?:y|ies)|dealz|pipe(?:line)? deals)\b", "deals"),
     (r"\brenewals?\b|\bexpansions?\b|\bupsells?\b", "deals"),
     (r"\b(?:biggest|largest|smallest|top|best)\s+(?:wins?|sales?|losses)\b", "deals"),  # 'my biggest win': a deal
-    (r"\b(accounts?|acct?s?|customers?|clients?|logos?|companies)\b", "accounts"),
+    (r"\b(accounts?|acct?s?|customers?|clients?|logos?|companies|subsid[a-z]*(?:ies|s))\b", "accounts"),
     (r"\b(contacts?|people at|people do (?:we|i) know|who do (?:we|i) know|stakeholders?|champions?|economic buyers?|"
      r"eb|decision[- ]makers?|signs? off|signer|holds? the budget|budget holder|owns? the budget|technical buyers?|"
      r"blockers?|influencers?)\b", "contacts"),
@@ -105,13 +105,19 @@ DEAL_TYPES: list[tuple[str, str]] = [
 
 GROUPS: list[tuple[str, str]] = [
     (r"reps?|sellers?|salespe(?:ople|rson)|aes?|owners?|agents?|people|person|members?|individuals?", "rep"),
+    (r"(?:account|customer|client)s?'? (?:countr(?:y|ies)|locations?|regions?|geo(?:graph(?:y|ies))?s?|hqs?)|"
+     r"countr(?:y|ies)|locations?|geograph(?:y|ies)|geos?|hqs?|headquarters",
+     "region"),
     (r"teams?|regions?|offices?|groups?|pods?", "team"),
     (r"managers?|mgrs?|leaders?", "manager"),
+    (r"(?:product )?series|product lines?|product famil(?:y|ies)", "series"),
     (r"products?|skus?|lines?|offerings?", "product"),
     (r"stages?|phases?", "stage"),
     (r"competitors?|competition|rivals?", "competitor"),
+    (r"parents?|parent compan(?:y|ies)|parent accounts?", "parent"),
     (r"accounts?|customers?|clients?|logos?", "account"),
-    (r"sectors?|industr(?:y|ies)|verticals?|segments?", "sector"),
+    (r"sectors?|industr(?:y|ies)|verticals?", "sector"),
+    (r"tiers?|segments?|(?:account|customer|company) sizes?", "tier"),
     (r"deal types?|types?|motions?", "deal_type"),
     (r"forecast categor(?:y|ies)|categor(?:y|ies)", "forecast_category"),
     (r"(?:loss )?reasons?|why", "loss_reason"),
@@ -128,3 +134,16 @@ UNSUPPORTED = [r"\b(?:with|without|no|missing) (?:an? |the )?(?:eb|economic buye
 
 # words that carry no slot of their own: never reported as "couldn't apply"
 FILLER = set(["remind", "headline", "headlines", "performance", "numbers", "scorecard", "results", "doing", "carrying", "carry", "already", "time", "everything", "mix", "ever", "all-time", "wide", "companywide", "trend", "trends", "send", "sent", "made", "had", "tracking", "trending", "pacing", "coming", "upcoming", "when's", "anything", "stuff", "chase", "need", "asap", "qq", "q", "btw", "fyi", "tbh", "stuff", "things", "anything", "something", "anyone", "someone", "i've", "we've", "value", "dollars", "times", "right", "now", "there", "going", "got", "is", "are", "was", "a", "an", "the", "of", "in", "on", "for", "to", "at", "with", "by", "from", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "it", "its", "they", "them", "their", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "please", "pls", "plz", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "show", "list", "give", "tell", "find", "get", "pull", "see", "know", "need", "want", "let", "lets", "let's", "just", "any", "all", "some", "every", "each", "currently", "right", "now", "so", "far", "today", "also", "only", "much", "many", "more", "most", "less", "least", "than", "then", "as", "if", "about", "into", "over", "under", "per", "vs", "versus", "what's", "whats", "who's", "whats", "how's", "any?", "up", "out", "off", "again", "still", "yet", "ever", "very", "really", "quite", "pretty", "kind", "sort", "like", "maybe", "currently", "total", "deal", "deals", "number", "amount", "our", "team", "team's", "my", "team", "mine", "us", "looking", "look", "quick", "quickly", "real", "actually", "kindly", "hey", "hi", "hello", "thanks", "thank", "thx", "ok", "okay", "pull", "up", "rundown", "breakdown", "summary", "overview", "status", "update", "report", "numbers", "figures", "stats", "data", "info", "information", "currently", "sitting", "sit", "sits", "stand", "stands", "standing", "got", "gotten", "going", "go", "goes", "across", "among", "between", "other", "rest", "else", "overall", "combined", "altogether", "whole", "entire", "company", "companywide", "org", "organization", "same", "compare", "comparison", "compared", "against", "relative", "vs.", "v", "doing", "perform", "performing", "performance", "look", "looking", "looks", "doing", "done", "how's", "one", "ones", "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "largest", "smallest", "most", "least", "leads", "leading", "lead", "leader", "who", "has", "have", "which", "is", "are", "with", "without", "no", "not", "none", "any", "missing", "lacks", "lacking", "still", "yet", "anymore", "haven't", "hasn't", "havent", "hasnt", "didn't"])
+
+# Short forms people type for the values of an account's facts, linked to the CRM's own value that starts with
+# the long form ('tech' -> 'technology', 'telecom' -> 'telecommunications', 'US' -> 'United States').
+FACT_ABBREVIATIONS: dict[str, str] = {
+    "us": "united states", "usa": "united states", "u.s": "united states", "u.s.": "united states",
+    "america": "united states", "uk": "united kingdom", "u.k": "united kingdom", "uae": "united arab emirates",
+    "tech": "technolog", "telecom": "telecom", "telco": "telecom", "telcos": "telecom", "mfg": "manufactur",
+    "finserv": "financial services", "fsi": "financial services", "gov": "government", "govt": "government",
+    "public sector": "government", "edu": "education", "pharma": "pharma", "healthcare": "health",
+    "med": "medical", "smb": "commercial", "mid market": "mid-market",
+    "midmarket": "mid-market", "mm": "mid-market",
+}
+

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from copilot.core.lang import HAN
+from copilot.offline.parse.lexicon import FACT_ABBREVIATIONS
 
 # A Chinese name is one token: the Chinese reader (parse/zh.py) keeps CRM names whole, set off by spaces.
 WORD = re.compile(f"[a-z0-9][a-z0-9&'.-]*[a-z0-9]|[a-z0-9]|[{HAN}]+")
@@ -28,11 +29,12 @@ GENERIC = {"the", "and", "inc", "corp", "corporation", "group", "company", "co",
            "pro", "suite", "enterprise", "team", "deal", "deals", "east", "west", "north", "south", "central",
            "new", "open", "won", "lost", "pipeline", "renewal", "expansion", "observe", "commit", "best", "case"}
 KINDS = ("account", "person", "team", "product", "competitor")
+WHOLE_ONLY = ("sector", "region", "tier", "series", "parent")  # values of a fact: linked by their whole name only
 
 
 @dataclass(frozen=True)
 class Link:
-    kind: str  # account | person | team | product | competitor
+    kind: str  # account | person | team | product | competitor, or a fact's value (WHOLE_ONLY)
     id: str
     name: str
     at: tuple[int, int]
@@ -48,14 +50,21 @@ class Linker:
         """``names``: kind -> {id: name}."""
         self.aliases: dict[str, list[tuple[str, str, str]]] = {}  # alias -> [(kind, id, name)]
         token_use: Counter[str] = Counter()
-        for table in names.values():
-            for name in table.values():
+        for kind, table in names.items():
+            for name in (table.values() if kind not in WHOLE_ONLY else ()):
                 for t in {w for w, _, _ in words(name)}:
                     token_use[t] += 1
         for kind, table in names.items():
             for rid, name in table.items():
                 self._add(name.lower(), kind, rid, name)
                 self._add(name.lower().replace(" ", ""), kind, rid, name)
+                if kind in WHOLE_ONLY:
+                    low = name.lower()
+                    for short, long in FACT_ABBREVIATIONS.items():  # 'telecom' -> 'telecommunications'
+                        if low.startswith(long) and short != low and sum(
+                                1 for n in table.values() if n.lower().startswith(long)) == 1:
+                            self._add(short, kind, rid, name)
+                    continue
                 toks = [w for w, _, _ in words(name)]
                 for t in toks:
                     unique = token_use[t] == 1
@@ -132,8 +141,9 @@ class Linker:
         cutoff = 86 if len(phrase) >= 8 else 84
         candidates = self._by_words.get(n, [])
         for alias, _score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
-            if abs(len(alias) - len(phrase)) <= 2:
-                return self.aliases[alias]
+            hits = [h for h in self.aliases[alias] if n == 1 or h[0] not in WHOLE_ONLY]  # 'vs west' is not 'US West'
+            if abs(len(alias) - len(phrase)) <= 2 and hits:
+                return hits
         if n == 1 and len(phrase) <= 10:  # one slip in a short name ('Govenr', 'Gvoern'): ratio is too strict there
             close = [a for a in candidates if a[0] == phrase[0] and abs(len(a) - len(phrase)) <= 1
                      and DamerauLevenshtein.distance(a, phrase, score_cutoff=1) <= 1
@@ -161,5 +171,6 @@ def _pinyin(text: str) -> str:
 
 def _prefer(hits: list[tuple[str, str, str]]) -> tuple[str, str, str]:
     """One alias, several records: people over accounts over teams (a first name is usually a person)."""
-    order = {"person": 0, "account": 1, "team": 2, "product": 3, "competitor": 4}
+    order = {"person": 0, "account": 1, "team": 2, "product": 3, "competitor": 4, "series": 5, "sector": 6,
+             "region": 7, "tier": 8, "parent": 9}
     return sorted(hits, key=lambda h: order.get(h[0], 9))[0]

@@ -8,13 +8,21 @@ words that were not are reported ("I couldn't apply 'X'") and lower the confiden
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from pydantic import ValidationError
 
-from copilot.offline.parse import slots
+from copilot.offline.parse import attributes, slots
+from copilot.offline.parse.cues import (
+    ALSO,
+    FIELDS,
+    PERFORMANCE,
+    WHICH_ACCOUNTS,
+    all_hits,
+    field_for,
+    first,
+    two,
+)
 from copilot.offline.parse.dates import Span, find_windows
 from copilot.offline.parse.evidence import LIBRARY_CUES, crm_evidence, unapplied_words
 from copilot.offline.parse.followups import add_followups, who_has_none
@@ -34,52 +42,6 @@ from copilot.offline.parse.link import Link, Linker, words
 from copilot.offline.parse.normalize import VOCAB, normalize
 from copilot.offline.parse.result import Parse
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
-
-_BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
-           (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
-           (r"\b(create|created|creating|opened|added|came in|entered|sourced|generated|generate|started|engaged|"
-            r"opened up)\b", "created"),
-           (r"\bnext[- ]steps?\b", "next_step"),
-           (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
-PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
-                         r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bheadlines?\b|"
-                         r"\bahead\b|\bbehind\b", re.I)
-ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
-                  r"total|avg|average|the average|the avg|the win rate|win rate|how often|the cycle|cycle|"
-                  r"the sales cycle|sales cycle)\b)", re.I)
-def _first(low: str, table: Sequence[tuple[str, Any]]) -> tuple[Any, tuple[int, int]] | None:
-    best = None
-    for pat, value in table:
-        m = re.search(pat, low)
-        if m and (best is None or m.start() < best[1][0]):
-            best = (value, m.span())
-    return best
-
-
-def _all(low: str, table: Sequence[tuple[str, Any]]) -> list[tuple[Any, tuple[int, int]]]:
-    return [(v, m.span()) for p, v in table for m in re.finditer(p, low)]
-
-
-def _field_for(low: str, span: Span, default: str) -> str:
-    before = low[max(0, span.at[0] - 40): span.at[0]]
-    best, where = default, -1
-    for pat, fld in _BEFORE:
-        for m in re.finditer(pat, before):
-            if m.end() > where:
-                best, where = fld, m.end()
-    after = low[span.at[1]: span.at[1] + 20]
-    if where < 0 and re.match(r"\s*(close date|closing)", after):
-        best = "close"
-    return best
-
-
-_FIELD = r"(?:the\s+)?(?:acct|account|product|owner|rep|amount|stage|close date|deal name|name)s?"
-_FIELDS = re.compile(rf"\b(?:need|want|with|incl(?:uding|ude)?|show(?:ing)?|give me)\s+{_FIELD}(?:\s*(?:\+|and|&|,|/)\s*{_FIELD})+\b")
-
-
-def _two(values: list[str]) -> list[str]:
-    """The pair to compare; three or more named values are shown as the whole grouping instead (none dropped)."""
-    return values[:2] if len(values) == 2 else []
 
 
 class QueryParser:
@@ -112,6 +74,7 @@ class QueryParser:
 
     def _parse(self, question: str) -> Parse:
         question, purpose = normalize(question, self.linker.words)
+        question = re.sub(r"\b([Nn]on)-(?=[A-Za-z])", r"\1 ", question)  # 'non-US': 'US' is a name to link
         low = question.lower()
         used: list[tuple[int, int]] = []
         assumptions: list[str] = [f"set aside '{p}' (why you ask, not what)" for p in purpose if p]
@@ -124,33 +87,38 @@ class QueryParser:
                 assumptions.append(note)
         stuck, stuck_spans = slots.days_in_stage(low)
         used += stuck_spans
-        amin, amax, amount_spans = slots.amounts(low)
+        emin, emax, staff = attributes.employees(low)  # 'over 5000 employees' is a headcount, never a deal size
+        amin, amax, amount_spans = slots.amounts(attributes.blank(low, staff))
+        amount_spans += staff
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
         windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
         used += [w.at for w in windows] + amount_spans
-        used += [m.span() for m in _FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
-        obj = next((h for h in sorted(_all(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
+        used += [m.span() for m in FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
+        obj = next((h for h in sorted(all_hits(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
                     if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
-        role = _first(low, BUYING_ROLES)
-        metric_hits = _all(low, METRICS)
+        role = first(low, BUYING_ROLES)
+        metric_hits = all_hits(low, METRICS)
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
                       None) if metric_hits else None
-        stat = _all(low, STATUS)
-        stages = _all(low, self.stages)
-        cats = _all(low, CATEGORIES)
-        dtype = _first(low, DEAL_TYPES)
+        stat = all_hits(low, STATUS)
+        stages = all_hits(low, self.stages)
+        cats = all_hits(low, CATEGORIES)
+        dtype = first(low, DEAL_TYPES)
         lexical = [hit[1] for hit in [obj, role, dtype, *metric_hits, *stat, *stages, *cats] if hit]
         if obj:  # 'customers/accounts', 'deals or opps': a second word for the same object is applied too
-            lexical += [h[1] for h in _all(low, OBJECTS) if h[0] == obj[0] and h[1] != obj[1]]
+            lexical += [h[1] for h in all_hits(low, OBJECTS) if h[0] == obj[0] and h[1] != obj[1]]
         if dtype and obj and obj[0] == "accounts" and dtype[1][0] <= obj[1][0] < dtype[1][1]:
             obj = None  # 'new logo deals' is a deal type, not accounts
         reserved = {w for w, _, _ in words(question)  # lexicon words on their own ('pipeline') are not names
                     if any(re.fullmatch(p, w) for p, _ in (*METRICS, *STATUS, *OBJECTS))}
         links = self.linker.find(question, skip=list(used), soft=lexical, reserved=reserved,  # type: ignore[arg-type]
                                  common=VOCAB - self.linker.words)
-        used += [link.at for link in links] + lexical  # type: ignore[list-item]
+        fact_values, fact_excluded, fact_spans, links = attributes.facts(low, links)  # 'retail' beside 'deals' or 'sector' only
+        if fact_values or fact_excluded or staff:  # 'small companies under 500 employees', 'international (non-US) accts'
+            fact_spans += attributes.account_words(low, international=any(k == "region" for k, _ in fact_excluded))
+        used += [link.at for link in links] + lexical + fact_spans  # type: ignore[list-item]
         for m in re.finditer(r"\b(close dates?|expected to close|slated to close|(?:set|scheduled|supposed) to close|"
-                             r"clos(?:e|es|ing)|due|created|opened|added|"
+                             r"clos(?:e|es|ing)|due|created|opened|added|engaged?|start(?:ed)?|"
                              r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|create|generated|"
                              r"(?:sorted|ordered|sort) by close date|by close date|in the mix|competing|is competing|up against|"
                              r"(?:better|worse|higher|lower) than|up from|down from|"
@@ -175,8 +143,10 @@ class QueryParser:
             obj_kind = "deals"  # 'opps with an EB identified': about deals (whether a role is known is not queryable)
             role = None
         deal_word = re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low)
+        which_accounts = False
         if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or deal_word):
             obj_kind = "deals"  # 'accounts with open renewals': the renewals (each names its account)
+            which_accounts = bool(WHICH_ACCOUNTS.search(low))  # 'which accounts did I win deals with': grouped by account
             used += [deal_word.span()] if deal_word else []
         if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
             obj_kind = "activities"  # calls people log are activities; 'calls' alone are recordings
@@ -235,7 +205,7 @@ class QueryParser:
             status = "lost"  # 'the most common loss reason': only lost deals have one
         if metric_name == "sum" and status is None and obj_kind == "deals":
             past = [w for w in windows if (w.end or self.today) < self.today]
-            if (past and any(_field_for(low, w, "closed") == "closed" for w in past) or re.search(
+            if (past and any(field_for(low, w, "closed") == "closed" for w in past) or re.search(
                     r"\b(closed|did (i|we|\w+) close)\b", low)) and not (stages or cats):
                 status = "won"
                 assumptions.append("a total over a past period is read as won revenue")
@@ -249,14 +219,14 @@ class QueryParser:
         doubts = 0
         if status is None and obj_kind == "deals" and inactive:
             status = "open"  # 'deals added last quarter with nothing logged in 30 days': going quiet is for open deals
-            if metric_name != "list" and any(_field_for(low, w, "close") == "created" for w in windows):
+            if metric_name != "list" and any(field_for(low, w, "close") == "created" for w in windows):
                 doubts += 1  # 'avg size of opps with no touches in 45 days added this year': all of them, or open?
                 assumptions.append("open deals only, since going quiet is about open deals; say 'all' or 'won' "
                                    "to include closed ones")
         if status is None and obj_kind == "deals":
             status = ("closed" if metric_name in ("win_rate", "loss_rate") else "won" if metric_name in ("cycle_length", "avg") else
-                      "any" if windows and all(_field_for(low, w, "close") == "created" for w in windows) else
-                      "closed" if windows and all(_field_for(low, w, "close") == "closed" for w in windows) else "open")
+                      "any" if windows and all(field_for(low, w, "close") == "created" for w in windows) else
+                      "closed" if windows and all(field_for(low, w, "close") == "closed" for w in windows) else "open")
         if status == "any" and metric_name in ("list", "count") and not stages:
             doubts += 1  # 'deals added this year': all of them, or the ones still open? Both readings are common.
             assumptions.append("deals of every status (open, won and lost), since you asked when they were added; "
@@ -271,7 +241,7 @@ class QueryParser:
                             w.label.replace(str(w.start.year), str(w.start.year + 1)), w.at, w.kind)
                        if w.year_implied and w.end and w.start and w.end < self.today else w for w in windows]
         for w in windows:
-            fld = _field_for(low, w, default_field)
+            fld = field_for(low, w, default_field)
             if obj_kind in ("activities", "calls"):
                 fld = "created"
             if fld == "closed" and status == "open":
@@ -304,22 +274,26 @@ class QueryParser:
             used += [m.span() for m in re.finditer(r"\bproducts?\b", low)]
         cat_list = list(dict.fromkeys(str(v) for v, _ in cats))
         if len(cat_list) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against)\b", low):
-            compare, group = _two(cat_list), "forecast_category"  # 'commit vs best case'
+            compare, group = two(cat_list), "forecast_category"  # 'commit vs best case'
             cats = []
             if metric_name == "list":
                 metric_name = "sum"
-        type_hits = _all(low, DEAL_TYPES)
+        type_hits = all_hits(low, DEAL_TYPES)
         used += [sp for _, sp in type_hits]
         types = list(dict.fromkeys(str(v) for v, _ in type_hits))
         if len(types) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or)\b", low):
-            compare, group, dtype = _two(types), "deal_type", None  # 'new vs expansion vs renewal': all three
+            compare, group, dtype = two(types), "deal_type", None  # 'new vs expansion vs renewal': all three
+        for kind, values_said in fact_values.items():
+            if not compare and len(values_said) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or|and)\b|\bv\b", low):
+                compare, group = two(values_said), kind  # 'GTX vs MG win rate', 'retail or media'
+                fact_values[kind] = []
         for kind, dim in (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor")):
             if compare:
                 break
             got = by_kind.get(kind, [])
             if len(got) >= 2 and len({x.id for x in got}) >= 2 and re.search(
                     r"\b(vs\.?|versus|compared?|against|or|and|with|relative)\b|\bv\b", low):
-                compare = _two(list(dict.fromkeys(x.name for x in got)))
+                compare = two(list(dict.fromkeys(x.name for x in got)))
                 group = dim
                 by_kind[kind] = []
                 break
@@ -357,37 +331,49 @@ class QueryParser:
         if obj_kind == "contacts" and role:
             f["buying_role"] = role[0]
         if obj_kind == "activities":
-            act_kind = _first(low, ACTIVITY_KINDS)
+            act_kind = first(low, ACTIVITY_KINDS)
             if act_kind:
                 f["activity_kind"] = act_kind[0]
-        negated: list[str] = []  # 'excluding renewals': the query has no exclusions yet, so say so, never invert
+        negated: list[str] = []  # said as not applied: a negation the query can't express for this object
         neg_spans: list[tuple[int, int]] = []
-        neg = r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|minus|not|non[- ]?|ex)\s*$"
+        exclude: list[dict[str, str]] = [{"slot": k, "value": v} for k, v in fact_excluded]
+        neg = r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|besides|minus|not|non[- ]?|ex)\s*" \
+              r"(?:(?:in|at)\s+(?:the\s+)?)?$"
 
-        def negation(at: tuple[int, int]) -> bool:
+        def negation(at: tuple[int, int], slot: str, values: list[str]) -> bool:
+            """'excluding renewals', 'not in negotiation', 'other than Observe': left out (deals only)."""
             m = re.search(neg, low[:at[0]])
             if m:
-                negated.append(low[m.start():at[1]].strip())
                 neg_spans.append((m.start(), at[1]))
+                if obj_kind == "deals":
+                    exclude.extend({"slot": slot, "value": v} for v in values)
+                else:
+                    negated.append(low[m.start():at[1]].strip())
             return bool(m)
 
-        if dtype and negation(dtype[1]):
+        if dtype and negation(dtype[1], "deal_type", [str(dtype[0])]):
             dtype = None
-        if stage_list and any([negation(sp) for _, sp in stages]):
-            stage_list = []
+        for stage_hit, stage_at in stages:
+            said = [str(x) for x in stage_hit]  # type: ignore[attr-defined]
+            if negation(stage_at, "stage", [x for x in said if x in stage_list]):
+                stage_list = [x for x in stage_list if x not in said]
         for kind in ("product", "competitor"):
-            named = next((x for x in links if x.kind == kind), None)
-            if named and negation(named.at):
+            said_link = next((x for x in links if x.kind == kind), None)
+            if said_link and negation(said_link.at, kind, [said_link.name]):
                 product = None if kind == "product" else product
                 competitor = None if kind == "competitor" else competitor
         f.update(status=status if obj_kind == "deals" else None, stages=stage_list,
                  forecast_categories=sorted({str(v) for v, _ in cats}), owner=owner, team=team, product=product,
                  deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
                  amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt,
-                 min_days_in_stage=stuck)
+                 min_days_in_stage=stuck, employees_min=emin, employees_max=emax,
+                 exclude=exclude, **{k: v[0] for k, v in fact_values.items() if v})
         if cats and metric_name == "list" and obj_kind == "deals" and not obj and not re.search(
                 r"\b(show|list|which|what are|give me|pull up|see|deals?|opps?|opportunit(?:y|ies))\b", low):
             metric_name = "pipeline"  # 'west's commit', 'commit for this quarter', 'who has the most commit': an amount
+        if which_accounts and metric_name == "list" and not group and not top_n:
+            group, metric_name = "account", "count"
+            assumptions.append("the accounts, each with its number of matching deals")
         if group and metric_name == "list":
             metric_name = "count" if obj_kind != "deals" or status not in ("won",) else "sum"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
@@ -401,7 +387,7 @@ class QueryParser:
         evidence += 2.0 if performance else 0.0
         evidence += 1.0 if role and re.search(r"\b(at|for|on)\s+\w", low) and re.search(r"\bwho\b|\bwho'?s\b", low) else 0.0
         # ('who is the EB at ...' is CRM talk; 'what makes a good champion' is the playbook's)
-        evidence += 1.0 if inactive or pushes or stuck or mvr or nxt is not None or cats or group or dtype else 0.0
+        evidence += 1.0 if inactive or pushes or stuck or mvr or staff or fact_values or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
                                                                      for w in wins) else 0.0

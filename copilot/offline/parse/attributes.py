@@ -1,0 +1,145 @@
+"""The customer's own facts in a question: industry, region, tier, parent company, headcount, and the
+product's series. 'open deals in the medical sector', 'EMEA pipeline', 'accounts over 5,000 employees',
+'won revenue from subsidiaries of Acme', 'win rate for the GTX series'.
+
+Values are the CRM's own (the linker finds them, see ``copilot.offline.parse.link``). A value that is also an
+everyday word ('retail', 'media', 'energy') counts only beside a word that says it is one: 'in retail', 'retail
+deals', 'the retail sector'. Headcounts are read before amounts, so 'over 5000 employees' is never a deal size.
+"""
+
+from __future__ import annotations
+
+import re
+
+from copilot.offline.parse.link import Link
+
+FACT_KINDS = ("sector", "region", "tier", "series", "parent")
+_PEOPLE = r"(?:employees|employee|staff|people|ppl|heads|headcount|workers|ftes?|emps)"
+_N = r"(\d[\d,]*(?:\.\d+)?)\s*(k|m)?"
+_MORE = r"over|above|more than|greater than|at least|bigger than|larger than|north of|min(?:imum)?(?: of)?|>=?"
+_LESS = r"under|below|less than|fewer than|at most|up to|smaller than|south of|max(?:imum)?(?: of)?|<=?"
+# words beside a value that say it is the account's fact: 'in retail', 'retail deals', 'the retail sector'
+_BEFORE = re.compile(r"(?:\b(?:in|at|for|from|with|within|across|to|of|into|the)\s+(?:the\s+)?|\bnon[- ]?)$")
+_AFTER = re.compile(r"^\s*(?:sector|industry|vertical|space|segment|tier|region|market|accounts?|customers?|clients?|"
+                    r"companies|company|logos?|deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|revenue|bookings?|business|"
+                    r"series|line|win rate|wins?|won|lost|closed|losses|sales)\b")
+_PARENT_BEFORE = re.compile(r"\b(?:subsid[a-z]*|child(?:ren)?(?: compan(?:y|ies)| accounts?)?|daughters?|"
+                            r"accounts?|companies|customers|deals?|opps?|revenue|pipeline)?\s*(?:of|under|owned by|"
+                            r"belonging to|that (?:roll|rolls) up (?:under|to|into)|roll(?:s|ing)? up (?:under|to|into)|"
+                            r"rolled up (?:under|to|into)|within)\s+(?:the\s+)?(?:parent\s+(?:company\s+)?)?$")
+_PARENT_AFTER = re.compile(r"^(?:'s?)?\s+(?:subsid[a-z]*|child(?:ren)?|daughter compan(?:y|ies)|family|group companies)\b")
+_SUBSIDIARY_WORD = re.compile(r"\bsubsid[a-z]*|\broll(?:s|ed|ing)? up\b|\bchild(?:ren)? (?:compan|account)|"
+                              r"\bdaughter compan")
+
+
+def _count(value: str, unit: str | None) -> int:
+    n = float(value.replace(",", ""))
+    return int(n * {"k": 1_000, "m": 1_000_000}.get(unit or "", 1))
+
+
+def employees(low: str) -> tuple[int | None, int | None, list[tuple[int, int]]]:
+    """(at least, at most, spans) of a headcount filter: 'over 5k employees', '500+ staff', 'under 1,000 people',
+    'between 100 and 500 employees', 'headcount above 2000'."""
+    m = re.search(rf"\bbetween\s+{_N}\s+(?:and|to|-|&)\s+{_N}\s+{_PEOPLE}\b|\b{_N}\s*(?:-|to)\s*{_N}\s+{_PEOPLE}\b", low)
+    if m:
+        g = m.groups()
+        a, b = (g[0:2], g[2:4]) if g[0] else (g[4:6], g[6:8])
+        x, y = _count(a[0], a[1] or b[1]), _count(b[0], b[1])
+        return min(x, y), max(x, y), [m.span()]
+    lo = hi = None
+    spans: list[tuple[int, int]] = []
+    for pat, side in ((rf"(?:\b(?:{_MORE})|>=?)\s*{_N}\s*\+?\s+{_PEOPLE}\b", "lo"),
+                      (rf"\b{_N}\s*\+\s*{_PEOPLE}\b|\b{_N}\s+(?:or more|and up|plus)\s+{_PEOPLE}\b", "lo"),
+                      (rf"\b{_N}\s+{_PEOPLE}\s+(?:or more|and up|plus|\+)", "lo"),
+                      (rf"\b{_PEOPLE}\s*(?:of\s+|is\s+|count\s+)?(?:{_MORE})\s*{_N}\b", "lo"),
+                      (rf"(?:\b(?:{_LESS})|<=?)\s*{_N}\s+{_PEOPLE}\b", "hi"),
+                      (rf"\b{_N}\s+{_PEOPLE}\s+or (?:less|fewer)\b", "hi"),
+                      (rf"\b{_PEOPLE}\s*(?:of\s+|is\s+|count\s+)?(?:{_LESS})\s*{_N}\b", "hi")):
+        for m in re.finditer(pat, low):
+            if any(a < m.end() and m.start() < b for a, b in spans):
+                continue
+            value = _count(m.group(1), m.group(2))
+            lo, hi = (value, hi) if side == "lo" else (lo, value)
+            spans.append(m.span())
+    return lo, hi, spans
+
+
+def account_words(low: str, *, international: bool = False) -> list[tuple[int, int]]:
+    """The words naming the accounts whose facts a question filters on ('small companies', 'accts'): part of that
+    filter, not a second object; 'international' too when a country is left out ('international (non-US)')."""
+    pat = (r"\b(?:(?:small|smaller|large|larger|big|bigger|mid-?sized?)\s+)?(?:compan(?:y|ies)|accounts?|accts?|"
+           r"customers?|clients?|logos?|firms?|orgs?|organi[sz]ations?)\b" + (r"|\binternational\b" if international else ""))
+    return [m.span() for m in re.finditer(pat, low)]
+
+
+def blank(low: str, spans: list[tuple[int, int]]) -> str:
+    """``low`` with ``spans`` turned to spaces (same length, so every other slot's offsets hold)."""
+    for a, b in spans:
+        low = low[:a] + " " * (b - a) + low[b:]
+    return low
+
+
+def as_parent(question: str, name: str) -> bool:
+    """Is ``name`` named as a parent company ('subsidiaries of Acme', 'accounts that roll up under Acme')? Then the
+    question is about its subsidiaries, not the account itself."""
+    low = question.lower()
+    at = low.find(name.lower())
+    if at < 0:
+        return False
+    cue = _PARENT_BEFORE.search(low[max(0, at - 60):at])
+    return bool(_PARENT_AFTER.match(low[at + len(name):]) or cue and _SUBSIDIARY_WORD.search(cue.group(0)))
+
+
+_NOT = re.compile(r"(?:\bnon[- ]?|\b(?:not|outside(?: of)?|excluding|exclude|except(?: for)?|other than|apart from|"
+                  r"besides|ex)\s+(?:in\s+)?(?:the\s+)?)$")
+# a short value ('US', 'UK') is also an everyday word ('show us'): only beside words that make it a place
+_SHORT_BEFORE = re.compile(r"(?:\bnon[- ]?|\b(?:outside(?: of)?|in|from|excluding|except|the)\s+(?:the\s+)?)$")
+_SHORT_AFTER = re.compile(r"^(?:-based|\s+(?:based|accounts?|customers?|clients?|companies|logos?|deals?|opps?|market|region))\b")
+
+
+def facts(low: str, links: list[Link]) -> tuple[dict[str, list[str]], list[tuple[str, str]], list[tuple[int, int]],
+                                               list[Link]]:
+    """(values per fact, values to leave out, spans used, the links left for people/accounts/products): a linked
+    fact value where the words around it say it is one ('non-US', 'outside the US' leave it out), and an account
+    named as a parent ('subsidiaries of Acme', 'Acme's subsidiaries'). Two values of one fact are a comparison
+    ('GTX vs MG'), which the parser decides."""
+    found: dict[str, list[str]] = {}
+    excluded: list[tuple[str, str]] = []
+    used: list[tuple[int, int]] = []
+    rest: list[Link] = []
+    paired = {id(x) for a, b in zip(links, links[1:], strict=False) if a.kind == b.kind in FACT_KINDS
+              and re.fullmatch(r"\s*(?:vs\.?|versus|v|or|and|,|&|/)\s*", low[a.at[1]:b.at[0]]) for x in (a, b)}
+    for link in links:
+        before, after = low[max(0, link.at[0] - 60):link.at[0]], low[link.at[1]:link.at[1] + 40]
+        if link.kind in ("account", "parent"):
+            cue_before = _PARENT_BEFORE.search(before)
+            cue_after = _PARENT_AFTER.match(after)
+            parent_cue = (cue_after or cue_before and (_SUBSIDIARY_WORD.search(cue_before.group(0))
+                                                      or link.kind == "parent"))
+            if parent_cue and "parent" not in found:
+                found["parent"] = [link.name]
+                used += [link.at, (cue_before.start() + max(0, link.at[0] - 60), link.at[0]) if cue_before and not
+                         cue_after else (link.at[1], link.at[1] + cue_after.end() if cue_after else link.at[1])]
+                continue
+            if link.kind == "parent":
+                continue  # a parent company named as such, not an account the asker may see
+        if link.kind not in FACT_KINDS:
+            rest.append(link)
+            continue
+        short = link.at[1] - link.at[0] <= 3 and link.kind != "series" and id(link) not in paired
+        cued = (_SHORT_BEFORE.search(before) or _SHORT_AFTER.match(after)) if short else \
+            (link.kind == "series" or _BEFORE.search(before) or _AFTER.match(after) or link.kind in found
+             or id(link) in paired)
+        if not cued:
+            continue
+        neg = _NOT.search(before)
+        if neg:  # 'non-US accounts', 'outside the US', 'excluding retail'
+            excluded.append((link.kind, link.name))
+            used.append((link.at[0] - (len(before) - neg.start()), link.at[1]))
+        elif link.name not in found.setdefault(link.kind, []):
+            found[link.kind].append(link.name)
+        used.append(link.at)
+        word = re.match(r"\s*(?:sector|industry|vertical|space|segment|tier|series|-based|based|companies|company|"
+                        r"accounts?|customers?|clients?|logos?)\b", after)
+        used += [(link.at[1], link.at[1] + word.end())] if word else []
+    return {k: v for k, v in found.items() if v}, excluded, used, rest

@@ -1,0 +1,60 @@
+"""The cues of the CRM reader that are not a slot's lexicon: which date a time expression is about, the second
+figure asked in the same breath, 'how is X doing', fields to show, 'which accounts ...'. Used by ``parser``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from copilot.offline.parse.dates import Span
+
+BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
+           (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
+           (r"\b(create|created|creating|opened|added|came in|entered|sourced|generated|generate|start|started|engage|engaged|"
+            r"opened up)\b", "created"),
+           (r"\bnext[- ]steps?\b", "next_step"),
+           (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
+PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
+                         r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bheadlines?\b|"
+                         r"\bahead\b|\bbehind\b", re.I)
+ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
+                  r"total|avg|average|the average|the avg|the win rate|win rate|how often|the cycle|cycle|"
+                  r"the sales cycle|sales cycle)\b)", re.I)
+WHICH_ACCOUNTS = re.compile(r"\b(?:which|what|list|show(?: me)?|name)\s+(?:(?:all\s+)?(?:of\s+)?(?:the|my|our)\s+)?"
+                            r"(?:[\w-]+\s+){0,2}?(?:accounts?|acct?s?|customers?|clients?|companies|logos?|subsid[a-z]*)\b")
+
+
+def first(low: str, table: Sequence[tuple[str, Any]]) -> tuple[Any, tuple[int, int]] | None:
+    best = None
+    for pat, value in table:
+        m = re.search(pat, low)
+        if m and (best is None or m.start() < best[1][0]):
+            best = (value, m.span())
+    return best
+
+
+def all_hits(low: str, table: Sequence[tuple[str, Any]]) -> list[tuple[Any, tuple[int, int]]]:
+    return [(v, m.span()) for p, v in table for m in re.finditer(p, low)]
+
+
+def field_for(low: str, span: Span, default: str) -> str:
+    before = low[max(0, span.at[0] - 40): span.at[0]]
+    best, where = default, -1
+    for pat, fld in BEFORE:
+        for m in re.finditer(pat, before):
+            if m.end() > where:
+                best, where = fld, m.end()
+    after = low[span.at[1]: span.at[1] + 20]
+    if where < 0 and re.match(r"\s*(close date|closing)", after):
+        best = "close"
+    return best
+
+
+_FIELD = r"(?:the\s+)?(?:acct|account|product|owner|rep|amount|stage|close date|deal name|name)s?"
+FIELDS = re.compile(rf"\b(?:need|want|with|incl(?:uding|ude)?|show(?:ing)?|give me)\s+{_FIELD}(?:\s*(?:\+|and|&|,|/)\s*{_FIELD})+\b")
+
+
+def two(values: list[str]) -> list[str]:
+    """The pair to compare; three or more named values are shown as the whole grouping instead (none dropped)."""
+    return values[:2] if len(values) == 2 else []
