@@ -132,3 +132,20 @@ def test_a_fact_word_without_a_cue_is_not_a_filter(maven):
     """'finance' here is the asker's department, not the accounts' industry: nothing is filtered by it."""
     a = ask(maven, "rocco-neubert", "how many won deals does finance want for the board")
     assert a.data["crm"]["query"]["filters"]["sector"] is None
+
+
+def test_the_same_questions_in_chinese(maven, csvs):
+    rows, accounts, series, teams = csvs
+    people = _team(teams, "Rocco Neubert")
+    won17 = [r for r in rows if r["sales_agent"] in people and r["deal_stage"] == WON and r["close_date"][:4] == "2017"]
+    retail = sum(float(r["close_value"]) for r in won17 if accounts[r["account"]]["sector"] == "retail")
+    abroad = sum(float(r["close_value"]) for r in won17 if accounts[r["account"]]["office_location"] != "United States")
+    a = ask(maven, "rocco-neubert", "2017年零售行业的赢单金额是多少")
+    assert a.data["crm"]["value"] == pytest.approx(retail) and "客户行业为 retail" in a.text
+    b = ask(maven, "rocco-neubert", "2017年非美国客户的赢单金额")
+    assert b.data["crm"]["value"] == pytest.approx(abroad) and "不含地区 United States" in b.text
+    c = ask(maven, "rocco-neubert", "按产品系列看2017年的赢单数量")
+    n: dict[str, int] = defaultdict(int)
+    for r in won17:
+        n[series[r["product"].replace(" ", "").lower()]] += 1
+    assert {g["group"]: g["value"] for g in c.data["crm"]["rows"]} == dict(n)

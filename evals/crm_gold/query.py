@@ -207,7 +207,7 @@ def gold_answer(crm: CrmData, comp: dict[str, Any], asker: Asker, today: date) -
         hit = hit[in_pair]
     if asker.aggregates_only:
         reason = "list" if metric == "list" else "person" if names_person(comp) else (
-            "narrow" if len(hit) < MIN_GROUP else None)
+            "narrow" if 0 < len(hit) < MIN_GROUP else None)
         if reason:
             hidden = None if metric == "list" or by else metric_value(crm, obj, metric, hit)
             return {"kind": "refused", "reason": reason, "n": len(hit), "hidden": hidden, **info}

@@ -29,6 +29,8 @@ GROUP = {"rep": "销售代表", "team": "团队", "manager": "经理", "product"
          "competitor": "竞争对手", "account": "客户", "sector": "行业", "deal_type": "商机类型", "series": "产品系列",
          "region": "客户所在地区", "tier": "客户层级", "parent": "母公司",
          "forecast_category": "预测类别", "loss_reason": "输单原因", "month": "月份", "quarter": "季度"}
+EXCLUDE_WORDS = {"parent company": "母公司", "product series": "产品系列", "deal type": "商机类型", "industry": "行业",
+                 "region": "地区", "tier": "层级", "stage": "阶段", "product": "产品", "competitor": "竞争对手"}
 DEAL_TYPE = {"new": "新业务", "renewal": "续约", "expansion": "增购"}
 LABEL = {"this month": "本月", "last month": "上个月", "next month": "下个月", "this quarter": "本季度",
          "last quarter": "上季度", "next quarter": "下季度", "this year": "今年", "last year": "去年",
@@ -66,7 +68,10 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         if slot in labels:
             mods.append(word.format(labels[slot]))
     if "exclude" in labels:
-        mods.append(f"不含 {labels['exclude']} 的")
+        left_out = labels["exclude"]
+        for en, zh in EXCLUDE_WORDS.items():
+            left_out = left_out.replace(f"{en} ", f"{zh} ")
+        mods.append(f"不含{left_out}的")
     if f.employees_min is not None:
         mods.append(f"客户员工数不少于 {f.employees_min:,} 的")
     if f.employees_max is not None:

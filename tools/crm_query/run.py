@@ -104,7 +104,7 @@ def aggregate_policy(q: CrmQuery, scope: Scope, recs: list[Rec], rows: list[Grou
     if q.group_by in RECORD_LEVEL_GROUPS:
         raise PermissionDenied("execs see aggregates, not figures per account",
                                hint="group by team, product, stage or month instead")
-    if len(recs) < scope.min_group_size:
+    if 0 < len(recs) < scope.min_group_size:  # none at all reveals no one's figures: 'won from insurance: $0'
         raise PermissionDenied(f"that filter narrows the answer to fewer than {scope.min_group_size} records, "
                                "which would reveal individual figures", hint="widen the filter or group by team")
     kept = [g for g in rows if g.n >= scope.min_group_size]

@@ -91,7 +91,7 @@ def as_parent(question: str, name: str) -> bool:
 
 
 _NOT = re.compile(r"(?:\bnon[- ]?|\b(?:not|outside(?: of)?|excluding|exclude|except(?: for)?|other than|apart from|"
-                  r"besides|ex)\s+(?:in\s+)?(?:the\s+)?)$")
+                  r"besides|ex|(?:everything|anything|all) but|but not|without)\s+(?:in\s+|at\s+)?(?:the\s+)?)$")
 # a short value ('US', 'UK') is also an everyday word ('show us'): only beside words that make it a place
 _SHORT_BEFORE = re.compile(r"(?:\bnon[- ]?|\b(?:outside(?: of)?|in|from|excluding|except|the)\s+(?:the\s+)?)$")
 _SHORT_AFTER = re.compile(r"^(?:-based|\s+(?:based|accounts?|customers?|clients?|companies|logos?|deals?|opps?|market|region))\b")
@@ -129,7 +129,7 @@ def facts(low: str, links: list[Link]) -> tuple[dict[str, list[str]], list[tuple
         short = link.at[1] - link.at[0] <= 3 and link.kind != "series" and id(link) not in paired
         cued = (_SHORT_BEFORE.search(before) or _SHORT_AFTER.match(after)) if short else \
             (link.kind == "series" or _BEFORE.search(before) or _AFTER.match(after) or link.kind in found
-             or id(link) in paired)
+             or id(link) in paired or _NOT.search(before))
         if not cued:
             continue
         neg = _NOT.search(before)

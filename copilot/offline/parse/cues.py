@@ -58,3 +58,10 @@ FIELDS = re.compile(rf"\b(?:need|want|with|incl(?:uding|ude)?|show(?:ing)?|give 
 def two(values: list[str]) -> list[str]:
     """The pair to compare; three or more named values are shown as the whole grouping instead (none dropped)."""
     return values[:2] if len(values) == 2 else []
+
+
+# a value of the accounts' region that names a region, not a country: 'EMEA', 'US West', 'APAC', 'Nordics'
+REGIONISH = re.compile(r"\b(?:emea|apac|apj|latam|amer|americas|emea|mea|anz|dach|benelux|nordics?|north|south|east|west|"
+                       r"central|northeast|northwest|southeast|southwest|midwest|europe|asia|pacific|africa|middle east)\b",
+                       re.I)
+

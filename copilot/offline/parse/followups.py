@@ -13,6 +13,7 @@ from copilot.offline.parse.dates import find_windows
 
 if TYPE_CHECKING:
     from copilot.offline.parse.result import Parse
+    from tools.crm_query.schema import DateWindow
 
 _VERSUS_PAST = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:better|worse|higher|lower|more|less) "
                           r"than|up from|down from)\s+(?:the\s+)?(?:last|previous|prior)\s+(?:week|month|quarter|year)\b",
@@ -47,6 +48,12 @@ def add_followups(main: Parse, today: date) -> None:
                                                "label": f"this {unit.group(1).lower()} so far"})
             main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [current]})})
             main.also.append(q)
+    elif periodic and len(windows) == 2 and windows[0].field == windows[1].field and q.group_by in ("month", "quarter") \
+            and _adjacent(windows[0], windows[1]):
+        first, second = sorted(windows, key=lambda w: w.start or today)  # 'QoQ: this quarter vs last': both, grouped
+        both = first.model_copy(update={"end": max(first.end or today, second.end or today),
+                                         "label": f"{first.label} to {second.label}"})
+        main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [both]})})
     elif periodic and len(windows) == 2 and windows[0].field == windows[1].field and _VERSUS.search(main.text):
         first, second = windows  # 'booked YTD vs last year': the same figure for each period
         main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [first]})})
@@ -70,4 +77,12 @@ def who_has_none(main: Parse) -> None:
     filters = q.filters.model_copy(update={"windows": windows, "status": None, "inactive_days": None})
     main.query = q.model_copy(update={"object": "activities", "metric": "count", "group_by": "rep", "order": "asc",
                                       "limit": None, "include_empty": True, "filters": filters})
+
+
+def _adjacent(a: DateWindow, b: DateWindow) -> bool:
+    """Do the two windows meet (one ends the day before the other starts)? Then their union is both, nothing more."""
+    if not (a.start and a.end and b.start and b.end):
+        return False
+    first, second = sorted((a, b), key=lambda w: w.start)  # type: ignore[arg-type, return-value]
+    return (second.start - first.end).days == 1  # type: ignore[operator]
 

@@ -143,7 +143,7 @@ FACT_ABBREVIATIONS: dict[str, str] = {
     "tech": "technolog", "telecom": "telecom", "telco": "telecom", "telcos": "telecom", "mfg": "manufactur",
     "finserv": "financial services", "fsi": "financial services", "gov": "government", "govt": "government",
     "public sector": "government", "edu": "education", "pharma": "pharma", "healthcare": "health",
-    "med": "medical", "smb": "commercial", "mid market": "mid-market",
-    "midmarket": "mid-market", "mm": "mid-market",
+    "med": "medical", "medical": "health", "finance": "financ", "financial": "financ", "smb": "commercial", "mid market": "mid-market",
+    "midmarket": "mid-market", "mm": "mid-market", "ent": "enterprise",
 }
 

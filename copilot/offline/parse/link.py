@@ -48,6 +48,7 @@ def words(text: str) -> list[tuple[str, int, int]]:
 class Linker:
     def __init__(self, names: dict[str, dict[str, str]]) -> None:
         """``names``: kind -> {id: name}."""
+        self.names = names
         self.aliases: dict[str, list[tuple[str, str, str]]] = {}  # alias -> [(kind, id, name)]
         token_use: Counter[str] = Counter()
         for kind, table in names.items():

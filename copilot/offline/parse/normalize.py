@@ -46,6 +46,9 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\bwhos\b", "who's"), (r"\bwho'?ve\b", "who have"),
     (r"\bcreat(?:d|ted)?\b", "create"),  # a dropped letter the general fixer leaves alone (a word's start)
     (r"\b(?:numbr|nbr|num)\b", "number"),
+    # 'this quarter vs last': the second period is the unit said once
+    (r"\b(this|current) (quarter|month|year|week)\s*(vs\.?|versus|compared (?:to|with)|against|and)\s*(?:the\s+)?"
+     r"(last|previous|prior)\b(?!\s+(?:one\s+)?(?:quarter|month|year|week)s?\b)(?:\s+one\b)?", r"\1 \2 \3 \4 \2"),
     (r"\b(we|i|did|they|to) loose\b", r"\1 lose"), (r"\bloose\b(?=\s+(?:to|against|any|deals?|opps?)\b)", "lose"),
 ]
 

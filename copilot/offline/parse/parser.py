@@ -17,6 +17,7 @@ from copilot.offline.parse.cues import (
     ALSO,
     FIELDS,
     PERFORMANCE,
+    REGIONISH,
     WHICH_ACCOUNTS,
     all_hits,
     field_for,
@@ -47,6 +48,9 @@ from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 class QueryParser:
     def __init__(self, linker: Linker, *, role: str, today: date, stage_words: dict[str, str] | None = None) -> None:
         self.linker = linker
+        # 'by region' is the accounts' region when the CRM keeps regions there ('EMEA', 'US West'); where it keeps
+        # countries instead, the sales org's regions are its teams ('Central', 'East')
+        self.account_regions = any(REGIONISH.search(v) for v in linker.names.get("region", {}).values())
         self.role = role
         self.today = today
         # the CRM's own stage names, e.g. {"engaging": "qualification"}; closed ones are statuses already
@@ -132,6 +136,9 @@ class QueryParser:
         used += sp
         group, order, limit, sp = slots.grouping(low)
         used += sp
+        if group == "team" and self.account_regions and re.search(
+                r"\b(?:by|per|each|every|across|which|what|top|bottom|best|worst)\s+(?:the\s+|all\s+|each\s+)?(?:\d+\s+)?regions?\b", low):
+            group = "region"  # 'pipe by region' where accounts carry regions
         top_n, top_order, sp = slots.top_records(low)
         used += sp
         mvr = slots.me_vs_rest(low)
@@ -283,6 +290,8 @@ class QueryParser:
         types = list(dict.fromkeys(str(v) for v, _ in type_hits))
         if len(types) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or)\b", low):
             compare, group, dtype = two(types), "deal_type", None  # 'new vs expansion vs renewal': all three
+        if group in fact_values and not compare:
+            fact_values[group] = []  # 'won revenue by tier (ent / mid-market / commercial)': the groups, listed
         for kind, values_said in fact_values.items():
             if not compare and len(values_said) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or|and)\b|\bv\b", low):
                 compare, group = two(values_said), kind  # 'GTX vs MG win rate', 'retail or media'
@@ -337,7 +346,8 @@ class QueryParser:
         negated: list[str] = []  # said as not applied: a negation the query can't express for this object
         neg_spans: list[tuple[int, int]] = []
         exclude: list[dict[str, str]] = [{"slot": k, "value": v} for k, v in fact_excluded]
-        neg = r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|besides|minus|not|non[- ]?|ex)\s*" \
+        neg = r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|besides|minus|not|non[- ]?|ex|" \
+              r"(?:everything|anything|all) but|but not)\s*" \
               r"(?:(?:in|at)\s+(?:the\s+)?)?$"
 
         def negation(at: tuple[int, int], slot: str, values: list[str]) -> bool:

@@ -59,6 +59,9 @@ EARLY: list[Rule] = [
     (r"^\W*(?:你好|您好|嗨|哈喽)\W*$", "hello"), (r"^\W*(?:谢谢|多谢|感谢)\W*$", "thanks"),
     (r"^\W*(?:你|您)(?:能|可以|会)(?:做|干)(?:什么|啥)\W*$", "what can you do"), (r"^\W*帮助\W*$", "help"),
     (r"最近一次|最后一次|上一次|上次", " last "),
+    (r"\s*的?(?:各家|旗下)?子公司", " subsidiaries "),  # 'Acme 的子公司': Acme as the parent company
+    # '每个阶段', '各竞争对手', '每位销售': a grouping, said like '按阶段'
+    (r"(?:每一?|各)(?:个|位|家)?(?=销售代表|销售员|销售|代表|团队|经理|产品|阶段|竞争对手|竞品|对手|行业|国家|季度|月)", "按"),
     # "A 和 B 的赢单率对比" -> "赢单率 A vs B": the metric first, the two sides around "vs"
     (r"^\s*(\S+?)\s*(?:和|与|跟|对比|vs\.?)\s*(\S+?)\s*的\s*(\S+?)\s*(?:对比|相比|比较|比一比|对照)\s*([?？]?)\s*$", r"\3 \1 vs \2\4"),
     (r"(最(?:高|多|大|好))的?(?:是|是哪位|是哪个)?谁", " which rep most "), (r"(最(?:低|少|小|差))的?(?:是|是哪位|是哪个)?谁", " which rep lowest "),
@@ -92,6 +95,9 @@ EARLY: list[Rule] = [
 
 # (pattern, English words); applied in order, longest and most specific first.
 RULES: list[Rule] = [
+    # 'X 最低的3个销售': the bottom three (people, teams, products), before '最低' alone is read
+    (r"最(?:低|少|小|差)的\s*(\d+)\s*(?:个|位|名)(?=\s*(?:销售|代表|团队|产品|经理|行业|国家))", r" bottom \1 "),
+    (r"最(?:高|多|大|好)的\s*(\d+)\s*(?:个|位|名)(?=\s*(?:销售|代表|团队|产品|经理|行业|国家))", r" top \1 "),
     # inactivity and follow-up
     (r"(?:超过|已经|已|有)?(\d+)\s*(天|周|个星期|星期|个月|月)(?:以上|多)?(?:都|也)?(?:没有|没|未|无)(?:任何)?(?:人)?(?:跟进|联系|活动|动态|动静|消息|回音|进展|触达|沟通|互动|记录)",
      r" with no activity in \1 \2 "),
@@ -136,6 +142,10 @@ RULES: list[Rule] = [
     (r"(\d+)\s*个?月前", r" \1 months ago "), (r"(\d+)\s*(?:周|个星期)前", r" \1 weeks ago "), (r"(\d+)\s*天前", r" \1 days ago "),
     (r"(\d+)\s*个?季度", r" \1 quarters "), (r"(\d+)\s*(?:周|个星期|星期)", r" \1 weeks "), (r"(\d+)\s*(?:天|日)", r" \1 days "),
     (r"(\d+)\s*个?月", r" \1 months "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:国家|客户所在地|所在地|客户所在国家)|各(?:个)?国家", " by country "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:产品系列|产品线)|各(?:个)?产品系列", " by product series "),
+    (r"(?:按|按照|分)(?:各个?|每个)?(?:客户层级|客户分层|客户规模|层级)", " by tier "),
+    (r"(?:按|按照|分)(?:各个?|每个)?母公司", " by parent company "), (r"产品系列|产品线", " series "),
     (r"(?:按|按照|分)(?:各个?|每个)?(?:销售代表|销售员|销售|代表|负责人|人员|人)(?:来看|统计|排名|分组)?|每(?:个|位)(?:销售|代表|人)|各(?:个|位)?(?:销售代表|销售员|销售|代表)", " by rep "),
     (r"(?:按|按照|分)(?:各个?|每个)?(?:团队|区域|大区|地区|小组)(?:来看|统计|排名|分组)?|各(?:个)?(?:团队|区域|大区)|每个(?:团队|区域)",
      " by team "),
@@ -147,6 +157,20 @@ RULES: list[Rule] = [
     (r"(?:按|按照|分)(?:各个?|每个)?(?:行业|细分市场)|各(?:个)?行业", " by sector "),
     (r"(?:按|按照|分)(?:各个?|每个)?(?:月份|月)|每(?:个)?月|逐月", " by month "),
     (r"(?:按|按照|分)(?:各个?|每个)?季度|每(?:个)?季度|逐季", " by quarter "),
+    # the customer's facts: industry, country or region, tier, headcount, product series; leaving one out
+    (r"员工(?:数|人数)?\s*(?:超过|多于|大于|高于|至少|不少于|不低于)\s*(\d[\d,]*)\s*(?:人|名)?", r" over \1 employees "),
+    (r"员工(?:数|人数)?\s*(?:少于|低于|不到|小于|不超过|至多)\s*(\d[\d,]*)\s*(?:人|名)?", r" under \1 employees "),
+    (r"(\d[\d,]*)\s*人以上", r" over \1 employees "), (r"(\d[\d,]*)\s*人以下", r" under \1 employees "),
+    (r"不包括|不包含|不含|除了|除去|排除|剔除", " excluding "),
+    (r"非(?=\s*(?:美国|中国|日本|欧洲|亚太|企业级|零售|医疗|金融|科技|软件|制造|保险|能源|媒体))", " non "),
+    (r"美国", " us "), (r"日本", " japan "), (r"中国", " china "), (r"德国", " germany "), (r"韩国", " korea "),
+    (r"巴西", " brazil "), (r"意大利", " italy "), (r"菲律宾", " philippines "), (r"欧洲|欧非中东", " emea "),
+    (r"亚太", " apac "), (r"北美", " north america "),
+    (r"零售", " retail "), (r"医疗|医药", " medical "), (r"金融", " finance "), (r"高科技|科技", " technology "),
+    (r"软件", " software "), (r"制造业?", " manufacturing "), (r"能源", " energy "), (r"保险", " insurance "),
+    (r"物流", " logistics "), (r"传媒|媒体", " media "), (r"娱乐", " entertainment "), (r"电信", " telecom "),
+    (r"市场营销|营销", " marketing "), (r"服务业", " services "),
+    (r"企业级|大型企业", " enterprise "), (r"中型企业|中端市场", " mid-market "), (r"中小企业|小型企业", " smb "),
     # metrics
     (r"输单率|丢单率|失单率|败率", " loss rate "),
     (r"赢单率|胜率|赢率|成单率|成交率|赢单比例|转化率", " win rate "),
@@ -254,7 +278,8 @@ def to_english(question: str, names: Iterable[str] = ()) -> str:
     text = re.sub(r"^(.+?)\s*activity count on\s*([?.!]?)$", r"activity count on \1\2", text)  # '…商机的活动次数'
     # Chinese puts the head noun last ("推迟过两次的商机"); English slot rules read "deals pushed twice".
     # "按预测类别统计管道": English says "pipeline by forecast category"; a leading group-by goes last.
-    lead = re.match(r"by (forecast category|rep|team|manager|product|stage|competitor|sector|month|quarter) (.+)$", text)
+    lead = re.match(r"by (forecast category|rep|team|manager|product series|product|stage|competitor|sector|country|tier|"
+                    r"parent company|month|quarter) (.+)$", text)
     if lead:
         text = f"{lead.group(2)} by {lead.group(1)}"
     m = None if text.startswith("activity count on") else re.fullmatch(r"(.+?)\s+(deals|accounts|contacts)\s*([?.!]?)", text)
