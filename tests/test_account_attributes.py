@@ -149,3 +149,18 @@ def test_the_same_questions_in_chinese(maven, csvs):
     for r in won17:
         n[series[r["product"].replace(" ", "").lower()]] += 1
     assert {g["group"]: g["value"] for g in c.data["crm"]["rows"]} == dict(n)
+
+
+def test_a_rep_names_only_the_parents_of_their_own_accounts(maven, csvs):
+    """A parent company is named like an account: the parents of the rep's accounts (or of the accounts they hold
+    deals on) work; any other is 'not found', and the answer lists no company names."""
+    rows, accounts, _, _ = csvs
+    mine = [r for r in rows if r["sales_agent"] == "Cassey Cress" and r["account"]]
+    parents = {accounts[r["account"]]["subsidiary_of"] for r in mine} - {""}
+    assert "Golddex" in parents and "Sonron" not in parents
+    won = [r for r in mine if r["deal_stage"] == WON and accounts[r["account"]]["subsidiary_of"] == "Golddex"]
+    a = ask(maven, "cassey-cress", "won revenue from subsidiaries of Golddex")
+    assert a.data["crm"]["value"] == pytest.approx(sum(float(r["close_value"]) for r in won)) and won
+    b = ask(maven, "cassey-cress", "won revenue from subsidiaries of Sonron")
+    assert "crm" not in b.data and "Sonron" in b.text
+    assert not any(p in b.text for p in parents | {"Acme Corporation", "Massive Dynamic"})

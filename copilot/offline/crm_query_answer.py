@@ -11,7 +11,7 @@ from copilot.offline.parse.link import Linker
 from copilot.offline.parse.parser import QueryParser
 from copilot.offline.parse.result import Parse
 from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
-from knowledge.crm.scoping import nameable_accounts
+from knowledge.crm.scoping import nameable_accounts, nameable_parents
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.crm_query import describe_zh
@@ -33,8 +33,9 @@ def linker_for(ctx: ToolContext) -> Linker:
         }
         # the values of the customers' own facts (industry, region, tier, parent company) and product series
         for kind, col in (("sector", Account.sector), ("region", Account.region), ("tier", Account.tier),
-                          ("parent", Account.parent), ("series", Product.series)):
+                          ("series", Product.series)):
             names[kind] = {v: v for v in s.scalars(select(col).distinct()) if v and v.strip()}
+        names["parent"] = {v: v for v in s.scalars(nameable_parents(ctx.scope)) if v and v.strip()}
     return Linker(names)
 
 

@@ -11,7 +11,7 @@ import re
 from sqlalchemy import func, select
 
 from knowledge.crm.models import Account
-from knowledge.crm.scoping import nameable_accounts
+from knowledge.crm.scoping import nameable_accounts, nameable_parents
 from tools.context import ToolContext
 
 
@@ -30,8 +30,9 @@ def hidden_account(ctx: ToolContext, question: str) -> str | None:
              and (len(n.split()) > 1 or re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question))]
     if not named:
         return None
-    with ctx.crm.session() as s:  # an account of one of the asker's deals is not hidden from them
-        seen = {n for _, n in s.execute(nameable_accounts(ctx.scope))}
+    with ctx.crm.session() as s:  # an account of one of the asker's deals is not hidden from them, nor the parent
+        seen = {n for _, n in s.execute(nameable_accounts(ctx.scope))}  # company of one of their accounts
+        seen |= {p for p in s.scalars(nameable_parents(ctx.scope)) if p}
     return next((n for n in named if n not in seen and not (_forms(n) & {f for v in seen for f in _forms(v)})), None)
 
 

@@ -54,3 +54,13 @@ def nameable_accounts(scope: Scope) -> Select[str, str]:
         return stmt
     return stmt.where(or_(Account.id.in_(apply_scope(select(Account.id), scope, Account)),
                           Account.id.in_(apply_scope(select(Deal.account_id), scope, Deal))))
+
+
+def nameable_parents(scope: Scope) -> Select[Any]:
+    """The parent companies of the accounts the asker may name: 'subsidiaries of X' may only name those, so a
+    parent known only from other teams' accounts is no more confirmed than the accounts themselves."""
+    from knowledge.crm.models import Account
+
+    ids = nameable_accounts(scope).subquery()
+    return select(Account.parent).where(Account.id.in_(select(ids.c.id)), Account.parent.is_not(None)).distinct()
+

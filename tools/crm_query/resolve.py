@@ -15,7 +15,7 @@ from copilot.core.domain import Principal
 from copilot.core.errors import NotFound, PermissionDenied
 from copilot.core.visibility import Scope
 from knowledge.crm.models import Account, Deal, Product, Team, User
-from knowledge.crm.scoping import nameable_accounts
+from knowledge.crm.scoping import nameable_accounts, nameable_parents
 from knowledge.crm.store import CrmStore
 from tools.crm_query.schema import CrmQuery
 
@@ -142,10 +142,10 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
     for slot in FACT_SLOTS:
         ref = getattr(f, slot)
         if ref:
-            out.facts[slot] = out.labels[slot] = _fact(slot, ref, directory.values.get(slot, []))
+            out.facts[slot] = out.labels[slot] = _fact(slot, ref, _values(slot, scope, crm, directory))
     shown = []
     for x in f.exclude:
-        value, label = _excluded(x.slot, x.value, directory)
+        value, label = _excluded(x.slot, x.value, scope, crm, directory)
         out.excluded.append((x.slot, value))
         shown.append(f"{FACT_WORDS.get(x.slot, x.slot.replace('_', ' '))} {label}")
     if shown:
@@ -153,7 +153,15 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
     return out
 
 
-def _excluded(slot: str, ref: str, d: Directory) -> tuple[str, str]:
+def _values(slot: str, scope: Scope, crm: CrmStore, d: Directory) -> list[str]:
+    """The values a fact may be matched to; a parent company only among those of the accounts the asker may name."""
+    if slot != "parent":
+        return d.values.get(slot, [])
+    with crm.session() as s:
+        return sorted({v for v in s.scalars(nameable_parents(scope)) if v and v.strip()})
+
+
+def _excluded(slot: str, ref: str, scope: Scope, crm: CrmStore, d: Directory) -> tuple[str, str]:
     """(value to compare, name to show) of an exclusion, linked like the slot's own filter."""
     if slot == "product":
         pid = best_name(ref, d.products, cutoff=80)
@@ -164,7 +172,7 @@ def _excluded(slot: str, ref: str, d: Directory) -> tuple[str, str]:
         comp = best_name(ref, {c: c for c in d.competitors}, cutoff=80) or ref
         return comp, comp
     if slot in FACT_SLOTS:
-        value = _fact(slot, ref, d.values.get(slot, []))
+        value = _fact(slot, ref, _values(slot, scope, crm, d))
         return value, value
     return ref, ref.replace("_", " ")
 
@@ -179,6 +187,9 @@ def _fact(slot: str, ref: str, values: list[str]) -> str:
     public facts, not records, so naming the list of values reveals nothing of anyone's deals."""
     hit = best_name(ref, {v: v for v in values}, cutoff=80)
     if hit is None:
+        if slot == "parent":  # company names: not listed (the asker may name only their accounts' parents)
+            raise NotFound(f"no parent company matching {ref!r} among your accounts' parents",
+                           hint="name the parent as it is written on the account, e.g. 'subsidiaries of Acme Corp'")
         shown = ", ".join(values[:12]) + (", ..." if len(values) > 12 else "")
         raise NotFound(f"no {FACT_WORDS[slot]} matching {ref!r} in the CRM",
                        hint=f"{FACT_WORDS[slot]} values: {shown}" if values else f"the CRM records no {FACT_WORDS[slot]}")
