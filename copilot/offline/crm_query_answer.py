@@ -48,8 +48,7 @@ def _mapping_stages(name: str) -> tuple[tuple[str, str], ...]:
         mp = load_mapping(name)
     except Exception:  # noqa: BLE001 - a mapping moved or renamed since: its words are simply not known
         return ()
-    return tuple((label.lower(), str(stage.value if hasattr(stage, "value") else stage))
-                 for label, stage in mp.stages.items())
+    return tuple((label, str(stage.value if hasattr(stage, "value") else stage)) for label, stage in mp.stages.items())
 
 
 def source_stages(ctx: ToolContext) -> dict[str, str]:
@@ -57,7 +56,20 @@ def source_stages(ctx: ToolContext) -> dict[str, str]:
     imports that loaded it, so people can ask in their CRM's words."""
     with ctx.crm.session() as s:
         names = {m for m in s.scalars(select(ImportRun.mapping).distinct()) if m}
-    return {label: stage for name in sorted(names) for label, stage in _mapping_stages(name)}
+    return {label.lower(): stage for name in sorted(names) for label, stage in _mapping_stages(name)}
+
+
+def stage_labels(ctx: ToolContext) -> dict[str, str]:
+    """Normalized stage -> the CRM's own name for it ('qualification' -> 'Engaging'), where its imports give it
+    exactly one; answers show the words the asker's CRM uses."""
+    with ctx.crm.session() as s:
+        names = {m for m in s.scalars(select(ImportRun.mapping).distinct()) if m}
+    seen: dict[str, set[str]] = {}
+    for name in sorted(names):
+        for label, stage in _mapping_stages(name):
+            seen.setdefault(stage, set()).add(label)
+    return {stage: next(iter(labels)) for stage, labels in seen.items()
+            if len(labels) == 1 and next(iter(labels)).lower() != stage.replace("_", " ")}
 
 
 def parse_question(ctx: ToolContext, question: str, linker: Linker | None = None) -> Parse:
@@ -125,7 +137,7 @@ def _headline(res: CrmResult) -> str:
     return f"{what}: **{res.fmt(res.value)}**" + (f" (from {res.total} records)" if q.metric != "count" else "") + "."
 
 
-def _record_line(c: Composer, res: CrmResult, i: int, ref: str | None = None) -> str:
+def _record_line(c: Composer, res: CrmResult, i: int, ref: str | None = None, own: dict[str, str] | None = None) -> str:
     r = res.records[i]
     ref = ref or c.cite(res.citations[i + 1])
     if r.kind == "contact":
@@ -136,7 +148,7 @@ def _record_line(c: Composer, res: CrmResult, i: int, ref: str | None = None) ->
         return f"- {r.last_activity} {r.detail.get('kind', '')}: {r.name} ({r.account or 'no account'}) {ref}"
     if r.kind == "account":
         return f"- **{r.name}**: owner {r.owner or 'nobody'}, last activity {r.last_activity or 'never'} {ref}"
-    bits = [r.stage.replace("_", " ") if r.stage else None, fmt_money(r.amount) if r.amount is not None else "no amount",
+    bits = [(own or {}).get(r.stage, r.stage.replace("_", " ")) if r.stage else None, fmt_money(r.amount) if r.amount is not None else "no amount",
             f"{'closed' if (r.stage or '').startswith('closed') else 'closes'} {r.close_date}" if r.close_date else None, r.owner,
             f"last activity {r.last_activity}" if r.last_activity else "no activity logged",
             f"close date pushed {r.pushes}x" if r.pushes else None,
@@ -153,10 +165,13 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
     read = describe_zh.read_as(res.query, res.labels, ctx.scope) if zh else res.read_as
     computed = describe_zh.computed_as(res.query, ctx.scope, res.total) if zh else res.computed_as
     c.add(f"{_headline_zh(res, read) if zh else _headline(res)} {ref}")
+    own = stage_labels(ctx) if res.query.group_by == "stage" or res.records and res.query.object == "deals" else {}
     for g in res.rows if not (res.query.limit == 1 and res.rows) or res.query.compare else []:
-        c.add(f"- {g.group}：{res.fmt(g.value)}（{g.n} 条记录）" if zh else f"- {g.group}: {res.fmt(g.value)} ({g.n} records)")
+        group = f"{own[g.group]} ({g.group.replace('_', ' ')})" if res.query.group_by == "stage" and g.group in own \
+            else g.group
+        c.add(f"- {group}：{res.fmt(g.value)}（{g.n} 条记录）" if zh else f"- {group}: {res.fmt(g.value)} ({g.n} records)")
     for i in range(len(res.records)):
-        c.add(_record_line_zh(c, res, i) if zh else _record_line(c, res, i))
+        c.add(_record_line_zh(c, res, i) if zh else _record_line(c, res, i, own=own))
     if res.total > len(res.records) and res.query.metric == "list" and not (res.query.limit and res.query.order):
         c.add(f"- …… 另有 {res.total - len(res.records)} 条" if zh else f"- ... and {res.total - len(res.records)} more")
     c.add("")

@@ -28,7 +28,8 @@ _PARENT_BEFORE = re.compile(r"\b(?:subsid[a-z]*|child(?:ren)?(?: compan(?:y|ies)
                             r"belonging to|that (?:roll|rolls) up (?:under|to|into)|roll(?:s|ing)? up (?:under|to|into)|"
                             r"rolled up (?:under|to|into)|within)\s+(?:the\s+)?(?:parent\s+(?:company\s+)?)?$")
 _PARENT_AFTER = re.compile(r"^(?:'s?)?\s+(?:subsid[a-z]*|child(?:ren)?|daughter compan(?:y|ies)|family|group companies)\b")
-_SUBSIDIARY_WORD = re.compile(r"\bsubsid[a-z]*|\broll(?:s|ed|ing)? up\b|\bchild(?:ren)? (?:compan|account)|"
+_SUBSIDIARY_WORD = re.compile(r"\bsubsid[a-z]*|\b(?:compan(?:y|ies)|accounts?|accts?|customers?|firms?|businesses) "
+                              r"(?:owned by|under)\b|\broll(?:s|ed|ing)? up\b|\bchild(?:ren)? (?:compan|account)|"
                               r"\bdaughter compan")
 
 
@@ -121,8 +122,9 @@ def facts(low: str, links: list[Link]) -> tuple[dict[str, list[str]], list[tuple
                 used += [link.at, (cue_before.start() + max(0, link.at[0] - 60), link.at[0]) if cue_before and not
                          cue_after else (link.at[1], link.at[1] + cue_after.end() if cue_after else link.at[1])]
                 continue
-            if link.kind == "parent":
-                continue  # a parent company named as such, not an account the asker may see
+            if link.kind == "parent" or found.get("parent") == [link.name]:
+                used.append(link.at)  # a parent company named as such ('..., not Acme itself'), not an account
+                continue
         if link.kind not in FACT_KINDS:
             rest.append(link)
             continue

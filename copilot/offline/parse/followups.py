@@ -19,6 +19,7 @@ _VERSUS_PAST = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:be
                           r"than|up from|down from)\s+(?:the\s+)?(?:last|previous|prior)\s+(?:week|month|quarter|year)\b",
                           re.I)
 _VERSUS = re.compile(r"\b(vs\.?|versus|compared (to|with)|against)\b", re.I)
+_EACH = re.compile(r"\b(more|less|fewer|better|worse|higher|lower|bigger|smaller|each|which|compare)\b", re.I)
 
 
 def add_followups(main: Parse, today: date) -> None:
@@ -54,7 +55,15 @@ def add_followups(main: Parse, today: date) -> None:
         both = first.model_copy(update={"end": max(first.end or today, second.end or today),
                                          "label": f"{first.label} to {second.label}"})
         main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [both]})})
-    elif periodic and len(windows) == 2 and windows[0].field == windows[1].field and _VERSUS.search(main.text):
+    elif len(windows) == 2 and windows[0].field == windows[1].field and _adjacent(windows[0], windows[1]) \
+            and not _VERSUS.search(main.text) and not _EACH.search(main.text):
+        first, second = sorted(windows, key=lambda w: w.start or today)  # 'closing in jan or feb': both months
+        both = first.model_copy(update={"end": second.end, "label": f"{first.label} or {second.label}"})
+        main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [both]})})
+    elif len(windows) == 2 and windows[0].field == windows[1].field and (
+            periodic and _VERSUS.search(main.text) or _disjoint(windows[0], windows[1])):
+        # 'booked YTD vs last year', 'did I win more in Q2 or Q3': the same figure for each period (two periods that
+        # do not meet are never meant as their empty overlap)
         first, second = windows  # 'booked YTD vs last year': the same figure for each period
         main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [first]})})
         main.also.append(q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [second]})}))
@@ -85,4 +94,9 @@ def _adjacent(a: DateWindow, b: DateWindow) -> bool:
         return False
     first, second = sorted((a, b), key=lambda w: w.start)  # type: ignore[arg-type, return-value]
     return (second.start - first.end).days == 1  # type: ignore[operator]
+
+
+def _disjoint(a: DateWindow, b: DateWindow) -> bool:
+    """Do the two windows share no day?"""
+    return bool(a.end and b.start and a.end < b.start or b.end and a.start and b.end < a.start)
 

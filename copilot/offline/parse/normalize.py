@@ -29,7 +29,10 @@ VOCAB |= {"start", "beginning", "end", "smaller", "bigger", "larger", "greater",
 PURPOSE = re.compile(
     r"[-(,:]?\s*\b(?:i\s+)?(?:need|needed|want|prepping|prep|getting ready)?\s*(?:this|it|tihs|these|that)?\s*"
     r"(?:for|ahead of|before)\s+(?:the|my|our|a|an|tomorrow'?s|today'?s)?\s*(?:(?!for\b|ahead\b|before\b)[\w'-]+\s+){0,2}?"
-    r"(?:call|review|meeting|1:1|1on1|one[- ]on[- ]one|qbr|standup|stand-up|sync|prep|deck|board)\b\s*\)?\s*[:,-]?", re.I)
+    r"(?:call|review|meeting|1:1|1on1|one[- ]on[- ]one|qbr|standup|stand-up|sync|prep|deck|board)\b"
+    # '... tomorrow with celia -': when and with whom, up to the dash or colon that ends the aside
+    r"(?:(?:\s+(?:tomorrow|today|tonight|later(?: today)?|this (?:afternoon|morning|week)|next week|on \w+day))?"
+    r"(?:\s+(?:with|w/)\s+[\w'-]+(?:\s+[\w'-]+)?)?\s*(?=[-:–—]))?\s*\)?\s*[:,–—-]?", re.I)
 SHORTHANDS: list[tuple[str, str]] = [
     (r"\bw/o\b", "without"), (r"\bw/", "with "), (r"\b(\d+)\s*d\b", r"\1 days"), (r"\b(\d+)\s*(?:wks?|w)\b", r"\1 weeks"),
     (r"\b(\d+)\s*mos?\b", r"\1 months"), (r"\b(\d+)\s*(?:yrs?|y)\b", r"\1 years"), (r"\bwks?\b", "week"),
@@ -45,7 +48,7 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\b(more|less|fewer|greater|bigger|larger|smaller|higher|lower|better|worse|other) then\b", r"\1 than"),
     (r"\bwhos\b", "who's"), (r"\bwho'?ve\b", "who have"),
     (r"\bcreat(?:d|ted)?\b", "create"),  # a dropped letter the general fixer leaves alone (a word's start)
-    (r"\b(?:numbr|nbr|num)\b", "number"),
+    (r"\b(?:numbr|nbr|num)\b", "number"), (r"\b(?:lowet|lowst|lowset)\b", "lowest"), (r"\b(?:higest|highst)\b", "highest"),
     # 'this quarter vs last': the second period is the unit said once
     (r"\b(this|current) (quarter|month|year|week)\s*(vs\.?|versus|compared (?:to|with)|against|and)\s*(?:the\s+)?"
      r"(last|previous|prior)\b(?!\s+(?:one\s+)?(?:quarter|month|year|week)s?\b)(?:\s+one\b)?", r"\1 \2 \3 \4 \2"),

@@ -272,7 +272,8 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     m = re.search(r"\b(?:big|large|huge|major)\s+(?:open\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))\b", low)
     if m:
         return None, "desc", [m.span()]  # 'big deals': largest first
-    m = re.search(r"\b(biggest|largest|top|smallest)\s+(?:open\s+|won\s+|lost\s+)?(deals?|opps?|opportunit(?:y|ies)|wins?|sales?)\b", low)
+    m = re.search(r"\b(biggest|largest|top|smallest)\s+(?:single\s+|one\s+)?(?:open\s+|won\s+|lost\s+)?(deals?|opps?|"
+                  r"opportunit(?:y|ies)|wins?|sales?)\b", low)
     if m:
         plural = m.group(2).endswith("s") or m.group(2).endswith("ies")
         return (None if plural else 1), "asc" if m.group(1) == "smallest" else "desc", [m.span()]
