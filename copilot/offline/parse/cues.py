@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from copilot.offline.parse.dates import Span
+from copilot.offline.parse.slots import NUMWORD
 
 BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
            (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
@@ -64,4 +65,20 @@ def two(values: list[str]) -> list[str]:
 REGIONISH = re.compile(r"\b(?:emea|apac|apj|latam|amer|americas|emea|mea|anz|dach|benelux|nordics?|north|south|east|west|"
                        r"central|northeast|northwest|southeast|southwest|midwest|europe|asia|pacific|africa|middle east)\b",
                        re.I)
+
+
+# words the slots read by their own lexicons ('closing', 'created', 'up against'): used, never reported
+SLOT_WORDS = re.compile(r"\b(close dates?|expected to close|slated to close|(?:set|scheduled|supposed) to close|"
+                        r"clos(?:e|es|ing)|due|created|opened|added|engaged?|start(?:ed)?|"
+                        r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|create|"
+                        r"generated|(?:sorted|ordered|sort) by close date|by close date|in the mix|competing|is competing|"
+                        r"up against|(?:better|worse|higher|lower) than|up from|down from|"
+                        r"with (?:customers|clients|prospects|buyers)|"
+                        r"worked|touched|had activity|with activity|activity|active)\b"
+                        r"|\(\s*(?:in\s+)?days\s*\)|\bin days\b")  # '(days)': the unit asked for
+OVERDUE = re.compile(r"\b(?:past (?:their|the|its) (?:close|due) dates?|overdue|past due|late|close dates? "
+                     r"(?:has |have |that )?(?:passed|gone by)|close dates? in the past|next steps? (?:is |are )?"
+                     r"(?:overdue|past due|late))\b")
+OLDER = re.compile(rf"\bolder than\s+{NUMWORD}\s*(day|week|month|year)s?\b|\bopen (?:for )?(?:more than|over)\s+"
+                   rf"{NUMWORD}\s*(day|week|month|year)s?\b")
 

@@ -16,8 +16,11 @@ from copilot.offline.parse import attributes, slots
 from copilot.offline.parse.cues import (
     ALSO,
     FIELDS,
+    OLDER,
+    OVERDUE,
     PERFORMANCE,
     REGIONISH,
+    SLOT_WORDS,
     WHICH_ACCOUNTS,
     all_hits,
     field_for,
@@ -121,15 +124,7 @@ class QueryParser:
         if fact_values or fact_excluded or staff:  # 'small companies under 500 employees', 'international (non-US) accts'
             fact_spans += attributes.account_words(low, international=any(k == "region" for k, _ in fact_excluded))
         used += [link.at for link in links] + lexical + fact_spans  # type: ignore[list-item]
-        for m in re.finditer(r"\b(close dates?|expected to close|slated to close|(?:set|scheduled|supposed) to close|"
-                             r"clos(?:e|es|ing)|due|created|opened|added|engaged?|start(?:ed)?|"
-                             r"came in|next steps? (?:due|scheduled|planned|set)|by amount|by value|by size|logged|log|create|generated|"
-                             r"(?:sorted|ordered|sort) by close date|by close date|in the mix|competing|is competing|up against|"
-                             r"(?:better|worse|higher|lower) than|up from|down from|"
-                             r"with (?:customers|clients|prospects|buyers)|"
-                             r"worked|touched|had activity|with activity|activity|active)\b", low):
-            used.append(m.span())
-        used += [m.span() for m in re.finditer(r"\(\s*(?:in\s+)?days\s*\)|\bin days\b", low)]  # '(days)': the unit asked for
+        used += [m.span() for m in SLOT_WORDS.finditer(low)]  # verbs and phrases the slots above already read
         pushes, sp = slots.pushes(low)
         used += sp
         nxt, sp = slots.next_step(low)
@@ -256,11 +251,7 @@ class QueryParser:
             if fld == "close" and status in ("won", "lost", "closed"):
                 fld = "closed"  # 'how much did we close this quarter': when they closed
             wins.append(DateWindow(field=fld, start=w.start, end=w.end, label=w.label))  # type: ignore[arg-type]
-        overdue = re.search(r"\b(?:past (?:their|the|its) (?:close|due) dates?|overdue|past due|late|close dates? "
-                            r"(?:has |have |that )?(?:passed|gone by)|close dates? in the past|next steps? (?:is |are )?"
-                            r"(?:overdue|past due|late))\b", low)
-        older = re.search(rf"\bolder than\s+{slots.NUMWORD}\s*(day|week|month|year)s?\b|\bopen (?:for )?(?:more than|over)\s+"
-                          rf"{slots.NUMWORD}\s*(day|week|month|year)s?\b", low)
+        overdue, older = OVERDUE.search(low), OLDER.search(low)
         if older and obj_kind == "deals":  # 'older than 60 days': created more than 60 days ago
             n, unit = (older.group(1), older.group(2)) if older.group(2) else (older.group(3), older.group(4))
             days = slots.num(n) * slots.UNIT_DAYS[unit]
