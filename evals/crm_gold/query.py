@@ -136,10 +136,18 @@ def _records(obj: str, comp: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]
 
 def _me_vs_rest(crm: CrmData, obj: str, comp: dict[str, Any], status: str | None, mask: pd.Series,
                 asker: Asker) -> dict[str, Any]:
-    """The asker's own figure against the rest of their team's (aggregate only, so not scoped to the rep)."""
+    """The asker's own figure against the rest of their team's (aggregate only, so not scoped to the rep). Where the
+    asker's manager has other reps, the team is that manager's reps (a team may hold several managers' reps)."""
     df = crm.table(obj)
+    users = crm.table("users")
+    boss = users.loc[users["id"] == asker.user_id, "manager_id"]
+    boss_id = boss.iloc[0] if len(boss) and isinstance(boss.iloc[0], str) and boss.iloc[0] else None
+    peers = set(users.loc[(users["manager_id"] == boss_id) & (users["role"] == "rep"), "id"]) if boss_id else set()
     mine = df[mask & (df["owner_id"] == asker.user_id)]
-    rest = df[mask & (df["team_id"] == asker.team_id) & (df["owner_id"] != asker.user_id)]
+    if len(peers) > 1:
+        rest = df[mask & df["owner_id"].isin(peers - {asker.user_id})]
+    else:
+        rest = df[mask & (df["team_id"] == asker.team_id) & (df["owner_id"] != asker.user_id)]
     rows = [{"group": g, "key": g, "value": metric_value(crm, obj, comp["metric"], part), "n": len(part)}
             for g, part in (("me", mine), ("rest", rest))]
     return {"kind": "rows", "rows": rows, "ordered": False, "limit": None, "compare": ["me_vs_rest"]}

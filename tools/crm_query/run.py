@@ -209,6 +209,10 @@ def _me_vs_rest(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today: d
         raise PermissionDenied("you are not in a team, so there is no 'rest' to compare with"
                                if subject == me.user_id else f"{you} is not in a team, so there is no 'rest' to compare with")
     team_scope = Scope(me, team_ids=frozenset({team}))  # a rep's rest: the team, as an aggregate
+    peers = frozenset(u for u, m in d.user_manager.items() if m and m == d.user_manager.get(subject)
+                      and d.user_role.get(u) == "rep")
+    if subject == me.user_id and len(peers) > 1:  # where a team holds several managers' reps: the rep's own manager's
+        team_scope = Scope(me, owner_ids=peers, owner_records_only=True)
     if subject != me.user_id and not scope.all_records:
         team_scope = scope  # a manager's rep against the rest of the manager's own people, not the whole office
     elif subject != me.user_id:
