@@ -26,6 +26,8 @@ EXAMPLES: dict[str, dict] = {
     "propose_email": {"account": "Acme", "to": ["Dana Park"], "subject": "Next steps", "body": "Hi Dana, ..."},
     "propose_deal_update": {"deal": "D-1", "stage": "negotiation", "next_step": "Legal review"},
     "propose_task": {"title": "Send SOC 2 report", "due_on": "2026-11-25", "deal": "D-1"},
+    "propose_activity": {"kind": "call", "subject": "Call with Acme", "body": "legal ok with the MSA", "account": "Acme",
+                         "contact": "Dana Park"},
     "pipeline_query": {"metric": "won_revenue", "group_by": "rep"},
     "search_calls": {"query": "security review", "speaker": "customer"},
     "query_crm": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep"},

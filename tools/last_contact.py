@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, or_, select
 
 from copilot.core.domain import Citation
 from copilot.core.errors import NotFound
@@ -78,8 +78,11 @@ def last_contact(ctx: ToolContext, args: LastContactArgs) -> LastContact:
     contact, account = find_contact(ctx, args.person)
     names = user_names(ctx)
     with ctx.crm.session() as s:
-        q = apply_scope(select(Activity).where(Activity.contact_id == contact.id, Activity.kind.in_(TALKING)),
-                        ctx.scope, Activity)
+        with_them = Activity.contact_id == contact.id
+        if contact.email:  # a meeting they attended is logged against one contact, their address among the attendees
+            with_them = or_(with_them, (Activity.account_id == account.id)
+                            & func.lower(cast(Activity.attendees, String)).contains(contact.email.lower()))
+        q = apply_scope(select(Activity).where(with_them, Activity.kind.in_(TALKING)), ctx.scope, Activity)
         acts = list(s.scalars(q.order_by(Activity.occurred_at.desc()).limit(args.limit)))
         calls = [c for c in s.scalars(apply_scope(select(Call).where(Call.account_id == account.id), ctx.scope, Call)
                                       .order_by(Call.occurred_at.desc()).limit(20)) if _attended(c, contact)]

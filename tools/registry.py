@@ -14,6 +14,7 @@ from tools.last_contact import last_contact
 from tools.list_deals import list_deals
 from tools.lookup_account import lookup_account
 from tools.lookup_deal import lookup_deal
+from tools.propose_activity import propose_activity
 from tools.propose_deal_update import propose_deal_update
 from tools.propose_email import propose_email
 from tools.propose_task import propose_task
@@ -26,7 +27,7 @@ __all__ = ["CAPABILITY_TOOLS", "CORE_TOOLS", "ToolSpec", "all_tools"]
 
 CORE_TOOLS: list[ToolSpec] = [ToolSpec.of(fn) for fn in (
     query_crm, search_knowledge, search_calls, lookup_account, lookup_deal, list_deals, account_timeline, last_contact,
-    propose_email, propose_deal_update, propose_task)]
+    propose_email, propose_deal_update, propose_task, propose_activity)]
 
 CAPABILITY_TOOLS: list[ToolSpec] = [ToolSpec.of(fn) for fn in (
     forecast_quarter, deals_at_risk, win_probability, customer_health, summarize_call, draft_followup, start_roleplay)]

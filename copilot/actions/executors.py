@@ -193,6 +193,26 @@ class CallSummaryExecutor:
         return {"call_updated": call is not None, "activity_id": note_id}
 
 
+class ActivityLogExecutor:
+    """Write a call, meeting, email or note the user had into the account's activity history."""
+
+    def __init__(self, crm: CrmStore, clock: Callable[[], datetime]) -> None:
+        self.crm, self.clock = crm, clock
+
+    def run(self, action: Action) -> dict[str, Any]:
+        p = action.payload
+        activity_id = f"log:{action.id}"
+        with self.crm.session() as s:
+            contact = s.get(Contact, p["contact_id"]) if p.get("contact_id") else None
+            contact_id = contact.id if contact is not None and contact.account_id == p["account_id"] else None
+            s.add(Activity(id=activity_id, kind=p["kind"], subject=p["subject"], body=p.get("body") or None,
+                           contact_id=contact_id,  # only a contact of the account the action may write to
+                           deal_id=p.get("deal_id"), account_id=p["account_id"], owner_id=action.owner_id,
+                           team_id=_owner_team(s, action), source="copilot",
+                           occurred_at=datetime.combine(date.fromisoformat(p["occurred_on"]), self.clock().time())))
+        return {"activity_id": activity_id}
+
+
 def _ics_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
@@ -236,4 +256,5 @@ def default_executors(crm: CrmStore, *, outbox_dir: Path, calendar_dir: Path, sm
         "create_task": TaskExecutor(crm, clock),
         "log_call_summary": CallSummaryExecutor(crm, clock),
         "schedule_meeting": MeetingExecutor(crm, calendar_dir, clock, internal_domains),
+        "log_activity": ActivityLogExecutor(crm, clock),
     }

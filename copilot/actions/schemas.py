@@ -117,6 +117,18 @@ class LogCallSummary(_Payload):
     account_id: str | None = None
 
 
+class LogActivity(_Payload):
+    """A call, meeting, email or note that already happened, written to the account's activity history."""
+
+    kind: Literal["call", "meeting", "email", "note"]
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(default="", max_length=4000)
+    occurred_on: date
+    account_id: str = Field(min_length=1)
+    deal_id: str | None = None
+    contact_id: str | None = None
+
+
 class ScheduleMeeting(_Payload):
     title: str = Field(min_length=1, max_length=300)
     start: datetime
@@ -136,6 +148,7 @@ SCHEMAS: dict[str, type[_Payload]] = {
     "create_task": CreateTask,
     "log_call_summary": LogCallSummary,
     "schedule_meeting": ScheduleMeeting,
+    "log_activity": LogActivity,
 }
 
 
@@ -218,6 +231,8 @@ class Action(BaseModel):
             return f"Task due {p['due_on']}: {p['title']}"
         if self.kind == "log_call_summary":
             return f"Log summary of call {p['call_id']}"
+        if self.kind == "log_activity":
+            return f"Log {p['kind']} on {p['occurred_on']}: {p['subject']}"
         if self.kind == "schedule_meeting":
             return f"Meeting {p['start']} ({p['duration_minutes']} min): {p['title']}"
         return self.kind

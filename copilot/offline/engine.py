@@ -18,7 +18,7 @@ from copilot.core.embeddings import Embedder
 from copilot.core.errors import CopilotError, NotFound, PermissionDenied
 from copilot.core.lang import has_han, language
 from copilot.core.visibility import Scope
-from copilot.offline import account_facts, crm_answers, library_answers, requests
+from copilot.offline import account_facts, contact_card, crm_answers, library_answers, requests
 from copilot.offline.crm_query_answer import crm_answer, linker_for, parse_question
 from copilot.offline.forms import (
     AT_RISK,
@@ -71,7 +71,7 @@ Handler = Callable[[ToolContext, Composer, Entities, str], float]
 STRUCTURED = {"pipeline", "forecast", "at_risk", "my_deals", "roleplay", "call_summary", "followup"}
 LIBRARY_INTENTS = ("objection", "competitor", "knowledge")
 RECORD_LEVEL = {"account_status", "champion", "my_deals", "deal", "call_summary", "followup", "request",
-                "call_quotes", "account_fact"}
+                "call_quotes", "account_fact", "contact_card"}
 NEEDS_ACCOUNT = {"account_status", "champion", "call_summary", "followup"}
 HELP = (
     "I can answer questions about your accounts, deals and the case library, with sources. Try:\n"
@@ -101,6 +101,11 @@ def is_crm_question(parse: Parse | None, cued: frozenset[str], question: str) ->
     if len(foreign_words(parse)) > (2 if parse.crm_evidence >= 4 else 1):
         return False  # (a CRM phrase the query cannot express yet is said, not a reason to leave the CRM)
     return parse.crm_evidence >= 2
+
+
+# 'draft a follow-up email to Imani about the proposal': a note to a person, not the follow-up of a recorded call
+TO_SOMEONE = re.compile(r"\b(?:email|e-mail|note|message|follow[- ]?up)\s+(?:email\s+|note\s+)?to\s+(?!(?:the|my|our|this|that|"
+                        r"today'?s|yesterday'?s|last)\b)\w", re.I)
 
 
 def unknown_name(parse: Parse, question: str) -> str | None:
@@ -146,6 +151,7 @@ class OfflineEngine:
             "champion": crm_answers.contacts,
             "last_contact": crm_answers.last_contact_answer,
             "account_fact": account_facts.answer,
+            "contact_card": contact_card.answer,
             "my_deals": crm_answers.deal_list,
             "deal": crm_answers.one_deal,
             "objection": library_answers.objection,
@@ -237,7 +243,7 @@ class OfflineEngine:
             intent = next(i for i in route.ranked if i not in STRUCTURED)
         c = Composer()
         rules = asks_for_rules(routing, original or question, linker)  # the form of 'how is it done', no record named
-        if is_request(question) and not re.search(r"\bfollow[- ]?up\b", question, re.I):
+        if is_request(question) and (not re.search(r"\bfollow[- ]?up\b", question, re.I) or TO_SOMEONE.search(question)):
             intent = "request"
         elif is_call_question(routing) and not rules:
             intent = "call_quotes"
@@ -249,19 +255,23 @@ class OfflineEngine:
             intent = "last_contact"
         elif account_facts.asked_fact(routing) and account_facts.named_account(ctx, question):
             intent = "account_fact"  # 'how many employees does Isdom have': the company's own facts
+        elif contact_card.named_contact(ctx, question):
+            intent = "contact_card"  # "what's Beatriz Delaney's email"
         policy = bool(POLICY.search(routing))
         if policy and intent not in ("request", "call_quotes", "roleplay") \
-                or rules and intent not in ("request", "roleplay", "last_contact", "account_fact"):
+                or rules and intent not in ("request", "roleplay", "last_contact", "account_fact", "contact_card"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
-            parse = None if intent in ("request", "call_quotes", "last_contact", "health", "account_fact") or policy \
+            parse = None if intent in ("request", "call_quotes", "last_contact", "health", "account_fact", "contact_card") \
+                or policy \
                 else parse_question(ctx, question, linker)
         except CopilotError:
             parse = None
         # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") makes it a library question, unless it is
         # a word or two beside a clear CRM question (then it is reported as not applied, and costs confidence).
         left = unread(question, han_names or []) if original and original != question else []
-        if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay", "account_fact"):
+        if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay", "account_fact",
+                                   "contact_card"):
             if len("".join(left)) >= 3 or parse is None or parse.query is None or parse.crm_evidence < 2:
                 intent, parse = next(i for i in route.ranked if i in LIBRARY_INTENTS), None
             else:

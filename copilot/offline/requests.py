@@ -17,6 +17,7 @@ from knowledge.crm.scoping import apply_scope, require_records
 from tools._propose import Proposed
 from tools.compose import Composer
 from tools.context import ToolContext
+from tools.propose_activity import ProposeActivityArgs, propose_activity
 from tools.propose_deal_update import ProposeDealUpdateArgs, propose_deal_update
 from tools.propose_email import ProposeEmailArgs, propose_email
 from tools.propose_task import ProposeTaskArgs, propose_task
@@ -98,10 +99,8 @@ def handle(ctx: ToolContext, c: Composer, question: str) -> float:
     account = contact[1] if contact else next((a for _, a in people for x in links if x.kind == "account" and x.id == a.id), None)
     me = ctx.principal.name
     if LOG.search(question) and not (EMAIL.search(question) or TASK.search(question) or MEETING.search(question)):
-        c.add("I can propose emails, tasks, meetings and deal updates for your approval; logging a free-text note "
-              "is not one of them yet. Say \"remind me to ...\" for a task, or \"draft a note to <contact> ...\".")
-        return 0.3
-    if UPDATE.search(question) and not EMAIL.search(question):
+        return _log(ctx, c, question, account, contact[0] if contact else None)
+    if UPDATE.search(question) and not EMAIL.search(question) and not MEETING.search(question):
         return _update(ctx, c, question, account)
     if TASK.search(question):
         what = re.sub(_LEAD + r"(remind me|create (?:a )?task|add (?:a )?task|make (?:a )?task|set (?:a )?reminder)\s*(to|:)?\s*",
@@ -136,6 +135,32 @@ def handle(ctx: ToolContext, c: Composer, question: str) -> float:
                                               body=body, deal=deal.id if deal else None,
                                               rationale=f"asked in chat: {question[:120]}"))
     _report(ctx, c, res, f"an email to {to.name} ({account.name})")
+    return 0.75
+
+
+_LOGGED = {"call": "call", "phone call": "call", "convo": "call", "conversation": "call", "chat": "call",
+           "meeting": "meeting", "mtg": "meeting", "demo": "meeting", "email": "email", "note": "note"}
+
+
+def _log(ctx: ToolContext, c: Composer, question: str, account: Account | None, contact: Contact | None) -> float:
+    """'log a call with Pembrook: spoke w Carlos, legal ok with the MSA': a call, meeting, email or note that
+    already happened, proposed for the account's history. The notes are the words after ':' (or 'that', '-')."""
+    if account is None:
+        c.add("Which account was it with? Name it, e.g. \"log a call with Acme: agreed on a pilot\".")
+        return 0.3
+    m = re.search(r"\blog(?:ged)?\s+(?:a|an|the|my|our)?\s*(phone call|call|convo|conversation|chat|meeting|mtg|demo|email|"
+                  r"note)\b", question, re.I)
+    kind = _LOGGED.get(m.group(1).lower(), "note") if m else "note"
+    cut = re.search(r":|\s[-–—]\s|\b(?:that|about|re)\b", question)
+    head, notes = (question[:cut.start()], question[cut.end():]) if cut else (question, "")
+    day = _when(head.lower(), ctx.today) or ctx.today  # a date in the notes ('signature by dec 15') is not when it was
+    day = min(day, ctx.today)
+    subject = f"{kind.capitalize()} with {contact.name if contact else account.name}" + \
+        (f" ({account.name})" if contact else "")
+    res = propose_activity(ctx, ProposeActivityArgs(kind=kind, subject=subject, body=notes.strip(" .")[:4000],  # type: ignore[arg-type]
+                                                    account=account.id, occurred_on=day,
+                                                    contact=contact.name if contact else None))
+    _report(ctx, c, res, f"a {kind} log for {account.name} on {day}")
     return 0.75
 
 

@@ -119,3 +119,16 @@ def test_verify_reports_a_payload_changed_in_the_database(world):
             payload={"deal_id": "D-1", "fields": {"amount": 1}}))
     report = cp.services.actions.verify()
     assert not report.ok and any("does not match its hash" in p for p in report.problems)
+
+
+def test_editing_own_activity_log_to_name_another_teams_account_is_refused(world):
+    cp, c, keys = world
+    a = _pending(cp, "r-cara", "log_activity", {"kind": "call", "subject": "Call", "body": "notes",
+                                                "occurred_on": "2026-11-20", "account_id": "A-2"})
+    r = c.post(f"/v1/actions/{a['id']}/edit", headers=auth(keys["r-cara"]),
+               json={"payload_hash": a["hash"], "payload": {"kind": "call", "subject": "Call", "body": "x",
+                                                            "occurred_on": "2026-11-20", "account_id": "A-1"}})
+    assert r.status_code == 403
+    with pytest.raises(PermissionDenied):
+        cp.services.actions.propose("log_activity", {"kind": "note", "subject": "s", "occurred_on": "2026-11-20",
+                                                     "account_id": "A-1"}, owner_id="r-cara", rationale="r", tool="t")

@@ -28,7 +28,8 @@ REPORTED = re.compile(r"\b(did|said|mentioned|asked|raised|told|brought up|came 
 def is_call_question(question: str) -> bool:
     if HOW_TO.search(question) and not REPORTED.search(question):
         return False
-    return bool(CALL_QUESTION.search(question)) and not re.search(r"\b(summari[sz]e|recap|follow[- ]?up)\b", question, re.I)
+    return bool(CALL_QUESTION.search(question)) and not re.search(
+        r"\b(summari[sz]e|recap|follow[- ]?up(?!\s+(?:call|meeting|demo)))\b", question, re.I)  # 'the follow up call' is a call
 
 
 def call_quotes(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:

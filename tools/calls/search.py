@@ -14,11 +14,42 @@ from knowledge.crm.scoping import apply_scope, require_records
 from tools._crm import find_account
 from tools.context import ToolContext, ToolResult
 
-_STOP = set(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "with", "how", "do", "we", "i", "you", "our", "my", "what", "which", "who", "when", "where", "why", "does", "did", "can", "should", "they", "them", "it", "this", "that", "about", "at", "as", "by", "from", "said", "say", "says", "mention", "mentioned", "ask", "asked", "call", "calls", "last", "latest", "recent", "their", "there", "any", "what's", "tell", "told", "talk", "talked", "customer", "buyer", "prospect"])
+_STOP = set(["came", "come", "comes", "up", "raise", "raised", "bring", "brought", "were", "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "with", "how", "do", "we", "i", "you", "our", "my", "what", "which", "who", "when", "where", "why", "does", "did", "can", "should", "they", "them", "it", "this", "that", "about", "at", "as", "by", "from", "said", "say", "says", "mention", "mentioned", "ask", "asked", "call", "calls", "last", "latest", "recent", "their", "there", "any", "what's", "tell", "told", "talk", "talked", "customer", "buyer", "prospect"])
 
 
 def terms(text: str) -> set[str]:
     return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2}
+
+
+_MONEY = {"price", "pricing", "cost", "budget", "discount", "free", "hundred", "thousand", "percent", "cheaper", "expensive", "quote", "seat", "license", "licence",
+          "spend", "afford", "fee", "invoice", "payment", "dollar", "per", "tier", "roi"}
+_WORRY = {"concern", "concerned", "worried", "worry", "risk", "issue", "problem", "hesitant", "unsure", "however",
+          "difficult", "hard", "blocker", "block", "pushback", "approval", "security", "compliance", "hipaa", "gdpr", "soc",
+          "integration", "legacy", "migration", "cheaper", "expensive", "competitor", "alternative", "timeline", "slow"}
+# A topic word of the question stands for the words people use on a call: 'pricing' is said as 'discount',
+# 'cheaper', 'per seat'; an 'objection' as a concern, a risk, a competitor, compliance. (Stems: terms() drops an 's'.)
+TOPICS: dict[str, set[str]] = {
+    **{w: _MONEY for w in ("price", "pricing", "cost", "budget", "money", "commercial", "discount")},
+    **{w: _WORRY for w in ("objection", "concern", "pushback", "worrie", "worry", "risk", "issue", "hesitation",
+                           "blocker", "hesitancy", "reservation")},
+    **{w: {"competitor", "alternative", "evaluating", "compare", "comparing", "versu", "vendor", "switch", "cheaper"}
+       for w in ("competitor", "competition", "alternative", "rival")},
+    **{w: {"timeline", "quarter", "month", "week", "deadline", "date", "launch", "live", "start", "kickoff", "by"}
+       for w in ("timeline", "timing", "deadline")},
+    **{w: {"security", "compliance", "soc", "hipaa", "gdpr", "sso", "encryption", "audit", "privacy", "legal"}
+       for w in ("security", "compliance", "legal", "privacy")},
+    **{w: {"integration", "integrate", "api", "connector", "legacy", "migrate", "migration", "warehouse", "system"}
+       for w in ("integration", "technical", "tech", "architecture")},
+    "step": {"next", "send", "schedule", "pilot", "kickoff", "follow", "plan", "trial", "meeting", "demo"},
+}
+
+
+def expand(asked: set[str]) -> set[str]:
+    """The question's terms and the words on a call that its topic words stand for."""
+    out = set(asked)
+    for t in asked:
+        out |= TOPICS.get(t, set())
+    return out
 
 
 class SearchCallsArgs(BaseModel):
@@ -64,12 +95,14 @@ def search_calls(ctx: ToolContext, args: SearchCallsArgs) -> CallSegments:
     with ctx.crm.session() as s:
         calls = list(s.execute(stmt.order_by(Call.occurred_at.desc())))
     asked = terms(args.query)
+    # "on sam's call": whose call it was, not whose words are wanted
+    asked -= {w.rstrip("s") for w in re.findall(r"\b(\w+)'s\s+(?:\w+\s+)?(?:call|meeting|demo)", args.query.lower())}
     scored: list[tuple[float, int, Segment]] = []
     for rank, (call, account) in enumerate(calls):
         roles = {str(a.get("name")): str(a.get("role")) for a in call.attendees or [] if isinstance(a, dict)}
         name_terms = {t for n in roles for t in terms(n)}
         named = {n for n in roles if terms(n) & asked}  # "what did Dana say": Dana's own words only
-        want = asked - name_terms
+        want = expand(asked - name_terms - terms(account or ""))
         for seg in call.transcript or []:
             speaker = str(seg.get("speaker") or "speaker")
             rep = roles.get(speaker) == "rep" or speaker not in roles and _is_rep(speaker)

@@ -192,15 +192,31 @@ def find_windows(question: str, today: date) -> list[Span]:
     for m in re.finditer(r"\b(since|after|before|by|until|in|during|for|of)?\s*((?:19|20)\d{2})\b", low):
         y = int(m.group(2))
         _bounded(add, m, m.group(1), date(y, 1, 1), date(y, 12, 31), today)
-    for m in re.finditer(r"\b(this|next|last)\s+(monday|tuesday|wednesday|thursday|friday)\b|\b(today|tomorrow|yesterday)\b", low):
+    for m in re.finditer(rf"\b(this|next|last|on|coming|this coming)\s+{_WEEKDAY}|"
+                         r"\b(today|tomorrow|yesterday)\b", low):
         if m.group(3):
             d = today + timedelta(days={"today": 0, "tomorrow": 1, "yesterday": -1}[m.group(3)])
         else:
-            wd = ["monday", "tuesday", "wednesday", "thursday", "friday"].index(m.group(2))
-            d = today + timedelta(days=(wd - today.weekday()) % 7 + (7 if m.group(1) == "next" else 0))
+            d = _weekday(today, m.group(1), m.group(2))
         add(m, d, d, m.group(0))
     out.sort(key=lambda s: s.at)
     return _nested(out, low)
+
+
+_WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri)(?:day|sday|nesday|rsday)?\b"
+
+
+def _weekday(today: date, word: str, day: str) -> date:
+    """'next tuesday': the Tuesday of next week; 'this tuesday': the coming one, today included; 'last tuesday': the
+    latest one before today; 'on tuesday': the coming one (a week from today when today is Tuesday)."""
+    wd = ["mon", "tue", "wed", "thu", "fri"].index(day[:3])
+    if word == "next":
+        return today - timedelta(days=today.weekday()) + timedelta(weeks=1, days=wd)
+    if word == "last":
+        return today - timedelta(days=(today.weekday() - wd) % 7 or 7)
+    if word == "this":
+        return today + timedelta(days=(wd - today.weekday()) % 7)
+    return today + timedelta(days=(wd - today.weekday()) % 7 or 7)
 
 
 def _nested(spans: list[Span], low: str) -> list[Span]:
