@@ -29,6 +29,11 @@ def test_sql_looking_text_is_just_text(world):
     assert r.status_code == 200 and r.json()["text"]
     with cp.services.crm.session() as s:
         assert s.query(Deal).count() == 4
+    # SQL after a real question is set aside, the question is answered, and 'DROP' is not read as a name
+    r = c.post("/v1/ask", headers=auth(keys["r-ann"]), json={"question": "my open deals'; DROP TABLE deals; --"})
+    body = r.json()
+    assert body["intent"] == "crm_query" and "DROP" not in body["text"] and body["data"]["crm"]["total"] >= 1
+    assert any("set aside the SQL" in n for n in body["notes"])
 
 
 def test_names_outside_scope_reveal_nothing(world):

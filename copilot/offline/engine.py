@@ -33,7 +33,7 @@ from copilot.offline.forms import (
     routing_text,
 )
 from copilot.offline.injection import NOTE as INJECTION_NOTE
-from copilot.offline.injection import set_aside
+from copilot.offline.injection import SQL_NOTE, set_aside, strip_sql
 from copilot.offline.names import hidden_account, is_crm_account
 from copilot.offline.parse.attributes import as_parent
 from copilot.offline.parse.lexicon import FILLER
@@ -212,9 +212,10 @@ class OfflineEngine:
 
     def answer(self, ctx: ToolContext, question: str, state: dict[str, Any]) -> tuple[Answer, dict[str, Any]]:
         question, injected = set_aside(question)
-        if injected and not question:
+        question, sql = strip_sql(question)
+        if (injected or sql) and not question:
             c = Composer()
-            c.add(f"{INJECTION_NOTE} Ask me about your deals, accounts, calls or the case library.")
+            c.add(f"{INJECTION_NOTE if injected else SQL_NOTE} Ask me about your deals, accounts, calls or the case library.")
             return c.answer("help", 0.9), state
         original, han_names = question, []
         linker = linker_for(ctx)  # the CRM's names, once per question: routing, the Chinese reader and the parser
@@ -226,6 +227,8 @@ class OfflineEngine:
         answer, new_state = self._answer(ctx, question, state, linker, original=original, han_names=han_names)
         if injected:
             answer.notes.insert(0, INJECTION_NOTE)
+        if sql:
+            answer.notes.insert(0, SQL_NOTE)
         return answer, new_state
 
     def _answer(self, ctx: ToolContext, question: str, state: dict[str, Any], linker: Linker,

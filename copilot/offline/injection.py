@@ -35,3 +35,20 @@ def set_aside(question: str) -> tuple[str, bool]:
     if len([w for w in re.findall(r"[a-z]{3,}", rest.lower()) if w not in ("the", "and", "please", "print", "show")]) < 1:
         rest = ""  # nothing left but the instruction itself
     return rest, True
+
+
+# SQL typed into a question ("pipeline in retail'; DROP TABLE deals; --"): never run (questions become a typed
+# query, not SQL), and set aside so its words are not read as names.
+_SQL = re.compile(r"['\"`]?\s*(?:;|--)\s*(?:drop|delete|insert|update|select|alter|truncate|create|grant|exec)\b.*$"
+                  r"|['\"`]\s*(?:or|and)\s+['\"`]?\w+['\"`]?\s*=\s*['\"`]?\w+.*$|\bunion\s+(?:all\s+)?select\b.*$",
+                  re.I | re.S)
+SQL_NOTE = "I set aside the SQL in your message: questions are read into a typed query, never run as SQL."
+
+
+def strip_sql(question: str) -> tuple[str, bool]:
+    """(the question without SQL text, whether there was any)."""
+    m = _SQL.search(question)
+    if not m:
+        return question, False
+    return question[:m.start()].strip(" '\";-"), True
+
