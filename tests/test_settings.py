@@ -42,3 +42,22 @@ def test_unknown_provider_lists_choices(tmp_path):
         build_chat_model(load_settings(home=tmp_path, llm="anthropic:claude"))
     with pytest.raises(ConfigError, match="COPILOT_EMBEDDINGS"):
         build_embedder(load_settings(home=tmp_path, embeddings="word2vec"))
+
+
+def test_a_copy_with_another_home_uses_that_home(tmp_path):
+    """The eval's throwaway copies (evals.runner.home_copy) change only the home: the copy must not keep the first
+    home's resolved path, or the safety suite's injected records land in the home under test."""
+    from copilot.app import Copilot
+    from evals.runner import home_copy
+
+    s = load_settings(home=tmp_path / "one", llm="none", embeddings="hash")
+    assert s.resolved_home == (tmp_path / "one").resolve()
+    c = s.model_copy(update={"home": tmp_path / "two"})
+    assert c.resolved_home == (tmp_path / "two").resolve() and str(tmp_path / "two") in c.crm_url
+    cp = Copilot(s)
+    try:
+        with home_copy(cp)() as (clone, _):
+            assert clone.settings.resolved_home != cp.settings.resolved_home
+            assert clone.settings.crm_url != cp.settings.crm_url
+    finally:
+        cp.close()

@@ -6,7 +6,6 @@ Everything below the edge receives a ``Settings`` value; nothing else reads the 
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -95,8 +94,10 @@ class Settings(BaseSettings):
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///path.db or postgresql+psycopg://...")
         return value
 
-    @cached_property
+    @property
     def resolved_home(self) -> Path:
+        # not cached: a cached value would survive ``model_copy(update={"home": ...})`` and point the copy at the
+        # original data (the eval's throwaway copies wrote into the home under test)
         return self.home.expanduser().resolve()
 
     def current_date(self) -> date:
