@@ -126,6 +126,7 @@ def test_open_deals_by_the_accounts_country(maven, csvs):
     a = ask(maven, "cara-losch", "how many open opps by account country")
     got = {g["group"]: g["value"] for g in a.data["crm"]["rows"] if g["group"] != "none"}
     assert got == dict(n)
+    assert "- (no region on record): " in a.text and "- none:" not in a.text  # deals with no account, said as such
 
 
 def test_a_fact_word_without_a_cue_is_not_a_filter(maven):

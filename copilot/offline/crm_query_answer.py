@@ -169,6 +169,8 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
     for g in res.rows if not (res.query.limit == 1 and res.rows) or res.query.compare else []:
         group = f"{own[g.group]} ({g.group.replace('_', ' ')})" if res.query.group_by == "stage" and g.group in own \
             else g.group
+        if g.group == "none" and res.query.group_by:  # records with no value for the grouping, said as such
+            group = "（未记录）" if zh else f"(no {res.query.group_by.replace('_', ' ')} on record)"
         c.add(f"- {group}：{res.fmt(g.value)}（{g.n} 条记录）" if zh else f"- {group}: {res.fmt(g.value)} ({g.n} records)")
     for i in range(len(res.records)):
         c.add(_record_line_zh(c, res, i) if zh else _record_line(c, res, i, own=own))
