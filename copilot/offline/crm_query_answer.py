@@ -10,11 +10,12 @@ from sqlalchemy import select
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.parser import QueryParser
 from copilot.offline.parse.result import Parse
-from knowledge.crm.models import Account, Deal, ImportRun, Product, Team, User
+from knowledge.crm.models import Deal, ImportRun, Product, Team, User
 from knowledge.crm.scoping import nameable_accounts, nameable_parents
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.crm_query import describe_zh
+from tools.crm_query.resolve import fact_values
 from tools.crm_query.result import CrmResult, fmt_money
 from tools.query_crm import query_crm
 
@@ -32,9 +33,7 @@ def linker_for(ctx: ToolContext) -> Linker:
             "account": dict(s.execute(nameable_accounts(ctx.scope)).tuples().all()),
         }
         # the values of the customers' own facts (industry, region, tier, parent company) and product series
-        for kind, col in (("sector", Account.sector), ("region", Account.region), ("tier", Account.tier),
-                          ("series", Product.series)):
-            names[kind] = {v: v for v in s.scalars(select(col).distinct()) if v and v.strip()}
+        names.update({kind: {v: v for v in values} for kind, values in fact_values(s).items()})
         names["parent"] = {v: v for v in s.scalars(nameable_parents(ctx.scope)) if v and v.strip()}
     return Linker(names)
 

@@ -17,7 +17,7 @@ from copilot.core.visibility import Scope
 from knowledge.crm.models import Account, Activity, Call, Contact, Deal, Product, StageChange
 from knowledge.crm.scoping import apply_scope
 from knowledge.crm.store import CrmStore
-from tools.crm_query.resolve import Resolved
+from tools.crm_query.resolve import ACCOUNT_FACTS, Resolved
 from tools.crm_query.schema import CrmQuery, DateWindow, Status
 
 CLOSED = ("closed_won", "closed_lost")
@@ -83,14 +83,12 @@ def _people(stmt: Any, model: Any, r: Resolved) -> Any:
 
 def _facts(stmt: Any, q: CrmQuery, r: Resolved) -> Any:
     """The account's own facts (industry, region, tier, parent, headcount); ``stmt`` has Account joined."""
-    for slot, col in (("sector", Account.sector), ("region", Account.region), ("tier", Account.tier),
-                      ("parent", Account.parent)):
+    for slot, col in ACCOUNT_FACTS.items():
         if slot in r.facts:
             stmt = stmt.where(func.lower(col) == r.facts[slot].lower())
     for slot, value in r.excluded:  # an account with no such fact on record is not known to be outside it
-        if slot in ("sector", "region", "tier", "parent"):
-            col = {"sector": Account.sector, "region": Account.region, "tier": Account.tier, "parent": Account.parent}[slot]
-            stmt = stmt.where(func.lower(col) != value.lower())
+        if slot in ACCOUNT_FACTS:
+            stmt = stmt.where(func.lower(ACCOUNT_FACTS[slot]) != value.lower())
     if q.filters.employees_min is not None:
         stmt = stmt.where(Account.employees >= q.filters.employees_min)
     if q.filters.employees_max is not None:

@@ -7,6 +7,7 @@ and accounts outside the asker's scope are refused without saying whether they e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -33,6 +34,7 @@ class Directory:
     products: dict[str, str] = field(default_factory=dict)
     competitors: list[str] = field(default_factory=list)
     # the values the CRM holds for account and product facts: {"sector": ["retail", ...], "series": [...], ...}
+    # (parent companies are matched per asker instead: ``nameable_parents``)
     values: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
@@ -46,9 +48,7 @@ class Directory:
                 d.teams[tid], d.team_manager[tid] = name, mgr
             d.products = {pid: name for pid, name in s.execute(select(Product.id, Product.name))}
             d.competitors = sorted({c for c in s.scalars(select(Deal.competitor).distinct()) if c})
-            for slot, col in (("sector", Account.sector), ("region", Account.region), ("tier", Account.tier),
-                              ("parent", Account.parent), ("series", Product.series)):
-                d.values[slot] = sorted({v for v in s.scalars(select(col).distinct()) if v and v.strip()})
+            d.values = fact_values(s)
         return d
 
     def manager_of(self, owner_id: str | None) -> str | None:
@@ -177,7 +177,17 @@ def _excluded(slot: str, ref: str, scope: Scope, crm: CrmStore, d: Directory) ->
     return ref, ref.replace("_", " ")
 
 
-FACT_SLOTS = ("sector", "region", "tier", "parent", "series")
+# the account's and product's own facts a query may filter or group on, and their columns
+ACCOUNT_FACTS: dict[str, Any] = {"sector": Account.sector, "region": Account.region, "tier": Account.tier,
+                                 "parent": Account.parent}
+FACT_COLUMNS: dict[str, Any] = {**ACCOUNT_FACTS, "series": Product.series}
+FACT_SLOTS = tuple(FACT_COLUMNS)
+
+
+def fact_values(s: Any) -> dict[str, list[str]]:
+    """The values the CRM holds for each fact but the parent company (``nameable_parents`` scopes those)."""
+    return {slot: sorted({v for v in s.scalars(select(col).distinct()) if v and v.strip()})
+            for slot, col in FACT_COLUMNS.items() if slot != "parent"}
 FACT_WORDS = {"sector": "industry", "region": "region", "tier": "tier", "parent": "parent company",
               "series": "product series"}
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from copilot.offline.parse.link import Link
+from copilot.offline.parse.link import WHOLE_ONLY, Link
 
-FACT_KINDS = ("sector", "region", "tier", "series", "parent")
+FACT_KINDS = WHOLE_ONLY  # the linker's kinds for the values of these facts
 _PEOPLE = r"(?:employees|employee|staff|people|ppl|heads|headcount|workers|ftes?|emps)"
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*(k|m)?"
 _MORE = r"over|above|more than|greater than|at least|bigger than|larger than|north of|min(?:imum)?(?: of)?|>=?"
