@@ -111,6 +111,17 @@ def demo_copilot(tmp_path_factory: pytest.TempPathFactory):
     cp.close()
 
 
+@pytest.fixture(scope="session")
+def maven(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real Maven CRM export imported once. Read-only: do not mutate it."""
+    from knowledge.crm.importer import import_crm
+
+    cp = Copilot(make_settings(tmp_path_factory.mktemp("maven") / "home"))
+    import_crm(cp.services.crm, shared_data / "crm_maven", "maven")
+    yield cp
+    cp.close()
+
+
 # -- real servers (tests/servers.py): started once per session, only when a test asks for one ------------
 @pytest.fixture(scope="session")
 def postgres_admin_url():

@@ -7,20 +7,8 @@ import csv
 from collections import defaultdict
 
 import pytest
-from conftest import make_settings
-
-from copilot.app import Copilot
-from knowledge.crm.importer import import_crm
 
 OPEN, WON, LOST = ("Engaging", "Prospecting"), "Won", "Lost"
-
-
-@pytest.fixture(scope="module")
-def maven(shared_data, tmp_path_factory):
-    cp = Copilot(make_settings(tmp_path_factory.mktemp("maven-facts") / "home"))
-    import_crm(cp.services.crm, shared_data / "crm_maven", "maven")
-    yield cp
-    cp.close()
 
 
 @pytest.fixture(scope="module")

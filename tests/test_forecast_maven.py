@@ -5,12 +5,9 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
-from conftest import make_settings
 
-from copilot.app import Copilot
 from copilot.core.domain import Principal, Role
 from copilot.core.visibility import scope_for
-from knowledge.crm.importer import import_crm
 from tools.crm_query.run import run_query
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 from tools.forecast.periods import quarter_label, quarter_of
@@ -18,14 +15,6 @@ from tools.forecast.pipeline import PipelineQuery, pipeline_query
 
 ADMIN = scope_for(Principal(user_id="admin", name="Admin", role=Role.ADMIN))
 EXEC = scope_for(Principal(user_id="exec", name="Exec", role=Role.EXEC))
-
-
-@pytest.fixture(scope="module")
-def maven(shared_data, tmp_path_factory):
-    cp = Copilot(make_settings(tmp_path_factory.mktemp("maven") / "home"))
-    import_crm(cp.services.crm, shared_data / "crm_maven", "maven")
-    yield cp
-    cp.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,6 @@ import csv
 from datetime import date
 
 import pytest
-from conftest import make_settings
-
-from copilot.app import Copilot
-from knowledge.crm.importer import import_crm
-
-
-@pytest.fixture(scope="module")
-def maven(shared_data, tmp_path_factory):
-    cp = Copilot(make_settings(tmp_path_factory.mktemp("maven-q") / "home"))
-    import_crm(cp.services.crm, shared_data / "crm_maven", "maven")
-    yield cp
-    cp.close()
 
 
 @pytest.fixture(scope="module")
