@@ -80,15 +80,26 @@ def blank(low: str, spans: list[tuple[int, int]]) -> str:
     return low
 
 
+def _parent_cue(low: str, at: tuple[int, int], *, named_parent: bool = False) -> tuple[int, int] | None:
+    """The span of the words that make the name at ``at`` a parent company ("Acme's subsidiaries", 'subsidiaries
+    of Acme', 'accounts that roll up under Acme'), or None. 'under' or 'of' alone make it one only for a name the
+    linker knows as a parent (``named_parent``)."""
+    after = _PARENT_AFTER.match(low[at[1]:at[1] + 40])
+    if after:
+        return at[1], at[1] + after.end()
+    lo = max(0, at[0] - 60)
+    before = _PARENT_BEFORE.search(low[lo:at[0]])
+    if before and (named_parent or _SUBSIDIARY_WORD.search(before.group(0))):
+        return lo + before.start(), at[0]
+    return None
+
+
 def as_parent(question: str, name: str) -> bool:
     """Is ``name`` named as a parent company ('subsidiaries of Acme', 'accounts that roll up under Acme')? Then the
     question is about its subsidiaries, not the account itself."""
     low = question.lower()
     at = low.find(name.lower())
-    if at < 0:
-        return False
-    cue = _PARENT_BEFORE.search(low[max(0, at - 60):at])
-    return bool(_PARENT_AFTER.match(low[at + len(name):]) or cue and _SUBSIDIARY_WORD.search(cue.group(0)))
+    return at >= 0 and _parent_cue(low, (at, at + len(name))) is not None
 
 
 _NOT = re.compile(r"(?:\bnon[- ]?|\b(?:not|outside(?: of)?|excluding|exclude|except(?: for)?|other than|apart from|"
@@ -113,14 +124,10 @@ def facts(low: str, links: list[Link]) -> tuple[dict[str, list[str]], list[tuple
     for link in links:
         before, after = low[max(0, link.at[0] - 60):link.at[0]], low[link.at[1]:link.at[1] + 40]
         if link.kind in ("account", "parent"):
-            cue_before = _PARENT_BEFORE.search(before)
-            cue_after = _PARENT_AFTER.match(after)
-            parent_cue = (cue_after or cue_before and (_SUBSIDIARY_WORD.search(cue_before.group(0))
-                                                      or link.kind == "parent"))
-            if parent_cue and "parent" not in found:
+            cue = _parent_cue(low, link.at, named_parent=link.kind == "parent")
+            if cue and "parent" not in found:
                 found["parent"] = [link.name]
-                used += [link.at, (cue_before.start() + max(0, link.at[0] - 60), link.at[0]) if cue_before and not
-                         cue_after else (link.at[1], link.at[1] + cue_after.end() if cue_after else link.at[1])]
+                used += [link.at, cue]
                 continue
             if link.kind == "parent" or found.get("parent") == [link.name]:
                 used.append(link.at)  # a parent company named as such ('..., not Acme itself'), not an account
