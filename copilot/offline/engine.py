@@ -72,6 +72,8 @@ STRUCTURED = {"pipeline", "forecast", "at_risk", "my_deals", "roleplay", "call_s
 LIBRARY_INTENTS = ("objection", "competitor", "knowledge")
 RECORD_LEVEL = {"account_status", "champion", "my_deals", "deal", "call_summary", "followup", "request",
                 "call_quotes", "account_fact", "contact_card"}
+# Intents whose handlers read the question themselves: the CRM query reader is not run for them.
+OWN_READERS = ("request", "call_quotes", "last_contact", "health", "account_fact", "contact_card")
 NEEDS_ACCOUNT = {"account_status", "champion", "call_summary", "followup"}
 HELP = (
     "I can answer questions about your accounts, deals and the case library, with sources. Try:\n"
@@ -265,16 +267,13 @@ class OfflineEngine:
                 or rules and intent not in ("request", "roleplay", "last_contact", "account_fact", "contact_card"):
             intent = next(i for i in route.ranked if i in LIBRARY_INTENTS)
         try:
-            parse = None if intent in ("request", "call_quotes", "last_contact", "health", "account_fact", "contact_card") \
-                or policy \
-                else parse_question(ctx, question, linker)
+            parse = None if intent in OWN_READERS or policy else parse_question(ctx, question, linker)
         except CopilotError:
             parse = None
         # Chinese the CRM reader left unread ("默认上浮", "单点登录协议") makes it a library question, unless it is
         # a word or two beside a clear CRM question (then it is reported as not applied, and costs confidence).
         left = unread(question, han_names or []) if original and original != question else []
-        if left and intent not in ("request", "call_quotes", "last_contact", "health", "forecast", "roleplay", "account_fact",
-                                   "contact_card"):
+        if left and intent not in (*OWN_READERS, "forecast", "roleplay"):
             if len("".join(left)) >= 3 or parse is None or parse.query is None or parse.crm_evidence < 2:
                 intent, parse = next(i for i in route.ranked if i in LIBRARY_INTENTS), None
             else:
