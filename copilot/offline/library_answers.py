@@ -9,7 +9,6 @@ only the library names (``copilot.offline.competitors``), and answer from the pa
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 from copilot.core.lang import language
 from copilot.core.visibility import Scope
 from copilot.offline.competitors import Mention, find_competitor, mentions
+from copilot.offline.library_confidence import WEAK_COVERAGE, confidence
 from copilot.offline.quoting import window
 from copilot.offline.router import cued_intents
 from copilot.offline.sections import Unit, build_units, clean, score_units
@@ -108,8 +108,9 @@ def _ranked(res: Passages, ranks: list[int], question: str, prefer: list[str] | 
         firsts = [_key(head[0]), _key(head[int(np.argmax(cos[:len(head)]))])]
         for u in units:  # the keyword ranking's first, the meaning's first, the retrieval's first passage
             u.votes = firsts.count(_key(u)) + (u.passage == 0)
-        for u, sim in zip(head, sims, strict=True):
+        for u, sim, body, heading in zip(head, sims, cos[:len(head)].tolist(), cos[len(head):].tolist(), strict=True):
             u.score += sim
+            u.dense, u.dense_head = body, heading
         rest = {id(u) for u in head}
         for u in units:  # the others as if they were the least similar front-runner
             if id(u) not in rest:
@@ -130,36 +131,40 @@ def _embedder(ctx: ToolContext) -> Any:
     return getattr(ctx.knowledge, "embedder", None)
 
 
-def _quote(c: Composer, res: Passages, u: Unit, question: str, budget: int, lead: str = "") -> None:
+def _quote(c: Composer, res: Passages, u: Unit, question: str, budget: int, lead: str = "") -> str:
     cit = res.citations[u.passage]
     text = window(clean(u.body), question, budget, u.where)
     cited = cit.model_copy(update={"section": u.section or None, "snippet": text[:300]})
     c.add(f"{lead}**{u.where}** {c.cite(cited)}")
     c.add(text)
+    return text
 
 
-def _answer(c: Composer, res: Passages, question: str, units: list[Unit]) -> int:
-    """Quote the best section, then another section if it is nearly as good, and a third if it is almost tied."""
+Quoted = list[tuple[Unit, str]]
+
+
+def _answer(c: Composer, res: Passages, question: str, units: list[Unit]) -> Quoted:
+    """Quote the best section, then another section if it is nearly as good, and a third if it is almost tied;
+    the sections quoted, with the text quoted from each."""
     if not units:
-        return 0
+        return []
     best = units[0]
     page = _short_page(res, units)
     if page:  # a page's opening is the best match and the whole page is short: quote it all, headings kept
-        _quote(c, res, page[0], question, FIRST_CHARS)
+        quoted = [(page[0], _quote(c, res, page[0], question, FIRST_CHARS))]
         for u in page[1:]:
             c.add(f"**{_plain_heading(u)}**")
             c.add(clean(u.body))
-        return 1
-    _quote(c, res, best, question, FIRST_CHARS)
-    quoted = [best]
+            quoted.append((u, clean(u.body)))
+        return quoted
+    quoted = [(best, _quote(c, res, best, question, FIRST_CHARS))]
     for share, budget in ((SECOND_MIN, SECOND_CHARS), (THIRD_MIN, THIRD_CHARS)):
-        nxt = next((u for u in units[1:] if all(_key(u) != _key(q) for q in quoted)), None)
+        nxt = next((u for u in units[1:] if all(_key(u) != _key(q) for q, _ in quoted)), None)
         if nxt is None or nxt.score < share * best.score:
             break
         c.add("")
-        _quote(c, res, nxt, question, budget, lead="Also: ")
-        quoted.append(nxt)
-    return len(quoted)
+        quoted.append((nxt, _quote(c, res, nxt, question, budget, lead="Also: ")))
+    return quoted
 
 
 def _short_page(res: Passages, units: list[Unit]) -> list[Unit]:
@@ -180,44 +185,6 @@ def _short_page(res: Passages, units: list[Unit]) -> list[Unit]:
 
 def _plain_heading(u: Unit) -> str:
     return u.section or u.where
-
-
-FULL_COVERAGE = 0.6  # a section holding this share of the question's (idf-weighted) words is a direct answer
-WEAK_COVERAGE = 0.2  # below this the quoted section is only the closest thing the library has
-CLEAR_MARGIN = 0.4  # the best section scores this share above the best elsewhere: clearly the one
-MARGIN_WEIGHT = 0.7
-# Per ranker that puts the quoted section first (keywords, the embedder, the retrieval's first passage), above or
-# below two of three. On the 1,168 handbook questions answered from the library: right 96% of the time when all
-# three agree, 91% for two, 80% for one, 74% for none; confidence AUROC, dev 0.754 -> 0.770, test 0.725 -> 0.747.
-AGREEMENT = 0.1
-# The score above ranks answers, but as a probability it was far too low: on the handbook's dev half, library answers
-# scored 0.3-0.5 held their facts 82-92% of the time (mean confidence 0.53, 88% right; ECE 0.35). A logistic fit on
-# the dev half's direct answers (Platt scaling) maps it to the chance of being right, ranking unchanged; with the
-# route-tie change in the engine, the handbook test half's ECE went 0.365 -> 0.076 and AUROC 0.718 -> 0.751.
-# Answers that only come closest (coverage below WEAK_COVERAGE) keep their low figure.
-CALIBRATION = (-0.044, 5.145)
-CALIBRATED_CAP = 0.97  # a quote is never certain to answer the question: the fit is scaled to stay below this
-
-
-def _confidence(units: list[Unit], quoted: int) -> float:
-    """The chance the answer holds what was asked: from how far the quoted section stands above the best section
-    elsewhere, how much of the question it speaks to, and how many rankers put it first, mapped through the
-    calibration above. A section that barely beats another place in the library is a coin flip however many
-    question words it holds; one that shares a word or two is a guess however well it ranked. Fixed per-intent
-    numbers made wrong library answers as confident as right ones. (On the handbook questions of batch 1 the
-    margin alone ranks right above wrong answers at AUROC 0.75, coverage alone at 0.51.)"""
-    if not units or not quoted:
-        return 0.15
-    best = units[0]
-    rival = next((u.score for u in units[1:] if _key(u) != _key(best)), 0.0)
-    margin = (best.score - rival) / best.score if best.score > 0 else 0.0
-    share = min(1.0, best.coverage / FULL_COVERAGE)
-    if best.coverage < WEAK_COVERAGE:  # only the closest thing the library has, however far ahead of the rest
-        return round(0.15 + 0.5 * share, 3)
-    sure = 0.3 + 0.5 * (MARGIN_WEIGHT * min(1.0, margin / CLEAR_MARGIN) + (1 - MARGIN_WEIGHT) * share)
-    if best.votes is not None:  # rankers that agree on the section: right 96% of the time when all three do
-        sure += AGREEMENT * (best.votes - 2)
-    return round(CALIBRATED_CAP / (1 + math.exp(-(CALIBRATION[0] + CALIBRATION[1] * sure))), 3)
 
 
 def _lead(units: list[Unit], normal: str) -> str:
@@ -243,10 +210,9 @@ def objection(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     objecting = "objection" in cued_intents(question) or ZH_OBJECTION.search(question)
     lead = "How the case library says to handle it:" if objecting else "What the sources say:"
     c.add(f"How we compare with {hit[0]}:" if hit else _lead(units, lead))
-    n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
-    if n:
-        return 0.55 + 0.1 * min(n + 1, 3)
-    return _confidence(units, _answer(c, res, question, units))
+    if hit and (about := _about(ctx, c, hit[0], hit[1], question)):
+        return confidence(question, *about, _embedder(ctx), fixed=0.55 + 0.1 * min(len(about[1]) + 1, 3))
+    return confidence(question, units, _answer(c, res, question, units), _embedder(ctx))
 
 
 def library_competitor(res: Passages, question: str) -> tuple[str, set[str]] | None:
@@ -273,35 +239,37 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
         return knowledge(ctx, c, ent, question)
     units = _ranked(res, ranks, question, COMPETITOR_TYPES, embedder=_embedder(ctx))
     if name:
-        about = [u for u in units if u.source in sources or name.lower() in f"{u.where} {u.body}".lower()]
-        units = about or units
+        on_them = [u for u in units if u.source in sources or name.lower() in f"{u.where} {u.body}".lower()]
+        units = on_them or units
     if not units:
         return _no_sources(c, name or "this competitor")
     header = f"How we compare{' with ' + name if name else ''}:"
     if sources and name:  # the library's page about this competitor
         c.add(header)
-        n = _about(ctx, c, name, sources, question)
-        if n:
-            return 0.6 + 0.1 * min(n + 1, 3)
+        if about := _about(ctx, c, name, sources, question):
+            return confidence(question, *about, _embedder(ctx), fixed=0.6 + 0.1 * min(len(about[1]) + 1, 3))
     else:
         c.add(_lead(units, header))
-    return _confidence(units, _answer(c, res, question, units))
+    return confidence(question, units, _answer(c, res, question, units), _embedder(ctx))
 
 
-def _about(ctx: ToolContext, c: Composer, name: str, sources: set[str], question: str) -> int:
-    """Quote the library's page about a competitor: its opening, then its sections, when they fit."""
+def _about(ctx: ToolContext, c: Composer, name: str, sources: set[str],
+           question: str) -> tuple[list[Unit], Quoted] | None:
+    """Quote the library's page about a competitor: its opening, then its sections, when they fit. The page's
+    sections, ranked, and what was quoted; None when the library holds no such page."""
     page, ranks = _search(ctx, c, name, None)
     own = [u for u in _ranked(page, ranks, question, embedder=_embedder(ctx)) if u.source in sources]
-    if not own or sum(len(clean(u.body)) for u in own) > FIRST_CHARS:
-        if not own:
-            return 0
-        return _answer(c, page, question, own)
+    if not own:
+        return None
+    if sum(len(clean(u.body)) for u in own) > FIRST_CHARS:
+        return own, _answer(c, page, question, own)
     seen: set[tuple[str, str]] = set()
+    quoted: Quoted = []
     for u in sorted(own, key=lambda u: (u.section not in ("", u.title), u.rank)):
         if (u.section, u.body) not in seen:
             seen.add((u.section, u.body))
-            _quote(c, page, u, question, FIRST_CHARS)
-    return 1
+            quoted.append((u, _quote(c, page, u, question, FIRST_CHARS)))
+    return own, quoted
 
 
 def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
@@ -311,10 +279,9 @@ def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     hit = library_competitor(res, question) if COMPARING.search(question) else None
     units = _ranked(res, ranks, question, named=ent.competitor, embedder=_embedder(ctx))
     c.add(f"How we compare with {hit[0]}:" if hit else _lead(units, "What the sources say:"))
-    n = _about(ctx, c, hit[0], hit[1], question) if hit else 0
-    if n:
-        return min(0.8, 0.5 + 0.1 * n)
-    return _confidence(units, _answer(c, res, question, units))
+    if hit and (about := _about(ctx, c, hit[0], hit[1], question)):
+        return confidence(question, *about, _embedder(ctx), fixed=min(0.8, 0.5 + 0.1 * len(about[1])))
+    return confidence(question, units, _answer(c, res, question, units), _embedder(ctx))
 
 
 

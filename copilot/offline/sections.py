@@ -55,6 +55,8 @@ class Unit:
     score: float = 0.0
     coverage: float = 0.0  # idf-weighted share of the question's words found in the section or its headings
     votes: int | None = None  # rankers that put this section first: keywords, meaning, retrieval (None: unranked)
+    dense: float | None = None  # the embedder's question-to-section similarity (None: not compared)
+    dense_head: float | None = None  # ... and question-to-heading-path similarity
     terms: Counter[str] = field(default_factory=Counter)
     head_terms: set[str] = field(default_factory=set)  # the section's own heading
     context_terms: set[str] = field(default_factory=set)  # the page title and the parent headings
