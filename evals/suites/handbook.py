@@ -13,6 +13,11 @@ Questions the router sends elsewhere (a CRM query, the forecast) score what that
 
 Cases are split into dev and test by a hash of their id, so adding cases never moves old ones: tune on
 dev, report test.
+
+Every handbook question has its answer in the handbook, so the suite also asks a sample of the test half
+(``UNANSWERABLE``) against another company's small library (the PostHog pages), where none of them has an
+answer: ``unanswerable_*`` says how confident the answers were there and how many were flagged as unsure, and
+``test_auroc_with_unanswerable`` ranks the handbook's right answers against all the wrong ones of both.
 """
 
 from __future__ import annotations
@@ -24,18 +29,24 @@ from pathlib import Path
 from typing import Any
 
 from evals.base import EvalEnv, SuiteResult, principal_of
-from evals.crm_questions.calibration import auroc
+from evals.crm_questions.calibration import auroc, ece
 from evals.metrics import fact_present, mean
 
 NAME = "handbook"
 DATASET = "handbook.yaml"
 FAST = False  # ingests a 101-page handbook; with minilm that takes a minute
 HANDBOOK = Path("case_library") / "sourcegraph_handbook"
+OTHER_LIBRARY = Path("case_library") / "posthog"
+UNANSWERABLE = 4  # one test question in this many (by id hash) is also asked of the other library
 LIBRARY_INTENTS = {"knowledge", "objection", "competitor"}
 
 
+def _hash(case_id: str) -> int:
+    return int(hashlib.sha1(case_id.encode()).hexdigest(), 16)
+
+
 def split_of(case_id: str) -> str:
-    return "test" if int(hashlib.sha1(case_id.encode()).hexdigest(), 16) % 2 else "dev"
+    return "test" if _hash(case_id) % 2 else "dev"
 
 
 def _norm(text: str) -> str:
@@ -84,6 +95,13 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
         finally:
             cp.close()
     metrics: dict[str, float | None] = {"pages": float(report.seen), "chunks": float(report.chunks_written)}
+    metrics.update(_calibration([c for c in cases if c["split"] == "test"]))
+    other = Path(env.cp.settings.shared_data) / OTHER_LIBRARY
+    if other.is_dir():
+        sample = unanswerable_sample(rows)
+        elsewhere = _elsewhere(env.cp, other, sample)
+        cases += elsewhere
+        metrics.update(_unanswerable(elsewhere, [c for c in cases if c["split"] == "test"]))
     for split in ("test", "dev"):
         part = [c for c in cases if c["split"] == split]
         answer, base = mean([c["score"] for c in part]), mean([c["baseline_score"] for c in part])
@@ -109,6 +127,42 @@ def run(env: EvalEnv, rows: list[dict]) -> SuiteResult:
             else None
         metrics[f"test_batch{batch}_questions"] = float(len(part))
     return SuiteResult(NAME, metrics=metrics, cases=cases)
+
+
+def unanswerable_sample(rows: list[dict]) -> list[dict]:
+    """One test question in ``UNANSWERABLE``, by another part of the id's hash than the split's (its lowest bit)."""
+    return [r for r in rows if split_of(r["id"]) == "test" and (_hash(r["id"]) >> 1) % UNANSWERABLE == 0]
+
+
+def _calibration(test: list[dict[str, Any]]) -> dict[str, float | None]:
+    conf, right = [c["confidence"] for c in test], [c["passed"] for c in test]
+    return {"test_ece": ece(conf, right), "test_mean_confidence": mean(conf), "test_share_right": mean(right)}
+
+
+def _elsewhere(base: Any, library: Path, rows: list[dict]) -> list[dict[str, Any]]:
+    """The handbook questions ``rows`` asked of another company's library, where their answers are not."""
+    with tempfile.TemporaryDirectory(prefix="copilot-unanswerable-") as tmp:
+        cp = _throwaway(base, Path(tmp) / "home")
+        try:
+            cp.services.knowledge.ingest_paths([library])
+            principal = principal_of(cp, "admin")
+            scope = cp.scope(principal)
+            return [{**_case(cp, principal, scope, row), "split": "unanswerable"} for row in rows]
+        finally:
+            cp.close()
+
+
+def _unanswerable(elsewhere: list[dict[str, Any]], test: list[dict[str, Any]]) -> dict[str, float | None]:
+    from copilot.trust import LOW_CONFIDENCE
+
+    conf = [c["confidence"] for c in elsewhere]
+    right = [c for c in test if c["passed"] and c["split"] == "test"]
+    wrong = [c for c in test if not c["passed"] and c["split"] == "test"] + elsewhere
+    return {"unanswerable_questions": float(len(elsewhere)), "unanswerable_mean_confidence": mean(conf),
+            "unanswerable_flagged_unsure": mean([float(c < LOW_CONFIDENCE) for c in conf]),
+            "unanswerable_facts_found": mean([float(c["passed"]) for c in elsewhere]),
+            "test_auroc_with_unanswerable": auroc([c["confidence"] for c in right + wrong],
+                                                  [True] * len(right) + [False] * len(wrong))}
 
 
 def _case(cp: Any, principal: Any, scope: Any, row: dict) -> dict[str, Any]:
