@@ -153,3 +153,35 @@ def test_a_rep_names_only_the_parents_of_their_own_accounts(maven, csvs):
     b = ask(maven, "cassey-cress", "won revenue from subsidiaries of Sonron")
     assert "crm" not in b.data and "Sonron" in b.text
     assert not any(p in b.text for p in parents | {"Acme Corporation", "Massive Dynamic"})
+
+
+def test_blind_batch_five_phrasings(maven, csvs):
+    """Fixes from a blind set written over the Maven export: a country left out said '美国以外', an English gloss
+    in brackets, 'all time' in Chinese, 'each of my reps', and the same period named twice in a comparison."""
+    rows, accounts, _, teams = csvs
+    people = _team(teams, "Summer Sewald")
+    abroad = sum(float(r["close_value"]) for r in rows if r["sales_agent"] in people and r["deal_stage"] == WON
+                 and accounts[r["account"]]["office_location"] != "United States")
+    a = ask(maven, "summer-sewald", "我团队在美国以外的客户上赢单的总金额是多少？（全部时间）")
+    assert a.intent == "crm_query" and a.data["crm"]["value"] == pytest.approx(abroad)
+    mine = [r for r in rows if r["sales_agent"] == "Donn Cantrell" and r["deal_stage"] in (WON, "Lost")
+            and accounts.get(r["account"], {}).get("sector") == "retail"]
+    b = ask(maven, "donn-cantrell", "我在零售(retail)行业客户上的赢率是多少？全部时间")
+    assert b.data["crm"]["value"] == pytest.approx(sum(r["deal_stage"] == WON for r in mine) / len(mine), abs=1e-4)
+    assert "我没能" not in b.text  # every word applied
+    won: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        if r["sales_agent"] in _team(teams, "Dustin Brinkmann") and r["deal_stage"] == WON:
+            won[r["sales_agent"]].append(float(r["close_value"]))
+    c = ask(maven, "dustin-brinkmann", "avg won deal size for each of my reps, all time")
+    got = {g["group"]: g["value"] for g in c.data["crm"]["rows"]}
+    assert got == pytest.approx({k: sum(v) / len(v) for k, v in won.items()}, abs=0.01)
+
+    def won_in(first: str, last: str) -> float:
+        return sum(float(r["close_value"]) for r in rows if r["sales_agent"] == "Moses Frase"
+                   and r["deal_stage"] == WON and first <= r["close_date"] <= last)
+
+    diff = won_in("2017-10-01", "2017-12-31") - won_in("2017-07-01", "2017-09-30")
+    d = ask(maven, "moses-frase", "how much more did i win in q4 2017 compared to q3 2017? q4 2017 minus q3 2017")
+    assert f"minus Q3 2017): **{'+' if diff >= 0 else '-'}${abs(diff):,.0f}**" in d.text
+    assert "couldn't apply" not in d.text

@@ -341,3 +341,11 @@ def test_chinese_docx_is_ingested_and_found(tmp_path: Path) -> None:
     hits = cp.services.knowledge.search_bm25("签约后多久可以退款？", cp.scope(OPERATOR), k=3)
     assert hits and "全额退款" in hits[0].text and hits[0].metadata["source"].endswith("refund.docx")
     cp.close()
+
+
+def test_nothing_found_about_this_reads_as_chinese_without_an_english_word() -> None:
+    from copilot.offline.localize import text_to_zh
+
+    out = text_to_zh("I found nothing in the case library about this. Try other words, or ingest the relevant "
+                     "documents with `copilot ingest PATH`.")
+    assert out == "案例库中没有相关内容。请换个说法，或先导入相关文档。"

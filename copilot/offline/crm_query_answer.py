@@ -4,6 +4,7 @@ say the figure, how the question was read, how it is computed, and what could no
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
 
@@ -185,8 +186,24 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
         c.used("query_crm", more)
         more_read = describe_zh.read_as(more.query, more.labels, ctx.scope) if zh else more.read_as
         c.add(f"{'另外' if zh else 'Also'}: {more_read}: **{more.fmt(more.value)}** {c.cite(more.citations[0])}")
+        _difference(c, res, more, zh)
     if parse.unapplied:
         words = ", ".join(f"'{w}'" for w in parse.unapplied)
         c.add(f"_我没能把 {words} 用到查询中；如果它很重要，请换个说法。_" if zh else
               f"_I couldn't apply {words} to the query; rephrase if it matters._")
     return parse.confidence, res.data()
+
+
+def _difference(c: Composer, res: Any, more: Any, zh: bool) -> None:
+    """'this quarter vs last quarter': the same figure for two periods, and how far apart they are."""
+    a, b = res.query, more.query
+    if res.value is None or more.value is None or a.group_by or a.metric != b.metric or a.metric == "list" \
+            or len(a.filters.windows) != 1 or len(b.filters.windows) != 1 \
+            or a.model_copy(update={"filters": a.filters.model_copy(update={"windows": []})}) \
+            != b.model_copy(update={"filters": b.filters.model_copy(update={"windows": []})}):
+        return
+    diff = float(res.value) - float(more.value)
+    size = more.fmt(abs(diff)) + ((" 个百分点" if zh else " points") if a.metric in ("win_rate", "loss_rate") else "")
+    first, second = a.filters.windows[0].label, b.filters.windows[0].label
+    c.add(f"差额（前者减后者）：**{'+' if diff >= 0 else '-'}{size}**" if zh else
+          f"Difference ({first} minus {second}): **{'+' if diff >= 0 else '-'}{size}**")

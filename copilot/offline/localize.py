@@ -22,6 +22,7 @@ PATTERNS: list[tuple[str, str]] = [
      "不确定案例库能否回答这个问题，最接近的内容是："),
     (r"^How we compare with (.+?):$", r"我们与 \1 的对比："),
     (r"^Also: ", "另见："),
+    (r"^I found nothing in the case library about this\. .*$", "案例库中没有相关内容。请换个说法，或先导入相关文档。"),
     (r"^I found nothing in the case library about (.+?)\. .*$", r"案例库中没有关于\1的内容。请换个说法，或先导入相关文档。"),
     (r"^Which account do you mean\?.*$", "你指的是哪个客户？请在问题中写出客户名称。"),
     (r"^Which deal do you mean\?.*$", "你指的是哪个商机？请写出客户或商机名称。"),

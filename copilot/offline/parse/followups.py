@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _VERSUS_PAST = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|(?:better|worse|higher|lower|more|less) "
                           r"than|up from|down from)\s+(?:the\s+)?(?:last|previous|prior)\s+(?:week|month|quarter|year)\b",
                           re.I)
-_VERSUS = re.compile(r"\b(vs\.?|versus|compared (to|with)|against)\b", re.I)
+_VERSUS = re.compile(r"\b(vs\.?|versus|compared (to|with)|against|minus)\b", re.I)
 _EACH = re.compile(r"\b(more|less|fewer|better|worse|higher|lower|bigger|smaller|each|which|compare)\b", re.I)
 
 
@@ -34,7 +34,10 @@ def add_followups(main: Parse, today: date) -> None:
             update={"status": "open", "windows": []})}))
     periodic = q.effective_status() in ("won", "lost", "closed") or q.metric in ("win_rate", "loss_rate",
                                                                                   "cycle_length")
-    windows = q.filters.windows
+    windows = _distinct(q.filters.windows)
+    if len(windows) < len(q.filters.windows):  # 'this quarter compared to last quarter? q4 minus q3': two periods
+        q = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": windows})})
+        main.query = q
     versus_past = _VERSUS_PAST.search(main.text)
     if versus_past and len(windows) == 1 and not periodic:
         main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": []})})
@@ -86,6 +89,15 @@ def who_has_none(main: Parse) -> None:
     filters = q.filters.model_copy(update={"windows": windows, "status": None, "inactive_days": None})
     main.query = q.model_copy(update={"object": "activities", "metric": "count", "group_by": "rep", "order": "asc",
                                       "limit": None, "include_empty": True, "filters": filters})
+
+
+def _distinct(windows: list[DateWindow]) -> list[DateWindow]:
+    """The windows without repeats: the same field and days said twice ('this quarter ... q4') are one period."""
+    out: list[DateWindow] = []
+    for w in windows:
+        if not any((w.field, w.start, w.end) == (o.field, o.start, o.end) for o in out):
+            out.append(w)
+    return out
 
 
 def _adjacent(a: DateWindow, b: DateWindow) -> bool:

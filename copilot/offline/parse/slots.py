@@ -160,7 +160,8 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     order = limit = None
     g = None
     m = re.search(rf"\b(?:by|per|for each|for every|each|split by|broken down by|breakdown by|grouped by|"
-                  rf"group(?:ed)? by|by each)\s+(?:the\s+|each\s+|our\s+)?({_GROUP_WORDS})\b|"
+                  rf"group(?:ed)? by|by each)\s+(?:the\s+|each\s+|our\s+|(?<=each )of\s+(?:my|our|the|his|her)\s+)?"
+                  rf"({_GROUP_WORDS})\b|"
                   rf"\bacross\s+(?:all\s+)?(?:the\s+)?(reps|teams|regions|products|stages|managers|months|quarters)\b", low)
     if m:
         g = group_of(m.group(1) or m.group(2))

@@ -59,6 +59,11 @@ EARLY: list[Rule] = [
     (r"^\W*(?:你好|您好|嗨|哈喽)\W*$", "hello"), (r"^\W*(?:谢谢|多谢|感谢)\W*$", "thanks"),
     (r"^\W*(?:你|您)(?:能|可以|会)(?:做|干)(?:什么|啥)\W*$", "what can you do"), (r"^\W*帮助\W*$", "help"),
     (r"最近一次|最后一次|上一次|上次", " last "),
+    # '零售(retail)行业': an English gloss in brackets after the Chinese says the same thing; the Chinese is read
+    (r"(?<=[\u4e00-\u9fff])\s*\(\s*[A-Za-z][A-Za-z .&-]*\)\s*(?=[\u4e00-\u9fff])", ""),
+    (r"(?:全部|所有|整个)(?:的)?(?:时间|时期)|有史以来|历史(?:上|总计|累计)", " all time "),
+    # '美国以外的客户': the accounts outside a country or region, said like '非美国'
+    (r"(?:在)?(美国|中国|日本|德国|韩国|欧洲|亚太|北美)(?:以外|之外)", r"非\1"),
     (r"\s*的?(?:各家|旗下)?子公司", " subsidiaries "),  # 'Acme 的子公司': Acme as the parent company
     # '每个阶段', '各竞争对手', '每位销售': a grouping, said like '按阶段'
     (r"(?:每一?|各)(?:个|位|家)?(?=销售代表|销售员|销售|代表|团队|经理|产品|阶段|竞争对手|竞品|对手|行业|国家|季度|月)", "按"),
