@@ -185,3 +185,28 @@ def test_blind_batch_five_phrasings(maven, csvs):
     d = ask(maven, "moses-frase", "how much more did i win in q4 2017 compared to q3 2017? q4 2017 minus q3 2017")
     assert f"minus Q3 2017): **{'+' if diff >= 0 else '-'}${abs(diff):,.0f}**" in d.text
     assert "couldn't apply" not in d.text
+
+
+def test_a_team_total_not_counting_one_or_two_reps(maven, csvs):
+    """'how much did my team win NOT counting darcel' was Darcel's total (blind batch 5); 'excluding A and B' was
+    A compared with B. Both now leave them out; an exec may not (a total with and without one person is theirs)."""
+    from copilot.core.domain import Principal, Role
+
+    rows, _, _, teams = csvs
+    people = _team(teams, "Melvin Marxen")
+
+    def won(without: set[str]) -> float:
+        return sum(float(r["close_value"]) for r in rows if r["sales_agent"] in people - without
+                   and r["deal_stage"] == WON)
+
+    a = ask(maven, "melvin-marxen", "how much did my team win NOT counting darcel schlecht? total won $, all time")
+    assert a.data["crm"]["value"] == pytest.approx(won({"Darcel Schlecht"}))
+    assert "excluding Darcel Schlecht's deals" in a.text
+    b = ask(maven, "melvin-marxen", "team won revenue all time excluding Darcel Schlecht and Moses Frase")
+    assert b.data["crm"]["value"] == pytest.approx(won({"Darcel Schlecht", "Moses Frase"}))
+    assert not b.data["crm"]["query"]["compare"]
+    c = ask(maven, "melvin-marxen", "我的团队不算 Darcel Schlecht 一共赢了多少钱")
+    assert c.data["crm"]["value"] == pytest.approx(won({"Darcel Schlecht"})) and "不含Darcel Schlecht 负责的商机" in c.text
+    boss = Principal(user_id="exec-1", name="Exec", role=Role.EXEC)
+    d = maven.ask(boss, "total won revenue all time not counting darcel schlecht")
+    assert "$" not in d.text.split("\n")[0] and "not one person's figures" in d.text

@@ -56,6 +56,8 @@ SLOTS: dict[str, dict] = {
     "filter:series": {"metric": "count", "filters": {"series": "Skylark", "status": "any"}},
     "filter:exclude": {"metric": "pipeline", "filters": {"exclude": [{"slot": "deal_type", "value": "renewal"},
                                                                      {"slot": "sector", "value": "retail"}]}},
+    "filter:exclude_owner": {"metric": "pipeline", "filters": {"team": "mine",
+                                                               "exclude": [{"slot": "owner", "value": "Sam Okafor"}]}},
     "group_by:region": {"metric": "pipeline", "group_by": "region"},
     "group_by": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep"},
     "order_limit": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep", "order": "asc", "limit": 2},

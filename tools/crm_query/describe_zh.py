@@ -68,7 +68,7 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         if slot in labels:
             mods.append(word.format(labels[slot]))
     if "exclude" in labels:
-        left_out = labels["exclude"]
+        left_out = labels["exclude"].replace("'s deals", " 负责的商机")
         for en, zh in EXCLUDE_WORDS.items():
             left_out = left_out.replace(f"{en} ", f"{zh} ")
         mods.append(f"不含{left_out}的")

@@ -134,6 +134,8 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
             stmt = stmt.where(or_(Product.series.is_(None), func.lower(Product.series) != value.lower()))
         elif slot == "competitor":
             stmt = stmt.where(or_(Deal.competitor.is_(None), func.lower(Deal.competitor) != value.lower()))
+        elif slot == "owner":
+            stmt = stmt.where(or_(Deal.owner_id.is_(None), Deal.owner_id != value))
     clause = status_clause(q.effective_status())
     if clause is not None:
         stmt = stmt.where(clause)

@@ -147,7 +147,8 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
     for x in f.exclude:
         value, label = _excluded(x.slot, x.value, scope, crm, directory)
         out.excluded.append((x.slot, value))
-        shown.append(f"{FACT_WORDS.get(x.slot, x.slot.replace('_', ' '))} {label}")
+        shown.append(f"{label}'s deals" if x.slot == "owner" else
+                     f"{FACT_WORDS.get(x.slot, x.slot.replace('_', ' '))} {label}")
     if shown:
         out.labels["exclude"] = ", ".join(shown)
     return out
@@ -168,6 +169,14 @@ def _excluded(slot: str, ref: str, scope: Scope, crm: CrmStore, d: Directory) ->
         if pid is None:
             raise NotFound(f"no product named {ref!r}", hint=f"products: {', '.join(sorted(d.products.values()))}")
         return pid, d.products[pid]
+    if slot == "owner":  # 'not counting Darcel': a total with and without one person gives away their figure
+        uid = best_name(ref, d.users)
+        if uid is None:
+            raise NotFound(f"no person named {ref!r}", hint="use a name from 'copilot users'")
+        if scope.aggregates_only:
+            raise PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
+                                   hint="ask by team, or group by rep to see pseudonymized figures")
+        return uid, d.users[uid]
     if slot == "competitor":
         comp = best_name(ref, {c: c for c in d.competitors}, cutoff=80) or ref
         return comp, comp

@@ -45,11 +45,13 @@ class DateWindow(BaseModel):
         return self
 
 
-ExcludeSlot = Literal["stage", "product", "series", "deal_type", "competitor", "sector", "region", "tier", "parent"]
+ExcludeSlot = Literal["stage", "product", "series", "deal_type", "competitor", "sector", "region", "tier", "parent",
+                      "owner"]
 
 
 class Exclusion(BaseModel):
-    """Records whose ``slot`` is ``value`` are left out: 'excluding renewals', 'non-US accounts'."""
+    """Records whose ``slot`` is ``value`` are left out: 'excluding renewals', 'non-US accounts', 'the team's total
+    not counting Darcel' (owner: a person's deals)."""
 
     model_config = ConfigDict(extra="forbid")
     slot: ExcludeSlot

@@ -82,3 +82,18 @@ OVERDUE = re.compile(r"\b(?:past (?:their|the|its) (?:close|due) dates?|overdue|
 OLDER = re.compile(rf"\bolder than\s+{NUMWORD}\s*(day|week|month|year)s?\b|\bopen (?:for )?(?:more than|over)\s+"
                    rf"{NUMWORD}\s*(day|week|month|year)s?\b")
 
+
+# words that leave out the names after them: 'excluding Darcel and Moses' is neither compared nor filtered on
+LEFT_OUT = re.compile(r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|besides|not counting|"
+                       r"not including|leaving out|leave out|without|minus|but not)\s+$")
+
+
+def listed(low: str, links: list, first: Any) -> list[str]:
+    """The names of ``first``'s kind listed with it: 'Darcel, Moses and Anna' after 'excluding'."""
+    names, end = [first.name], first.at[1]
+    for x in sorted((x for x in links if x.kind == first.kind and x.at[0] >= end), key=lambda x: x.at[0]):
+        if not re.fullmatch(r"\s*(?:,|and|or|&|/|, and|, or)\s*", low[end:x.at[0]]):
+            break
+        names.append(x.name)
+        end = x.at[1]
+    return list(dict.fromkeys(names))

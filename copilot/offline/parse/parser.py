@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from pydantic import ValidationError
 
-from copilot.offline.parse import attributes, slots
+from copilot.offline.parse import attributes, cues, slots
 from copilot.offline.parse.cues import (
     ALSO,
     FIELDS,
@@ -291,6 +291,8 @@ class QueryParser:
             if compare:
                 break
             got = by_kind.get(kind, [])
+            if got and cues.LEFT_OUT.search(low[:got[0].at[0]]):
+                continue  # 'excluding Darcel and Moses': both left out (below), not compared
             if len(got) >= 2 and len({x.id for x in got}) >= 2 and re.search(
                     r"\b(vs\.?|versus|compared?|against|or|and|with|relative)\b|\bv\b", low):
                 compare = two(list(dict.fromkeys(x.name for x in got)))
@@ -338,6 +340,7 @@ class QueryParser:
         neg_spans: list[tuple[int, int]] = []
         exclude: list[dict[str, str]] = [{"slot": k, "value": v} for k, v in fact_excluded]
         neg = r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|besides|minus|not|non[- ]?|ex|" \
+              r"not counting|not including|leaving out|leave out|without|" \
               r"(?:everything|anything|all) but|but not)\s*" \
               r"(?:(?:in|at)\s+(?:the\s+)?)?$"
 
@@ -358,9 +361,12 @@ class QueryParser:
             said = [str(x) for x in stage_hit]  # type: ignore[attr-defined]
             if negation(stage_at, "stage", [x for x in said if x in stage_list]):
                 stage_list = [x for x in stage_list if x not in said]
+        person = next((x for x in links if x.kind == "person" and x.name == owner), None)
+        if person and negation(person.at, "owner", cues.listed(low, links, person)):  # 'the team's total not counting Darcel'
+            owner = "me" if my and self.role == "rep" else None
         for kind in ("product", "competitor"):
             said_link = next((x for x in links if x.kind == kind), None)
-            if said_link and negation(said_link.at, kind, [said_link.name]):
+            if said_link and negation(said_link.at, kind, cues.listed(low, links, said_link)):
                 product = None if kind == "product" else product
                 competitor = None if kind == "competitor" else competitor
         f.update(status=status if obj_kind == "deals" else None, stages=stage_list,
@@ -410,3 +416,4 @@ class QueryParser:
 
 STAGES_ORDER = ["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
                 "closed_lost"]
+
