@@ -191,10 +191,12 @@ def _plain_heading(u: Unit) -> str:
 UNSURE_LEAD = "I'm not sure the case library answers this; the closest it comes:"
 
 
-def _led(c: Composer, at: int, conf: float) -> float:
-    """The answer's confidence, after saying so in its lead (line ``at``) when it is low: the lead and the
-    number agree, where a lead chosen by coverage alone called answers "not direct" that held their facts two
-    times in three, and called 54 of 168 questions the library could not answer direct ones."""
+def _quoted(ctx: ToolContext, c: Composer, res: Passages, question: str, units: list[Unit]) -> float:
+    """Quote the answer under the lead just added, and its confidence, saying so in the lead when it is low: the
+    lead and the number agree, where a lead chosen by coverage alone called answers "not direct" that held their
+    facts two times in three, and called 54 of 168 questions the library could not answer direct ones."""
+    at = len(c.lines) - 1
+    conf = confidence(question, units, _answer(c, res, question, units), _embedder(ctx))
     if conf < LOW_CONFIDENCE:
         c.lines[at] = UNSURE_LEAD
     return conf
@@ -219,8 +221,7 @@ def objection(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     c.add(f"How we compare with {hit[0]}:" if hit else lead)
     if hit and (about := _about(ctx, c, hit[0], hit[1], question)):
         return confidence(question, *about, _embedder(ctx), fixed=0.55 + 0.1 * min(len(about[1]) + 1, 3))
-    at = len(c.lines) - 1
-    return _led(c, at, confidence(question, units, _answer(c, res, question, units), _embedder(ctx)))
+    return _quoted(ctx, c, res, question, units)
 
 
 def library_competitor(res: Passages, question: str) -> tuple[str, set[str]] | None:
@@ -258,8 +259,7 @@ def competitor(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> f
             return confidence(question, *about, _embedder(ctx), fixed=0.6 + 0.1 * min(len(about[1]) + 1, 3))
     else:
         c.add(header)
-    at = len(c.lines) - 1
-    return _led(c, at, confidence(question, units, _answer(c, res, question, units), _embedder(ctx)))
+    return _quoted(ctx, c, res, question, units)
 
 
 def _about(ctx: ToolContext, c: Composer, name: str, sources: set[str],
@@ -290,8 +290,7 @@ def knowledge(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> fl
     c.add(f"How we compare with {hit[0]}:" if hit else "What the sources say:")
     if hit and (about := _about(ctx, c, hit[0], hit[1], question)):
         return confidence(question, *about, _embedder(ctx), fixed=min(0.8, 0.5 + 0.1 * len(about[1])))
-    at = len(c.lines) - 1
-    return _led(c, at, confidence(question, units, _answer(c, res, question, units), _embedder(ctx)))
+    return _quoted(ctx, c, res, question, units)
 
 
 

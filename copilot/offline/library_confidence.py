@@ -25,11 +25,6 @@ from copilot.offline.sections import Unit
 
 WEIGHTS = Path(__file__).parent / "data" / "library_confidence.json"
 FLOOR, CAP = 0.05, 0.97  # a quote is never certain to answer, nor certain not to
-
-
-Ranked = Unit  # a ranked section
-
-
 FULL_COVERAGE = 0.6  # a section holding this share of the question's (idf-weighted) words is a direct answer
 WEAK_COVERAGE = 0.2  # below this the quoted section is only the closest thing the library has
 CLEAR_MARGIN = 0.4  # the best section scores this share above the best elsewhere: clearly the one
@@ -47,7 +42,7 @@ CALIBRATION = (-0.044, 5.145)
 CALIBRATED_CAP = 0.97  # a quote is never certain to answer the question: the fit is scaled to stay below this
 
 
-def rule(units: list[Ranked]) -> float:
+def rule(units: list[Unit]) -> float:
     """The chance the answer holds what was asked: from how far the quoted section stands above the best section
     elsewhere, how much of the question it speaks to, and how many rankers put it first, mapped through the
     calibration above. Kept as the fallback and as one of the model's features. A section that barely beats another place in the library is a coin flip however many
@@ -66,14 +61,14 @@ def rule(units: list[Ranked]) -> float:
     return round(CALIBRATED_CAP / (1 + math.exp(-(CALIBRATION[0] + CALIBRATION[1] * sure))), 3)
 
 
-def _key(u: Ranked) -> tuple[str, str]:
+def _key(u: Unit) -> tuple[str, str]:
     return u.source, u.section
 
 
 LINES, LINE_CHARS = 40, 15  # quoted lines compared with the question, and the shortest that counts
 
 
-def line_match(question: str, quoted: list[tuple[Ranked, str]], embedder: Any) -> float:
+def line_match(question: str, quoted: list[tuple[Unit, str]], embedder: Any) -> float:
     """The embedder's best question-to-line similarity over the quoted text: a quote that answers has a line that
     says what was asked; a wrong section of the right topic often has none. 0 without an embedder."""
     lines = [ln.strip() for _, text in quoted for ln in text.splitlines() if len(ln.strip()) >= LINE_CHARS][:LINES]
@@ -84,7 +79,7 @@ def line_match(question: str, quoted: list[tuple[Ranked, str]], embedder: Any) -
     return float((vecs[1:] @ vecs[0]).max())
 
 
-def features(question: str, units: list[Ranked], quoted: list[tuple[Ranked, str]], embedder: Any) -> dict[str, float]:
+def features(question: str, units: list[Unit], quoted: list[tuple[Unit, str]], embedder: Any) -> dict[str, float]:
     """What the model reads: the quoted section's lead over the best section elsewhere, the share of the question
     it holds, the rankers that put it first, and how closely the quote's best line matches the question."""
     best = units[0]
@@ -101,7 +96,7 @@ def features(question: str, units: list[Ranked], quoted: list[tuple[Ranked, str]
 observer: Callable[[dict[str, float]], None] | None = None
 
 
-def confidence(question: str, units: list[Ranked], quoted: list[tuple[Ranked, str]], embedder: Any = None,
+def confidence(question: str, units: list[Unit], quoted: list[tuple[Unit, str]], embedder: Any = None,
                fixed: float | None = None) -> float:
     """The answer's confidence: the fitted model over ``features``, or without one the hand-set ``rule`` (``fixed``:
     the hand-set figure of a quote of the library's page about a competitor)."""

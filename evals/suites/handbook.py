@@ -156,8 +156,8 @@ def _unanswerable(elsewhere: list[dict[str, Any]], test: list[dict[str, Any]]) -
     from copilot.trust import LOW_CONFIDENCE
 
     conf = [c["confidence"] for c in elsewhere]
-    right = [c for c in test if c["passed"] and c["split"] == "test"]
-    wrong = [c for c in test if not c["passed"] and c["split"] == "test"] + elsewhere
+    right = [c for c in test if c["passed"]]
+    wrong = [c for c in test if not c["passed"]] + elsewhere
     return {"unanswerable_questions": float(len(elsewhere)), "unanswerable_mean_confidence": mean(conf),
             "unanswerable_flagged_unsure": mean([float(c < LOW_CONFIDENCE) for c in conf]),
             "unanswerable_facts_found": mean([float(c["passed"]) for c in elsewhere]),
