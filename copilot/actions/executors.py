@@ -119,11 +119,15 @@ class EmailExecutor:
                 "refused": sorted(refused)}
 
 
-class DealUpdateExecutor:
-    """Apply field changes to the deal; a change of stage, amount or close date adds a StageChange row."""
+class _CrmWriter:
+    """An executor that writes to the CRM with the ledger's clock."""
 
     def __init__(self, crm: CrmStore, clock: Callable[[], datetime]) -> None:
         self.crm, self.clock = crm, clock
+
+
+class DealUpdateExecutor(_CrmWriter):
+    """Apply field changes to the deal; a change of stage, amount or close date adds a StageChange row."""
 
     def run(self, action: Action) -> dict[str, Any]:
         p = action.payload
@@ -155,10 +159,7 @@ def _owner_team(s: Any, action: Action) -> str | None:
     return owner.team_id if owner else action.team_id
 
 
-class TaskExecutor:
-    def __init__(self, crm: CrmStore, clock: Callable[[], datetime]) -> None:
-        self.crm, self.clock = crm, clock
-
+class TaskExecutor(_CrmWriter):
     def run(self, action: Action) -> dict[str, Any]:
         p = action.payload
         activity_id = f"task:{action.id}"
@@ -172,11 +173,8 @@ class TaskExecutor:
         return {"activity_id": activity_id}
 
 
-class CallSummaryExecutor:
+class CallSummaryExecutor(_CrmWriter):
     """Store the summary on the Call row (when it exists) and add a note Activity."""
-
-    def __init__(self, crm: CrmStore, clock: Callable[[], datetime]) -> None:
-        self.crm, self.clock = crm, clock
 
     def run(self, action: Action) -> dict[str, Any]:
         p = action.payload
@@ -193,11 +191,8 @@ class CallSummaryExecutor:
         return {"call_updated": call is not None, "activity_id": note_id}
 
 
-class ActivityLogExecutor:
+class ActivityLogExecutor(_CrmWriter):
     """Write a call, meeting, email or note the user had into the account's activity history."""
-
-    def __init__(self, crm: CrmStore, clock: Callable[[], datetime]) -> None:
-        self.crm, self.clock = crm, clock
 
     def run(self, action: Action) -> dict[str, Any]:
         p = action.payload
