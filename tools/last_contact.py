@@ -44,6 +44,15 @@ class LastContact(ToolResult):
             for i, t in enumerate(self.touches))
 
 
+def contact_exists(ctx: ToolContext, ref: str) -> bool:
+    """Does ``ref`` name a contact the asker may see (``find_contact`` finds one)?"""
+    try:
+        find_contact(ctx, ref)
+    except NotFound:
+        return False
+    return True
+
+
 def find_contact(ctx: ToolContext, ref: str) -> tuple[Contact, Account]:
     """The visible contact a name or email refers to: exact, then first name alone, then a close spelling."""
     with ctx.crm.session() as s:

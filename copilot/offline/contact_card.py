@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 
 from copilot.core.domain import Citation
-from copilot.core.errors import NotFound
 from knowledge.crm.scoping import require_records
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.entities import Entities
-from tools.last_contact import find_contact
+from tools.last_contact import contact_exists, find_contact
 
 DETAIL = r"(?:e-?mail(?: address)?|phone(?: number)?|number|mobile|cell|title|job title|role|contact (?:info|details))"
 _NAME = r"([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2}?)"
@@ -36,13 +35,7 @@ def asked_person(question: str) -> str | None:
 
 def named_contact(ctx: ToolContext, question: str) -> bool:
     who = asked_person(question)
-    if who is None or ctx.scope.aggregates_only:
-        return False
-    try:
-        find_contact(ctx, who)
-    except NotFound:
-        return False
-    return True
+    return who is not None and not ctx.scope.aggregates_only and contact_exists(ctx, who)
 
 
 def answer(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:

@@ -6,13 +6,12 @@ import re
 
 from rapidfuzz import fuzz
 
-from copilot.core.errors import NotFound
 from tools._crm import visible_accounts
 from tools.account_timeline import AccountTimelineArgs, account_timeline
 from tools.compose import Composer, best_sentences
 from tools.context import ToolContext
 from tools.entities import Entities
-from tools.last_contact import LastContactArgs, find_contact, last_contact
+from tools.last_contact import LastContactArgs, contact_exists, last_contact
 from tools.list_deals import DealStatus, ListDealsArgs, list_deals
 from tools.lookup_account import AccountCard, LookupAccountArgs, lookup_account
 from tools.lookup_deal import LookupDealArgs, lookup_deal
@@ -183,11 +182,7 @@ def names_an_account(ctx: ToolContext, who: str) -> bool:
         return True
     if len(low) < 5 or not any(fuzz.ratio(low, x) >= ACCOUNT_SPELLING for f in forms for x in f if len(x) >= 5):
         return False
-    try:
-        find_contact(ctx, who)
-    except NotFound:
-        return True
-    return False
+    return not contact_exists(ctx, who)
 
 
 def last_contact_answer(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:

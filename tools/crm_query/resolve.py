@@ -81,18 +81,20 @@ class Resolved:
     labels: dict[str, str] = field(default_factory=dict)  # slot -> the CRM's own name
 
 
+def _one_person() -> PermissionDenied:
+    return PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
+                            hint="ask by team, or group by rep to see pseudonymized figures")
+
+
 def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> Resolved:
     f, p, out = q.filters, scope.principal, Resolved()
     if f.owner:
         if f.owner.strip().lower() in ("me", "my", "mine", "myself", "i", p.user_id.lower()):
             uid: str | None = p.user_id
         else:
-            uid = best_name(f.owner, directory.users)
-            if uid is None:
-                raise NotFound(f"no person named {f.owner!r}", hint="use a name from 'copilot users'")
+            uid = _person(f.owner, directory)
         if scope.aggregates_only and uid != p.user_id:
-            raise PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
-                                   hint="ask by team, or group by rep to see pseudonymized figures")
+            raise _one_person()
         if not scope.aggregates_only and not scope.all_records and uid not in scope.owner_ids:
             raise PermissionDenied(f"you can't see {directory.users.get(uid or '', f.owner)}'s records",
                                    hint=_yours(p))
@@ -154,6 +156,14 @@ def resolve(q: CrmQuery, scope: Scope, crm: CrmStore, directory: Directory) -> R
     return out
 
 
+def _person(ref: str, d: Directory) -> str:
+    """The id of the user ``ref`` names, or NotFound."""
+    uid = best_name(ref, d.users)
+    if uid is None:
+        raise NotFound(f"no person named {ref!r}", hint="use a name from 'copilot users'")
+    return uid
+
+
 def _values(slot: str, scope: Scope, crm: CrmStore, d: Directory) -> list[str]:
     """The values a fact may be matched to; a parent company only among those of the accounts the asker may name."""
     if slot != "parent":
@@ -170,12 +180,9 @@ def _excluded(slot: str, ref: str, scope: Scope, crm: CrmStore, d: Directory) ->
             raise NotFound(f"no product named {ref!r}", hint=f"products: {', '.join(sorted(d.products.values()))}")
         return pid, d.products[pid]
     if slot == "owner":  # 'not counting Darcel': a total with and without one person gives away their figure
-        uid = best_name(ref, d.users)
-        if uid is None:
-            raise NotFound(f"no person named {ref!r}", hint="use a name from 'copilot users'")
+        uid = _person(ref, d)
         if scope.aggregates_only:
-            raise PermissionDenied("execs see aggregates by team, product or stage, not one person's figures",
-                                   hint="ask by team, or group by rep to see pseudonymized figures")
+            raise _one_person()
         return uid, d.users[uid]
     if slot == "competitor":
         comp = best_name(ref, {c: c for c in d.competitors}, cutoff=80) or ref
