@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
 from collections.abc import Callable
@@ -120,6 +121,19 @@ def maven(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
     import_crm(cp.services.crm, shared_data / "crm_maven", "maven")
     yield cp
     cp.close()
+
+
+@pytest.fixture(scope="session")
+def maven_csv(shared_data: Path) -> Callable[[str], list[dict[str, str]]]:
+    """The rows of one file of the Maven export, read with csv, for expected values computed apart from the
+    engine. Read-only: the lists are shared by every test."""
+
+    @functools.cache
+    def read(name: str) -> list[dict[str, str]]:
+        with open(shared_data / "crm_maven" / name, newline="") as f:
+            return list(csv.DictReader(f))
+
+    return read
 
 
 # -- real servers (tests/servers.py): started once per session, only when a test asks for one ------------

@@ -220,22 +220,6 @@ def test_handbook_suite_answer_beats_the_bm25_passage(copilot, shared_data: Path
     assert gitlab["citations"][0].startswith("GitLab vs. Sourcegraph")
 
 
-def test_handbook_questions_asked_of_another_library_are_measured_as_unanswerable(copilot, shared_data: Path) -> None:
-    if not (shared_data / handbook.OTHER_LIBRARY).is_dir():
-        pytest.skip("the PostHog pages are not in the shared data folder")
-    rows = handbook.unanswerable_sample(load_rows(DATASETS / "handbook.yaml"))
-    assert 100 < len(rows) < 250 and {handbook.split_of(r["id"]) for r in rows} == {"test"}
-    asked = handbook._elsewhere(copilot, shared_data / handbook.OTHER_LIBRARY, rows[:3])
-    assert [c["split"] for c in asked] == ["unanswerable"] * 3
-    assert all(not c["passed"] and c["citations"] for c in asked)  # Sourcegraph's facts are not in PostHog's pages
-    right = {"split": "test", "passed": True, "confidence": 0.9}
-    m = handbook._unanswerable(asked, [right])
-    assert m["unanswerable_questions"] == 3 and m["unanswerable_facts_found"] == 0
-    assert m["unanswerable_mean_confidence"] == pytest.approx(sum(c["confidence"] for c in asked) / 3)
-    assert m["test_auroc_with_unanswerable"] == pytest.approx(
-        sum(1.0 if c["confidence"] < 0.9 else 0.5 if c["confidence"] == 0.9 else 0.0 for c in asked) / 3)
-
-
 def test_named_competitor_hook_for_the_router(library_cp) -> None:
     ctx = library_cp.services.tool_context(principal_of(library_cp, "admin"))
     assert library_answers.named_competitor(ctx, "what about Zephyrix?") == "Zephyrix"
@@ -411,60 +395,3 @@ def test_seller_shorthand_meets_the_spelled_out_words() -> None:
     assert _best(units, "how long does the partner have to make the intro?") == "Referral follow-through"
     units = _page("referrals.md", "Partner program", text)
     assert _best(units, "what certs and k8s stuff does the customer need?") == "Install requirements"
-
-
-def test_hand_set_confidence_reads_as_the_chance_of_being_right_and_agreeing_rankers_raise_it() -> None:
-    # Library confidence was a ranking score: right answers averaged 0.53 and half were flagged as low-confidence.
-    # The hand-set rule (the fallback, and the model's starting point) is calibrated by Platt scaling on the
-    # handbook's dev half, and rises with each ranker (keywords, embedder, retrieval) that puts the section first.
-    from copilot.offline.library_confidence import CALIBRATED_CAP, rule
-    from copilot.trust import LOW_CONFIDENCE
-
-    rival = _unit(2.9, 0.5, None, "B")
-    by_votes = [rule([_unit(3.0, 0.7, v), rival]) for v in (0, 1, 2, 3)]
-    assert by_votes == sorted(by_votes) and len(set(by_votes)) == 4
-    assert rule([_unit(3.0, 0.7, None), _unit(2.0, 0.5, None, "B")]) >= 0.85
-    assert all(c < CALIBRATED_CAP for c in by_votes)
-    weak = rule([_unit(3.0, 0.1, 3), _unit(1.0, 0.1, None, "B")])
-    assert weak < LOW_CONFIDENCE  # only the closest thing the library has: still read as unsure
-
-
-def _unit(score: float, coverage: float, votes: int | None, section: str = "A", body: str = "b"):
-    from copilot.offline.sections import Unit
-
-    return Unit(title="T", path=[section], body=body, passage=0, rank=0, source="s", score=score,
-                coverage=coverage, votes=votes)
-
-
-class _Words:
-    """An embedder whose vectors are word counts over a tiny vocabulary: similar lines share words."""
-
-    VOCAB = ("quote", "valid", "days", "discount", "approval", "lunch", "menu")
-
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        return [[float(t.lower().count(w)) + 1e-3 for w in self.VOCAB] for t in texts]
-
-
-def test_fitted_confidence_rises_with_lead_coverage_agreement_and_a_quoted_line_that_answers() -> None:
-    # The shipped model (evals/library_confidence.py, fitted on the handbook's dev half) reads four shapes of the
-    # answer; each, alone, moves the confidence the way it should, and it stays a probability.
-    from copilot.offline import library_confidence as lc
-
-    model = lc._model()
-    assert model is not None and set(model["features"]) == {"margin", "coverage", "votes", "line"}
-    q = "how long is a quote valid?"
-    answers = "Quotes are valid for 30 days from the date sent."
-    off = "The team lunch menu changes weekly."
-
-    def conf(score: float = 2.2, coverage: float = 0.4, votes: int = 1, text: str = answers) -> float:
-        units = [_unit(score, coverage, votes, body=text), _unit(2.0, 0.4, None, "B")]
-        return lc.confidence(q, units, [(units[0], text)], _Words())
-
-    base = conf()
-    assert lc.FLOOR < base < lc.CAP
-    assert conf(score=3.0) > base  # a clear lead over the best section elsewhere
-    assert conf(coverage=0.8) > base
-    assert conf(votes=3) > base
-    assert conf(text=off) < base  # no quoted line says what was asked
-    assert lc.FLOOR <= conf(score=2.01, coverage=0.05, votes=0, text=off) < 0.3
-    assert lc.confidence(q, [], [], _Words()) == 0.15  # nothing quoted

@@ -5,7 +5,6 @@ files; first run 33 of 40 right counting answers the runner misread). What it fo
 the rest of a rep's team as the rest of their manager's reports,
 'companies owned by X (not X itself)', 'top 3 customer sectors', and stages shown in the CRM's own words."""
 
-import csv
 from collections import defaultdict
 from datetime import date
 
@@ -15,11 +14,8 @@ WON = "Won"
 
 
 @pytest.fixture(scope="module")
-def data(shared_data):
-    def read(name):
-        with open(shared_data / "crm_maven" / name, newline="") as f:
-            return list(csv.DictReader(f))
-
+def data(maven_csv):
+    read = maven_csv
     teams = {r["sales_agent"]: r for r in read("sales_teams.csv")}
     return read("sales_pipeline.csv"), {r["account"]: r for r in read("accounts.csv")}, teams
 

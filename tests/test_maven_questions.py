@@ -3,19 +3,14 @@ own SQL (each failed before its fix): an account a rep sells to but does not own
 most money', 'my biggest win', 'new opps I creat(ed)', and a manager's rep against the rest of the manager's
 own people. Expected values are computed here from the CSV files with csv, not from the engine."""
 
-import csv
 from datetime import date
 
 import pytest
 
 
 @pytest.fixture(scope="module")
-def pipeline(shared_data):
-    with open(shared_data / "crm_maven" / "sales_pipeline.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
-    with open(shared_data / "crm_maven" / "sales_teams.csv", newline="") as f:
-        teams = {r["sales_agent"]: r for r in csv.DictReader(f)}
-    return rows, teams
+def pipeline(maven_csv):
+    return maven_csv("sales_pipeline.csv"), {r["sales_agent"]: r for r in maven_csv("sales_teams.csv")}
 
 
 def _day(s: str) -> date | None:
@@ -90,9 +85,8 @@ def test_a_managers_rep_against_the_rest_of_the_managers_people(maven, pipeline)
     assert rows_ == {"Darcel Schlecht": pytest.approx(darcel), "rest of your team": pytest.approx(rest)}
 
 
-def test_account_facts_for_an_account_the_rep_sells_to(maven, shared_data):
-    with open(shared_data / "crm_maven" / "accounts.csv", newline="") as f:
-        isdom = next(r for r in csv.DictReader(f) if r["account"] == "Isdom")
+def test_account_facts_for_an_account_the_rep_sells_to(maven, maven_csv):
+    isdom = next(r for r in maven_csv("accounts.csv") if r["account"] == "Isdom")
     a = ask(maven, "cecily-lampkin", "how many employees does isdom have")
     assert a.intent == "account_fact" and f"{int(isdom['employees']):,} employees" in a.text.split("\n")[0]
     assert a.citations and a.citations[0].record.startswith("account:")
