@@ -64,6 +64,8 @@ def test_scalar_metrics_and_scope(tiny):
     assert ask(tiny, "admin", {"metric": "pipeline"})["value"] == 225000
     assert ask(tiny, "m-east", {"metric": "win_rate"})["value"] == pytest.approx(2 / 3)  # D-2, D-6 won; D-5 lost
     assert ask(tiny, "admin", {"metric": "cycle_length"})["value"] == 50  # (60 + 40) / 2; D-2 has no created_on
+    assert ask(tiny, "admin", {"metric": "account_count", "filters": {"status": "won"}})["value"] == 3
+    assert ask(tiny, "m-east", {"metric": "account_count", "filters": {"status": "any"}})["value"] == 2  # 5 deals, A-1/A-3
     assert ask(tiny, "admin", {"metric": "avg", "filters": {"status": "won"}})["value"] == pytest.approx(100000 / 3)
     won_q3 = {"metric": "sum", "filters": {"status": "won", "windows": [{"field": "closed", "expr": {"kind": "last_quarter"}}]}}
     assert ask(tiny, "admin", won_q3)["value"] == 20000  # D-6 closed on 09-30, the last day of Q3 (inclusive)

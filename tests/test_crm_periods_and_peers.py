@@ -133,3 +133,29 @@ def test_three_values_compared_are_all_shown(demo_copilot):
     for kind in ("new", "expansion", "renewal"):
         amounts = [d.amount for d in won if d.deal_type == kind and d.amount is not None]
         assert abs(rows[kind] - sum(amounts) / len(amounts)) < 0.01
+
+
+def test_two_dates_joined_as_a_range_are_one_period():
+    """'between feb 1 and apr 15' was two one-day windows (0 deals each, and their difference); a comparison of two
+    periods stays two."""
+    def spans(text):
+        return [(w.start, w.end) for w in find_windows(text, TODAY)]
+
+    assert spans("how many opps between feb 1 and apr 15") == [(date(2026, 2, 1), date(2026, 4, 15))]
+    assert spans("won from 2025-03-01 to 2025-06-30") == [(date(2025, 3, 1), date(2025, 6, 30))]
+    assert spans("deals closing may 15 - aug 31") == [(date(2026, 5, 15), date(2026, 8, 31))]
+    assert spans("from march 3 until june 10") == [(date(2026, 3, 3), date(2026, 6, 10))]
+    assert spans("between nov 15 and feb 10") == [(date(2025, 11, 15), date(2026, 2, 10))]  # the last winter
+    assert spans("between 2024 and 2025") == [(date(2024, 1, 1), date(2025, 12, 31))]
+    assert spans("compare q2 to q3") == [(date(2026, 4, 1), date(2026, 6, 30)), (date(2026, 7, 1), date(2026, 9, 30))]
+
+
+def test_a_leading_date_range_binds_to_the_verb_after_it(demo_copilot):
+    a = ask(demo_copilot, "u-maya-chen", "between jan 1 and jun 30 how many opps did my team create?")
+    q = a.data["crm"]["query"]
+    (w,) = q["filters"]["windows"]
+    assert w["field"] == "created" and (w["start"], w["end"]) == ("2026-01-01", "2026-06-30")
+    east = {"u-maya-chen", "u-sam-okafor", "u-lucia-romero", "u-ethan-brooks", "u-hannah-weiss"}
+    expected = [d for d in deals(demo_copilot, Deal.owner_id.in_(east))
+                if d.created_on and date(2026, 1, 1) <= d.created_on <= date(2026, 6, 30)]
+    assert a.data["crm"]["total"] == len(expected)

@@ -35,6 +35,7 @@ SLOTS: dict[str, dict] = {
     "metric:cycle_length": {"metric": "cycle_length"},
     "metric:activity_count": {"metric": "activity_count", "filters": {"status": "open"}},
     "metric:last_touch": {"metric": "last_touch", "filters": {"status": "open"}},
+    "metric:account_count": {"metric": "account_count", "filters": {"status": "won"}},
     "filter:owner": {"metric": "count", "filters": {"owner": "me", "status": "any"}},
     "filter:team": {"metric": "count", "filters": {"team": "mine"}},
     "filter:stage": {"metric": "list", "filters": {"stages": ["negotiation"]}},
@@ -61,6 +62,7 @@ SLOTS: dict[str, dict] = {
     "group_by:region": {"metric": "pipeline", "group_by": "region"},
     "group_by": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep"},
     "order_limit": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep", "order": "asc", "limit": 2},
+    "order_limit:rank": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep", "order": "desc", "rank": 2},
     "compare": {"metric": "win_rate", "group_by": "rep", "compare": ["Sam Okafor", "Lucia Romero"]},
     "compare:me_vs_rest": {"metric": "win_rate", "compare": ["me_vs_rest"]},
 }

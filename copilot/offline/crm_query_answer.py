@@ -16,6 +16,7 @@ from knowledge.crm.scoping import nameable_accounts, nameable_parents
 from tools.compose import Composer
 from tools.context import ToolContext
 from tools.crm_query import describe_zh
+from tools.crm_query.describe import ordinal
 from tools.crm_query.resolve import fact_values
 from tools.crm_query.result import CrmResult, fmt_money
 from tools.query_crm import query_crm
@@ -82,6 +83,9 @@ def _headline_zh(res: CrmResult, read: str) -> str:
     q = res.query
     if q.compare and res.rows:
         return "；".join(f"**{g.group}** {res.fmt(g.value)}（{g.n} 条记录）" for g in res.rows) + "。"
+    if res.rows and q.rank:
+        g = res.rows[0]
+        return f"{'倒数' if q.order == 'asc' else ''}第 {q.rank} 名是 **{g.group}**：**{res.fmt(g.value)}**（{g.n} 条记录）。"
     if res.rows and q.limit == 1:
         g = res.rows[0]
         return f"**{g.group}** {'最低' if q.order == 'asc' else '最高'}：**{res.fmt(g.value)}**（{g.n} 条记录）。"
@@ -89,6 +93,8 @@ def _headline_zh(res: CrmResult, read: str) -> str:
         return f"{'后' if q.order == 'asc' else '前'} {len(res.rows)} 名：" if q.limit else \
             f"按{describe_zh.GROUP.get(q.group_by or '', q.group_by or '分组')}："
     noun = describe_zh.OBJECT.get(q.object, q.object)
+    if q.metric == "list" and q.rank and q.order and res.records:
+        return f"在 {res.total} 条匹配的{noun}中，金额第 {q.rank} {'小' if q.order == 'asc' else '大'}的一条："
     if q.metric == "list" and q.limit and q.order and res.records and len(res.records) < res.total:
         return f"在 {res.total} 条匹配的{noun}中，金额{'最小' if q.order == 'asc' else '最大'}的 {len(res.records)} 条："
     if q.metric == "list":
@@ -117,6 +123,10 @@ def _headline(res: CrmResult) -> str:
     if q.compare and res.rows:
         pair = " vs ".join(f"**{g.group}** {res.fmt(g.value)} ({g.n} records)" for g in res.rows)
         return f"{pair}."
+    if res.rows and q.rank:
+        g = res.rows[0]
+        return f"**{g.group}** is {ordinal(q.rank)} {'from the bottom' if q.order == 'asc' else ''} with " \
+               f"**{res.fmt(g.value)}** ({g.n} records).".replace("  ", " ")
     if res.rows and q.limit == 1:
         g = res.rows[0]
         word = "is lowest" if q.order == "asc" else "leads"
@@ -124,6 +134,9 @@ def _headline(res: CrmResult) -> str:
     if res.rows:
         return f"{'Bottom' if q.order == 'asc' else 'Top'} {len(res.rows)}:" if q.limit else "By " + \
             (q.group_by or "group").replace("_", " ") + ":"
+    if q.metric == "list" and q.rank and q.order and res.records:
+        return f"The {ordinal(q.rank)} {'smallest' if q.order == 'asc' else 'largest'} {q.object.rstrip('s')} of " \
+               f"{res.total} matching:"
     if q.metric == "list" and q.limit and q.order and res.records and len(res.records) < res.total:
         size = "smallest" if q.order == "asc" else "largest"  # 'the biggest deal this quarter': the one(s) asked for
         noun = q.object if len(res.records) != 1 else q.object.rstrip("s")
@@ -174,7 +187,7 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
         c.add(f"- {group}：{res.fmt(g.value)}（{g.n} 条记录）" if zh else f"- {group}: {res.fmt(g.value)} ({g.n} records)")
     for i in range(len(res.records)):
         c.add(_record_line_zh(c, res, i) if zh else _record_line(c, res, i, own=own))
-    if res.total > len(res.records) and res.query.metric == "list" and not (res.query.limit and res.query.order):
+    if res.total > len(res.records) and res.query.metric == "list" and not ((res.query.limit or res.query.rank) and res.query.order):
         c.add(f"- …… 另有 {res.total - len(res.records)} 条" if zh else f"- ... and {res.total - len(res.records)} more")
     c.add("")
     c.add(f"_我对问题的理解：{read}。_" if zh else f"_How I read your question: {read}._")

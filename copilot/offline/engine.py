@@ -244,8 +244,8 @@ class OfflineEngine:
         if hidden:  # the same words as for a name that is no account: nothing about it, from the CRM or the library
             return failure("account_status", NotFound(f"I couldn't find an account matching '{hidden}' among the accounts "
                                             "you can see")), state
-        if intent in STRUCTURED and intent not in route.cued:
-            intent = next(i for i in route.ranked if i not in STRUCTURED)
+        if intent in STRUCTURED and intent not in route.cued:  # the best intent the question's words allow
+            intent = next(i for i in route.ranked if i not in STRUCTURED or i in route.cued)
         c = Composer()
         rules = asks_for_rules(routing, original or question, linker)  # the form of 'how is it done', no record named
         if is_request(question) and (not re.search(r"\bfollow[- ]?up\b", question, re.I) or TO_SOMEONE.search(question)):

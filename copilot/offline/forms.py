@@ -15,6 +15,7 @@ from copilot.offline.gate import LIBRARY_SURE, library_probability
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.normalize import normalize
 from copilot.offline.parse.result import Parse
+from copilot.offline.router import FOCUS_CUE
 from tools.calls.answers import REPORTED, is_call_question
 
 FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b(?!\s+of\b)|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
@@ -29,7 +30,7 @@ OUTLOOK = re.compile(r"\bhow(?:'s| is| does| do)? (?:the |this |our |my |the tea
                      r"\bwhere (?:will|do|does|are) (?:we|i|the team|my team) (?:land|end up|finish)\b|"
                      r"\bhow (?:will|do) (?:we|i) (?:land|end|finish) the quarter\b", re.I)
 AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b|"
-                     r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b", re.I)
+                     r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b|" + FOCUS_CUE, re.I)
 # Questions about how things are done or defined are for the library even when they name CRM words:
 # "what counts as qualified pipeline", "how is win rate calculated", "can I sell a 6 month contract".
 POLICY = re.compile(
@@ -45,6 +46,8 @@ POLICY = re.compile(
     r"\bhow (?:do|does|should|would) (?:i|we|you|one|finance) (?:calculate|compute|define|measure)\b|"
     # how to run a meeting: 'what should I cover in the discovery call', 'who should join the security review'
     r"\bwhat (?:should|do|must) (?:i|we|you) (?:cover|say|ask|bring|prepare|present|show|demo|send|avoid)\b|"
+    # advice for a kind of meeting, not a record: 'what should I focus on in a discovery call'
+    r"\bwhat (?:should|must) (?:i|we) [\w ]{1,20}? (?:in|on|at|during|before|after|for) (?:a|an|any|every|my first)\b|"
     r"\bwho (?:should|must|needs to) (?:be|join|attend|lead|run)\b|"
     # when a process runs: 'what time does the company forecast get generated', 'when is the forecast locked'
     r"\bwhat time (?:does|do|is|are|should)\b|\bwhen (?:does|do|is|are) (?:the |our |a )?[\w ]{1,40}? (?:generated|"

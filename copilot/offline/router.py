@@ -83,6 +83,13 @@ EXEMPLARS: dict[str, list[str]] = {
     "help": ["what can you do?", "help", "hi", "hello there", "how do I use you"],
 }
 
+# "What should I focus on today?", "where should my team spend its time this week", "what are my priorities": the
+# asker's own deals that need them first (the at-risk list), never a playbook passage. The question ends at the time
+# word, so "what should I focus on in a discovery call" stays a library question.
+FOCUS_CUE = (r"\b(?:what|which|where|who)\b[^?.!]{0,30}\bshould (?:i|we|my team|the team)\b[^?.!]{0,12}?\b(?:focus(?: on)?|"
+             r"work on|prioriti[sz]e|spend (?:my|our|its|their) time|tackle|chase|do)\b(?: first| next)?"
+             r"(?: (?:on |for )?(?:today|tomorrow|tonight|this (?:week|morning|afternoon|month|quarter)|next week|now|"
+             r"right now))?\s*\W*$|\b(?:my|my team'?s|our team'?s) (?:top )?priorities\b")
 CUES: dict[str, list[str]] = {
     "champion": [r"\bchampion", r"decision[- ]maker", r"economic buyer", r"\bcontacts? (at|for)\b", r"who (do we know|should i (talk|speak))"],
     "competitor": [r"\bcompare", r"\bvs\.?\b", r"\bversus\b", r"battle ?card", r"\bcompetit", r"\bagainst\b"],
@@ -92,7 +99,7 @@ CUES: dict[str, list[str]] = {
     "forecast": [r"\bforecast", r"\b(our|my|team'?s?|the) commit\b", r"commit (number|category)",
                  r"\b(my|our|the team'?s?) number\b(?! of\b)", r"\bon (track|pace)\b",
                  r"will (we|my team|i) (close|land)", r"hit (the|our) number", r"best case"],
-    "at_risk": [r"at[- ]risk", r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b",
+    "at_risk": [FOCUS_CUE, r"at[- ]risk", r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b",
                 r"\b(prioriti[sz]e|focus on)\b.*\b(deals?|opps?|accounts?)\b", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step"],
     "pipeline": [r"win rate", r"\brevenue\b", r"average deal", r"deal size", r"cycle (length|time)", r"pipeline value",
                  r"how many deals", r"\bby (rep|team|product|sector|month|quarter|account)\b"],

@@ -24,8 +24,8 @@ from evals.crm_gold.dates import month_label, quarter_label, window_bounds
 from evals.crm_gold.filters import NotApplicable, effective_status, filter_mask
 from evals.crm_gold.scope import MIN_GROUP, Asker, pseudonym, report_tree_ids, team_member_ids, visible
 
-DEAL_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length"}
-ZERO_WHEN_EMPTY = {"count", "sum", "pipeline", "activity_count"}
+DEAL_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "account_count"}
+ZERO_WHEN_EMPTY = {"count", "sum", "pipeline", "activity_count", "account_count"}
 PEOPLE = {"rep", "manager"}
 GROUP_COLUMNS = {"rep": "owner_name", "team": "team_name", "manager": "manager_name", "product": "product_name",
                  "stage": "stage", "competitor": "competitor", "account": "account_name", "deal_type": "deal_type",
@@ -42,6 +42,8 @@ def metric_value(crm: CrmData, obj: str, metric: str, df: pd.DataFrame) -> Any:
         raise NotApplicable(f"{metric} is computed over deals, not {obj}")
     if metric == "count":
         return len(df)
+    if metric == "account_count":
+        return int(df["account_id"].dropna().nunique())
     if metric == "sum":
         return _num(df["amount"].fillna(0).sum())
     if metric == "avg":

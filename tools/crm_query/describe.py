@@ -9,7 +9,7 @@ METRIC_WORDS = {
     "list": "the list of", "count": "the number of", "sum": "the total amount of", "avg": "the average amount of",
     "win_rate": "the win rate of", "loss_rate": "the loss rate of", "pipeline": "the open pipeline (total amount) of",
     "cycle_length": "the average sales cycle of", "activity_count": "the number of activities on",
-    "last_touch": "the latest activity date of",
+    "last_touch": "the latest activity date of", "account_count": "the number of distinct accounts of",
 }
 DEFINITIONS = {
     "list": "matching records",
@@ -22,9 +22,15 @@ DEFINITIONS = {
     "cycle_length": "mean days from creation to close of matching won deals",
     "activity_count": "number of activities logged on the matching records",
     "last_touch": "latest activity date among the matching records",
+    "account_count": "number of different accounts among the matching deals (an account with several counts once)",
 }
 FIELD_WORDS = {"created": "created", "close": "closing", "closed": "closed", "last_activity": "last active",
                "next_step": "next step due"}
+
+
+def ordinal(n: int) -> str:
+    """2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _status_word(q: CrmQuery) -> str:
@@ -90,7 +96,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     elif q.group_by:
         parts.append(f"by {q.group_by.replace('_', ' ')}" + (", with everyone who has none at 0"
                                                                if q.include_empty and q.group_by == "rep" else ""))
-    if q.limit and q.metric != "list" or q.limit and q.order:
+    if q.rank:
+        parts.append(f"the {ordinal(q.rank)} {'lowest' if q.order == 'asc' else 'highest'}")
+    elif q.limit and q.metric != "list" or q.limit and q.order:
         parts.append(f"{'bottom' if q.order == 'asc' else 'top'} {q.limit}")
     elif q.metric == "list" and q.order:
         parts.append("largest amount first" if q.order == "desc" else "smallest amount first")

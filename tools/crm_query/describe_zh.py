@@ -11,13 +11,14 @@ from tools.crm_query.schema import CrmQuery
 
 METRIC = {"list": "列表", "count": "数量", "sum": "总金额", "avg": "平均金额", "win_rate": "赢单率",
           "loss_rate": "输单率", "pipeline": "管道总额", "cycle_length": "平均销售周期",
-          "activity_count": "活动次数", "last_touch": "最近一次活动日期"}
+          "activity_count": "活动次数", "last_touch": "最近一次活动日期", "account_count": "客户数（去重）"}
 DEFINITION = {
     "list": "符合条件的记录", "count": "符合条件的记录数",
     "sum": "符合条件商机的金额之和（缺失金额按 0 计）", "avg": "有金额的符合条件商机的平均金额",
     "win_rate": "符合条件的已关闭商机中 赢单 /（赢单 + 输单）", "loss_rate": "符合条件的已关闭商机中 输单 /（赢单 + 输单）",
     "pipeline": "符合条件的进行中商机的金额之和", "cycle_length": "符合条件的赢单商机从创建到关闭的平均天数",
     "activity_count": "符合条件记录上记录的活动数", "last_touch": "符合条件记录中最近的活动日期",
+    "account_count": "符合条件商机涉及的不同客户数（同一客户多单只算一次）",
 }
 OBJECT = {"deals": "商机", "accounts": "客户", "contacts": "联系人", "activities": "活动", "calls": "通话"}
 STATUS = {"open": "进行中", "won": "赢单", "lost": "输单", "closed": "已关闭", "any": ""}
@@ -103,7 +104,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         text += f"，按{GROUP.get(q.group_by or '', q.group_by or '')}对比 {q.compare[0]} 与 {q.compare[1]}"
     elif q.group_by:
         text += f"，按{GROUP.get(q.group_by, q.group_by)}分组"
-    if q.limit and (q.metric != "list" or q.order):
+    if q.rank:
+        text += f"，{'倒数' if q.order == 'asc' else ''}第 {q.rank} 名"
+    elif q.limit and (q.metric != "list" or q.order):
         text += f"，{'后' if q.order == 'asc' else '前'} {q.limit} 名"
     elif q.metric == "list" and q.order:
         text += "，金额从大到小" if q.order == "desc" else "，金额从小到大"

@@ -29,6 +29,8 @@ def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
     m = q.metric
     if m in ("list", "count"):
         return float(len(recs))
+    if m == "account_count":
+        return float(len({r.account for r in recs if r.account}))
     if m in ("sum", "pipeline"):
         return round(sum(r.amount or 0.0 for r in recs), 2)
     if m == "avg":
@@ -161,10 +163,12 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
         value = metric_value(q, recs)
     rows, policy_notes = aggregate_policy(q, scope, recs, rows)
     notes += policy_notes
-    if q.group_by and q.compare != ["me_vs_rest"] and q.limit:
-        rows = rows[: q.limit]  # after suppression: an exec's 'top 3' is three groups large enough to show
+    if q.group_by and q.compare != ["me_vs_rest"] and (q.limit or q.rank):
+        rows = rows[: max(q.limit or 0, q.rank or 0)]  # after suppression: an exec's 'top 3' is three groups to show
+        rows = rows[q.rank - 1:] if q.rank else rows  # 'the second best rep': that one
     if q.metric == "list":
         records = _records(q, recs, d)
+        records = records[q.rank - 1:q.rank] if q.rank else records
     missing = sum(1 for r in recs if r.amount is None)
     if missing and q.metric in ("sum", "pipeline", "avg"):
         notes.append(f"{missing} matching deal(s) have no amount (counted as 0, or left out of the average)")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ObjectKind = Literal["deals", "accounts", "contacts", "activities", "calls"]
 Metric = Literal["list", "count", "sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "activity_count",
-                 "last_touch"]
+                 "last_touch", "account_count"]
 Status = Literal["open", "won", "lost", "closed", "any"]
 GroupBy = Literal["rep", "team", "manager", "product", "series", "stage", "competitor", "account", "sector", "region",
                   "tier", "parent", "deal_type", "forecast_category", "loss_reason", "month", "quarter"]
@@ -21,7 +21,8 @@ STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "nego
           "closed_lost")
 CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 DEAL_TYPES = ("new", "expansion", "renewal")
-DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length"}
+# account_count: the distinct accounts of the matching deals ('how many accounts did I win in 2017')
+DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "account_count"}
 ACCOUNT_FILTERS = ("sector", "region", "tier", "parent", "employees_min", "employees_max")  # the account's own facts
 DateField = Literal["created", "close", "closed", "last_activity", "next_step"]
 
@@ -124,6 +125,8 @@ class CrmQuery(BaseModel):
     group_by: GroupBy | None = None
     order: Literal["desc", "asc"] | None = Field(default=None, description="desc for top/best, asc for worst")
     limit: int | None = Field(default=None, ge=1, le=200, description="top-N groups or records")
+    rank: int | None = Field(default=None, ge=1, le=200, description="only the Nth group or record of the ordering "
+                             "('second best rep': 2, with order desc)")
     compare: list[str] = Field(default_factory=list,
                                description="two values of group_by to compare, or ['me_vs_rest']")
     include_empty: bool = Field(default=False, description="with group_by rep: also list the reps the asker may "
@@ -149,6 +152,8 @@ class CrmQuery(BaseModel):
                              f"accounts or contacts, not {self.object}")
         if (f.series or self.group_by == "series") and self.object != "deals":
             raise ValueError("a product series applies to deals")
+        if self.rank and (self.order is None or self.compare):
+            raise ValueError("rank needs an order (desc for best, asc for worst) and no compare")
         if self.group_by and self.metric == "list":
             raise ValueError("group_by needs a metric (count, sum, avg, win_rate, pipeline, ...), not list")
         return self

@@ -49,6 +49,10 @@ def field_for(low: str, span: Span, default: str) -> str:
     after = low[span.at[1]: span.at[1] + 20]
     if where < 0 and re.match(r"\s*(close date|closing)", after):
         best = "close"
+    elif where < 0 and re.fullmatch(r"\W*(?:(?:between|from|in|during|for|over|since)\s+)?", low[:span.at[0]]):  # the date leads: 'between feb 1 and apr 15 how many opps did i engage'
+        hits = [(m.start(), fld) for pat, fld in BEFORE for m in re.finditer(pat, low[span.at[1]: span.at[1] + 50])]
+        if hits:
+            best = min(hits)[1]
     return best
 
 

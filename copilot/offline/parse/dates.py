@@ -200,7 +200,39 @@ def find_windows(question: str, today: date) -> list[Span]:
             d = _weekday(today, m.group(1), m.group(2))
         add(m, d, d, m.group(0))
     out.sort(key=lambda s: s.at)
-    return _nested(out, low)
+    return _nested(_ranges(out, low), low)
+
+
+_RANGE_GAP = ("and", "to", "thru", "through", "-", "–", "")  # '' when the second date took 'until' with it
+
+
+def _ranges(spans: list[Span], low: str) -> list[Span]:
+    """'between feb 1 and apr 15', 'from 2017-02-01 to 2017-04-15', 'may 15 - aug 31': two dates joined as a range
+    are one period, from the first's start to the second's end (they were two windows, each one day)."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if prev is None or prev.start is None or s.end is None:
+            out.append(s)
+            continue
+        gap = low[prev.at[1]:s.at[0]].strip()
+        opened = re.search(r"\b(?:between|from)\s*$", low[:prev.at[0]]) is not None or prev.kind == "after"
+        joins = (prev.kind == "period" or prev.kind == "after" and prev.label.startswith("from")) \
+            and (s.kind == "period" or s.kind == "before" and re.match(r"(?:until|till|through|thru)\b", s.label)) \
+            and gap in _RANGE_GAP and (gap or s.kind == "before") \
+            and (opened or gap != "and" and prev.start == prev.end and s.start == s.end)  # 'compare q3 to q4': two
+        if not joins:
+            out.append(s)
+            continue
+        start, end = prev.start, s.end
+        if start > end and prev.year_implied:
+            start = start.replace(year=start.year - 1)  # 'between nov 15 and feb 10' said in March: the last winter
+        if start > end:
+            out.append(s)
+            continue
+        out[-1] = Span(start, end, f"{prev.label} {'to ' if gap else ''}{s.label}", (prev.at[0], s.at[1]), "period",
+                       prev.year_implied and s.year_implied)
+    return out
 
 
 _WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri)(?:day|sday|nesday|rsday)?\b"

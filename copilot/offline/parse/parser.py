@@ -136,6 +136,8 @@ class QueryParser:
             group = "region"  # 'pipe by region' where accounts carry regions
         top_n, top_order, sp = slots.top_records(low)
         used += sp
+        rank, rank_order, sp = slots.ordinal(low)  # 'my 2nd biggest account': that one only
+        used += sp
         mvr = slots.me_vs_rest(low)
         used += mvr
         for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
@@ -145,14 +147,18 @@ class QueryParser:
             obj_kind = "deals"  # 'opps with an EB identified': about deals (whether a role is known is not queryable)
             role = None
         deal_word = re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low)
-        which_accounts = False
-        if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or deal_word):
-            obj_kind = "deals"  # 'accounts with open renewals': the renewals (each names its account)
+        which_accounts = of_accounts = False
+        if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or deal_word
+                                       or {str(v) for v, _ in stat} & {"won", "lost"}):
+            obj_kind, of_accounts = "deals", True  # 'accounts with open renewals': the renewals (each names its account)
             which_accounts = bool(WHICH_ACCOUNTS.search(low))  # 'which accounts did I win deals with': grouped by account
             used += [deal_word.span()] if deal_word else []
         if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
             obj_kind = "activities"  # calls people log are activities; 'calls' alone are recordings
         metric_name = str(metric[0]) if metric else "list"
+        if of_accounts and metric_name == "count":
+            metric_name = "account_count"  # 'how many accounts did I win in 2017': each account once, not its deals
+            used += [m.span() for m in re.finditer(r"\b(?:distinct|different|diff|unique|separate)\b", low)]
         if obj_kind == "calls" and metric_name not in ("count", "list"):
             obj_kind = "deals"
         if obj_kind in ("accounts", "contacts", "activities", "calls") and metric_name in (
@@ -403,8 +409,14 @@ class QueryParser:
                                                                      for w in wins) else 0.0
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
         try:
+            if len(compare) == 2 and limit == 1:
+                limit = None  # 'who closed more, kary or zane? numbers pls': both figures, the larger first
+            if rank and not compare and (group or metric_name == "list"):
+                order, limit = rank_order, None
+            else:
+                rank = None
             q = CrmQuery(object=obj_kind, metric=metric_name, group_by=group, order=order,  # type: ignore[arg-type]
-                         limit=limit, compare=compare, filters=CrmFilters(**f))  # type: ignore[arg-type]
+                         limit=limit, rank=rank, compare=compare, filters=CrmFilters(**f))  # type: ignore[arg-type]
         except ValidationError as exc:
             problem = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
             return Parse(None, evidence, lib, unapplied, assumptions, links, problem)

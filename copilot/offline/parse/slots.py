@@ -175,10 +175,11 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         word = m.group(1) or m.group(4) or m.group(5)
         g = "month" if word.startswith("month") else "quarter" if word.startswith("quarter") else None
         spans.append(m.span())
-    m = re.search(rf"\b(top|bottom|best|worst|highest|lowest|leading)\s+{NUMWORD}?\s*({_GROUP_WORDS})\b", low)
+    m = re.search(rf"\b(top|bottom|best|worst|highest|lowest|leading|biggest|largest|smallest)\s+{NUMWORD}?\s*"
+                  rf"({_GROUP_WORDS})\b", low)
     if m and group_of(m.group(3)):
         g = group_of(m.group(3))
-        order = "asc" if m.group(1) in ("bottom", "worst", "lowest") else "desc"
+        order = "asc" if m.group(1) in ("bottom", "worst", "lowest", "smallest") else "desc"
         # 'top rep': one; 'top products' (plural, no number): a short ranking
         limit = num(m.group(2)) if m.group(2) else (PLURAL_TOP if _plural(m.group(3)) else 1)
         spans.append(m.span())
@@ -279,6 +280,19 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
         plural = m.group(2).endswith("s") or m.group(2).endswith("ies")
         return (None if plural else 1), "asc" if m.group(1) == "smallest" else "desc", [m.span()]
     return None, None, []
+
+
+_ORDINALS = {"2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4, "5th": 5, "fifth": 5}
+_SUPERLATIVE = r"(best|biggest|largest|highest|top|most|lowest|worst|smallest|least|fewest|weakest|strongest)"
+
+
+def ordinal(low: str) -> tuple[int | None, str | None, Spans]:
+    """'my 2nd biggest account', 'the second best rep', '3rd largest deal' -> (rank, order): only that one."""
+    m = re.search(rf"\b(2nd|second|3rd|third|4th|fourth|5th|fifth)[- ]?{_SUPERLATIVE}\b", low)
+    if not m:
+        return None, None, []
+    order = "asc" if m.group(2) in ("lowest", "worst", "smallest", "least", "fewest", "weakest") else "desc"
+    return _ORDINALS[m.group(1)], order, [m.span()]
 
 
 def me_vs_rest(low: str) -> Spans:
