@@ -52,6 +52,8 @@ SLOTS: dict[str, dict] = {
     "filter:sector": {"metric": "sum", "filters": {"sector": "healthcare", "status": "won"}},
     "filter:region": {"metric": "count", "filters": {"region": "US Northeast", "status": "any"}},
     "filter:tier": {"metric": "pipeline", "filters": {"tier": "enterprise"}},
+    "filter:revenue_founded": {"object": "accounts", "metric": "count", "filters": {"revenue_min": 500, "revenue_max": 5000,
+                                                                                   "founded_max": 1999}},
     "filter:employees": {"object": "accounts", "metric": "count", "filters": {"employees_min": 1000,
                                                                              "employees_max": 20000}},
     "filter:series": {"metric": "count", "filters": {"series": "Skylark", "status": "any"}},

@@ -28,6 +28,11 @@ FIELD_WORDS = {"created": "created", "close": "closing", "closed": "closed", "la
                "next_step": "next step due"}
 
 
+def millions(v: float) -> str:
+    """An account revenue as the CRM stores it (millions): 5000 -> '$5B', 250 -> '$250M'."""
+    return f"${v / 1000:,.4g}B" if v >= 1000 else f"${v:,.4g}M"
+
+
 def ordinal(n: int) -> str:
     """2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
@@ -67,6 +72,14 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         parts.append(f"{at}with at least {f.employees_min:,} employees")
     if f.employees_max is not None:
         parts.append(f"{at}with at most {f.employees_max:,} employees")
+    if f.revenue_min is not None:
+        parts.append(f"{at}with annual revenue of at least {millions(f.revenue_min)}")
+    if f.revenue_max is not None:
+        parts.append(f"{at}with annual revenue of at most {millions(f.revenue_max)}")
+    if f.founded_min is not None:
+        parts.append(f"{at}established in {f.founded_min} or later")
+    if f.founded_max is not None:
+        parts.append(f"{at}established in {f.founded_max} or earlier")
     if f.deal_type:
         parts.append(f"of type {f.deal_type}")
     if f.amount_min is not None:

@@ -7,6 +7,7 @@ built from the query itself, not by translating the English sentence.
 from __future__ import annotations
 
 from copilot.core.visibility import Scope
+from tools.crm_query.describe import millions
 from tools.crm_query.schema import CrmQuery
 
 METRIC = {"list": "列表", "count": "数量", "sum": "总金额", "avg": "平均金额", "win_rate": "赢单率",
@@ -77,6 +78,14 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         mods.append(f"客户员工数不少于 {f.employees_min:,} 的")
     if f.employees_max is not None:
         mods.append(f"客户员工数不多于 {f.employees_max:,} 的")
+    if f.revenue_min is not None:
+        mods.append(f"客户年收入不少于 {millions(f.revenue_min)} 的")
+    if f.revenue_max is not None:
+        mods.append(f"客户年收入不多于 {millions(f.revenue_max)} 的")
+    if f.founded_min is not None:
+        mods.append(f"客户成立于 {f.founded_min} 年或之后的")
+    if f.founded_max is not None:
+        mods.append(f"客户成立于 {f.founded_max} 年或之前的")
     if f.deal_type:
         mods.append(f"{DEAL_TYPE.get(f.deal_type, f.deal_type)}类型的")
     if f.amount_min is not None:

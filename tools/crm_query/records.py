@@ -93,6 +93,14 @@ def _facts(stmt: Any, q: CrmQuery, r: Resolved) -> Any:
         stmt = stmt.where(Account.employees >= q.filters.employees_min)
     if q.filters.employees_max is not None:
         stmt = stmt.where(Account.employees <= q.filters.employees_max)
+    if q.filters.revenue_min is not None:
+        stmt = stmt.where(Account.revenue >= q.filters.revenue_min)
+    if q.filters.revenue_max is not None:
+        stmt = stmt.where(Account.revenue <= q.filters.revenue_max)
+    if q.filters.founded_min is not None:
+        stmt = stmt.where(Account.year_established >= q.filters.founded_min)
+    if q.filters.founded_max is not None:
+        stmt = stmt.where(Account.year_established <= q.filters.founded_max)
     return stmt
 
 

@@ -23,7 +23,8 @@ CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 DEAL_TYPES = ("new", "expansion", "renewal")
 # account_count: the distinct accounts of the matching deals ('how many accounts did I win in 2017')
 DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "account_count"}
-ACCOUNT_FILTERS = ("sector", "region", "tier", "parent", "employees_min", "employees_max")  # the account's own facts
+ACCOUNT_FILTERS = ("sector", "region", "tier", "parent", "employees_min", "employees_max", "revenue_min", "revenue_max",
+                   "founded_min", "founded_max")  # the account's own facts
 DateField = Literal["created", "close", "closed", "last_activity", "next_step"]
 
 
@@ -77,6 +78,13 @@ class CrmFilters(BaseModel):
     parent: str | None = Field(default=None, description="the parent company: its subsidiaries' records")
     employees_min: int | None = Field(default=None, ge=0, description="accounts with at least N employees")
     employees_max: int | None = Field(default=None, ge=0, description="accounts with at most N employees")
+    revenue_min: float | None = Field(default=None, ge=0, description="accounts whose annual revenue is at least N "
+                                      "(in millions, as the CRM stores it: 5000 is $5B)")
+    revenue_max: float | None = Field(default=None, ge=0, description="accounts whose annual revenue is at most N "
+                                      "(in millions)")
+    founded_min: int | None = Field(default=None, ge=1000, le=2100, description="accounts established in year N or later")
+    founded_max: int | None = Field(default=None, ge=1000, le=2100, description="accounts established in year N or "
+                                    "earlier ('founded before 2000': 1999)")
     series: str | None = Field(default=None, description="a product series or line (deals)")
     exclude: list[Exclusion] = Field(default_factory=list, description="values to leave out, e.g. "
                                      "[{'slot': 'deal_type', 'value': 'renewal'}, {'slot': 'region', 'value': 'United States'}]")
@@ -110,8 +118,10 @@ class CrmFilters(BaseModel):
                 raise ValueError(f"unknown stage {x.value!r} to exclude; use one of: {', '.join(STAGES)}")
             if x.slot == "deal_type" and x.value not in DEAL_TYPES:
                 raise ValueError(f"unknown deal type {x.value!r} to exclude; use one of: {', '.join(DEAL_TYPES)}")
-        if self.employees_min is not None and self.employees_max is not None and self.employees_min > self.employees_max:
-            raise ValueError("employees_min is larger than employees_max")
+        for low, high in (("employees_min", "employees_max"), ("revenue_min", "revenue_max"), ("founded_min", "founded_max")):
+            a, b = getattr(self, low), getattr(self, high)
+            if a is not None and b is not None and a > b:
+                raise ValueError(f"{low} is larger than {high}")
         return self
 
 

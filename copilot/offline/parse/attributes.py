@@ -152,3 +152,59 @@ def facts(low: str, links: list[Link]) -> tuple[dict[str, list[str]], list[tuple
                         r"accounts?|customers?|clients?|logos?)\b", after)
         used += [(link.at[1], link.at[1] + word.end())] if word else []
     return {k: v for k, v in found.items() if v}, excluded, used, rest
+
+
+_ACCOUNTISH = r"(?:accounts?|accts?|compan(?:y|ies)|customers?|clients?|firms?|orgs?|organi[sz]ations?|businesses|logos?)"
+_MONEY = r"\$?\s*(\d[\d,]*(?:\.\d+)?)\s*(billion|bn|b|million|mm|m|k)?\b"
+_REVENUE = r"(?:annual\s+|yearly\s+)?(?:revenues?|rev|sales|turnover)"
+
+
+def _millions(value: str, unit: str | None) -> float:
+    """An amount said in a question as the CRM stores account revenue (millions): '$5B' -> 5000, '500m' -> 500;
+    a bare number is taken as the CRM's own figure."""
+    n = float(value.replace(",", ""))
+    return n * {"billion": 1000, "bn": 1000, "b": 1000, "k": 0.001}.get(unit or "", 1)
+
+
+def account_revenue(low: str) -> tuple[float | None, float | None, list[tuple[int, int]]]:
+    """(at least, at most, spans) of the account's annual revenue, in millions: 'accounts with annual revenue over
+    $5B', 'companies with revenue under $1B', 'customers with over $500M in revenue'. Only beside an account word
+    or 'annual': 'won revenue over $50k' is a deal amount."""
+    lo = hi = None
+    spans: list[tuple[int, int]] = []
+    for pat in (rf"\b{_ACCOUNTISH}\s+(?:with|w/|having|that have|whose)\s+(?:an?\s+)?{_REVENUE}\s+(?:of\s+|is\s+)?"
+                rf"({_MORE}|{_LESS})\s*{_MONEY}",
+                rf"\b(?:annual|yearly)\s+(?:revenues?|rev|sales|turnover)\s+(?:of\s+|is\s+)?({_MORE}|{_LESS})\s*{_MONEY}",
+                rf"\b{_ACCOUNTISH}\s+(?:with|w/|having|that have)\s+({_MORE}|{_LESS})\s*{_MONEY}\s+(?:in\s+|of\s+)?"
+                rf"(?:annual\s+|yearly\s+)?(?:revenues?|sales|turnover)\b",
+                rf"\b({_MORE}|{_LESS})\s*{_MONEY}\s+(?:in\s+|of\s+)?(?:annual|yearly)\s+(?:revenues?|sales|turnover)\b"):
+        for m in re.finditer(pat, low):
+            if any(a < m.end() and m.start() < b for a, b in spans):
+                continue
+            value = _millions(m.group(2), m.group(3))
+            if re.fullmatch(_LESS, m.group(1)):
+                hi = value
+            else:
+                lo = value
+            spans.append(m.span())
+    return lo, hi, spans
+
+
+def founded(low: str) -> tuple[int | None, int | None, list[tuple[int, int]]]:
+    """(from year, to year, spans) of when the account was established: 'companies founded before 2000' (to 1999),
+    'established after 1990' (from 1991), 'founded since 2010', 'founded in 1995'."""
+    lo = hi = None
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"\b(?:founded|established|est\.?|incorporated|started|set up|formed)\s+(?:in\s+)?"
+                         r"(before|prior to|earlier than|pre|after|later than|since|post|in|from)?[\s-]*((?:18|19|20)\d{2})\b", low):
+        word, year = m.group(1) or "in", int(m.group(2))
+        if word in ("before", "prior to", "earlier than", "pre"):
+            hi = year - 1
+        elif word in ("after", "later than", "post"):
+            lo = year + 1
+        elif word in ("since", "from"):
+            lo = year
+        else:
+            lo = hi = year
+        spans.append(m.span())
+    return lo, hi, spans

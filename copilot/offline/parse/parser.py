@@ -95,6 +95,9 @@ class QueryParser:
         stuck, stuck_spans = slots.days_in_stage(low)
         used += stuck_spans
         emin, emax, staff = attributes.employees(low)  # 'over 5000 employees' is a headcount, never a deal size
+        rmin, rmax, firm = attributes.account_revenue(low)  # 'accounts with revenue under $1B': not a deal amount
+        fmin, fmax, since = attributes.founded(low)  # 'founded before 2000': not a close date
+        staff += firm + since
         amin, amax, amount_spans = slots.amounts(attributes.blank(low, staff))
         amount_spans += staff
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
@@ -104,7 +107,7 @@ class QueryParser:
         obj = next((h for h in sorted(all_hits(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
                     if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
         role = first(low, BUYING_ROLES)
-        metric_hits = all_hits(low, METRICS)
+        metric_hits = [h for h in all_hits(low, METRICS) if not any(a <= h[1][0] < b for a, b in firm)]  # not 'annual revenue'
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
                       None) if metric_hits else None
         stat = all_hits(low, STATUS)
@@ -153,6 +156,8 @@ class QueryParser:
             obj_kind, of_accounts = "deals", True  # 'accounts with open renewals': the renewals (each names its account)
             which_accounts = bool(WHICH_ACCOUNTS.search(low))  # 'which accounts did I win deals with': grouped by account
             used += [deal_word.span()] if deal_word else []
+        elif obj_kind == "deals" and staff and WHICH_ACCOUNTS.search(low):
+            which_accounts = True  # 'which of my accounts with revenue over $5B did I win deals from': the accounts
         if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
             obj_kind = "activities"  # calls people log are activities; 'calls' alone are recordings
         metric_name = str(metric[0]) if metric else "list"
@@ -379,7 +384,8 @@ class QueryParser:
                  forecast_categories=sorted({str(v) for v, _ in cats}), owner=owner, team=team, product=product,
                  deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
                  amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt,
-                 min_days_in_stage=stuck, employees_min=emin, employees_max=emax,
+                 min_days_in_stage=stuck, employees_min=emin, employees_max=emax, revenue_min=rmin, revenue_max=rmax,
+                 founded_min=fmin, founded_max=fmax,
                  exclude=exclude, **{k: v[0] for k, v in fact_values.items() if v})
         if cats and metric_name == "list" and obj_kind == "deals" and not obj and not re.search(
                 r"\b(show|list|which|what are|give me|pull up|see|deals?|opps?|opportunit(?:y|ies))\b", low):
