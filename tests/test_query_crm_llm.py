@@ -63,6 +63,8 @@ SLOTS: dict[str, dict] = {
                                                                "exclude": [{"slot": "owner", "value": "Sam Okafor"}]}},
     "group_by:region": {"metric": "pipeline", "group_by": "region"},
     "group_by": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep"},
+    "group_by:value_bounds": {"metric": "count", "filters": {"status": "won"}, "group_by": "rep", "value_min": 5,
+                              "value_max": 100},
     "order_limit": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep", "order": "asc", "limit": 2},
     "order_limit:rank": {"metric": "sum", "filters": {"status": "won"}, "group_by": "rep", "order": "desc", "rank": 2},
     "compare": {"metric": "win_rate", "group_by": "rep", "compare": ["Sam Okafor", "Lucia Romero"]},

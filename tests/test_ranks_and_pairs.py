@@ -68,3 +68,33 @@ def test_who_closed_more_of_two_reps_shows_both_figures(demo_copilot):
     a = ask(cp, "u-maya-chen", "who closed more rev this year, sam or lucia? numbers pls")
     rows = {r["group"]: r["value"] for r in a.data["crm"]["rows"]}
     assert rows == {"Sam Okafor": totals["Sam Okafor"], "Lucia Romero": totals["Lucia Romero"]}
+
+
+def open_counts(cp):
+    counts: dict[str, int] = defaultdict(int)
+    with cp.services.crm.session() as s:
+        users = {u.id: u.name for u in s.scalars(select(User))}
+        for d in s.scalars(select(Deal).where(Deal.stage.not_in(["closed_won", "closed_lost"]))):
+            counts[users[d.owner_id]] += 1
+    return counts
+
+
+def test_reps_above_or_below_a_count_of_deals(demo_copilot):
+    """'Which of my reps have more than 150 won deals' was read as deals worth at least $150."""
+    cp = demo_copilot
+    east = east_ids(cp)
+    year = cp.settings.current_date().year
+    with cp.services.crm.session() as s:
+        names = {u.id: u.name for u in s.scalars(select(User))}
+        wins: dict[str, int] = defaultdict(int)
+        for d in s.scalars(select(Deal).where(Deal.stage == "closed_won", Deal.owner_id.in_(east))):
+            if d.closed_on and d.closed_on.year == year:
+                wins[names[d.owner_id]] += 1
+    a = ask(cp, "u-maya-chen", "which of my reps have more than 10 won deals this year")
+    q = a.data["crm"]["query"]
+    assert q["value_min"] == 11 and q["filters"]["amount_min"] is None
+    assert {r["group"]: r["value"] for r in a.data["crm"]["rows"]} == {n: c for n, c in wins.items() if c > 10}
+    few = {n: c for n, c in open_counts(cp).items() if c < 20 and n in {names[i] for i in east}}
+    for question in ("which reps on my team have fewer than 20 open deals?", "我团队里谁的进行中商机少于20个？"):
+        a = ask(cp, "u-maya-chen", question)
+        assert {r["group"]: r["value"] for r in a.data["crm"]["rows"]} == few and few, question

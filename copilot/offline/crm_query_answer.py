@@ -89,6 +89,11 @@ def _headline_zh(res: CrmResult, read: str) -> str:
     if res.rows and q.limit == 1:
         g = res.rows[0]
         return f"**{g.group}** {'最低' if q.order == 'asc' else '最高'}：**{res.fmt(g.value)}**（{g.n} 条记录）。"
+    group = describe_zh.GROUP.get(q.group_by or '', q.group_by or '分组')
+    if (q.value_min is not None or q.value_max is not None) and not res.rows:
+        return f"没有符合条件的{group}（共查看 {res.total} 条记录）。"
+    if q.value_min is not None or q.value_max is not None:
+        return f"共有 **{len(res.rows)}** 个{group}符合条件："
     if res.rows:
         return f"{'后' if q.order == 'asc' else '前'} {len(res.rows)} 名：" if q.limit else \
             f"按{describe_zh.GROUP.get(q.group_by or '', q.group_by or '分组')}："
@@ -131,6 +136,11 @@ def _headline(res: CrmResult) -> str:
         g = res.rows[0]
         word = "is lowest" if q.order == "asc" else "leads"
         return f"**{g.group}** {word} with **{res.fmt(g.value)}** ({g.n} records)."
+    bounded = q.value_min is not None or q.value_max is not None
+    if bounded and not res.rows:
+        return f"No {(q.group_by or 'group').replace('_', ' ')} matches ({res.total} records looked at)."
+    if bounded:
+        return f"**{len(res.rows)}** {(q.group_by or 'group').replace('_', ' ')}(s) match:"
     if res.rows:
         return f"{'Bottom' if q.order == 'asc' else 'Top'} {len(res.rows)}:" if q.limit else "By " + \
             (q.group_by or "group").replace("_", " ") + ":"

@@ -109,6 +109,10 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     elif q.group_by:
         parts.append(f"by {q.group_by.replace('_', ' ')}" + (", with everyone who has none at 0"
                                                                if q.include_empty and q.group_by == "rep" else ""))
+    if q.value_min is not None:
+        parts.append(f"only those at {q.value_min:,g} or more")
+    if q.value_max is not None:
+        parts.append(f"only those at {q.value_max:,g} or less")
     if q.rank:
         parts.append(f"the {ordinal(q.rank)} {'lowest' if q.order == 'asc' else 'highest'}")
     elif q.limit and q.metric != "list" or q.limit and q.order:

@@ -113,6 +113,10 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         text += f"，按{GROUP.get(q.group_by or '', q.group_by or '')}对比 {q.compare[0]} 与 {q.compare[1]}"
     elif q.group_by:
         text += f"，按{GROUP.get(q.group_by, q.group_by)}分组"
+    if q.value_min is not None:
+        text += f"，只列出不少于 {q.value_min:,g} 的"
+    if q.value_max is not None:
+        text += f"，只列出不多于 {q.value_max:,g} 的"
     if q.rank:
         text += f"，{'倒数' if q.order == 'asc' else ''}第 {q.rank} 名"
     elif q.limit and (q.metric != "list" or q.order):

@@ -51,6 +51,14 @@ def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
     raise AssertionError(m)
 
 
+def _kept(q: CrmQuery, value: float | None) -> bool:
+    """A group within the asked bounds on its figure ('reps with more than 150 won deals')."""
+    if q.value_min is None and q.value_max is None:
+        return True
+    return value is not None and (q.value_min is None or value >= q.value_min) \
+        and (q.value_max is None or value <= q.value_max)
+
+
 def _group_date(q: CrmQuery, r: Rec) -> date | None:
     status = q.effective_status()
     if q.metric in ("win_rate", "loss_rate", "cycle_length") or status in ("won", "lost", "closed"):
@@ -158,7 +166,8 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
             notes.append(f"{len(unknown)} record(s) with no {q.group_by.replace('_', ' ')} on record are left out"
                          + (" of the ranking" if ranking else ""))
         rows = _order(q, [GroupRow(group=g, value=metric_value(q, lst), n=len(lst)) for g, lst in buckets.items()])
-        value = metric_value(q, recs) if not q.compare else None
+        rows = [g for g in rows if _kept(q, g.value)]
+        value = metric_value(q, recs) if not (q.compare or q.value_min is not None or q.value_max is not None) else None
     else:
         value = metric_value(q, recs)
     rows, policy_notes = aggregate_policy(q, scope, recs, rows)

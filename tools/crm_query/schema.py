@@ -139,6 +139,9 @@ class CrmQuery(BaseModel):
                              "('second best rep': 2, with order desc)")
     compare: list[str] = Field(default_factory=list,
                                description="two values of group_by to compare, or ['me_vs_rest']")
+    value_min: float | None = Field(default=None, description="with group_by: only the groups whose figure is at "
+                                    "least this ('reps with more than 10 won deals': count, value_min 11)")
+    value_max: float | None = Field(default=None, description="with group_by: only the groups whose figure is at most this")
     include_empty: bool = Field(default=False, description="with group_by rep: also list the reps the asker may "
                                 "see who have no matching records (count 0), e.g. 'who has logged no activity'")
 
@@ -162,6 +165,8 @@ class CrmQuery(BaseModel):
                              f"accounts or contacts, not {self.object}")
         if (f.series or self.group_by == "series") and self.object != "deals":
             raise ValueError("a product series applies to deals")
+        if (self.value_min is not None or self.value_max is not None) and not self.group_by:
+            raise ValueError("value_min / value_max keep some groups: they need group_by")
         if self.rank and (self.order is None or self.compare):
             raise ValueError("rank needs an order (desc for best, asc for worst) and no compare")
         if self.group_by and self.metric == "list":

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from pydantic import ValidationError
 
-from copilot.offline.parse import attributes, cues, slots
+from copilot.offline.parse import attributes, cues, having, slots
 from copilot.offline.parse.cues import (
     ALSO,
     FIELDS,
@@ -98,6 +98,8 @@ class QueryParser:
         rmin, rmax, firm = attributes.account_revenue(low)  # 'accounts with revenue under $1B': not a deal amount
         fmin, fmax, since = attributes.founded(low)  # 'founded before 2000': not a close date
         staff += firm + since
+        vmin, vmax, per_group = having.group_bounds(low) if slots.grouping(low)[0] else (None, None, [])
+        staff += per_group  # 'which of my reps have more than 150 won deals': each rep's count, not a deal size
         amin, amax, amount_spans = slots.amounts(attributes.blank(low, staff))
         amount_spans += staff
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
@@ -421,8 +423,15 @@ class QueryParser:
                 order, limit = rank_order, None
             else:
                 rank = None
+            if per_group and group and metric_name in ("list", "count"):
+                metric_name = "count"  # 'who has more than 10 won deals': all of them, not the one who leads
+                limit = None if limit == 1 else limit
+            else:
+                vmin = vmax = None
             q = CrmQuery(object=obj_kind, metric=metric_name, group_by=group, order=order,  # type: ignore[arg-type]
-                         limit=limit, rank=rank, compare=compare, filters=CrmFilters(**f))  # type: ignore[arg-type]
+                         value_min=vmin, value_max=vmax, limit=limit, rank=rank,
+                         include_empty=vmax is not None and group == "rep",  # 'fewer than 5': none is fewer
+                         compare=compare, filters=CrmFilters(**f))  # type: ignore[arg-type]
         except ValidationError as exc:
             problem = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
             return Parse(None, evidence, lib, unapplied, assumptions, links, problem)

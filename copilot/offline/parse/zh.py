@@ -162,6 +162,16 @@ RULES: list[Rule] = [
     (r"(?:按|按照|分)(?:各个?|每个)?(?:行业|细分市场)|各(?:个)?行业", " by sector "),
     (r"(?:按|按照|分)(?:各个?|每个)?(?:月份|月)|每(?:个)?月|逐月", " by month "),
     (r"(?:按|按照|分)(?:各个?|每个)?季度|每(?:个)?季度|逐季", " by quarter "),
+    # a count each group must reach: '谁今年赢单超过10单' (who won more than 10 deals)
+    (r"谁(?=[^?？]*(?:超过|多于|少于|不到|至少|不少于|不超过|至多)\s*\d)", " which rep "),
+    (r"(单子|单|商机|机会)(?:数|数量)?\s*(?:超过|多于|大于|高于)\s*(\d[\d,]*)\s*(?:个|笔|张)(?!\s*(?:天|周|月))",
+     r" \1 more than \2 deals each "),
+    (r"(单子|单|商机|机会)(?:数|数量)?\s*(?:少于|低于|不到|小于)\s*(\d[\d,]*)\s*(?:个|笔|张)(?!\s*(?:天|周|月))",
+     r" \1 fewer than \2 deals each "),
+    (r"(?:至少|不少于)\s*(\d[\d,]*)\s*(?:个|笔|张)?\s*(?:单子|单|商机|机会)", r" at least \1 deals each "),
+    (r"(?:超过|多于|大于|高于)\s*(\d[\d,]*)\s*(?:个|笔|张)?\s*(?:单子|单|商机|机会)", r" more than \1 deals each "),
+    (r"(?:不超过|至多)\s*(\d[\d,]*)\s*(?:个|笔|张)?\s*(?:单子|单|商机|机会)", r" at most \1 deals each "),
+    (r"(?:少于|低于|不到|小于)\s*(\d[\d,]*)\s*(?:个|笔|张)?\s*(?:单子|单|商机|机会)", r" fewer than \1 deals each "),
     # the customer's facts: industry, country or region, tier, headcount, product series; leaving one out
     (r"员工(?:数|人数)?\s*(?:超过|多于|大于|高于|至少|不少于|不低于)\s*(\d[\d,]*)\s*(?:人|名)?", r" over \1 employees "),
     (r"员工(?:数|人数)?\s*(?:少于|低于|不到|小于|不超过|至多)\s*(\d[\d,]*)\s*(?:人|名)?", r" under \1 employees "),

@@ -1,0 +1,27 @@
+"""A bound on each group's figure, not on each record: 'which of my reps have more than 150 won deals', 'reps with
+fewer than 5 open opps', 'who has at least 3 losses'. Read before amounts, so '150 won deals' is never a deal size."""
+
+from __future__ import annotations
+
+import re
+
+_MORE = r"more than|over|above|greater than|at least|(?:a )?minimum of|>=?"
+_LESS = r"fewer than|less than|under|below|at most|(?:a )?maximum of|no more than|<=?"
+_WHAT = r"(?:won\s+|lost\s+|open\s+|closed\s+|new\s+|active\s+)?(?:deals?|opps?|opportunit(?:y|ies)|wins|losses|accounts?|" \
+        r"activities|meetings|calls|emails)"
+
+
+def group_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, int]]]:
+    """(at least, at most, spans) of a count each group must reach: 'more than 150 won deals' is at least 151."""
+    lo = hi = None
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(rf"\b({_MORE}|{_LESS})\s+(\d[\d,]*)\s+{_WHAT}\b", low):
+        word, n = m.group(1), int(m.group(2).replace(",", ""))
+        strict = word in ("more than", "over", "above", "greater than", ">", "fewer than", "less than", "under",
+                          "below", "<")
+        if re.fullmatch(_LESS, word):
+            hi = n - 1 if strict else n
+        else:
+            lo = n + 1 if strict else n
+        spans.append(m.span())
+    return lo, hi, spans
