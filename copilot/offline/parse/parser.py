@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from pydantic import ValidationError
 
-from copilot.offline.parse import attributes, cues, having, slots
+from copilot.offline.parse import attributes, cues, having, shape, slots
 from copilot.offline.parse.cues import (
     ALSO,
     FIELDS,
@@ -417,21 +417,10 @@ class QueryParser:
                                                                      for w in wins) else 0.0
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
         try:
-            if len(compare) == 2 and limit == 1:
-                limit = None  # 'who closed more, kary or zane? numbers pls': both figures, the larger first
-            if rank and not compare and (group or metric_name == "list"):
-                order, limit = rank_order, None
-            else:
-                rank = None
-            if per_group and group and metric_name in ("list", "count"):
-                metric_name = "count"  # 'who has more than 10 won deals': all of them, not the one who leads
-                limit = None if limit == 1 else limit
-            else:
-                vmin = vmax = None
-            q = CrmQuery(object=obj_kind, metric=metric_name, group_by=group, order=order,  # type: ignore[arg-type]
-                         value_min=vmin, value_max=vmax, limit=limit, rank=rank,
-                         include_empty=vmax is not None and group == "rep",  # 'fewer than 5': none is fewer
-                         compare=compare, filters=CrmFilters(**f))  # type: ignore[arg-type]
+            cut = shape.ranking(metric=metric_name, group=group, order=order, limit=limit, compare=compare, rank=rank,
+                                rank_order=rank_order, bounds=(vmin, vmax) if per_group else None)
+            q = CrmQuery(object=obj_kind, group_by=group, compare=compare,  # type: ignore[arg-type]
+                         filters=CrmFilters(**f), **cut)  # type: ignore[arg-type]
         except ValidationError as exc:
             problem = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
             return Parse(None, evidence, lib, unapplied, assumptions, links, problem)
