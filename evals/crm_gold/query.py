@@ -58,7 +58,7 @@ def metric_value(crm: CrmData, obj: str, metric: str, df: pd.DataFrame) -> Any:
     if metric == "pipeline":
         return _num(df.loc[df["status"] == "open", "amount"].fillna(0).sum())
     if metric == "cycle_length":
-        won = df[(df["status"] == "won") & df["created_on"].notna() & df["closed_on"].notna()]
+        won = df[df["status"].isin(["won", "lost"]) & df["created_on"].notna() & df["closed_on"].notna()]
         return _num((won["closed_on"] - won["created_on"]).dt.days.mean()) if len(won) else None
     if metric == "activity_count":
         key = {"deals": "deal_id", "accounts": "account_id"}.get(obj)

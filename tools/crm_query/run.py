@@ -41,7 +41,7 @@ def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
         won = sum(r.won for r in closed)
         return round((won if m == "win_rate" else len(closed) - won) / len(closed), 4) if closed else None
     if m == "cycle_length":
-        days = [(r.closed_on - r.created_on).days for r in recs if r.won and r.closed_on and r.created_on]
+        days = [(r.closed_on - r.created_on).days for r in recs if r.closed and r.closed_on and r.created_on]
         return round(statistics.fmean(days), 1) if days else None
     if m == "activity_count":
         return float(sum(r.activities for r in recs))

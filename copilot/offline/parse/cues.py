@@ -13,7 +13,7 @@ from copilot.offline.parse.slots import NUMWORD
 BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to close|close date)\b", "close"),
            (r"\b(closed|won|lost|booked|signed|win|lose|landed|bookings|revenue)\b", "closed"),
            (r"\b(create|created|creating|opened|added|came in|entered|sourced|generated|generate|start|started|engage|engaged|"
-            r"opened up)\b", "created"),
+            r"opened up|sitting(?: there| around| idle)?|been (?:open|around)|open since)\b", "created"),
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
 PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
@@ -78,7 +78,8 @@ SLOT_WORDS = re.compile(r"\b(close dates?|expected to close|slated to close|(?:s
                         r"generated|(?:sorted|ordered|sort) by close date|by close date|in the mix|competing|is competing|"
                         r"up against|(?:better|worse|higher|lower) than|up from|down from|"
                         r"with (?:customers|clients|prospects|buyers)|"
-                        r"worked|touched|had activity|with activity|activity|active)\b"
+                        r"worked|touched|had activity|with activity|activity|active|sitting(?: there| around| idle)?|"
+                        r"been (?:open|around)|since(?= before| prior to))\b"
                         r"|\(\s*(?:in\s+)?days\s*\)|\bin days\b")  # '(days)': the unit asked for
 OVERDUE = re.compile(r"\b(?:past (?:their|the|its) (?:close|due) dates?|overdue|past due|late|close dates? "
                      r"(?:has |have |that )?(?:passed|gone by)|close dates? in the past|next steps? (?:is |are )?"

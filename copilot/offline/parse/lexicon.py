@@ -39,7 +39,9 @@ METRICS: list[tuple[str, str]] = [
     (r"\b(win|close|hit|conversion|success)[- ]?(rate|ratio|%|percentage)|\bwin ?%|\bwinrate\b|\bwin pct\b", "win_rate"),
     (r"\b((avg|average|mean) )?(sales |deal )?(cycle|velocity)\b|\b((average|avg|mean) )?(days|time) to (close|win)\b|\bhow long (does it take|do deals take|"
      r"to close|it takes)\b|\btime to close\b|\bhow long (?:are|is) [^?]{0,40}?\btaking\b|\bhow long (?:do|does|did)\b[^?]{0,140}?\btake\b(?: to (?:close|win))?"
-     r"(?: on average)?", "cycle_length"),
+     r"(?: on average)?|(?:\bon (?:avg|average)\s+)?\bhow long\b[^?]{0,60}?\b(?:drag(?:s|ged)? on|sits?|last|stay)\b"
+     r"(?:\s+before\s+(?:they'?re|it'?s|they get|it gets|being|getting)\s+(?:lost|won|closed))?|"
+     r"\bdays from (?:engage\w*|creat\w*|open\w*|start\w*) to (?:close|win|won|loss|lost)\b", "cycle_length"),
     (r"\b(average|avg|mean|typical)\b[\w\s]{0,20}?\b(deal size|deal value|size|amount|value|deal|acv|contract)s?\b|"
      r"\b(average|avg) (won |closed )?(deals?|opps?)\b|\bdeal size\b|\basp\b", "avg"),
     (r"\blast (touch(?:ed)?|activity|contact(?:ed)?)\b|\bwhen did (we|i|anyone|someone) last( (talk|speak|contact|email|meet|touch|call|hear from|reach out to))?\b|"

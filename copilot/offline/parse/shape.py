@@ -1,0 +1,23 @@
+"""How the rows of a CRM answer are cut, once the slots are read: two values compared show both, 'the 2nd best'
+keeps that one, 'reps with more than 10 wins' keeps those groups. Used by ``parser`` as the query is built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def ranking(*, metric: str, group: str | None, order: str | None, limit: int | None, compare: list[str],
+            rank: int | None, rank_order: str | None, bounds: tuple[float | None, float | None] | None) -> dict[str, Any]:
+    """The query's metric, order, limit, rank and group bounds (``bounds``: read only when the question groups)."""
+    if len(compare) == 2 and limit == 1:
+        limit = None  # 'who closed more, kary or zane? numbers pls': both figures, the larger first
+    if rank and not compare and (group or metric == "list"):
+        order, limit = rank_order, None  # 'my 2nd biggest account': that one only
+    else:
+        rank = None
+    vmin = vmax = None
+    if bounds and group and metric in ("list", "count"):
+        metric, (vmin, vmax) = "count", bounds  # 'who has more than 10 won deals': all of them, not the leader
+        limit = None if limit == 1 else limit
+    return {"metric": metric, "order": order, "limit": limit, "rank": rank, "value_min": vmin, "value_max": vmax,
+            "include_empty": vmax is not None and group == "rep"}  # 'fewer than 5 open deals': none is fewer
