@@ -40,7 +40,7 @@ def effective_status(comp: dict[str, Any]) -> str:
     if metric in ("win_rate", "loss_rate"):
         return status if status in ("won", "lost") else "closed"
     if metric == "cycle_length":
-        return status if status in ("lost", "closed") else "won"
+        return "lost" if status == "lost" else "won"
     if metric == "pipeline":
         return "open"
     if status:

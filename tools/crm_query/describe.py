@@ -19,7 +19,7 @@ DEFINITIONS = {
     "win_rate": "won / (won + lost) among matching closed deals",
     "loss_rate": "lost / (won + lost) among matching closed deals",
     "pipeline": "sum of the amount of matching open deals",
-    "cycle_length": "mean days from creation to close of the matching closed deals (won ones unless lost are asked for)",
+    "cycle_length": "mean days from creation to close of the matching closed deals (won ones, or lost ones when asked for)",
     "activity_count": "number of activities logged on the matching records",
     "last_touch": "latest activity date among the matching records",
     "account_count": "number of different accounts among the matching deals (an account with several counts once)",

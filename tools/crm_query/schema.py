@@ -178,8 +178,8 @@ class CrmQuery(BaseModel):
         f = self.filters
         if self.metric in ("win_rate", "loss_rate"):
             return "closed" if f.status in (None, "any", "open") else f.status
-        if self.metric == "cycle_length":  # won deals, unless lost (or all closed) ones are asked for
-            return f.status if f.status in ("lost", "closed") else "won"
+        if self.metric == "cycle_length":  # won deals, unless lost ones are asked for ('deals closed in Q2': a date)
+            return "lost" if f.status == "lost" else "won"
         if self.metric == "pipeline":
             return "open"
         if f.status:

@@ -164,6 +164,11 @@ RULES: list[Rule] = [
     (r"(?:按|按照|分)(?:各个?|每个)?季度|每(?:个)?季度|逐季", " by quarter "),
     # a count each group must reach: '谁今年赢单超过10单' (who won more than 10 deals)
     (r"谁(?=[^?？]*(?:超过|多于|少于|不到|至少|不少于|不超过|至多)\s*\d)", " which rep "),
+    (r"谁(?=[^?？]*最(?:短|长|快|慢))", " which rep "),  # '谁…平均成交周期最短': the rep with the lowest figure
+    (r"最(?:短|快)(?:的)?", " lowest "), (r"最(?:长|慢)(?:的)?", " highest "),
+    (r"丢(?:掉)?(?:了)?的(?:单子|单|商机)", " lost deals "),
+    (r"(\bby [a-z]+(?: [a-z]+)?)\s*(?:分|拆|统计)(?:一下|开)?", r"\1 "),  # '按产品分一下': by product
+    (r"各(?=\s*(?:丢|赢|输|成交|签))", " "),
     (r"(单子|单|商机|机会)(?:数|数量)?\s*(?:超过|多于|大于|高于)\s*(\d[\d,]*)\s*(?:个|笔|张)(?!\s*(?:天|周|月))",
      r" \1 more than \2 deals each "),
     (r"(单子|单|商机|机会)(?:数|数量)?\s*(?:少于|低于|不到|小于)\s*(\d[\d,]*)\s*(?:个|笔|张)(?!\s*(?:天|周|月))",
@@ -287,6 +292,9 @@ def to_english(question: str, names: Iterable[str] = ()) -> str:
     text = _numbers(text)
     for pat, rep in RULES:
         text = re.sub(pat, rep, text, flags=re.I)
+    # '按产品分一下，每个产品各丢了几单': the grouping said twice is one grouping
+    text = re.sub(r"\b(by (?:product series|product|rep|team|manager|sector|stage|competitor|month|quarter|country))\b"
+                  r"(.*?)\s*,?\s*\1\b", r"\1\2", text)
     text = _HAN_RUN.sub(lambda m: " " + PARTICLES.sub(" ", m.group(0)) + " ", text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: keep[int(m.group(1))], text)
     text = re.sub(r"\s+", " ", text).strip()
