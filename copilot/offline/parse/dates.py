@@ -226,7 +226,7 @@ def _ranges(spans: list[Span], low: str) -> list[Span]:
             continue
         start, end = prev.start, s.end
         if start > end and prev.year_implied:
-            start = start.replace(year=start.year - 1)  # 'between nov 15 and feb 10' said in March: the last winter
+            start = start - relativedelta(years=1)  # 'between nov 15 and feb 10' said in March: the last winter
         if start > end:
             out.append(s)
             continue
