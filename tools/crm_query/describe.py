@@ -111,7 +111,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
                                                                if q.include_empty and q.group_by == "rep" else ""))
     if q.value_min is not None:
         parts.append(f"only those at {q.value_min:,g} or more")
-    if q.value_max is not None:
+    if q.value_max == 0:
+        parts.append("only those with none")
+    elif q.value_max is not None:
         parts.append(f"only those at {q.value_max:,g} or less")
     if q.rank:
         parts.append(f"the {ordinal(q.rank)} {'lowest' if q.order == 'asc' else 'highest'}")

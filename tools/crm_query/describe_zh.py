@@ -115,7 +115,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         text += f"，按{GROUP.get(q.group_by, q.group_by)}分组"
     if q.value_min is not None:
         text += f"，只列出不少于 {q.value_min:,g} 的"
-    if q.value_max is not None:
+    if q.value_max == 0:
+        text += "，只列出为 0 的"
+    elif q.value_max is not None:
         text += f"，只列出不多于 {q.value_max:,g} 的"
     if q.rank:
         text += f"，{'倒数' if q.order == 'asc' else ''}第 {q.rank} 名"

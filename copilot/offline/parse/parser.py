@@ -397,7 +397,7 @@ class QueryParser:
             assumptions.append("the accounts, each with its number of matching deals")
         if group and metric_name == "list":
             # 'who had the most wins', 'most deals won': counted; 'who won the most', 'most won revenue': the amount
-            counted = re.search(r"\b(wins|deals|opps|opportunities|number|count|how many)\b", low) and not re.search(
+            counted = per_group or re.search(r"\b(wins|deals|opps|opportunities|number|count|how many)\b", low) and not re.search(
                 r"\b(revenue|rev|bookings?|booked|amount|value|dollars?|money|sales|arr|acv)\b|\$", low)
             metric_name = "sum" if obj_kind == "deals" and status == "won" and not counted else "count"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")

@@ -215,7 +215,9 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         g, limit = "rep", limit or 1
         spans.append(m.span())
     elif re.search(r"^\s*who\b|\bwho(?:'s| is| has| have| closed| won| sold| leads| brought)\b", low) and \
-            re.search(r"\b(most|least|highest|lowest|best|worst|top|leads?|leading|ahead|more|fewest|biggest)\b", low):
+            re.search(r"\b(most|least|highest|lowest|best|worst|top|leads?|leading|ahead|more|fewest|biggest)\b|"
+                      r"\b(?:didn'?t|did not|haven'?t|have not|hasn'?t|has not|never) (?!logged|log\b)", low):
+        # ('who on my team hasn't closed any deals this month': per rep, those at none)
         g, limit = g or "rep", limit or 1
         spans.append(re.search(r"\bwho\b", low).span())  # type: ignore[union-attr]
     m = re.search(rf"\b(top|bottom|best|worst)\s+{NUMWORD}\b(?!\s+(?:deals?|opps?|opportunit))", low)

@@ -56,6 +56,9 @@ Rule = tuple[str, str | Callable[[re.Match[str]], str]]
 
 # Phrases whose numerals are not counts ("最近一次" is "the latest"), read before numerals become digits.
 EARLY: list[Rule] = [
+    (r"谁(?=[^?？]*(?:一单|一个|一笔)都没)", " which rep "),  # '谁这个月一单都没赢': the reps at none
+    (r"(?:一单|一个|一笔)都没(?:有)?(?:赢|签下?|成交)(?:过|下来)?", " didn't win a single deal "),
+    (r"(?:一单|一个|一笔)都没(?:有)?(?:丢|输)(?:过|掉)?", " didn't lose a single deal "),
     (r"^\W*(?:你好|您好|嗨|哈喽)\W*$", "hello"), (r"^\W*(?:谢谢|多谢|感谢)\W*$", "thanks"),
     (r"^\W*(?:你|您)(?:能|可以|会)(?:做|干)(?:什么|啥)\W*$", "what can you do"), (r"^\W*帮助\W*$", "help"),
     (r"最近一次|最后一次|上一次|上次", " last "),
