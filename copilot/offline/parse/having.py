@@ -12,15 +12,16 @@ _WHAT = r"(?:won\s+|lost\s+|open\s+|closed\s+|new\s+|active\s+)?(?:deals?|opps?|
 
 
 # 'which of my reps didn't win a single GTX deal in october': the groups at 0 (the verb stays for the status)
-NONE = re.compile(r"\b(didn'?t|did not|haven'?t|have not|hasn'?t|has not|never)\s+(?:win|won|close|closed|book|booked|sell|"
+_NONE = re.compile(r"\b(didn'?t|did not|haven'?t|have not|hasn'?t|has not|never)\s+(?:win|won|close|closed|book|booked|sell|"
                    r"sold|lose|lost|create|created|land|landed)\b\s+(a single|any|one|a)\b")
 
 
 def group_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, int]]]:
-    """(at least, at most, spans) of a count each group must reach: 'more than 150 won deals' is at least 151."""
+    """(at least, at most, spans) of a count each group must reach: 'more than 150 won deals' is at least 151,
+    'didn't win a single deal' is at most 0."""
     lo = hi = None
     spans: list[tuple[int, int]] = []
-    m = NONE.search(low)
+    m = _NONE.search(low)
     if m:
         return None, 0, [m.span(1), m.span(2)]
     for m in re.finditer(rf"\b({_MORE}|{_LESS})\s+(\d[\d,]*)\s+{_WHAT}\b", low):
