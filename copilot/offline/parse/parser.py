@@ -98,7 +98,8 @@ class QueryParser:
         rmin, rmax, firm = attributes.account_revenue(low)  # 'accounts with revenue under $1B': not a deal amount
         fmin, fmax, since = attributes.founded(low)  # 'founded before 2000': not a close date
         staff += firm + since
-        vmin, vmax, per_group = having.group_bounds(low) if slots.grouping(low)[0] else (None, None, [])
+        group, order, limit, group_spans = slots.grouping(low)  # applied below; read here for the group bounds
+        vmin, vmax, per_group = having.group_bounds(low) if group else (None, None, [])
         staff += per_group  # 'which of my reps have more than 150 won deals': each rep's count, not a deal size
         amin, amax, amount_spans = slots.amounts(attributes.blank(low, staff))
         amount_spans += staff
@@ -134,8 +135,7 @@ class QueryParser:
         used += sp
         nxt, sp = slots.next_step(low)
         used += sp
-        group, order, limit, sp = slots.grouping(low)
-        used += sp
+        used += group_spans
         if group == "team" and self.account_regions and re.search(
                 r"\b(?:by|per|each|every|across|which|what|top|bottom|best|worst)\s+(?:the\s+|all\s+|each\s+)?(?:\d+\s+)?regions?\b", low):
             group = "region"  # 'pipe by region' where accounts carry regions
