@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from copilot.core.visibility import Scope
 from tools.crm_query.schema import CrmQuery
 
@@ -31,6 +34,22 @@ FIELD_WORDS = {"created": "created", "close": "closing", "closed": "closed", "la
 def millions(v: float) -> str:
     """An account revenue as the CRM stores it (millions): 5000 -> '$5B', 250 -> '$250M'."""
     return f"${v / 1000:,.4g}B" if v >= 1000 else f"${v:,.4g}M"
+
+
+# The account's numeric facts bounded by the query, each value as shown, and the words per language around it.
+FACT_BOUND_VALUES: dict[str, Callable[[Any], str]] = {
+    "employees_min": "{:,}".format, "employees_max": "{:,}".format, "revenue_min": millions,
+    "revenue_max": millions, "founded_min": str, "founded_max": str}
+FACT_BOUND_WORDS = {
+    "employees_min": "with at least {} employees", "employees_max": "with at most {} employees",
+    "revenue_min": "with annual revenue of at least {}", "revenue_max": "with annual revenue of at most {}",
+    "founded_min": "established in {} or later", "founded_max": "established in {} or earlier"}
+
+
+def fact_bounds(q: CrmQuery, words: dict[str, str]) -> list[str]:
+    """The query's bounds on headcount, revenue and founding year, in ``words`` (a language's wording per bound)."""
+    values = [(name, getattr(q.filters, name)) for name in FACT_BOUND_VALUES]
+    return [words[name].format(FACT_BOUND_VALUES[name](v)) for name, v in values if v is not None]
 
 
 def ordinal(n: int) -> str:
@@ -68,18 +87,7 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
             parts.append(word.format(labels[slot]))
     if "exclude" in labels:
         parts.append(f"excluding {labels['exclude']}")
-    if f.employees_min is not None:
-        parts.append(f"{at}with at least {f.employees_min:,} employees")
-    if f.employees_max is not None:
-        parts.append(f"{at}with at most {f.employees_max:,} employees")
-    if f.revenue_min is not None:
-        parts.append(f"{at}with annual revenue of at least {millions(f.revenue_min)}")
-    if f.revenue_max is not None:
-        parts.append(f"{at}with annual revenue of at most {millions(f.revenue_max)}")
-    if f.founded_min is not None:
-        parts.append(f"{at}established in {f.founded_min} or later")
-    if f.founded_max is not None:
-        parts.append(f"{at}established in {f.founded_max} or earlier")
+    parts += [at + text for text in fact_bounds(q, FACT_BOUND_WORDS)]
     if f.deal_type:
         parts.append(f"of type {f.deal_type}")
     if f.amount_min is not None:

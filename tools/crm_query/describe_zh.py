@@ -7,7 +7,7 @@ built from the query itself, not by translating the English sentence.
 from __future__ import annotations
 
 from copilot.core.visibility import Scope
-from tools.crm_query.describe import millions
+from tools.crm_query.describe import fact_bounds
 from tools.crm_query.schema import CrmQuery
 
 METRIC = {"list": "列表", "count": "数量", "sum": "总金额", "avg": "平均金额", "win_rate": "赢单率",
@@ -21,6 +21,10 @@ DEFINITION = {
     "activity_count": "符合条件记录上记录的活动数", "last_touch": "符合条件记录中最近的活动日期",
     "account_count": "符合条件商机涉及的不同客户数（同一客户多单只算一次）",
 }
+FACT_BOUND_WORDS = {
+    "employees_min": "客户员工数不少于 {} 的", "employees_max": "客户员工数不多于 {} 的",
+    "revenue_min": "客户年收入不少于 {} 的", "revenue_max": "客户年收入不多于 {} 的",
+    "founded_min": "客户成立于 {} 年或之后的", "founded_max": "客户成立于 {} 年或之前的"}
 OBJECT = {"deals": "商机", "accounts": "客户", "contacts": "联系人", "activities": "活动", "calls": "通话"}
 STATUS = {"open": "进行中", "won": "赢单", "lost": "输单", "closed": "已关闭", "any": ""}
 FIELD = {"created": "创建于", "close": "预计关闭于", "closed": "关闭于", "last_activity": "最近活动于",
@@ -74,18 +78,7 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         for en, zh in EXCLUDE_WORDS.items():
             left_out = left_out.replace(f"{en} ", f"{zh} ")
         mods.append(f"不含{left_out}的")
-    if f.employees_min is not None:
-        mods.append(f"客户员工数不少于 {f.employees_min:,} 的")
-    if f.employees_max is not None:
-        mods.append(f"客户员工数不多于 {f.employees_max:,} 的")
-    if f.revenue_min is not None:
-        mods.append(f"客户年收入不少于 {millions(f.revenue_min)} 的")
-    if f.revenue_max is not None:
-        mods.append(f"客户年收入不多于 {millions(f.revenue_max)} 的")
-    if f.founded_min is not None:
-        mods.append(f"客户成立于 {f.founded_min} 年或之后的")
-    if f.founded_max is not None:
-        mods.append(f"客户成立于 {f.founded_max} 年或之前的")
+    mods += fact_bounds(q, FACT_BOUND_WORDS)
     if f.deal_type:
         mods.append(f"{DEAL_TYPE.get(f.deal_type, f.deal_type)}类型的")
     if f.amount_min is not None:

@@ -89,18 +89,14 @@ def _facts(stmt: Any, q: CrmQuery, r: Resolved) -> Any:
     for slot, value in r.excluded:  # an account with no such fact on record is not known to be outside it
         if slot in ACCOUNT_FACTS:
             stmt = stmt.where(func.lower(ACCOUNT_FACTS[slot]) != value.lower())
-    if q.filters.employees_min is not None:
-        stmt = stmt.where(Account.employees >= q.filters.employees_min)
-    if q.filters.employees_max is not None:
-        stmt = stmt.where(Account.employees <= q.filters.employees_max)
-    if q.filters.revenue_min is not None:
-        stmt = stmt.where(Account.revenue >= q.filters.revenue_min)
-    if q.filters.revenue_max is not None:
-        stmt = stmt.where(Account.revenue <= q.filters.revenue_max)
-    if q.filters.founded_min is not None:
-        stmt = stmt.where(Account.year_established >= q.filters.founded_min)
-    if q.filters.founded_max is not None:
-        stmt = stmt.where(Account.year_established <= q.filters.founded_max)
+    f = q.filters
+    for col, low, high in ((Account.employees, f.employees_min, f.employees_max),
+                           (Account.revenue, f.revenue_min, f.revenue_max),
+                           (Account.year_established, f.founded_min, f.founded_max)):
+        if low is not None:
+            stmt = stmt.where(col >= low)
+        if high is not None:
+            stmt = stmt.where(col <= high)
     return stmt
 
 
