@@ -19,6 +19,7 @@ from tools.crm_query import describe_zh
 from tools.crm_query.describe import ordinal
 from tools.crm_query.resolve import fact_values
 from tools.crm_query.result import CrmResult, fmt_money
+from tools.crm_query.schema import ADDITIVE
 from tools.query_crm import query_crm
 
 
@@ -90,6 +91,11 @@ def _headline_zh(res: CrmResult, read: str) -> str:
         g = res.rows[0]
         return f"**{g.group}** {'最低' if q.order == 'asc' else '最高'}：**{res.fmt(g.value)}**（{g.n} 条记录）。"
     group = describe_zh.GROUP.get(q.group_by or '', q.group_by or '分组')
+    if q.versus_all:
+        side = "高于" if q.versus_all == "above" else "低于"
+        base = "各组平均" if q.metric in ADDITIVE else "整体"
+        return f"{base}为 **{res.fmt(res.value)}**（{res.total} 条记录）；{side}{base}的{group}有 **{len(res.rows)}** 个" + \
+            ("：" if res.rows else "。")
     if (q.value_min is not None or q.value_max is not None) and not res.rows:
         return f"没有符合条件的{group}（共查看 {res.total} 条记录）。"
     if q.value_min is not None or q.value_max is not None:
@@ -106,6 +112,10 @@ def _headline_zh(res: CrmResult, read: str) -> str:
         total = (f"，合计 {fmt_money(sum(r.amount or 0 for r in res.records))}" if q.object == "deals" and
                  res.records and res.total <= len(res.records) else "")
         return f"共有 **{res.total}** 条{noun}符合条件{total}："
+    if q.share_of:
+        part, whole = res.share_terms()
+        records = f"；{res.total} / {res.whole_total} 条记录" if q.metric != "count" else ""
+        return f"{read}：**{res.fmt(res.value)}**（{part} / {whole}{records}）。"
     return f"{read}：**{res.fmt(res.value)}**" + (f"（基于 {res.total} 条记录）" if q.metric != "count" else "") + "。"
 
 
@@ -137,6 +147,11 @@ def _headline(res: CrmResult) -> str:
         word = "is lowest" if q.order == "asc" else "leads"
         return f"**{g.group}** {word} with **{res.fmt(g.value)}** ({g.n} records)."
     bounded = q.value_min is not None or q.value_max is not None
+    if q.versus_all:
+        noun = (q.group_by or "group").replace("_", " ")
+        base = f"Average per {noun}" if q.metric in ADDITIVE else "Overall"
+        return f"{base}: **{res.fmt(res.value)}** ({res.total} records). **{len(res.rows)}** {noun}(s) " \
+               f"{'above' if q.versus_all == 'above' else 'below'} it" + (":" if res.rows else ".")
     if bounded and not res.rows:
         return f"No {(q.group_by or 'group').replace('_', ' ')} matches ({res.total} records looked at)."
     if bounded:
@@ -157,6 +172,10 @@ def _headline(res: CrmResult) -> str:
             (f", {fmt_money(sum(r.amount or 0 for r in res.records))} in total" if q.object == "deals" and
              res.records and res.total <= len(res.records) else "") + ":"
     what = res.read_as[0].upper() + res.read_as[1:]
+    if q.share_of:
+        part, whole = res.share_terms()
+        records = f"; {res.total} of {res.whole_total} records" if q.metric != "count" else ""
+        return f"{what}: **{res.fmt(res.value)}** ({part} of {whole}{records})."
     return f"{what}: **{res.fmt(res.value)}**" + (f" (from {res.total} records)" if q.metric != "count" else "") + "."
 
 

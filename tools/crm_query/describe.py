@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from copilot.core.visibility import Scope
-from tools.crm_query.schema import CrmQuery
+from tools.crm_query.schema import ADDITIVE, CrmQuery
 
 METRIC_WORDS = {
     "list": "the list of", "count": "the number of", "sum": "the total amount of", "avg": "the average amount of",
     "win_rate": "the win rate of", "loss_rate": "the loss rate of", "pipeline": "the open pipeline (total amount) of",
     "cycle_length": "the average sales cycle of", "activity_count": "the number of activities on",
     "last_touch": "the latest activity date of", "account_count": "the number of distinct accounts of",
+    "list_value": "the list-price value of", "discount": "the average discount off list price of",
 }
 DEFINITIONS = {
     "list": "matching records",
@@ -26,6 +27,8 @@ DEFINITIONS = {
     "activity_count": "number of activities logged on the matching records",
     "last_touch": "latest activity date among the matching records",
     "account_count": "number of different accounts among the matching deals (an account with several counts once)",
+    "list_value": "sum of the list price of each matching deal's product (a deal with no product or price counts as 0)",
+    "discount": "mean of 1 - amount / list price over the matching deals that have both",
 }
 FIELD_WORDS = {"created": "created", "close": "closing", "closed": "closed", "last_activity": "last active",
                "next_step": "next step due"}
@@ -87,9 +90,14 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
             parts.append(word.format(labels[slot]))
     if "exclude" in labels:
         parts.append(f"excluding {labels['exclude']}")
+    if f.has_parent is not None:
+        parts.append(("that are" if q.object == "accounts" else "at") + (" subsidiaries (accounts with a parent company)"
+                                                                          if f.has_parent else " accounts with no parent company"))
     parts += [at + text for text in fact_bounds(q, FACT_BOUND_WORDS)]
     if f.deal_type:
         parts.append(f"of type {f.deal_type}")
+    if f.below_list is not None:
+        parts.append("below their product's list price" if f.below_list else "at or above their product's list price")
     if f.amount_min is not None:
         parts.append(f"worth at least ${f.amount_min:,.0f}")
     if f.amount_max is not None:
@@ -123,17 +131,32 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         parts.append("only those with none")
     elif q.value_max is not None:
         parts.append(f"only those at {q.value_max:,g} or less")
+    if q.versus_all:
+        parts.append(f"only those {q.versus_all} " + ("the average per " + q.group_by.replace("_", " ")
+                                                      if q.metric in ADDITIVE and q.group_by else "the figure over all of them"))
     if q.rank:
         parts.append(f"the {ordinal(q.rank)} {'lowest' if q.order == 'asc' else 'highest'}")
     elif q.limit and q.metric != "list" or q.limit and q.order:
         parts.append(f"{'bottom' if q.order == 'asc' else 'top'} {q.limit}")
     elif q.metric == "list" and q.order:
         parts.append("largest amount first" if q.order == "desc" else "smallest amount first")
+    if q.share_of:
+        parts.append("as a share of the same without the " + " and ".join(dict.fromkeys(
+            SHARE_WORDS.get(k, k.replace("_", " ")) for k in q.share_of)) + " condition")
     return ", ".join(parts)
+
+
+SHARE_WORDS = {"has_parent": "subsidiary", "sector": "industry", "amount_min": "amount", "amount_max": "amount",
+               "employees_min": "headcount", "employees_max": "headcount", "revenue_min": "account revenue",
+               "revenue_max": "account revenue", "founded_min": "founding year", "founded_max": "founding year",
+               "windows": "date", "parent": "parent company", "below_list": "list price"}
 
 
 def computed_as(q: CrmQuery, scope: Scope, n: int) -> str:
     who = scope.principal
     reach = ("all records" if scope.all_records else "aggregates only (small groups suppressed)"
              if scope.aggregates_only else "your own records" if who.role.value == "rep" else "your team's records")
+    if q.share_of:
+        return f"the part's {DEFINITIONS[q.metric]}, divided by the same over the whole; {n} record(s) in the part, " \
+               f"within {reach}"
     return f"{DEFINITIONS[q.metric]}; {n} record(s) matched within {reach}"

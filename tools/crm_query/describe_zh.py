@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from copilot.core.visibility import Scope
 from tools.crm_query.describe import fact_bounds
-from tools.crm_query.schema import CrmQuery
+from tools.crm_query.schema import ADDITIVE, CrmQuery
 
 METRIC = {"list": "列表", "count": "数量", "sum": "总金额", "avg": "平均金额", "win_rate": "赢单率",
           "loss_rate": "输单率", "pipeline": "管道总额", "cycle_length": "平均销售周期",
-          "activity_count": "活动次数", "last_touch": "最近一次活动日期", "account_count": "客户数（去重）"}
+          "activity_count": "活动次数", "last_touch": "最近一次活动日期", "account_count": "客户数（去重）",
+          "list_value": "按标价计算的总额", "discount": "平均折扣"}
 DEFINITION = {
     "list": "符合条件的记录", "count": "符合条件的记录数",
     "sum": "符合条件商机的金额之和（缺失金额按 0 计）", "avg": "有金额的符合条件商机的平均金额",
@@ -20,6 +21,8 @@ DEFINITION = {
     "pipeline": "符合条件的进行中商机的金额之和", "cycle_length": "符合条件的已关闭商机（默认赢单，问输单时为输单）从创建到关闭的平均天数",
     "activity_count": "符合条件记录上记录的活动数", "last_touch": "符合条件记录中最近的活动日期",
     "account_count": "符合条件商机涉及的不同客户数（同一客户多单只算一次）",
+    "list_value": "符合条件商机所含产品的标价之和（没有产品或标价的按 0 计）",
+    "discount": "同时有金额和标价的符合条件商机的 1 - 金额 / 标价 的平均值",
 }
 FACT_BOUND_WORDS = {
     "employees_min": "客户员工数不少于 {} 的", "employees_max": "客户员工数不多于 {} 的",
@@ -79,8 +82,12 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
             left_out = left_out.replace(f"{en} ", f"{zh} ")
         mods.append(f"不含{left_out}的")
     mods += fact_bounds(q, FACT_BOUND_WORDS)
+    if f.has_parent is not None:
+        mods.append("子公司客户（有母公司）的" if f.has_parent else "没有母公司的客户的")
     if f.deal_type:
         mods.append(f"{DEAL_TYPE.get(f.deal_type, f.deal_type)}类型的")
+    if f.below_list is not None:
+        mods.append("成交价低于产品标价的" if f.below_list else "成交价不低于产品标价的")
     if f.amount_min is not None:
         mods.append(f"金额不低于 ${f.amount_min:,.0f} 的")
     if f.amount_max is not None:
@@ -112,12 +119,17 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         text += "，只列出为 0 的"
     elif q.value_max is not None:
         text += f"，只列出不多于 {q.value_max:,g} 的"
+    if q.versus_all:
+        text += f"，只列出{'高于' if q.versus_all == 'above' else '低于'}" + \
+            ("各组平均值的" if q.metric in ADDITIVE else "整体数值的")
     if q.rank:
         text += f"，{'倒数' if q.order == 'asc' else ''}第 {q.rank} 名"
     elif q.limit and (q.metric != "list" or q.order):
         text += f"，{'后' if q.order == 'asc' else '前'} {q.limit} 名"
     elif q.metric == "list" and q.order:
         text += "，金额从大到小" if q.order == "desc" else "，金额从小到大"
+    if q.share_of:
+        text += "，占去掉该条件后整体的比例"
     return text
 
 
@@ -125,4 +137,6 @@ def computed_as(q: CrmQuery, scope: Scope, n: int) -> str:
     who = scope.principal
     reach = ("全部记录" if scope.all_records else "仅汇总数据（过小的分组不显示）" if scope.aggregates_only
              else "你自己的记录" if who.role.value == "rep" else "你团队的记录")
+    if q.share_of:
+        return f"部分的{DEFINITION[q.metric]}，除以整体的同一数值；在{reach}中部分匹配到 {n} 条记录"
     return f"{DEFINITION[q.metric]}；在{reach}中匹配到 {n} 条记录"

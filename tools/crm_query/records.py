@@ -40,6 +40,7 @@ class Rec:
     series: str | None = None  # the product's series
     stage: str | None = None
     amount: float | None = None
+    list_price: float | None = None  # the product's
     created_on: date | None = None
     close_date: date | None = None
     closed_on: date | None = None
@@ -90,6 +91,9 @@ def _facts(stmt: Any, q: CrmQuery, r: Resolved) -> Any:
         if slot in ACCOUNT_FACTS:
             stmt = stmt.where(func.lower(ACCOUNT_FACTS[slot]) != value.lower())
     f = q.filters
+    if f.has_parent is not None:  # subsidiaries: a parent company on record
+        has = Account.parent.is_not(None) & (func.trim(Account.parent) != "")
+        stmt = stmt.where(has if f.has_parent else ~has)
     for col, low, high in ((Account.employees, f.employees_min, f.employees_max),
                            (Account.revenue, f.revenue_min, f.revenue_max),
                            (Account.year_established, f.founded_min, f.founded_max)):
@@ -122,7 +126,7 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
     f = q.filters
     last_act, n_acts = _activity_stats(Activity.deal_id, Deal)
     stmt = (select(Deal, Account.name, Product.name, last_act, n_acts, Account.sector, Account.region, Account.tier,
-                   Account.parent, Product.series)
+                   Account.parent, Product.series, Product.list_price)
             .outerjoin(Account, Deal.account_id == Account.id).outerjoin(Product, Deal.product_id == Product.id))
     stmt = _facts(_people(_scoped(stmt, scope, Deal), Deal, r), q, r)
     if "series" in r.facts:
@@ -162,6 +166,8 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
         stmt = stmt.where(Deal.amount >= f.amount_min)
     if f.amount_max is not None:
         stmt = stmt.where(Deal.amount <= f.amount_max)
+    if f.below_list is not None:  # a deal with no amount or no list price is neither
+        stmt = stmt.where(Deal.amount < Product.list_price if f.below_list else Deal.amount >= Product.list_price)
     if f.has_next_step is not None:
         has = (Deal.next_step.is_not(None)) & (func.trim(Deal.next_step) != "")
         stmt = stmt.where(has if f.has_next_step else ~has)
@@ -176,12 +182,12 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
         rows = list(s.execute(stmt))
         recs = [Rec(id=d.id, name=d.name, owner_id=d.owner_id, team_id=d.team_id, account=an, sector=sector, region=region,
                     tier=tier, parent=parent, product=pn, series=series,
-                    stage=d.stage, amount=d.amount, created_on=d.created_on, close_date=d.close_date,
+                    stage=d.stage, amount=d.amount, list_price=price, created_on=d.created_on, close_date=d.close_date,
                     closed_on=d.closed_on, next_step=d.next_step, next_step_date=d.next_step_date,
                     forecast_category=d.forecast_category, competitor=d.competitor, deal_type=d.deal_type,
                     loss_reason=d.loss_reason,
                     last_activity=last, activities=n or 0, updated_at=d.updated_at)
-                for d, an, pn, last, n, sector, region, tier, parent, series in rows]
+                for d, an, pn, last, n, sector, region, tier, parent, series, price in rows]
         if f.min_pushes or q.group_by is None and q.metric == "list":
             pushes = _pushes(s, [x.id for x in recs])
             for x in recs:

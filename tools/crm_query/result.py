@@ -60,20 +60,29 @@ class CrmResult(ToolResult):
     notes: list[str] = Field(default_factory=list)
     unit: str = "count"
     labels: dict[str, str] = Field(default_factory=dict)  # the names the query resolved to, for renderers
+    part: float | None = None  # a share (``share_of``): the part's figure, the whole's, and the whole's records
+    whole: float | None = None
+    whole_total: int = 0
     zh: bool = False  # figures worded for a Chinese answer
 
-    def fmt(self, value: float | None) -> str:
+    def fmt(self, value: float | None, unit: str | None = None) -> str:
         if value is None:
             return "n/a (nothing to compute it from)" if not self.zh else "无（没有可计算的数据）"
-        if self.unit == "money":
+        unit = unit or self.unit
+        if unit == "money":
             return fmt_money(value)
-        if self.unit == "percent":
+        if unit == "percent":
             return f"{value:.1%}"
-        if self.unit == "days":
+        if unit == "days":
             return f"{value:.1f} days"
-        if self.unit == "date":
+        if unit == "date":
             return date.fromordinal(int(value)).isoformat()
         return f"{value:,.0f}"
+
+    def share_terms(self) -> tuple[str, str]:
+        """A share's part and whole as shown ('$120,000', '$480,000'), in the figure's own unit."""
+        unit = "money" if self.query.metric in ("sum", "pipeline") else "count"
+        return self.fmt(self.part, unit), self.fmt(self.whole, unit)
 
     def summary_citation(self) -> Citation:
         one = self.query.object.rstrip("s")
@@ -92,12 +101,18 @@ class CrmResult(ToolResult):
                 "rows": [{"group": g.group, "value": out(g.value), "n": g.n} for g in self.rows],
                 "records": [r.model_dump(mode="json")
                             for r in self.records],
-                "total": self.total, "read_as": self.read_as, "computed_as": self.computed_as, "unit": self.unit}
+                "total": self.total, "read_as": self.read_as, "computed_as": self.computed_as, "unit": self.unit,
+                **({"part": self.part, "whole": self.whole, "whole_total": self.whole_total} if self.query.share_of else {})}
 
     def render(self, first: int = 1) -> str:
         lines = [f"How the question was read: {self.read_as}", f"How it is computed: {self.computed_as}"]
         if self.value is not None and not self.records:
-            lines.append(f"Result: {self.fmt(self.value)} over {self.total} record(s) {self.ref(0, first)}")
+            what = "Result" if not self.query.versus_all else "The bar each group is measured against"
+            lines.append(f"{what}: {self.fmt(self.value)} over {self.total} record(s) {self.ref(0, first)}")
+        if self.query.share_of:
+            part, whole = self.share_terms()
+            lines.append(f"The part: {part} over {self.total} record(s); the whole: {whole} over {self.whole_total} "
+                         f"record(s) {self.ref(0, first)}")
         for g in self.rows:
             lines.append(f"- {g.group}: {self.fmt(g.value)} ({g.n} records) {self.ref(0, first)}")
         if self.query.metric == "list":

@@ -19,7 +19,7 @@ from tools.crm_query.describe import computed_as, read_as
 from tools.crm_query.records import LOADERS, Rec
 from tools.crm_query.resolve import Directory, resolve
 from tools.crm_query.result import CrmResult, GroupRow, RecordRow
-from tools.crm_query.schema import CrmQuery
+from tools.crm_query.schema import ADDITIVE, CrmFilters, CrmQuery
 
 PEOPLE = ("rep", "manager")
 RECORD_LEVEL_GROUPS = ("account", "parent")
@@ -33,6 +33,11 @@ def metric_value(q: CrmQuery, recs: list[Rec]) -> float | None:
         return float(len({r.account for r in recs if r.account}))
     if m in ("sum", "pipeline"):
         return round(sum(r.amount or 0.0 for r in recs), 2)
+    if m == "list_value":
+        return round(sum(r.list_price or 0.0 for r in recs), 2)
+    if m == "discount":
+        off = [1 - r.amount / r.list_price for r in recs if r.amount is not None and r.list_price]
+        return round(statistics.fmean(off), 4) if off else None
     if m == "avg":
         have = [r.amount for r in recs if r.amount is not None]
         return round(statistics.fmean(have), 2) if have else None
@@ -57,6 +62,15 @@ def _kept(q: CrmQuery, value: float | None) -> bool:
         return True
     return value is not None and (q.value_min is None or value >= q.value_min) \
         and (q.value_max is None or value <= q.value_max)
+
+
+def _baseline(q: CrmQuery, recs: list[Rec], rows: list[GroupRow]) -> float | None:
+    """What 'above the team' measures against: a rate or average over every matching record ('beats the team's
+    win rate'); for a count or total, the mean per group ('more deals than the team average')."""
+    if q.metric not in ADDITIVE:
+        return metric_value(q, recs)
+    have = [g.value for g in rows if g.value is not None]
+    return round(statistics.fmean(have), 2) if have else None
 
 
 def _group_date(q: CrmQuery, r: Rec) -> date | None:
@@ -168,8 +182,19 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
         rows = _order(q, [GroupRow(group=g, value=metric_value(q, lst), n=len(lst)) for g, lst in buckets.items()])
         rows = [g for g in rows if _kept(q, g.value)]
         value = metric_value(q, recs) if not (q.compare or q.value_min is not None or q.value_max is not None) else None
+        if q.versus_all:
+            value = _baseline(q, recs, rows)
+            rows = [g for g in rows if g.value is not None and value is not None
+                    and (g.value > value if q.versus_all == "above" else g.value < value)]
     else:
         value = metric_value(q, recs)
+    share: dict[str, float | int | None] = {}
+    if q.share_of:
+        whole_q = _whole_of(q)
+        whole_recs = LOADERS[q.object](crm, scope, whole_q, resolve(whole_q, scope, crm, d), today)
+        whole = metric_value(whole_q, whole_recs)
+        share = {"part": value, "whole": whole, "whole_total": len(whole_recs)}
+        value = round(value / whole, 4) if value is not None and whole else None
     rows, policy_notes = aggregate_policy(q, scope, recs, rows)
     notes += policy_notes
     if q.group_by and q.compare != ["me_vs_rest"] and (q.limit or q.rank):
@@ -179,17 +204,28 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
         records = _records(q, recs, d)
         records = records[q.rank - 1:q.rank] if q.rank else records
     missing = sum(1 for r in recs if r.amount is None)
-    if missing and q.metric in ("sum", "pipeline", "avg"):
+    if missing and q.metric in ("sum", "pipeline", "avg", "discount"):
         notes.append(f"{missing} matching deal(s) have no amount (counted as 0, or left out of the average)")
+    unpriced = sum(1 for r in recs if not r.list_price)
+    if unpriced and q.metric in ("list_value", "discount"):
+        notes.append(f"{unpriced} matching deal(s) have no product list price (counted as 0, or left out of the average)")
     limit = q.limit or 25
     return CrmResult(query=q, value=value, rows=rows, records=records[:limit], total=len(recs),
                      read_as=read_as(q, resolved.labels, scope), computed_as=computed_as(q, scope, len(recs)),
                      notes=notes, newest=max((r.updated_at for r in recs if r.updated_at), default=None),
-                     unit=unit_of(q), labels=resolved.labels)
+                     unit=unit_of(q), labels=resolved.labels, **share)  # type: ignore[arg-type]
+
+
+def _whole_of(q: CrmQuery) -> CrmQuery:
+    """A share's whole: the same query without the filters that pick the part."""
+    reset = {k: CrmFilters.model_fields[k].get_default(call_default_factory=True) for k in q.share_of}
+    return q.model_copy(update={"share_of": [], "filters": q.filters.model_copy(update=reset)})
 
 
 def unit_of(q: CrmQuery) -> str:
-    return {"sum": "money", "avg": "money", "pipeline": "money", "win_rate": "percent", "loss_rate": "percent", "cycle_length": "days",
+    if q.share_of:
+        return "percent"
+    return {"sum": "money", "avg": "money", "pipeline": "money", "list_value": "money", "discount": "percent", "win_rate": "percent", "loss_rate": "percent", "cycle_length": "days",
             "last_touch": "date"}.get(q.metric, "count")
 
 

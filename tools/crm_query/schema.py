@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ObjectKind = Literal["deals", "accounts", "contacts", "activities", "calls"]
 Metric = Literal["list", "count", "sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "activity_count",
-                 "last_touch", "account_count"]
+                 "last_touch", "account_count", "list_value", "discount"]
 Status = Literal["open", "won", "lost", "closed", "any"]
 GroupBy = Literal["rep", "team", "manager", "product", "series", "stage", "competitor", "account", "sector", "region",
                   "tier", "parent", "deal_type", "forecast_category", "loss_reason", "month", "quarter"]
@@ -22,9 +22,12 @@ STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "nego
 CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 DEAL_TYPES = ("new", "expansion", "renewal")
 # account_count: the distinct accounts of the matching deals ('how many accounts did I win in 2017')
-DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "account_count"}
+ADDITIVE = ("count", "sum", "pipeline", "activity_count", "account_count", "list_value")  # a group's figure adds up to the whole
+# list_value: the deals' products at list price; discount: the mean share taken off list ('my average discount')
+DEAL_ONLY_METRICS = {"sum", "avg", "win_rate", "loss_rate", "pipeline", "cycle_length", "account_count", "list_value",
+                     "discount"}
 ACCOUNT_FILTERS = ("sector", "region", "tier", "parent", "employees_min", "employees_max", "revenue_min", "revenue_max",
-                   "founded_min", "founded_max")  # the account's own facts
+                   "founded_min", "founded_max", "has_parent")  # the account's own facts
 DateField = Literal["created", "close", "closed", "last_activity", "next_step"]
 
 
@@ -86,8 +89,12 @@ class CrmFilters(BaseModel):
     founded_max: int | None = Field(default=None, ge=1000, le=2100, description="accounts established in year N or "
                                     "earlier ('founded before 2000': 1999)")
     series: str | None = Field(default=None, description="a product series or line (deals)")
+    has_parent: bool | None = Field(default=None, description="true: accounts that belong to a parent company "
+                                    "(subsidiaries); false: those that do not")
     exclude: list[Exclusion] = Field(default_factory=list, description="values to leave out, e.g. "
                                      "[{'slot': 'deal_type', 'value': 'renewal'}, {'slot': 'region', 'value': 'United States'}]")
+    below_list: bool | None = Field(default=None, description="true: deals whose amount is below their product's list "
+                                    "price (discounted); false: at or above it")
     amount_min: float | None = Field(default=None, ge=0)
     amount_max: float | None = Field(default=None, ge=0)
     windows: list[DateWindow] = Field(default_factory=list)
@@ -142,6 +149,13 @@ class CrmQuery(BaseModel):
     value_min: float | None = Field(default=None, description="with group_by: only the groups whose figure is at "
                                     "least this ('reps with more than 10 won deals': count, value_min 11)")
     value_max: float | None = Field(default=None, description="with group_by: only the groups whose figure is at most this")
+    versus_all: Literal["above", "below"] | None = Field(
+        default=None, description="with group_by: only the groups whose figure is above (or below) the same figure "
+        "over all the matching records ('reps whose win rate beats the team's': win_rate by rep, above)")
+    share_of: list[str] = Field(default_factory=list, description="the filters that pick out a part: the answer is "
+                                "the figure with every filter as a share of the figure without these ('what share of my "
+                                "won revenue came from subsidiaries': sum, filters {status: won, has_parent: true}, "
+                                "share_of ['has_parent'])")
     include_empty: bool = Field(default=False, description="with group_by rep: also list the reps the asker may "
                                 "see who have no matching records (count 0), e.g. 'who has logged no activity'")
 
@@ -167,6 +181,19 @@ class CrmQuery(BaseModel):
             raise ValueError("a product series applies to deals")
         if (self.value_min is not None or self.value_max is not None) and not self.group_by:
             raise ValueError("value_min / value_max keep some groups: they need group_by")
+        if self.versus_all and (not self.group_by or self.compare or self.metric == "list"):
+            raise ValueError("versus_all keeps the groups above or below the overall figure: it needs group_by, a "
+                             "metric and no compare")
+        if self.share_of:
+            unknown = [k for k in self.share_of if k not in CrmFilters.model_fields or k == "status"]
+            if unknown:
+                raise ValueError(f"share_of names a filter that can't pick a part: {unknown[0]!r}; use filters such as "
+                                 "product, sector, region, has_parent, deal_type, competitor")
+            if self.metric not in ADDITIVE or self.metric == "account_count" or self.group_by or self.compare:
+                raise ValueError("share_of needs a count, sum or pipeline with no group_by or compare")
+            unset = [k for k in self.share_of if getattr(self.filters, k) in (None, [])]
+            if unset:
+                raise ValueError(f"share_of names {unset[0]!r}, which the filters don't set: set it to pick the part")
         if self.rank and (self.order is None or self.compare):
             raise ValueError("rank needs an order (desc for best, asc for worst) and no compare")
         if self.group_by and self.metric == "list":

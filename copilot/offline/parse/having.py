@@ -34,3 +34,24 @@ def group_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, 
             lo = n + 1 if strict else n
         spans.append(m.span())
     return lo, hi, spans
+
+
+# 'reps whose win rate beats the team's', 'products below the average deal size', 'better than the team as a whole'
+_TEAM = r"(?:the\s+|my\s+|our\s+)?(?:(?:whole|entire|overall)\s+)?(?:team|group|company|org|everyone)(?:'s)?"
+_AVG = r"(?:average|avg|mean|overall|norm)"
+_WHOLE = rf"(?:{_TEAM}(?:\s+(?:as a whole|overall|{_AVG}|number|figure|rate|win rate))?|(?:the\s+)?{_AVG})"
+_VERSUS = re.compile(
+    r"\b(?:(?P<up>better|higher|bigger|greater|larger|more|faster)|(?P<down>worse|lower|smaller|less|fewer|slower))\b"
+    rf"(?:\s+[\w'-]+){{0,4}}?\s+than\s+{_WHOLE}\b"
+    rf"|\b(?:(?P<above>above|over)|below|under)\s+(?:the\s+|my\s+|our\s+)?(?:(?:team|group|company)(?:'s)?\s+)?{_AVG}\b"
+    rf"|\b(?:(?P<beat>beat(?:s|ing)?|outperform(?:s|ing)?|exceed(?:s|ing)?|top(?:s|ping)?)|"
+    rf"trail(?:s|ing)?|lag(?:s|ging)?(?:\s+behind)?|underperform(?:s|ing)?)\s+{_WHOLE}\b")
+
+
+def versus_all(low: str) -> tuple[str | None, list[tuple[int, int]]]:
+    """('above' or 'below', spans) when each group is measured against the figure over all of them: 'how many of my
+    reps have a better win rate than the team as a whole', 'products below average deal size'."""
+    m = _VERSUS.search(low)
+    if not m:
+        return None, []
+    return ("above" if m.group("up") or m.group("above") or m.group("beat") else "below"), [m.span()]

@@ -35,6 +35,13 @@ ACTIVITY_KINDS: list[tuple[str, str]] = [
 
 # (pattern, metric); checked in order, first match wins
 METRICS: list[tuple[str, str]] = [
+    # the deals' products at list price, and the average share taken off it
+    (r"\b(?:worth|value|valued|pipe(?:line)?|total|sum|amount)\b[^?]{0,30}?\b(?:at|by|in)\s+(?:the\s+)?(?:full\s+)?"
+     r"list(?:\s+price|\s+prices|\s+pricing)?\b|\blist[- ]price (?:value|total|worth)\b|\blist value\b|"
+     r"\b(?:total|sum) of (?:the )?list prices?\b|\btotal list price\b", "list_value"),
+    (r"\b(?:avg|average|mean|typical|how much|what|total|overall|usual)\b[^?]{0,25}?\bdiscount(?:s|ing)?\b(?!ed)|"
+     r"\bdiscount (?:rate|%|percentage|level|depth)\b|\bhow (?:much|deep|big) (?:of a )?discounts?\b|"
+     r"\b(?:avg|average|mean|how much)\b[^?]{0,25}?\boff[- ]list\b", "discount"),
     (r"\b(loss|lose|losing)[- ]?(rate|ratio|%|percentage)\b", "loss_rate"),
     (r"\b(win|close|hit|conversion|success)[- ]?(rate|ratio|%|percentage)|\bwin ?%|\bwinrate\b|\bwin pct\b", "win_rate"),
     (r"\b((avg|average|mean) )?(sales |deal )?(cycle|velocity)\b|\b((average|avg|mean) )?(days|time) to (close|win)\b|\bhow long (does it take|do deals take|"

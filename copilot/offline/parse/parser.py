@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from pydantic import ValidationError
 
-from copilot.offline.parse import attributes, cues, having, shape, slots
+from copilot.offline.parse import attributes, cues, having, pricing, shape, share, slots
 from copilot.offline.parse.cues import (
     ALSO,
     FIELDS,
@@ -126,7 +126,14 @@ class QueryParser:
                     if any(re.fullmatch(p, w) for p, _ in (*METRICS, *STATUS, *OBJECTS))}
         links = self.linker.find(question, skip=list(used), soft=lexical, reserved=reserved,  # type: ignore[arg-type]
                                  common=VOCAB - self.linker.words)
+        said_links = links
         fact_values, fact_excluded, fact_spans, links = attributes.facts(low, links)  # 'retail' beside 'deals' or 'sector' only
+        parented, parent_spans = share.has_parent(low, "parent" in fact_values)  # 'from subsidiaries': any parent
+        fact_spans += parent_spans
+        priced, price_spans = pricing.below_list(low)  # 'won deals closed below list price'
+        used += price_spans
+        share_at, share_spans = share.share_cue(low)  # 'what % of my won revenue came from GTX Pro'
+        used += share_spans if share_at is not None else []
         if fact_values or fact_excluded or staff:  # 'small companies under 500 employees', 'international (non-US) accts'
             fact_spans += attributes.account_words(low, international=any(k == "region" for k, _ in fact_excluded))
         used += [link.at for link in links] + lexical + fact_spans  # type: ignore[list-item]
@@ -145,6 +152,11 @@ class QueryParser:
         used += sp
         mvr = slots.me_vs_rest(low)
         used += mvr
+        versus, sp = having.versus_all(low) if not mvr else (None, [])
+        if versus and not group and re.search(r"\b(?:reps?|who|people|sellers?|aes?|salespeople|members)\b", low):
+            group = "rep"  # 'how many of my reps beat the team's win rate': each rep against the team
+            sp += [m.span() for m in re.finditer(r"\b(?:reps?|people|sellers?|aes?|salespeople|members)\b", low)]
+        used += sp if versus and group else []
         for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
             used.append(m.span())
         obj_kind = "contacts" if role else str(obj[0]) if obj else "deals"
@@ -387,7 +399,7 @@ class QueryParser:
                  deal_type=str(dtype[0]) if dtype else None, competitor=competitor, account=account,
                  amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt,
                  min_days_in_stage=stuck, employees_min=emin, employees_max=emax, revenue_min=rmin, revenue_max=rmax,
-                 founded_min=fmin, founded_max=fmax,
+                 founded_min=fmin, founded_max=fmax, has_parent=parented, below_list=priced,
                  exclude=exclude, **{k: v[0] for k, v in fact_values.items() if v})
         if cats and metric_name == "list" and obj_kind == "deals" and not obj and not re.search(
                 r"\b(show|list|which|what are|give me|pull up|see|deals?|opps?|opportunit(?:y|ies))\b", low):
@@ -401,7 +413,20 @@ class QueryParser:
                 r"\b(revenue|rev|bookings?|booked|amount|value|dollars?|money|sales|arr|acv)\b|\$", low)
             metric_name = "sum" if obj_kind == "deals" and status == "won" and not counted else "count"
             assumptions.append(f"ranked by {'number of records' if metric_name == 'count' else 'won amount'}")
-        unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)]
+        part = share.part_filters(share_at, share.said_at(f, said_links, {
+            "deal_type": [dtype[1]] if dtype else [], "stages": [sp for _, sp in stages], "windows": [w.at for w in windows],
+            "forecast_categories": [sp for _, sp in cats], "amount_min": amount_spans, "amount_max": amount_spans,
+            "has_parent": parent_spans, "below_list": price_spans})) if share_at is not None and not group else []
+        if part and metric_name in ("list", "count", "sum", "pipeline"):
+            metric_name = "count" if metric_name == "list" else metric_name
+        else:
+            part = []
+            said_status = [v for v, at in stat if share_at is not None and at[0] >= share_at and v in ("won", "lost")]
+            if said_status and metric_name in ("list", "count") and not group:  # 'what % of my closed deals were won'
+                metric_name, share_spans = ("win_rate" if said_status[0] == "won" else "loss_rate"), []
+                f["status"] = "closed"
+        unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)
+                       if not (part and any(a <= m.start() < b for a, b in share_spans))]  # '% of' read as a share
         if any(w.field == "created" for w in wins):  # 'new opps we created in jan': 'new' says created, no deal type
             used += [m.span() for m in re.finditer(r"\bnew\b(?=\s+(?:deals?|opps?|opportunit\w*|pipe(?:line)?)\b)", low)]
         unapplied = unapplied_words(question, used + [m.span() for m in unsupported] + neg_spans)
@@ -411,15 +436,17 @@ class QueryParser:
         evidence += 2.0 if performance else 0.0
         evidence += 1.0 if role and re.search(r"\b(at|for|on)\s+\w", low) and re.search(r"\bwho\b|\bwho'?s\b", low) else 0.0
         # ('who is the EB at ...' is CRM talk; 'what makes a good champion' is the playbook's)
-        evidence += 1.0 if inactive or pushes or stuck or mvr or staff or fact_values or nxt is not None or cats or group or dtype else 0.0
+        evidence += 1.0 if inactive or pushes or stuck or mvr or staff or fact_values or parented is not None or \
+            priced is not None or nxt is not None or cats or group or dtype else 0.0
         evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
         evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
                                                                      for w in wins) else 0.0
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
         try:
             cut = shape.ranking(metric=metric_name, group=group, order=order, limit=limit, compare=compare, rank=rank,
-                                rank_order=rank_order, bounds=(vmin, vmax) if per_group else None)
-            q = CrmQuery(object=obj_kind, group_by=group, compare=compare,  # type: ignore[arg-type]
+                                rank_order=rank_order, bounds=(vmin, vmax) if per_group else None,
+                                versus=versus if group else None)
+            q = CrmQuery(object=obj_kind, group_by=group, compare=compare, share_of=part,  # type: ignore[arg-type]
                          filters=CrmFilters(**f), **cut)  # type: ignore[arg-type]
         except ValidationError as exc:
             problem = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())

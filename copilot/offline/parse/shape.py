@@ -7,8 +7,10 @@ from typing import Any
 
 
 def ranking(*, metric: str, group: str | None, order: str | None, limit: int | None, compare: list[str],
-            rank: int | None, rank_order: str | None, bounds: tuple[float | None, float | None] | None) -> dict[str, Any]:
-    """The query's metric, order, limit, rank and group bounds (``bounds``: read only when the question groups)."""
+            rank: int | None, rank_order: str | None, bounds: tuple[float | None, float | None] | None,
+            versus: str | None = None) -> dict[str, Any]:
+    """The query's metric, order, limit, rank and group bounds (``bounds``: read only when the question groups;
+    ``versus``: 'above' or 'below' the figure over all the groups)."""
     if len(compare) == 2 and limit == 1:
         limit = None  # 'who closed more, kary or zane? numbers pls': both figures, the larger first
     if rank and not compare and (group or metric == "list"):
@@ -19,5 +21,11 @@ def ranking(*, metric: str, group: str | None, order: str | None, limit: int | N
     if bounds and group and metric in ("list", "count"):
         metric, (vmin, vmax) = "count", bounds  # 'who has more than 10 won deals': all of them, not the leader
         limit = None if limit == 1 else limit
+    if versus and not compare:  # 'who beats the team's win rate': every rep above it, best first
+        metric = "count" if metric == "list" else metric
+        order, limit, rank = order or ("desc" if versus == "above" else "asc"), None if limit == 1 else limit, None
+    else:
+        versus = None
     return {"metric": metric, "order": order, "limit": limit, "rank": rank, "value_min": vmin, "value_max": vmax,
+            "versus_all": versus,
             "include_empty": vmax is not None and group == "rep"}  # 'fewer than 5 open deals': none is fewer

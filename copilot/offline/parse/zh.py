@@ -67,7 +67,12 @@ EARLY: list[Rule] = [
     (r"(?:全部|所有|整个)(?:的)?(?:时间|时期)|有史以来|历史(?:上|总计|累计)", " all time "),
     # '美国以外的客户': the accounts outside a country or region, said like '非美国'
     (r"(?:在)?(美国|中国|日本|德国|韩国|欧洲|亚太|北美)(?:以外|之外)", r"非\1"),
-    (r"\s*的?(?:各家|旗下)?子公司", " subsidiaries "),  # 'Acme 的子公司': Acme as the parent company
+    (r"(?:客户)?[(（]?\s*(?:没有|无)母公司(?:的)?\s*[)）]?", " accounts with no parent "),  # before '子公司'
+    (r"(?<=子公司)(?:客户)?\s*[(（]\s*有母公司(?:的)?\s*[)）]", " "),  # '子公司客户（有母公司的）': said twice
+    (r"有母公司(?:的)?(?:客户)?|(?:属于|隶属于?)(?:某个)?(?:母公司|集团)(?:的)?(?:客户)?", " subsidiaries "),
+    (r"\s*的?(?:各家|旗下)?子公司", " subsidiaries "),
+    # '我今年的赢单金额里GTXPro占多少': the part follows '里' (the whole before it)
+    (r"(?:里|当中|里面|(?<!进行)中)\s*[,，]?\s*(?=[^?？]*(?:占|比例|百分))", " came from "),  # 'Acme 的子公司': Acme as the parent company
     # '每个阶段', '各竞争对手', '每位销售': a grouping, said like '按阶段'
     (r"(?:每一?|各)(?:个|位|家)?(?=销售代表|销售员|销售|代表|团队|经理|产品|阶段|竞争对手|竞品|对手|行业|国家|季度|月)", "按"),
     # "A 和 B 的赢单率对比" -> "赢单率 A vs B": the metric first, the two sides around "vs"
@@ -167,7 +172,15 @@ RULES: list[Rule] = [
     (r"(?:按|按照|分)(?:各个?|每个)?季度|每(?:个)?季度|逐季", " by quarter "),
     # a count each group must reach: '谁今年赢单超过10单' (who won more than 10 deals)
     (r"谁(?=[^?？]*(?:超过|多于|少于|不到|至少|不少于|不超过|至多)\s*\d)", " which rep "),
-    (r"谁(?=[^?？]*最(?:短|长|快|慢))", " which rep "),  # '谁…平均成交周期最短': the rep with the lowest figure
+    (r"谁(?=[^?？]*最(?:短|长|快|慢))", " which rep "),
+    # each against the figure over all of them: '谁的赢单率高于团队整体', '哪些产品的平均金额低于平均水平'
+    (r"谁(?=[^?？]*(?:高于|低于|超过|好于|优于|不如|差于|比)\s*(?:团队|全队|大家|整体|公司|平均))", " which rep "),
+    (r"(?:高于|超过|好于|优于|强于)\s*(?:团队|全队|大家|公司)?(?:的)?(?:整体|平均|总体|均值|平均水平|整体水平)(?:水平|值|数)?"
+     r"|(?:高于|超过|好于|优于|强于)\s*(?:团队|全队|大家|公司)(?:的)?"
+     r"|比\s*(?:团队|全队|大家|整体|公司)(?:的)?(?:整体|平均|总体|平均水平)?(?:水平)?(?:要|还)?(?:高|好|多|强)", " better than the team average "),
+    (r"(?:低于|不如|差于|不到)\s*(?:团队|全队|大家|公司)?(?:的)?(?:整体|平均|总体|均值|平均水平|整体水平)(?:水平|值|数)?"
+     r"|(?:低于|不如|差于)\s*(?:团队|全队|大家|公司)(?:的)?"
+     r"|比\s*(?:团队|全队|大家|整体|公司)(?:的)?(?:整体|平均|总体|平均水平)?(?:水平)?(?:要|还)?(?:低|差|少)", " worse than the team average "),  # '谁…平均成交周期最短': the rep with the lowest figure
     (r"最(?:短|快)(?:的)?", " lowest "), (r"最(?:长|慢)(?:的)?", " highest "),
     (r"丢(?:掉)?(?:了)?的(?:单子|单|商机)", " lost deals "),
     (r"(\bby [a-z]+(?: [a-z]+)?)\s*(?:分|拆|统计)(?:一下|开)?", r"\1 "),  # '按产品分一下': by product
@@ -194,6 +207,12 @@ RULES: list[Rule] = [
     (r"物流", " logistics "), (r"传媒|媒体", " media "), (r"娱乐", " entertainment "), (r"电信", " telecom "),
     (r"市场营销|营销", " marketing "), (r"服务业", " services "),
     (r"企业级|大型企业", " enterprise "), (r"中型企业|中端市场", " mid-market "), (r"中小企业|小型企业", " smb "),
+    # list price: '按标价算的管道', '低于标价成交的赢单', '平均折扣'
+    (r"(?:按|以)(?:产品)?(?:标价|目录价|报价单价|牌价)(?:计算|算|来算)?(?:的)?(?:话)?(?:值|价值|一共值|总共值)?", " worth at list price "),
+    (r"(?:低于|不到|小于)(?:产品)?(?:的)?(?:标价|目录价|牌价)", " below list price "),
+    (r"(?:不低于|达到|高于|按)(?:产品)?(?:的)?(?:标价|目录价|牌价)", " at list price "),
+    (r"(?:平均)(?:的)?(?:折扣|折扣率|让利)", " average discount "), (r"打(?:了)?折(?:的)?", " discounted "),
+    (r"折扣率|折扣", " discount "),
     # metrics
     (r"输单率|丢单率|失单率|败率", " loss rate "),
     (r"赢单率|胜率|赢率|成单率|成交率|赢单比例|转化率", " win rate "),
@@ -260,6 +279,9 @@ RULES: list[Rule] = [
     (r"是多少|有多少|多少钱|多少", " what is "), (r"一共|总共|合计", " total "),
     (r"即将|要|预计|计划", " expected to "), (r"关单|结单|签单|成单", " close "),
     (r"创建(?:的)?|新建(?:的)?|新增(?:的)?", " created "),
+    # a share of the whole ('…里来自子公司客户的占比'): the part comes after 'came from' (``to_english`` asks 'what share of')
+    (r"来自于?|来源于|出自", " came from "),
+
     (r"表现|情况|怎么样|如何", " performance "),
     (r"统计|计算|汇总|多久|多长时间|分布", " "),
 ]
@@ -267,6 +289,7 @@ RULES: list[Rule] = [
 PARTICLES = re.compile(r"[的了吗呢吧啊呀么是在有都还也就过把被给请帮查下中里上内其个些这那哪]|已经|一下|一共|请问|告诉我|帮我|目前|现在|当前|所有|全部|之间|期间|"
                        r"分别|各自|以及|并且|还有|和|与|及|或者|或|对|为|从|到|于|按|以|来|去|做|得|地|着|让|等")
 _HAN_RUN = re.compile(f"[{HAN}]+")
+_SHARE = re.compile(r"(?:的)?(?:所占(?:的)?比例|占比|(?<!赢单)(?<!输单)(?<!丢单)比例|占(?:了)?(?:多少|几成|百分之几)(?:的)?(?:比例|比重)?|百分之几|百分比)(?:是|有|为)?(?:多少|几)?")
 
 
 def unread(english: str, names: Iterable[str] = ()) -> list[str]:
@@ -286,6 +309,8 @@ def to_english(question: str, names: Iterable[str] = ()) -> str:
             text = text.replace(name, f" \x00{len(keep) - 1}\x00 ")
     for pat, rep in EARLY:
         text = re.sub(pat, rep, text, flags=re.I)
+    share = _SHARE.search(text)  # '…的占比是多少': a part as a share of its whole
+    text = _SHARE.sub(" ", text) if share else text
     # "Acme Corp 的管道": a Latin name before 的 is what the question is about ("pipeline for Acme Corp"),
     # so an unknown one is reported as unknown instead of being read as other words.
     text = re.sub(r"(?<![\w])((?:[A-Z][\w&'.-]*)(?:\s+[A-Z0-9][\w&'.-]*){0,4})\s*的(?!\s*(?:对比|相比|比较))",
@@ -308,5 +333,7 @@ def to_english(question: str, names: Iterable[str] = ()) -> str:
                     r"parent company|month|quarter) (.+)$", text)
     if lead:
         text = f"{lead.group(2)} by {lead.group(1)}"
+    if share:
+        return "what share of " + re.sub(r"(?:came from\s+){2,}", "came from ", text)
     m = None if text.startswith("activity count on") else re.fullmatch(r"(.+?)\s+(deals|accounts|contacts)\s*([?.!]?)", text)
     return f"{m.group(2)} {m.group(1)}{m.group(3)}" if m and " " in m.group(1).strip() or m and m.group(1).startswith("pushed") else text
