@@ -91,6 +91,12 @@ def _headline_zh(res: CrmResult, read: str) -> str:
         g = res.rows[0]
         return f"**{g.group}** {'最低' if q.order == 'asc' else '最高'}：**{res.fmt(g.value)}**（{g.n} 条记录）。"
     group = describe_zh.GROUP.get(q.group_by or '', q.group_by or '分组')
+    if q.versus_window is not None:
+        now, then = _periods(q, zh=True)
+        if q.trend:
+            return f"从{then}到{now}{'上升' if q.trend == 'up' else '下降'}的{group}有 **{len(res.rows)}** 个" + \
+                ("：" if res.rows else "。")
+        return f"按{group}，{now}与{then}对比："
     if q.versus_all:
         side = "高于" if q.versus_all == "above" else "低于"
         base = "各组平均" if q.metric in ADDITIVE else "整体"
@@ -107,7 +113,9 @@ def _headline_zh(res: CrmResult, read: str) -> str:
     if q.metric == "list" and q.rank and q.order and res.records:
         return f"在 {res.total} 条匹配的{noun}中，金额第 {q.rank} {'小' if q.order == 'asc' else '大'}的一条："
     if q.metric == "list" and q.limit and q.order and res.records and len(res.records) < res.total:
-        return f"在 {res.total} 条匹配的{noun}中，金额{'最小' if q.order == 'asc' else '最大'}的 {len(res.records)} 条："
+        what = ("创建最早" if q.order == "asc" else "创建最晚") if q.sort_by == "created" else \
+            "金额最小" if q.order == "asc" else "金额最大"
+        return f"在 {res.total} 条匹配的{noun}中，{what}的 {len(res.records)} 条："
     if q.metric == "list":
         total = (f"，合计 {fmt_money(sum(r.amount or 0 for r in res.records))}" if q.object == "deals" and
                  res.records and res.total <= len(res.records) else "")
@@ -129,6 +137,7 @@ def _record_line_zh(c: Composer, res: CrmResult, i: int) -> str:
             f"预计 {r.close_date} 关闭" if r.close_date else None, r.owner,
             f"最近活动 {r.last_activity}" if r.last_activity else "没有活动记录",
             f"关闭日期推迟过 {r.pushes} 次" if r.pushes else None,
+            f"创建于 {r.detail['created']}（{r.detail['age_days']} 天前）" if "age_days" in r.detail else None,
             f"下一步：{r.next_step}" if r.next_step else "没有下一步"]
     return f"- **{r.name}**：{'，'.join(b for b in bits if b)} {ref}"
 
@@ -147,6 +156,13 @@ def _headline(res: CrmResult) -> str:
         word = "is lowest" if q.order == "asc" else "leads"
         return f"**{g.group}** {word} with **{res.fmt(g.value)}** ({g.n} records)."
     bounded = q.value_min is not None or q.value_max is not None
+    if q.versus_window is not None:
+        now, then = _periods(q)
+        noun = (q.group_by or "group").replace("_", " ")
+        if q.trend:
+            return f"**{len(res.rows)}** {noun}(s) {'up' if q.trend == 'up' else 'down'} from {then} to {now}" + \
+                (":" if res.rows else ".")
+        return f"By {noun}, {now} beside {then}:"
     if q.versus_all:
         noun = (q.group_by or "group").replace("_", " ")
         base = f"Average per {noun}" if q.metric in ADDITIVE else "Overall"
@@ -163,7 +179,8 @@ def _headline(res: CrmResult) -> str:
         return f"The {ordinal(q.rank)} {'smallest' if q.order == 'asc' else 'largest'} {q.object.rstrip('s')} of " \
                f"{res.total} matching:"
     if q.metric == "list" and q.limit and q.order and res.records and len(res.records) < res.total:
-        size = "smallest" if q.order == "asc" else "largest"  # 'the biggest deal this quarter': the one(s) asked for
+        size = ("oldest" if q.order == "asc" else "newest") if q.sort_by == "created" else \
+            "smallest" if q.order == "asc" else "largest"  # 'the biggest deal this quarter': the one(s) asked for
         noun = q.object if len(res.records) != 1 else q.object.rstrip("s")
         return f"The {size} {len(res.records) if len(res.records) > 1 else ''} {noun} of {res.total} matching:".replace("  ", " ")
     if q.metric == "list":
@@ -194,6 +211,7 @@ def _record_line(c: Composer, res: CrmResult, i: int, ref: str | None = None, ow
             f"{'closed' if (r.stage or '').startswith('closed') else 'closes'} {r.close_date}" if r.close_date else None, r.owner,
             f"last activity {r.last_activity}" if r.last_activity else "no activity logged",
             f"close date pushed {r.pushes}x" if r.pushes else None,
+            f"opened {r.detail['created']} ({r.detail['age_days']} days ago)" if "age_days" in r.detail else None,
             f"next step: {r.next_step}" if r.next_step else "no next step"]
     return f"- **{r.name}**: {', '.join(b for b in bits if b)} {ref}"
 
@@ -213,7 +231,9 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
             else g.group
         if g.group == "none" and res.query.group_by:  # records with no value for the grouping, said as such
             group = "（未记录）" if zh else f"(no {res.query.group_by.replace('_', ' ')} on record)"
-        c.add(f"- {group}：{res.fmt(g.value)}（{g.n} 条记录）" if zh else f"- {group}: {res.fmt(g.value)} ({g.n} records)")
+        c.add(f"- {group}：{res.fmt(g.value)}（{g.n} 条记录{_moved(res, g, zh)}）" if zh else
+              f"- {group}: {res.fmt(g.value)} ({g.n} records{_moved(res, g, zh)})")
+    _period_change(c, res, zh)
     for i in range(len(res.records)):
         c.add(_record_line_zh(c, res, i) if zh else _record_line(c, res, i, own=own))
     if res.total > len(res.records) and res.query.metric == "list" and not ((res.query.limit or res.query.rank) and res.query.order):
@@ -249,3 +269,38 @@ def _difference(c: Composer, res: Any, more: Any, zh: bool) -> None:
     first, second = a.filters.windows[0].label, b.filters.windows[0].label
     c.add(f"差额（前者减后者）：**{'+' if diff >= 0 else '-'}{size}**" if zh else
           f"Difference ({first} minus {second}): **{'+' if diff >= 0 else '-'}{size}**")
+
+
+def _period_change(c: Composer, res: CrmResult, zh: bool) -> None:
+    """Two months or quarters side by side ('won rev QoQ, q4 minus q3'): how far the later one moved."""
+    q = res.query
+    if q.group_by not in ("month", "quarter") or len(res.rows) != 2 or q.compare or q.limit or q.rank \
+            or any(g.value is None or g.group == "none" for g in res.rows) or q.metric in ("list", "last_touch"):
+        return
+    early, late = sorted(res.rows, key=lambda g: g.group)
+    diff = float(late.value or 0) - float(early.value or 0)
+    size = res.fmt(abs(diff)) + ((" 个百分点" if zh else " points") if q.metric in ("win_rate", "loss_rate") else "")
+    c.add(f"变化（{late.group} 减 {early.group}）：**{'+' if diff >= 0 else '-'}{size}**" if zh else
+          f"Change ({late.group} minus {early.group}): **{'+' if diff >= 0 else '-'}{size}**")
+
+
+def _periods(q: Any, zh: bool = False) -> tuple[str, str]:
+    """The query's own period and the one it is set beside, as the asker said them."""
+    other = q.versus_window
+    now = next((w for w in q.filters.windows if w.field == other.field), None)
+    said = describe_zh.label_zh if zh else (lambda x: x)
+    return (said(now.label) or f"{now.start} to {now.end}") if now else "now", said(other.label) or f"{other.start} to {other.end}"
+
+
+def _moved(res: CrmResult, g: Any, zh: bool) -> str:
+    """', last quarter: 61.0%, +0.4 points': a group's figure over the other period, and the move."""
+    if res.query.versus_window is None:
+        return ""
+    _, then = _periods(res.query, zh)
+    if g.previous is None or g.value is None:
+        return f"；{then}：无" if zh else f"; {then}: none"
+    diff = float(g.value) - float(g.previous)
+    rate = res.query.metric in ("win_rate", "loss_rate")
+    size = f"{abs(diff) * 100:.1f}" + (" 个百分点" if zh else " points") if rate else res.fmt(abs(diff))
+    sign = "+" if diff >= 0 else "-"
+    return f"；{then}：{res.fmt(g.previous)}，{sign}{size}" if zh else f"; {then}: {res.fmt(g.previous)}, {sign}{size}"

@@ -55,6 +55,11 @@ def fact_bounds(q: CrmQuery, words: dict[str, str]) -> list[str]:
     return [words[name].format(FACT_BOUND_VALUES[name](v)) for name, v in values if v is not None]
 
 
+def bound(q: CrmQuery, v: float) -> str:
+    """A group bound as shown: a rate as a percentage (0.5999 -> '59.99%'), a count or amount as a number."""
+    return f"{v * 100:.4g}%" if q.metric in ("win_rate", "loss_rate", "discount") else f"{v:,g}"
+
+
 def ordinal(n: int) -> str:
     """2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
@@ -126,18 +131,27 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         parts.append(f"by {q.group_by.replace('_', ' ')}" + (", with everyone who has none at 0"
                                                                if q.include_empty and q.group_by == "rep" else ""))
     if q.value_min is not None:
-        parts.append(f"only those at {q.value_min:,g} or more")
+        parts.append(f"only those at {bound(q, q.value_min)} or more")
     if q.value_max == 0:
         parts.append("only those with none")
     elif q.value_max is not None:
-        parts.append(f"only those at {q.value_max:,g} or less")
+        parts.append(f"only those at {bound(q, q.value_max)} or less")
+    if q.versus_window is not None:
+        w = q.versus_window
+        parts.append(f"each beside {w.label or 'the other period'} ({w.start or '...'} to {w.end or '...'})"
+                     + (f", only those {'up' if q.trend == 'up' else 'down'}" if q.trend else ""))
+    if q.min_records:
+        parts.append(f"only {q.group_by.replace('_', ' ') if q.group_by else 'group'}s with at least {q.min_records} records")
     if q.versus_all:
         parts.append(f"only those {q.versus_all} " + ("the average per " + q.group_by.replace("_", " ")
                                                       if q.metric in ADDITIVE and q.group_by else "the figure over all of them"))
     if q.rank:
         parts.append(f"the {ordinal(q.rank)} {'lowest' if q.order == 'asc' else 'highest'}")
     elif q.limit and q.metric != "list" or q.limit and q.order:
-        parts.append(f"{'bottom' if q.order == 'asc' else 'top'} {q.limit}")
+        parts.append(f"{('oldest' if q.order == 'asc' else 'newest') if q.sort_by == 'created' else 'bottom' if q.order == 'asc' else 'top'} "
+                     f"{q.limit}")
+    elif q.metric == "list" and q.order and q.sort_by == "created":
+        parts.append("oldest first (by creation date)" if q.order == "asc" else "newest first (by creation date)")
     elif q.metric == "list" and q.order:
         parts.append("largest amount first" if q.order == "desc" else "smallest amount first")
     if q.share_of:

@@ -7,7 +7,7 @@ built from the query itself, not by translating the English sentence.
 from __future__ import annotations
 
 from copilot.core.visibility import Scope
-from tools.crm_query.describe import fact_bounds
+from tools.crm_query.describe import bound, fact_bounds
 from tools.crm_query.schema import ADDITIVE, CrmQuery
 
 METRIC = {"list": "列表", "count": "数量", "sum": "总金额", "avg": "平均金额", "win_rate": "赢单率",
@@ -45,6 +45,11 @@ LABEL = {"this month": "本月", "last month": "上个月", "next month": "下�
          "last quarter": "上季度", "next quarter": "下季度", "this year": "今年", "last year": "去年",
          "next year": "明年", "this week": "本周", "last week": "上周", "next week": "下周", "today": "今天",
          "year to date": "今年至今", "quarter to date": "本季度至今", "before the end of the year": "年底前"}
+
+
+def label_zh(label: str | None) -> str:
+    """A period as the asker said it, in Chinese where the words are known ('last quarter' -> '上季度')."""
+    return _label(label)
 
 
 def _label(label: str | None) -> str:
@@ -114,18 +119,28 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     elif q.group_by:
         text += f"，按{GROUP.get(q.group_by, q.group_by)}分组"
     if q.value_min is not None:
-        text += f"，只列出不少于 {q.value_min:,g} 的"
+        text += f"，只列出不少于 {bound(q, q.value_min)} 的"
     if q.value_max == 0:
         text += "，只列出为 0 的"
     elif q.value_max is not None:
-        text += f"，只列出不多于 {q.value_max:,g} 的"
+        text += f"，只列出不多于 {bound(q, q.value_max)} 的"
+    if q.versus_window is not None:
+        w = q.versus_window
+        text += f"，与{_label(w.label) or '另一时段'}（{w.start or '…'} 至 {w.end or '…'}）对比" + \
+            (f"，只列出{'上升' if q.trend == 'up' else '下降'}的" if q.trend else "")
+    if q.min_records:
+        text += f"，只列出至少有 {q.min_records} 条记录的分组"
     if q.versus_all:
         text += f"，只列出{'高于' if q.versus_all == 'above' else '低于'}" + \
             ("各组平均值的" if q.metric in ADDITIVE else "整体数值的")
     if q.rank:
         text += f"，{'倒数' if q.order == 'asc' else ''}第 {q.rank} 名"
+    elif q.limit and q.sort_by == "created" and q.order:
+        text += f"，{'最早' if q.order == 'asc' else '最新'}的 {q.limit} 条"
     elif q.limit and (q.metric != "list" or q.order):
         text += f"，{'后' if q.order == 'asc' else '前'} {q.limit} 名"
+    elif q.metric == "list" and q.order and q.sort_by == "created":
+        text += "，按创建日期从早到晚" if q.order == "asc" else "，按创建日期从晚到早"
     elif q.metric == "list" and q.order:
         text += "，金额从大到小" if q.order == "desc" else "，金额从小到大"
     if q.share_of:

@@ -16,6 +16,7 @@ class GroupRow(BaseModel):
     group: str
     value: float | None
     n: int
+    previous: float | None = None  # the same figure over ``versus_window``, when the query compares two periods
 
 
 class RecordRow(BaseModel):
@@ -98,7 +99,8 @@ class CrmResult(ToolResult):
             return date.fromordinal(int(v)).isoformat() if v is not None and self.unit == "date" else v
 
         return {"query": self.query.model_dump(mode="json"), "value": out(self.value),
-                "rows": [{"group": g.group, "value": out(g.value), "n": g.n} for g in self.rows],
+                "rows": [{"group": g.group, "value": out(g.value), "n": g.n,
+                          **({"previous": out(g.previous)} if self.query.versus_window else {})} for g in self.rows],
                 "records": [r.model_dump(mode="json")
                             for r in self.records],
                 "total": self.total, "read_as": self.read_as, "computed_as": self.computed_as, "unit": self.unit,
@@ -114,7 +116,9 @@ class CrmResult(ToolResult):
             lines.append(f"The part: {part} over {self.total} record(s); the whole: {whole} over {self.whole_total} "
                          f"record(s) {self.ref(0, first)}")
         for g in self.rows:
-            lines.append(f"- {g.group}: {self.fmt(g.value)} ({g.n} records) {self.ref(0, first)}")
+            was = f", {self.query.versus_window.label or 'the other period'}: {self.fmt(g.previous)}" \
+                if self.query.versus_window else ""
+            lines.append(f"- {g.group}: {self.fmt(g.value)} ({g.n} records{was}) {self.ref(0, first)}")
         if self.query.metric == "list":
             lines.append(f"{self.total} matching record(s); showing {len(self.records)}:")
             for i, r in enumerate(self.records):

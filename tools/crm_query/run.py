@@ -180,8 +180,11 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
             notes.append(f"{len(unknown)} record(s) with no {q.group_by.replace('_', ' ')} on record are left out"
                          + (" of the ranking" if ranking else ""))
         rows = _order(q, [GroupRow(group=g, value=metric_value(q, lst), n=len(lst)) for g, lst in buckets.items()])
-        rows = [g for g in rows if _kept(q, g.value)]
+        rows = [g for g in rows if _kept(q, g.value) and g.n >= (q.min_records or 0)]
         value = metric_value(q, recs) if not (q.compare or q.value_min is not None or q.value_max is not None) else None
+        if q.versus_window is not None:
+            rows = _with_previous(crm, scope, q, d, today, rows)
+            value = None
         if q.versus_all:
             value = _baseline(q, recs, rows)
             rows = [g for g in rows if g.value is not None and value is not None
@@ -201,7 +204,7 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
         rows = rows[: max(q.limit or 0, q.rank or 0)]  # after suppression: an exec's 'top 3' is three groups to show
         rows = rows[q.rank - 1:] if q.rank else rows  # 'the second best rep': that one
     if q.metric == "list":
-        records = _records(q, recs, d)
+        records = _records(q, recs, d, today)
         records = records[q.rank - 1:q.rank] if q.rank else records
     missing = sum(1 for r in recs if r.amount is None)
     if missing and q.metric in ("sum", "pipeline", "avg", "discount"):
@@ -214,6 +217,30 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
                      read_as=read_as(q, resolved.labels, scope), computed_as=computed_as(q, scope, len(recs)),
                      notes=notes, newest=max((r.updated_at for r in recs if r.updated_at), default=None),
                      unit=unit_of(q), labels=resolved.labels, **share)  # type: ignore[arg-type]
+
+
+def _with_previous(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today: date,
+                   rows: list[GroupRow]) -> list[GroupRow]:
+    """Each group's figure over ``versus_window`` beside its own; with ``trend``, only those that rose (or fell),
+    the biggest move first."""
+    other = q.versus_window
+    assert other is not None
+    windows = [other if w.field == other.field else w for w in q.filters.windows]
+    prev_q = q.model_copy(update={"versus_window": None, "trend": None, "limit": None, "rank": None, "order": None,
+                                  "value_min": None, "value_max": None, "min_records": None,
+                                  "filters": q.filters.model_copy(update={"windows": windows})})
+    prev_recs = LOADERS[q.object](crm, scope, prev_q, resolve(prev_q, scope, crm, d), today)
+    buckets: dict[str, list[Rec]] = defaultdict(list)
+    for r in prev_recs:
+        buckets[group_key(prev_q, r, d)].append(r)
+    rows = [g.model_copy(update={"previous": metric_value(prev_q, buckets[g.group]) if g.group in buckets else None})
+            for g in rows]
+    if q.trend:
+        up = q.trend == "up"
+        rows = [g for g in rows if g.value is not None and g.previous is not None
+                and (g.value > g.previous if up else g.value < g.previous)]
+        rows.sort(key=lambda g: (-(g.value - g.previous) if up else (g.value - g.previous), g.group))  # type: ignore[operator]
+    return rows
 
 
 def _whole_of(q: CrmQuery) -> CrmQuery:
@@ -230,6 +257,9 @@ def unit_of(q: CrmQuery) -> str:
 
 
 def _sort_key(q: CrmQuery, r: Rec) -> tuple:
+    if q.order and q.sort_by == "created":  # 'my oldest open deals': created longest ago first
+        day = r.created_on.toordinal() if r.created_on else 0
+        return (r.created_on is None, day if q.order == "asc" else -day, r.name)
     if q.order:
         return (r.amount is None, (r.amount or 0) * (1 if q.order == "asc" else -1), r.name)
     if q.object in ("activities", "calls"):
@@ -239,11 +269,16 @@ def _sort_key(q: CrmQuery, r: Rec) -> tuple:
     return (r.name,)
 
 
-def _records(q: CrmQuery, recs: list[Rec], d: Directory) -> list[RecordRow]:
+def _records(q: CrmQuery, recs: list[Rec], d: Directory, today: date) -> list[RecordRow]:
+    def detail(r: Rec) -> dict:
+        if q.sort_by == "created" and r.created_on:  # 'my oldest opp': when it was opened, and how long ago
+            return {**(r.extra or {}), "created": r.created_on.isoformat(), "age_days": (today - r.created_on).days}
+        return r.extra or {}
+
     return [RecordRow(id=r.id, name=r.name, kind=q.object[:-1], account=r.account, owner=d.users.get(r.owner_id or ""),
                       stage=r.stage, amount=r.amount, close_date=r.close_date, next_step=r.next_step,
                       last_activity=r.last_activity.date() if r.last_activity else None, pushes=r.pushes,
-                      detail=r.extra or {}) for r in sorted(recs, key=lambda r: _sort_key(q, r))]
+                      detail=detail(r)) for r in sorted(recs, key=lambda r: _sort_key(q, r))]
 
 
 def _me_vs_rest(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today: date, mine: list[Rec]) -> list[GroupRow]:

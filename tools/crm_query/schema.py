@@ -142,6 +142,9 @@ class CrmQuery(BaseModel):
     group_by: GroupBy | None = None
     order: Literal["desc", "asc"] | None = Field(default=None, description="desc for top/best, asc for worst")
     limit: int | None = Field(default=None, ge=1, le=200, description="top-N groups or records")
+    sort_by: Literal["amount", "created"] | None = Field(
+        default=None, description="with metric list: what order sorts by, the amount (default) or when the record "
+        "was created ('my oldest open deals': created, order asc)")
     rank: int | None = Field(default=None, ge=1, le=200, description="only the Nth group or record of the ordering "
                              "('second best rep': 2, with order desc)")
     compare: list[str] = Field(default_factory=list,
@@ -149,6 +152,14 @@ class CrmQuery(BaseModel):
     value_min: float | None = Field(default=None, description="with group_by: only the groups whose figure is at "
                                     "least this ('reps with more than 10 won deals': count, value_min 11)")
     value_max: float | None = Field(default=None, description="with group_by: only the groups whose figure is at most this")
+    versus_window: DateWindow | None = Field(
+        default=None, description="with group_by: the same figure over this other period, in place of the query's "
+        "window on the same date; each group shows both and the change ('which reps improved their win rate from last "
+        "quarter to this quarter': windows [this quarter], versus_window last quarter, trend up)")
+    trend: Literal["up", "down"] | None = Field(default=None, description="with versus_window: only the groups whose "
+                                                "figure rose (up) or fell (down) from versus_window to the query's window")
+    min_records: int | None = Field(default=None, ge=1, description="with group_by: only the groups of at least N "
+                                    "matching records ('win rate by sector, only sectors with at least 40 closed deals')")
     versus_all: Literal["above", "below"] | None = Field(
         default=None, description="with group_by: only the groups whose figure is above (or below) the same figure "
         "over all the matching records ('reps whose win rate beats the team's': win_rate by rep, above)")
@@ -179,11 +190,18 @@ class CrmQuery(BaseModel):
                              f"accounts or contacts, not {self.object}")
         if (f.series or self.group_by == "series") and self.object != "deals":
             raise ValueError("a product series applies to deals")
-        if (self.value_min is not None or self.value_max is not None) and not self.group_by:
-            raise ValueError("value_min / value_max keep some groups: they need group_by")
+        if (self.value_min is not None or self.value_max is not None or self.min_records) and not self.group_by:
+            raise ValueError("value_min / value_max / min_records keep some groups: they need group_by")
         if self.versus_all and (not self.group_by or self.compare or self.metric == "list"):
             raise ValueError("versus_all keeps the groups above or below the overall figure: it needs group_by, a "
                              "metric and no compare")
+        if self.versus_window is not None:
+            same = [w for w in self.filters.windows if w.field == self.versus_window.field]
+            if not self.group_by or self.compare or self.metric in ("list", "last_touch") or len(same) != 1:
+                raise ValueError("versus_window compares each group over two periods: it needs group_by, a metric, no "
+                                 "compare, and one window in filters on the same date field")
+        if self.trend and self.versus_window is None:
+            raise ValueError("trend keeps the groups that rose or fell: it needs versus_window, the other period")
         if self.share_of:
             unknown = [k for k in self.share_of if k not in CrmFilters.model_fields or k == "status"]
             if unknown:

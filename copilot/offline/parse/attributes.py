@@ -196,8 +196,16 @@ def founded(low: str) -> tuple[int | None, int | None, list[tuple[int, int]]]:
     lo = hi = None
     spans: list[tuple[int, int]] = []
     for m in re.finditer(r"\b(?:founded|established|est\.?|incorporated|started|set up|formed)\s+(?:in\s+)?"
-                         r"(before|prior to|earlier than|pre|after|later than|since|post|in|from)?[\s-]*((?:18|19|20)\d{2})\b", low):
+                         r"(before|prior to|earlier than|pre|after|later than|since|post|in|from)?[\s-]*((?:18|19|20)\d{2})\b"
+                         r"(?:\s+(or (?:later|after|newer|more recently|since)|and (?:later|after|since)|onwards?|or (?:earlier|before)|"
+                         r"and (?:earlier|before)))?", low):
         word, year = m.group(1) or "in", int(m.group(2))
+        if m.group(3):  # 'founded 2006 or later', 'established 1990 or earlier'
+            word = "from" if re.search(r"later|after|newer|recently|since|onward", m.group(3)) else "to"
+        if word == "to":
+            hi = year
+            spans.append(m.span())
+            continue
         if word in ("before", "prior to", "earlier than", "pre"):
             hi = year - 1
         elif word in ("after", "later than", "post"):
@@ -207,4 +215,7 @@ def founded(low: str) -> tuple[int | None, int | None, list[tuple[int, int]]]:
         else:
             lo = hi = year
         spans.append(m.span())
+    if spans:  # 'newer companies, founded 2006 or later': the words the year says
+        spans += [x.span() for x in re.finditer(r"\b(?:newer|younger|older|newest|oldest)\b(?=\s+(?:compan|accounts?|"
+                                                 r"customers?|clients?|firms?|businesses|logos?))", low)]
     return lo, hi, spans

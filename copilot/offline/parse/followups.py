@@ -38,7 +38,7 @@ def add_followups(main: Parse, today: date) -> None:
     if len(windows) < len(q.filters.windows):  # 'this quarter compared to last quarter? q4 minus q3': two periods
         q = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": windows})})
         main.query = q
-    versus_past = _VERSUS_PAST.search(main.text)
+    versus_past = _VERSUS_PAST.search(main.text) if q.versus_window is None else None  # each group's two already
     if versus_past and len(windows) == 1 and not periodic:
         main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": []})})
         main.unapplied.append(versus_past.group(0))
@@ -63,6 +63,12 @@ def add_followups(main: Parse, today: date) -> None:
         first, second = sorted(windows, key=lambda w: w.start or today)  # 'closing in jan or feb': both months
         both = first.model_copy(update={"end": second.end, "label": f"{first.label} or {second.label}"})
         main.query = q.model_copy(update={"filters": q.filters.model_copy(update={"windows": [both]})})
+    elif len(windows) == 2 and windows[0].field == windows[1].field and q.group_by not in (None, "month", "quarter") \
+            and not q.compare and q.metric not in ("list", "last_touch") and (
+            periodic and _VERSUS.search(main.text) or _disjoint(windows[0], windows[1])):
+        earlier, later = sorted(windows, key=lambda w: w.start or today)  # 'win rate by rep, this quarter vs last': each
+        main.query = q.model_copy(update={"versus_window": earlier,  # rep's two figures side by side
+                                          "filters": q.filters.model_copy(update={"windows": [later]})})
     elif len(windows) == 2 and windows[0].field == windows[1].field and (
             periodic and _VERSUS.search(main.text) or _disjoint(windows[0], windows[1])):
         # 'booked YTD vs last year', 'did I win more in Q2 or Q3': the same figure for each period (two periods that

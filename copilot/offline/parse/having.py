@@ -4,6 +4,7 @@ fewer than 5 open opps', 'who has at least 3 losses'. Read before amounts, so '1
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 _MORE = r"more than|over|above|greater than|at least|(?:a )?minimum of|>=?"
 _LESS = r"fewer than|less than|under|below|at most|(?:a )?maximum of|no more than|<=?"
@@ -32,7 +33,8 @@ def group_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, 
             hi = n - 1 if strict else n
         else:
             lo = n + 1 if strict else n
-        spans.append(m.span())
+        pre = re.search(r"(?:\bonly\s+)?(?:\b[a-z]+s\s+)?\b(?:with|having|that have|who have)\s+$", low[:m.start()])
+        spans.append((pre.start() if pre else m.start(), m.end()))  # 'only sectors with at least 40 closed deals'
     return lo, hi, spans
 
 
@@ -55,3 +57,38 @@ def versus_all(low: str) -> tuple[str | None, list[tuple[int, int]]]:
     if not m:
         return None, []
     return ("above" if m.group("up") or m.group("above") or m.group("beat") else "below"), [m.span()]
+
+
+_RATE = re.compile(rf"\b({_MORE}|{_LESS}|running (?:under|below|over|above)|sitting (?:under|below|over|above))\s+(?:an?\s+|the\s+)?"
+                   r"(\d+(?:\.\d+)?)\s*(?:%|percent|pct)")
+
+
+def rate_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, int]]]:
+    """(at least, at most, spans) of a rate each group must reach, as a fraction: 'reps under a 60% win rate' is at most
+    0.5999 ('under' is strict, to four places as rates are shown)."""
+    lo = hi = None
+    spans: list[tuple[int, int]] = []
+    for m in _RATE.finditer(low):
+        word, n = m.group(1).split()[-1], float(m.group(2)) / 100
+        strict = word in ("than", "over", "above", "under", "below", ">", "<")
+        if re.fullmatch(_LESS, m.group(1)) or word in ("under", "below"):
+            hi = round(n - 0.0001, 4) if strict else n
+        else:
+            lo = round(n + 0.0001, 4) if strict else n
+        spans.append(m.span())
+    return lo, hi, spans
+
+
+# each group over two periods: 'which reps improved their win rate from last qtr to this qtr', '…比上个季度高'
+_TREND = re.compile(r"\b(?:(?P<up>improv\w*|increas\w*|gr[eo]w(?:n|th)?|went up|gone up|rose|risen|climb\w*|"
+                    r"(?:higher|more|better|bigger|larger|up)\s+(?:than|from|vs\.?|versus|compared (?:to|with)))|"
+                    r"(?P<down>declin\w*|decreas\w*|dropped|fell|fallen|went down|gone down|shr[iau]nk\w*|"
+                    r"(?:lower|less|worse|fewer|smaller|down)\s+(?:than|from|vs\.?|versus|compared (?:to|with))))")
+
+
+def trend(low: str) -> tuple[Literal["up", "down"] | None, list[tuple[int, int]]]:
+    """('up' or 'down', spans) when each group's figure is set against another period's and a direction is asked."""
+    m = _TREND.search(low)
+    if not m:
+        return None, []
+    return ("up" if m.group("up") else "down"), [m.span()]

@@ -45,6 +45,10 @@ def words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0).strip("'."), m.start(), m.end()) for m in WORD.finditer(text.lower())]
 
 
+LEGAL_SHORT = {"corporation": "corp", "incorporated": "inc", "company": "co", "limited": "ltd", "international": "intl",
+               "holdings": "hldgs", "group": "grp"}
+
+
 class Linker:
     def __init__(self, names: dict[str, dict[str, str]]) -> None:
         """``names``: kind -> {id: name}."""
@@ -59,6 +63,9 @@ class Linker:
             for rid, name in table.items():
                 self._add(name.lower(), kind, rid, name)
                 self._add(name.lower().replace(" ", ""), kind, rid, name)
+                for long, short in LEGAL_SHORT.items():  # 'Acme Corporation' typed 'acme corp'
+                    if name.lower().endswith(f" {long}") and kind not in WHOLE_ONLY:
+                        self._add(name.lower()[:-len(long)] + short, kind, rid, name)
                 if kind in WHOLE_ONLY:
                     low = name.lower()
                     for short, long in FACT_ABBREVIATIONS.items():  # 'telecom' -> 'telecommunications'

@@ -34,8 +34,9 @@ PURPOSE = re.compile(
     r"(?:(?:\s+(?:tomorrow|today|tonight|later(?: today)?|this (?:afternoon|morning|week)|next week|on \w+day))?"
     r"(?:\s+(?:with|w/)\s+[\w'-]+(?:\s+[\w'-]+)?)?\s*(?=[-:–—]))?\s*\)?\s*[:,–—-]?", re.I)
 # '... since before july 1? trying to clean up old pipeline': why they ask, after the question is over
-AIM = re.compile(r"(?<=[?.!;])\s*(?:[-–—]\s*)?(?:i'?m\s+|we'?re\s+|just\s+)?(?:trying|want(?:ing)?|need(?:ing)?|looking|hoping|"
-                 r"planning)\s+to\s+[^?.!]*[?.!]?\s*$", re.I)
+AIM = re.compile(r"(?<=[?.!;])\s*(?:[-–—]\s*)?(?:i'?m\s+|we'?re\s+|just\s+)?(?:(?:trying|want(?:ing)?|need(?:ing)?|looking|hoping|"
+                 r"planning)\s+to\s+|(?:cleaning|tidying|prepping|getting ready|putting together|building|working on|"
+                 r"doing)\b)[^?.!]*[?.!]?\s*$", re.I)
 SHORTHANDS: list[tuple[str, str]] = [
     (r"\bw/o\b", "without"), (r"\bw/", "with "), (r"\b(\d+)\s*d\b", r"\1 days"), (r"\b(\d+)\s*(?:wks?|w)\b", r"\1 weeks"),
     (r"\b(\d+)\s*mos?\b", r"\1 months"), (r"\b(\d+)\s*(?:yrs?|y)\b", r"\1 years"), (r"\bwks?\b", "week"),
@@ -51,6 +52,8 @@ SHORTHANDS: list[tuple[str, str]] = [
     (r"\b(more|less|fewer|greater|bigger|larger|smaller|higher|lower|better|worse|other) then\b", r"\1 than"),
     (r"\bwhos\b", "who's"), (r"\bwho'?ve\b", "who have"),
     (r"\bcreat(?:d|ted)?\b", "create"),  # a dropped letter the general fixer leaves alone (a word's start)
+    (r"\(?\bas of (?:today|now|right now|this morning)\b\)?", " "),  # 'how many days since (as of today)': no window
+    (r"\bm(?:nth|th)(s?)\b", r"month\1"), (r"\bbefor\b", "before"), (r"\baftr\b", "after"),  # dropped letters, short words
     (r"\b(?:numbr|nbr|num)\b", "number"), (r"\b(?:lowet|lowst|lowset)\b", "lowest"), (r"\b(?:higest|highst)\b", "highest"),
     # 'this quarter vs last': the second period is the unit said once
     (r"\b(this|current) (quarter|month|year|week)\s*(vs\.?|versus|compared (?:to|with)|against|and)\s*(?:the\s+)?"

@@ -65,11 +65,18 @@ class QueryParser:
         an extra query over the same records."""
         parts = ALSO.split(question, maxsplit=2)
         main = self._parse(parts[0] if len(parts) > 1 else question)
+        if len(parts) > 1 and main.query is not None and main.query.metric == "list" and not main.query.group_by:
+            whole = self._parse(" ".join(parts))  # 'won deals over $5k, and the average cycle': one figure, filtered
+            if whole.query is not None and whole.query.metric != "list":
+                main, parts = whole, [question]
         who_has_none(main)
         add_followups(main, self.today)
         if len(parts) > 1 and main.query is not None:
             for extra in parts[1:]:
                 sub = self._parse(extra)
+                if sub.query is not None and main.query.group_by and sub.query.metric in (main.query.metric, "sum") \
+                        and sub.query.filters.model_dump(exclude_defaults=True).keys() <= {"status", "owner", "team"}:
+                    continue  # 'which one did i win the most from? and how much': the leader's figure is shown
                 if sub.query is None or sub.query.metric == "list":
                     main.unapplied += sub.unapplied
                     continue
@@ -95,22 +102,41 @@ class QueryParser:
         stuck, stuck_spans = slots.days_in_stage(low)
         used += stuck_spans
         emin, emax, staff = attributes.employees(low)  # 'over 5000 employees' is a headcount, never a deal size
+        heads = list(staff)
         rmin, rmax, firm = attributes.account_revenue(low)  # 'accounts with revenue under $1B': not a deal amount
         fmin, fmax, since = attributes.founded(low)  # 'founded before 2000': not a close date
         staff += firm + since
         group, order, limit, group_spans = slots.grouping(low)  # applied below; read here for the group bounds
-        vmin, vmax, per_group = having.group_bounds(low) if group else (None, None, [])
+        vmin, vmax, per_group = having.group_bounds(low) if group or WHICH_ACCOUNTS.search(low) else (None, None, [])
         staff += per_group  # 'which of my reps have more than 150 won deals': each rep's count, not a deal size
+        rmin_rate, rmax_rate, rate_spans = having.rate_bounds(low) if group else (None, None, [])
+        staff += rate_spans  # 'which of my reps are under a 60% win rate': each rep's rate
         amin, amax, amount_spans = slots.amounts(attributes.blank(low, staff))
         amount_spans += staff
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
         windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
+        direction, trend_spans = having.trend(low)
+        earlier = None
+        who = re.search(r"\b(?:who|which (?:reps?|people|sellers?|aes?)|reps)\b", low)
+        if direction and (group or who):  # 'which reps improved their win rate from last qtr to this qtr': two periods, not one range
+            apart = re.sub(r"\b(?:from|to|and|through|thru|vs\.?|versus)\b", lambda m: " " * len(m.group(0)), low)
+            pair = [w for w in find_windows(apart, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
+            said_unit = re.search(r"\b(week|month|quarter|year)\b", pair[0].label) if len(pair) == 1 else None
+            if said_unit and pair[0].end and pair[0].end < self.today:  # 'which products declined vs last quarter'
+                now = find_windows(f"this {said_unit.group(1)}", self.today)[0]
+                pair.append(Span(now.start, now.end, f"this {said_unit.group(1)}", pair[0].at))
+            if len(pair) == 2 and pair[0].start and pair[1].start and pair[0].start != pair[1].start:
+                earlier, later = sorted(pair, key=lambda w: w.start)  # type: ignore[arg-type,return-value]
+                windows = [later]
+                used += trend_spans + [earlier.at] + ([who.span()] if who and not group else [])
+                group = group or "rep"  # 'who on my team grew their bookings vs last month': each rep
         used += [w.at for w in windows] + amount_spans
         used += [m.span() for m in FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
         obj = next((h for h in sorted(all_hits(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
                     if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
         role = first(low, BUYING_ROLES)
-        metric_hits = [h for h in all_hits(low, METRICS) if not any(a <= h[1][0] < b for a, b in firm)]  # not 'annual revenue'
+        metric_hits = [h for h in all_hits(low, METRICS)  # not 'annual revenue', nor 'over 5000 dollars'
+                       if not any(a <= h[1][0] < b for a, b in firm + amount_spans)]
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
                       None) if metric_hits else None
         stat = all_hits(low, STATUS)
@@ -148,6 +174,8 @@ class QueryParser:
             group = "region"  # 'pipe by region' where accounts carry regions
         top_n, top_order, sp = slots.top_records(low)
         used += sp
+        age_n, age, sp = slots.age_order(low)  # 'my oldest opp still in engaging'
+        used += sp
         rank, rank_order, sp = slots.ordinal(low)  # 'my 2nd biggest account': that one only
         used += sp
         mvr = slots.me_vs_rest(low)
@@ -175,7 +203,9 @@ class QueryParser:
         if obj_kind == "calls" and re.search(r"\b(log|logged|made|make|did)\b", low):
             obj_kind = "activities"  # calls people log are activities; 'calls' alone are recordings
         metric_name = str(metric[0]) if metric else "list"
-        if of_accounts and metric_name == "count":
+        if metric_name == "cycle_length":  # '… is how many days': the cycle's unit
+            used += [m.span() for m in re.finditer(r"\b(?:how many|in|number of|#\s*of)\s+days\b", low)]
+        if of_accounts and metric_name == "count" and group != "account":
             metric_name = "account_count"  # 'how many accounts did I win in 2017': each account once, not its deals
             used += [m.span() for m in re.finditer(r"\b(?:distinct|different|diff|unique|separate)\b", low)]
         if obj_kind == "calls" and metric_name not in ("count", "list"):
@@ -210,6 +240,9 @@ class QueryParser:
             group = None  # 'the 10 top deals across my team' lists deals, it does not rank reps
         if (top_n or top_order) and not group and metric_name in ("list", "pipeline", "sum"):
             metric_name, order, limit = "list", top_order, top_n or limit
+        sort_by = None
+        if age and not group and obj_kind == "deals" and metric_name in ("list", "count", "pipeline", "sum"):
+            metric_name, order, limit, sort_by = "list", age, age_n, "created"
             group = None
         # status
         values = {str(v) for v, _ in stat}
@@ -276,6 +309,9 @@ class QueryParser:
             if fld == "close" and status in ("won", "lost", "closed"):
                 fld = "closed"  # 'how much did we close this quarter': when they closed
             wins.append(DateWindow(field=fld, start=w.start, end=w.end, label=w.label))  # type: ignore[arg-type]
+        versus_window = None
+        if earlier is not None and wins:
+            versus_window = DateWindow(field=wins[0].field, start=earlier.start, end=earlier.end, label=earlier.label)
         overdue, older = OVERDUE.search(low), OLDER.search(low)
         if older and obj_kind == "deals":  # 'older than 60 days': created more than 60 days ago
             n, unit = (older.group(1), older.group(2)) if older.group(2) else (older.group(3), older.group(4))
@@ -416,7 +452,8 @@ class QueryParser:
         part = share.part_filters(share_at, share.said_at(f, said_links, {
             "deal_type": [dtype[1]] if dtype else [], "stages": [sp for _, sp in stages], "windows": [w.at for w in windows],
             "forecast_categories": [sp for _, sp in cats], "amount_min": amount_spans, "amount_max": amount_spans,
-            "has_parent": parent_spans, "below_list": price_spans})) if share_at is not None and not group else []
+            "has_parent": parent_spans, "below_list": price_spans, "employees_min": heads, "employees_max": heads,
+            "revenue_min": firm, "revenue_max": firm, "founded_min": since, "founded_max": since})) if share_at is not None and not group else []
         if part and metric_name in ("list", "count", "sum", "pipeline"):
             metric_name = "count" if metric_name == "list" else metric_name
         else:
@@ -425,8 +462,10 @@ class QueryParser:
             if said_status and metric_name in ("list", "count") and not group:  # 'what % of my closed deals were won'
                 metric_name, share_spans = ("win_rate" if said_status[0] == "won" else "loss_rate"), []
                 f["status"] = "closed"
+        rated = bool(rate_spans) and metric_name in ("win_rate", "loss_rate")  # '% of' read as a share, 'under 60%' as a bound
         unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)
-                       if not (part and any(a <= m.start() < b for a, b in share_spans))]  # '% of' read as a share
+                       if not (part and any(a <= m.start() < b for a, b in share_spans))
+                       and not (rated and any(a <= m.start() < b for a, b in rate_spans))]
         if any(w.field == "created" for w in wins):  # 'new opps we created in jan': 'new' says created, no deal type
             used += [m.span() for m in re.finditer(r"\bnew\b(?=\s+(?:deals?|opps?|opportunit\w*|pipe(?:line)?)\b)", low)]
         unapplied = unapplied_words(question, used + [m.span() for m in unsupported] + neg_spans)
@@ -445,8 +484,11 @@ class QueryParser:
         try:
             cut = shape.ranking(metric=metric_name, group=group, order=order, limit=limit, compare=compare, rank=rank,
                                 rank_order=rank_order, bounds=(vmin, vmax) if per_group else None,
+                                rates=(rmin_rate, rmax_rate) if rated else None,
                                 versus=versus if group else None)
-            q = CrmQuery(object=obj_kind, group_by=group, compare=compare, share_of=part,  # type: ignore[arg-type]
+            q = CrmQuery(object=obj_kind, group_by=group, compare=compare, share_of=part, sort_by=sort_by,  # type: ignore[arg-type]
+                         versus_window=versus_window if group and not compare else None,
+                         trend=direction if versus_window is not None and group and not compare else None,
                          filters=CrmFilters(**f), **cut)  # type: ignore[arg-type]
         except ValidationError as exc:
             problem = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())

@@ -19,7 +19,7 @@ _SHARE = re.compile(r"\b(?:what|which|how big (?:a|of a))\s+(?:(?:is|was)\s+the\
 _VERB = re.compile(r"\b(?:came|come|comes|coming|is|are|was|were|went|goes|go|made up|make up|makes up|accounted for|"
                    r"account for|accounts for)\b(?:\s+(?:from|in|at|to|with|by|against|on|for))?")
 _PREP = re.compile(r"\b(?:from|against|with)\b")
-_AS_SHARE = re.compile(r"\b(?:as an?|in)\s+(?:%|percent(?:age)?|share|pct)\b|\bpercent(?:age)?(?:\s+wise)?\b|\bpct\b|%")
+_AS_SHARE = re.compile(r"\b(?:as an?|in)\s+(?:%|percent(?:age)?|share|pct|fraction|ratio|decimal)\b|\bpercent(?:age)?(?:\s+wise)?\b|\bpct\b|%")
 
 _HAS_PARENT = re.compile(r"\b(?:subsidiar(?:y|ies)|child (?:accounts?|compan(?:y|ies))|(?:accounts?|accts?|compan(?:y|ies)|"
                          r"customers?|clients?)\s+(?:with|that have|having)\s+(?:a\s+)?parent(?:\s+compan(?:y|ies))?|"

@@ -33,6 +33,8 @@ def amounts(low: str) -> tuple[float | None, float | None, Spans]:
     """(at least, at most, spans) of the amount filters: 'over 50k', 'between $2,000 & 4k', 'under 10000'.
     The word that leads into a bound is part of it: 'worth over 50k', 'valued at more than $20k'."""
     lo, hi, spans = _bounds(low)
+    spans = [(a, b + len(m.group(0))) if (m := re.match(r"\s*(?:dollars|usd|bucks)\b", low[b:])) else (a, b)
+             for a, b in spans]  # 'over 5000 dollars': the unit is the bound's
     spans += [m.span(1) for m in re.finditer(r"\b(worth|valued(?: at)?|value|amount|sized?)\s+(?:of\s+)?\S", low)
               if any(a <= m.end() - 1 < b for a, b in spans)]
     return lo, hi, spans
@@ -201,14 +203,22 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
         order = "asc" if m.group(3) in ("lowest", "worst", "least", "bottom", "fewest") else "desc"
         limit = num(m.group(1))
         spans.append(m.span())
-    m = re.search(rf"\b(?:which|what|who(?:se)?)(?:\s+of\s+(?:the|our|my))?\s+({_GROUP_WORDS})\b", low)
-    if m and group_of(m.group(1)) and group_of(m.group(1)) not in ("account",) or \
-            m and group_of(m.group(1)) == "account" and re.search(r"\b(most|least|highest|lowest|biggest)\b", low):
+    m = re.search(rf"\b(?:which|what|who(?:se)?)(?:\s+of\s+(?:the|our|my))?(?:\s+(\d+|two|three|four|five|ten))?\s+"
+                  rf"({_GROUP_WORDS})\b", low)
+    if m and group_of(m.group(2)) and group_of(m.group(2)) not in ("account",) or \
+            m and group_of(m.group(2)) == "account" and re.search(r"\b(most|least|highest|lowest|biggest)\b", low):
         named = g is None
-        g = g or group_of(m.group(1))
+        g = g or group_of(m.group(2))
         spans.append(m.span())
-        # 'which product leads': the one; 'what products sell best': all of them, best first
-        limit = limit or (None if named and _plural(m.group(1)) else 1)
+        # 'which product leads': the one; 'what products sell best': all of them, best first; 'which 2 products': two
+        limit = limit or (num(m.group(1)) if m.group(1) else None if named and _plural(m.group(2)) else 1)
+    m = re.search(r"\b(?:which|what)\s+(?:one|of (?:them|those|these))\b(?=.*\b(most|least|highest|lowest|best|worst|"
+                  r"biggest|top)\b)", low)
+    said = [x for x in re.finditer(rf"\b({_GROUP_WORDS})\b", low[:m.start()])] if m and g is None else []
+    if said and group_of(said[-1].group(1)):  # 'out of my medical accounts, which one did i win the most from'
+        g, limit = group_of(said[-1].group(1)), limit or 1
+        order = order or ("asc" if m.group(1) in ("least", "lowest", "worst") else "desc")  # type: ignore[union-attr]
+        spans += [m.span(), said[-1].span()]  # type: ignore[union-attr]
     m = re.search(r"\b(best|worst|highest|lowest|top|bottom|most|least)\b.*\b(on|in|across|among) (the|my|our) "
                   r"(team|reps|sellers|org|company)\b", low)
     if m and g is None:
@@ -281,6 +291,32 @@ def top_records(low: str) -> tuple[int | None, str | None, Spans]:
     if m:
         plural = m.group(2).endswith("s") or m.group(2).endswith("ies")
         return (None if plural else 1), "asc" if m.group(1) == "smallest" else "desc", [m.span()]
+    return None, None, []
+
+
+_DEALS = r"(?:open\s+|active\s+|won\s+|lost\s+)?(?:deals?|opps?|opportunit(?:y|ies))"
+
+
+def age_order(low: str) -> tuple[int | None, str | None, Spans]:
+    """'my oldest opp', 'the 5 newest deals', 'which deals have been open the longest' -> (limit, order) by creation
+    date: asc is the oldest first."""
+    m = re.search(rf"\b(?:(oldest|newest|most recent(?:ly (?:created|added|opened))?|latest)\s+(?:{NUMWORD}\s+)?|"
+                  rf"{NUMWORD}\s+(oldest|newest|most recent|latest)\s+)(single\s+|one\s+)?(?:[\w-]+\s+){{0,2}}?({_DEALS})\b", low)
+    if m:
+        word = m.group(1) or m.group(4)
+        n = m.group(2) or m.group(3)
+        plural = m.group(6).endswith(("s", "ies")) and not m.group(5)  # '最早的那个商机': 'the oldest one
+        spans = [m.span()] + [x.span() for x in re.finditer(r"\bhow (?:many days|long)\b[^?]*?\b(?:since|ago|old|open|"
+                                                             r"been)\b(?:[^?]*\b(?:engaged|created|opened|added))?", low)]
+        return (num(n) if n else None if plural else 1), "asc" if word == "oldest" else "desc", spans
+    m = re.search(rf"\b({_DEALS})\b[^?]{{0,30}}?\b(oldest|newest)(\s+one)?\b", low)  # the Chinese order: 'deals i oldest one'
+    if m:
+        return (None if m.group(1).endswith(("s", "ies")) and not m.group(3) else 1), \
+            "asc" if m.group(2) == "oldest" else "desc", [m.span()]
+    m = re.search(rf"\b({_DEALS})\b[^?]{{0,40}}?\b(?:been open|open|sitting(?: there)?|in (?:the )?pipe(?:line)?)\s+"
+                  rf"(?:the\s+)?longest\b", low)
+    if m:
+        return (None if m.group(1).endswith(("s", "ies")) else 1), "asc", [m.span()]
     return None, None, []
 
 
