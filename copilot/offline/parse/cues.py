@@ -102,3 +102,30 @@ def listed(low: str, links: list, first: Any) -> list[str]:
         names.append(x.name)
         end = x.at[1]
     return list(dict.fromkeys(names))
+
+
+_PAIR_DIMS = (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor"))
+
+
+def two_names(low: str, by_kind: dict[str, list[Any]]) -> tuple[list[str], str] | None:
+    """(the two names, the dimension) when two different names of one kind are compared ('Sam vs Lucia', 'Observe or
+    Govern'); their links are taken from ``by_kind``. Names said as left out ('excluding Darcel and Moses') are not."""
+    for kind, dim in _PAIR_DIMS:
+        got = by_kind.get(kind, [])
+        if got and LEFT_OUT.search(low[:got[0].at[0]]):
+            continue
+        if len(got) >= 2 and len({x.id for x in got}) >= 2 and re.search(
+                r"\b(vs\.?|versus|compared?|against|or|and|with|relative)\b|\bv\b", low):
+            by_kind[kind] = []
+            return two(list(dict.fromkeys(x.name for x in got))), dim
+    return None
+
+
+def manager_named(low: str, people: list[Any]) -> tuple[str | None, list[tuple[int, int]]]:
+    """(a manager's name, spans) when a person is named for their reports: "Maya's team", 'reps reporting to Maya'."""
+    for link in people:
+        before, after = low[max(0, link.at[0] - 16):link.at[0]], low[link.at[1]:link.at[1] + 8]
+        if re.search(r"(reporting to|reports to|report to|managed by|under)\s+$", before) or \
+                re.match(r"'?s?\s+(team|reps|org|people|group)\b", after):
+            return link.name, [(max(0, link.at[0] - 16), link.at[1] + 8)]
+    return None, []

@@ -279,3 +279,19 @@ def _bounded(add, m: re.Match[str], prep: str | None, s: date, e: date, today: d
         add(m, None, e, label, "before")
     else:
         add(m, s, e, label, implied=implied)
+
+
+def two_periods(low: str, today: date, taken: list[tuple[int, int]]) -> tuple[Span | None, Span | None]:
+    """(earlier, later) when a question sets a figure in one period against another: 'from last qtr to this qtr' is
+    two periods here, not one range; 'vs last quarter' alone is against this quarter. ``taken``: spans that are no
+    date ('in 3 weeks' of an inactivity phrase)."""
+    apart = re.sub(r"\b(?:from|to|and|through|thru|vs\.?|versus)\b", lambda m: " " * len(m.group(0)), low)
+    pair = [w for w in find_windows(apart, today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
+    unit = re.search(r"\b(week|month|quarter|year)\b", pair[0].label) if len(pair) == 1 else None
+    if unit and pair[0].end and pair[0].end < today:  # 'which products declined vs last quarter': this one
+        now = find_windows(f"this {unit.group(1)}", today)[0]
+        pair.append(Span(now.start, now.end, f"this {unit.group(1)}", pair[0].at))
+    if len(pair) != 2 or not (pair[0].start and pair[1].start) or pair[0].start == pair[1].start:
+        return None, None
+    earlier, later = sorted(pair, key=lambda w: w.start or today)
+    return earlier, later

@@ -59,3 +59,17 @@ def crm_evidence(low: str, obj: object, metric: object, links: list[Link], windo
     score += 0.5 if stat or stages else 0.0
     score += 0.5 if re.search(r"\b(my|mine|i|our|we)\b", low) and (obj or metric) else 0.0
     return score
+
+
+def more_evidence(low: str, *, performance: bool, role: bool, group: bool, asks: bool, filtered: bool,
+                  pointed: bool) -> float:
+    """What the parse read that makes a question CRM talk: 'how is Lucia doing' (``performance``), 'who is the EB at
+    Acme' (a buying ``role`` at a named place; 'what makes a good champion' is the playbook's), a filter only the CRM
+    holds (``filtered``), a grouping with a status or metric ('which products are we losing the most on'), a
+    contact at an account or a next-step / activity date (``pointed``)."""
+    score = 2.0 if performance else 0.0
+    score += 1.0 if role and re.search(r"\b(at|for|on)\s+\w", low) and re.search(r"\bwho\b|\bwho'?s\b", low) else 0.0
+    score += 1.0 if filtered else 0.0
+    score += 0.5 if group and asks else 0.0
+    score += 1.0 if pointed else 0.0
+    return score

@@ -27,8 +27,8 @@ from copilot.offline.parse.cues import (
     first,
     two,
 )
-from copilot.offline.parse.dates import Span, find_windows
-from copilot.offline.parse.evidence import LIBRARY_CUES, crm_evidence, unapplied_words
+from copilot.offline.parse.dates import Span, find_windows, two_periods
+from copilot.offline.parse.evidence import LIBRARY_CUES, crm_evidence, more_evidence, unapplied_words
 from copilot.offline.parse.followups import add_followups, who_has_none
 from copilot.offline.parse.lexicon import (
     ACTIVITY_KINDS,
@@ -43,8 +43,10 @@ from copilot.offline.parse.lexicon import (
     UNSUPPORTED,
 )
 from copilot.offline.parse.link import Link, Linker, words
+from copilot.offline.parse.negation import LeftOut
 from copilot.offline.parse.normalize import VOCAB, normalize
 from copilot.offline.parse.result import Parse
+from copilot.offline.parse.status import status_of
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
 
@@ -118,15 +120,9 @@ class QueryParser:
         direction, trend_spans = having.trend(low)
         earlier = None
         who = re.search(r"\b(?:who|which (?:reps?|people|sellers?|aes?)|reps)\b", low)
-        if direction and (group or who):  # 'which reps improved their win rate from last qtr to this qtr': two periods, not one range
-            apart = re.sub(r"\b(?:from|to|and|through|thru|vs\.?|versus)\b", lambda m: " " * len(m.group(0)), low)
-            pair = [w for w in find_windows(apart, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
-            said_unit = re.search(r"\b(week|month|quarter|year)\b", pair[0].label) if len(pair) == 1 else None
-            if said_unit and pair[0].end and pair[0].end < self.today:  # 'which products declined vs last quarter'
-                now = find_windows(f"this {said_unit.group(1)}", self.today)[0]
-                pair.append(Span(now.start, now.end, f"this {said_unit.group(1)}", pair[0].at))
-            if len(pair) == 2 and pair[0].start and pair[1].start and pair[0].start != pair[1].start:
-                earlier, later = sorted(pair, key=lambda w: w.start)  # type: ignore[arg-type,return-value]
+        if direction and (group or who):  # 'which reps improved their win rate from last qtr to this qtr'
+            earlier, later = two_periods(low, self.today, taken)
+            if earlier and later:
                 windows = [later]
                 used += trend_spans + [earlier.at] + ([who.span()] if who and not group else [])
                 group = group or "rep"  # 'who on my team grew their bookings vs last month': each rep
@@ -244,53 +240,10 @@ class QueryParser:
         if age and not group and obj_kind == "deals" and metric_name in ("list", "count", "pipeline", "sum"):
             metric_name, order, limit, sort_by = "list", age, age_n, "created"
             group = None
-        # status
-        values = {str(v) for v, _ in stat}
-        status = None
-        if "any" in values:
-            status = "any"
-        elif "won" in values and "lost" in values or "closed" in values and not values & {"won", "lost"}:
-            status = "closed"
-        elif "won" in values:
-            status = "won"
-        elif "lost" in values:
-            status = "lost"
-        elif "any" in values:
-            status = "any"
-        elif "open" in values:
-            status = "open"
-        if metric_name in ("win_rate", "loss_rate") and status in ("won", "lost"):
-            status = "closed"
-        if group == "loss_reason" and status is None:
-            status = "lost"  # 'the most common loss reason': only lost deals have one
-        if metric_name == "sum" and status is None and obj_kind == "deals":
-            past = [w for w in windows if (w.end or self.today) < self.today]
-            if (past and any(field_for(low, w, "closed") == "closed" for w in past) or re.search(
-                    r"\b(closed|did (i|we|\w+) close)\b", low)) and not (stages or cats):
-                status = "won"
-                assumptions.append("a total over a past period is read as won revenue")
-            else:
-                status = "open"
-        stage_list = sorted({s for v, _ in stages for s in v}, key=list(STAGES_ORDER).index)  # type: ignore[attr-defined]
-        if any(s in ("closed_won", "closed_lost") for s in stage_list):
-            stage_list = [s for s in stage_list if s not in ("closed_won", "closed_lost")]
-        if stage_list and status in (None, "any"):
-            status = "open"
-        doubts = 0
-        if status is None and obj_kind == "deals" and inactive:
-            status = "open"  # 'deals added last quarter with nothing logged in 30 days': going quiet is for open deals
-            if metric_name != "list" and any(field_for(low, w, "close") == "created" for w in windows):
-                doubts += 1  # 'avg size of opps with no touches in 45 days added this year': all of them, or open?
-                assumptions.append("open deals only, since going quiet is about open deals; say 'all' or 'won' "
-                                   "to include closed ones")
-        if status is None and obj_kind == "deals":
-            status = ("closed" if metric_name in ("win_rate", "loss_rate") else "won" if metric_name in ("cycle_length", "avg") else
-                      "any" if windows and all(field_for(low, w, "close") == "created" for w in windows) else
-                      "closed" if windows and all(field_for(low, w, "close") == "closed" for w in windows) else "open")
-        if status == "any" and metric_name in ("list", "count") and not stages:
-            doubts += 1  # 'deals added this year': all of them, or the ones still open? Both readings are common.
-            assumptions.append("deals of every status (open, won and lost), since you asked when they were added; "
-                               "say 'open' for the open ones only")
+        status, stage_list, doubts, notes = status_of(
+            low, stat, stages, cats, windows, metric=metric_name, group=group, obj_kind=obj_kind, inactive=bool(inactive),
+            today=self.today)
+        assumptions += notes
         if performance:
             status = "won"
         default_field = {"open": "close", "won": "closed", "lost": "closed", "closed": "closed",
@@ -348,27 +301,12 @@ class QueryParser:
             if not compare and len(values_said) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or|and)\b|\bv\b", low):
                 compare, group = two(values_said), kind  # 'GTX vs MG win rate', 'retail or media'
                 fact_values[kind] = []
-        for kind, dim in (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor")):
-            if compare:
-                break
-            got = by_kind.get(kind, [])
-            if got and cues.LEFT_OUT.search(low[:got[0].at[0]]):
-                continue  # 'excluding Darcel and Moses': both left out (below), not compared
-            if len(got) >= 2 and len({x.id for x in got}) >= 2 and re.search(
-                    r"\b(vs\.?|versus|compared?|against|or|and|with|relative)\b|\bv\b", low):
-                compare = two(list(dict.fromkeys(x.name for x in got)))
-                group = dim
-                by_kind[kind] = []
-                break
-        manager = None
-        for link in by_kind.get("person", []):
-            before, after = low[max(0, link.at[0] - 16):link.at[0]], low[link.at[1]:link.at[1] + 8]
-            if re.search(r"(reporting to|reports to|report to|managed by|under)\s+$", before) or \
-                    re.match(r"'?s?\s+(team|reps|org|people|group)\b", after):
-                manager = link.name
-                by_kind["person"] = [x for x in by_kind["person"] if x is not link]
-                used.append((max(0, link.at[0] - 16), link.at[1] + 8))
-                break
+        if not compare:  # 'Sam vs Lucia win rate', 'Observe or Govern': two names of one kind compared
+            compare, group = cues.two_names(low, by_kind) or (compare, group)
+        manager, sp = cues.manager_named(low, by_kind.get("person", []))  # "Maya's team", 'reps under Maya'
+        if manager:
+            by_kind["person"] = [x for x in by_kind["person"] if x.name != manager]
+            used += sp
         if manager:
             f["manager"] = manager
         if by_kind.get("person"):
@@ -397,25 +335,8 @@ class QueryParser:
             act_kind = first(low, ACTIVITY_KINDS)
             if act_kind:
                 f["activity_kind"] = act_kind[0]
-        negated: list[str] = []  # said as not applied: a negation the query can't express for this object
-        neg_spans: list[tuple[int, int]] = []
-        exclude: list[dict[str, str]] = [{"slot": k, "value": v} for k, v in fact_excluded]
-        neg = r"\b(?:excluding|exclude|except(?: for)?|other than|apart from|besides|minus|not|non[- ]?|ex|" \
-              r"not counting|not including|leaving out|leave out|without|" \
-              r"(?:everything|anything|all) but|but not)\s*" \
-              r"(?:(?:in|at)\s+(?:the\s+)?)?$"
-
-        def negation(at: tuple[int, int], slot: str, values: list[str]) -> bool:
-            """'excluding renewals', 'not in negotiation', 'other than Observe': left out (deals only)."""
-            m = re.search(neg, low[:at[0]])
-            if m:
-                neg_spans.append((m.start(), at[1]))
-                if obj_kind == "deals":
-                    exclude.extend({"slot": slot, "value": v} for v in values)
-                else:
-                    negated.append(low[m.start():at[1]].strip())
-            return bool(m)
-
+        left = LeftOut(low, obj_kind, [{"slot": k, "value": v} for k, v in fact_excluded])
+        negation = left.said
         if dtype and negation(dtype[1], "deal_type", [str(dtype[0])]):
             dtype = None
         for stage_hit, stage_at in stages:
@@ -436,7 +357,7 @@ class QueryParser:
                  amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt,
                  min_days_in_stage=stuck, employees_min=emin, employees_max=emax, revenue_min=rmin, revenue_max=rmax,
                  founded_min=fmin, founded_max=fmax, has_parent=parented, below_list=priced,
-                 exclude=exclude, **{k: v[0] for k, v in fact_values.items() if v})
+                 exclude=left.exclude, **{k: v[0] for k, v in fact_values.items() if v})
         if cats and metric_name == "list" and obj_kind == "deals" and not obj and not re.search(
                 r"\b(show|list|which|what are|give me|pull up|see|deals?|opps?|opportunit(?:y|ies))\b", low):
             metric_name = "pipeline"  # 'west's commit', 'commit for this quarter', 'who has the most commit': an amount
@@ -468,18 +389,14 @@ class QueryParser:
                        and not (rated and any(a <= m.start() < b for a, b in rate_spans))]
         if any(w.field == "created" for w in wins):  # 'new opps we created in jan': 'new' says created, no deal type
             used += [m.span() for m in re.finditer(r"\bnew\b(?=\s+(?:deals?|opps?|opportunit\w*|pipe(?:line)?)\b)", low)]
-        unapplied = unapplied_words(question, used + [m.span() for m in unsupported] + neg_spans)
-        cannot = [m.group(0) for m in unsupported] + negated
+        unapplied = unapplied_words(question, used + [m.span() for m in unsupported] + left.spans)
+        cannot = [m.group(0) for m in unsupported] + left.negated
         unapplied += [w for w in cannot if w not in unapplied]
-        evidence = crm_evidence(low, obj, metric, links, windows, stat, stages)
-        evidence += 2.0 if performance else 0.0
-        evidence += 1.0 if role and re.search(r"\b(at|for|on)\s+\w", low) and re.search(r"\bwho\b|\bwho'?s\b", low) else 0.0
-        # ('who is the EB at ...' is CRM talk; 'what makes a good champion' is the playbook's)
-        evidence += 1.0 if inactive or pushes or stuck or mvr or staff or fact_values or parented is not None or \
-            priced is not None or nxt is not None or cats or group or dtype else 0.0
-        evidence += 0.5 if group and (stat or metric) else 0.0  # 'which products are we losing the most on'
-        evidence += 1.0 if obj_kind == "contacts" and account or any(w.field in ("next_step", "last_activity")
-                                                                     for w in wins) else 0.0
+        evidence = crm_evidence(low, obj, metric, links, windows, stat, stages) + more_evidence(
+            low, performance=performance, role=bool(role), group=bool(group), asks=bool(stat or metric),
+            filtered=any([inactive, pushes, stuck, mvr, staff, fact_values, parented is not None, priced is not None,
+                          nxt is not None, cats, group, dtype]),
+            pointed=obj_kind == "contacts" and bool(account) or any(w.field in ("next_step", "last_activity") for w in wins))
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
         try:
             cut = shape.ranking(metric=metric_name, group=group, order=order, limit=limit, compare=compare, rank=rank,
@@ -498,7 +415,3 @@ class QueryParser:
         explicit = ({"status"} if stat else set()) | ({"performance"} if performance else set())
         return Parse(q, evidence, lib, unapplied, assumptions, links, None, round(coverage, 3), question,
                      explicit=explicit, unsupported=cannot, doubts=doubts)
-
-STAGES_ORDER = ["prospecting", "qualification", "discovery", "demo", "proposal", "negotiation", "closed_won",
-                "closed_lost"]
-
