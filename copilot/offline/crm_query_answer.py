@@ -98,6 +98,8 @@ def _headline_zh(res: CrmResult, read: str) -> str:
                 ("：" if res.rows else "。")
         return f"按{group}，{now}与{then}对比："
     if q.versus_all:
+        if q.versus_all == "both":
+            return f"{'各组平均' if q.metric in ADDITIVE else '整体'}为 **{res.fmt(res.value)}**（{res.total} 条记录）；各{group}与之相比："
         side = "高于" if q.versus_all == "above" else "低于"
         base = "各组平均" if q.metric in ADDITIVE else "整体"
         return f"{base}为 **{res.fmt(res.value)}**（{res.total} 条记录）；{side}{base}的{group}有 **{len(res.rows)}** 个" + \
@@ -166,6 +168,8 @@ def _headline(res: CrmResult) -> str:
     if q.versus_all:
         noun = (q.group_by or "group").replace("_", " ")
         base = f"Average per {noun}" if q.metric in ADDITIVE else "Overall"
+        if q.versus_all == "both":
+            return f"{base}: **{res.fmt(res.value)}** ({res.total} records). Each {noun} against it:"
         return f"{base}: **{res.fmt(res.value)}** ({res.total} records). **{len(res.rows)}** {noun}(s) " \
                f"{'above' if q.versus_all == 'above' else 'below'} it" + (":" if res.rows else ".")
     if bounded and not res.rows:
@@ -293,7 +297,13 @@ def _periods(q: Any, zh: bool = False) -> tuple[str, str]:
 
 
 def _moved(res: CrmResult, g: Any, zh: bool) -> str:
-    """', last quarter: 61.0%, +0.4 points': a group's figure over the other period, and the move."""
+    """', last quarter: 61.0%, +0.4 points': a group's figure over the other period, and the move; '+$41,750 vs the
+    average': a group's distance from the bar it is measured against."""
+    if res.query.versus_all and res.value is not None and g.value is not None:
+        diff = float(g.value) - float(res.value)
+        size = f"{abs(diff) * 100:.1f}" + (" 个百分点" if zh else " points") if res.query.metric in ("win_rate", "loss_rate") \
+            else res.fmt(abs(diff))
+        return f"；与平均相差 {'+' if diff >= 0 else '-'}{size}" if zh else f"; {'+' if diff >= 0 else '-'}{size} vs the bar"
     if res.query.versus_window is None:
         return ""
     _, then = _periods(res.query, zh)

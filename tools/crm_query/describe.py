@@ -101,6 +101,8 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     parts += [at + text for text in fact_bounds(q, FACT_BOUND_WORDS)]
     if f.deal_type:
         parts.append(f"of type {f.deal_type}")
+    if f.has_competitor is not None:
+        parts.append("with a competitor named" if f.has_competitor else "with no competitor named")
     if f.below_list is not None:
         parts.append("below their product's list price" if f.below_list else "at or above their product's list price")
     if f.amount_min is not None:
@@ -122,6 +124,10 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         parts.append(f"with buying role {f.buying_role.replace('_', ' ')}")
     if f.activity_kind:
         parts.append(f"of kind {f.activity_kind}")
+    if f.with_contact_role:
+        parts.append(f"at accounts with a {f.with_contact_role.replace('_', ' ')} contact on record")
+    if f.without_contact_role:
+        parts.append(f"at accounts with no {f.without_contact_role.replace('_', ' ')} contact on record")
     if q.compare == ["me_vs_rest"]:
         parts.append(f"{f.owner} against the rest of their team" if f.owner and f.owner.lower() not in ("me", "my", "i")
                      else "you against the rest of your team")
@@ -143,8 +149,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     if q.min_records:
         parts.append(f"only {q.group_by.replace('_', ' ') if q.group_by else 'group'}s with at least {q.min_records} records")
     if q.versus_all:
-        parts.append(f"only those {q.versus_all} " + ("the average per " + q.group_by.replace("_", " ")
-                                                      if q.metric in ADDITIVE and q.group_by else "the figure over all of them"))
+        bar = ("the average per " + q.group_by.replace("_", " ") if q.metric in ADDITIVE and q.group_by
+               else "the figure over all of them")
+        parts.append(f"each against {bar}" if q.versus_all == "both" else f"only those {q.versus_all} {bar}")
     if q.rank:
         parts.append(f"the {ordinal(q.rank)} {'lowest' if q.order == 'asc' else 'highest'}")
     elif q.limit and q.metric != "list" or q.limit and q.order:
@@ -163,7 +170,7 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
 SHARE_WORDS = {"has_parent": "subsidiary", "sector": "industry", "amount_min": "amount", "amount_max": "amount",
                "employees_min": "headcount", "employees_max": "headcount", "revenue_min": "account revenue",
                "revenue_max": "account revenue", "founded_min": "founding year", "founded_max": "founding year",
-               "windows": "date", "parent": "parent company", "below_list": "list price"}
+               "windows": "date", "parent": "parent company", "below_list": "list price", "has_competitor": "competitor"}
 
 
 def computed_as(q: CrmQuery, scope: Scope, n: int) -> str:

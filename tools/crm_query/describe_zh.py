@@ -91,6 +91,8 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         mods.append("子公司客户（有母公司）的" if f.has_parent else "没有母公司的客户的")
     if f.deal_type:
         mods.append(f"{DEAL_TYPE.get(f.deal_type, f.deal_type)}类型的")
+    if f.has_competitor is not None:
+        mods.append("有竞争对手的" if f.has_competitor else "没有竞争对手的")
     if f.below_list is not None:
         mods.append("成交价低于产品标价的" if f.below_list else "成交价不低于产品标价的")
     if f.amount_min is not None:
@@ -109,6 +111,10 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         mods.append(f"购买角色为 {f.buying_role.replace('_', ' ')} 的")
     if f.activity_kind:
         mods.append(f"类型为 {f.activity_kind} 的")
+    if f.with_contact_role:
+        mods.append(f"客户有 {f.with_contact_role.replace('_', ' ')} 联系人的")
+    if f.without_contact_role:
+        mods.append(f"客户没有 {f.without_contact_role.replace('_', ' ')} 联系人的")
     status = STATUS[q.effective_status()] if q.object == "deals" else ""
     noun = f"{'、'.join(mods)}{status}{OBJECT.get(q.object, q.object)}"
     text = f"{noun}的{METRIC[q.metric]}" if q.metric != "list" else f"{noun}列表"
@@ -131,8 +137,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     if q.min_records:
         text += f"，只列出至少有 {q.min_records} 条记录的分组"
     if q.versus_all:
-        text += f"，只列出{'高于' if q.versus_all == 'above' else '低于'}" + \
-            ("各组平均值的" if q.metric in ADDITIVE else "整体数值的")
+        bar = "各组平均值" if q.metric in ADDITIVE else "整体数值"
+        text += f"，每组与{bar}对比" if q.versus_all == "both" else \
+            f"，只列出{'高于' if q.versus_all == 'above' else '低于'}{bar}的"
     if q.rank:
         text += f"，{'倒数' if q.order == 'asc' else ''}第 {q.rank} 名"
     elif q.limit and q.sort_by == "created" and q.order:

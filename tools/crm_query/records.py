@@ -104,6 +104,15 @@ def _facts(stmt: Any, q: CrmQuery, r: Resolved) -> Any:
     return stmt
 
 
+def _roles(stmt: Any, f: Any, account_id: Any) -> Any:
+    """Deals or accounts whose account has (or lacks) a contact of a buying role."""
+    for role, present in ((f.with_contact_role, True), (f.without_contact_role, False)):
+        if role:
+            held = select(Contact.account_id).where(Contact.buying_role == role, Contact.account_id.is_not(None))
+            stmt = stmt.where(account_id.in_(held) if present else or_(account_id.is_(None), account_id.not_in(held)))
+    return stmt
+
+
 def _window(stmt: Any, col: Any, w: DateWindow, *, is_datetime: bool = False) -> Any:
     if w.start:
         stmt = stmt.where(col >= (datetime.combine(w.start, datetime.min.time()) if is_datetime else w.start))
@@ -166,6 +175,10 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
         stmt = stmt.where(Deal.amount >= f.amount_min)
     if f.amount_max is not None:
         stmt = stmt.where(Deal.amount <= f.amount_max)
+    stmt = _roles(stmt, f, Deal.account_id)
+    if f.has_competitor is not None:  # 'open pipe with a named competitor on it'
+        named = Deal.competitor.is_not(None) & (func.trim(Deal.competitor) != "")
+        stmt = stmt.where(named if f.has_competitor else ~named)
     if f.below_list is not None:  # a deal with no amount or no list price is neither
         stmt = stmt.where(Deal.amount < Product.list_price if f.below_list else Deal.amount >= Product.list_price)
     if f.has_next_step is not None:
@@ -237,6 +250,7 @@ def load_accounts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: 
     stmt = _facts(_people(_scoped(stmt, scope, Account), Account, r), q, r)
     if r.account_id:
         stmt = stmt.where(Account.id == r.account_id)
+    stmt = _roles(stmt, f, Account.id)
     for w in f.windows:
         stmt = _window(stmt, last_act, w, is_datetime=True)
     if f.inactive_days:

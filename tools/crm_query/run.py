@@ -187,7 +187,7 @@ def run_query(crm: CrmStore, scope: Scope, q: CrmQuery, *, today: date,
             value = None
         if q.versus_all:
             value = _baseline(q, recs, rows)
-            rows = [g for g in rows if g.value is not None and value is not None
+            rows = [g for g in rows if q.versus_all == "both" or g.value is not None and value is not None
                     and (g.value > value if q.versus_all == "above" else g.value < value)]
     else:
         value = metric_value(q, recs)
@@ -233,8 +233,14 @@ def _with_previous(crm: CrmStore, scope: Scope, q: CrmQuery, d: Directory, today
     buckets: dict[str, list[Rec]] = defaultdict(list)
     for r in prev_recs:
         buckets[group_key(prev_q, r, d)].append(r)
-    rows = [g.model_copy(update={"previous": metric_value(prev_q, buckets[g.group]) if g.group in buckets else None})
+    if scope.aggregates_only:  # an exec sees the other period's figure only over enough records to hide any one
+        buckets = defaultdict(list, {k: v for k, v in buckets.items() if len(v) >= scope.min_group_size})
+    none = 0.0 if q.metric in ADDITIVE and not scope.aggregates_only else None  # a rep who won nothing then had $0
+    rows = [g.model_copy(update={"previous": metric_value(prev_q, buckets[g.group]) if g.group in buckets else none})
             for g in rows]
+    if q.metric in ADDITIVE and not (q.limit or q.rank or scope.aggregates_only):  # none now: from its figure to 0
+        rows += [GroupRow(group=k, value=0.0, n=0, previous=metric_value(prev_q, lst)) for k, lst in sorted(buckets.items())
+                 if k != "none" and k not in {g.group for g in rows}]
     if q.trend:
         up = q.trend == "up"
         rows = [g for g in rows if g.value is not None and g.previous is not None

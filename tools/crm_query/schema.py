@@ -21,6 +21,7 @@ STAGES = ("prospecting", "qualification", "discovery", "demo", "proposal", "nego
           "closed_lost")
 CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 DEAL_TYPES = ("new", "expansion", "renewal")
+ROLES = ("champion", "economic_buyer", "technical_buyer", "user", "blocker", "influencer")
 # account_count: the distinct accounts of the matching deals ('how many accounts did I win in 2017')
 ADDITIVE = ("count", "sum", "pipeline", "activity_count", "account_count", "list_value")  # a group's figure adds up to the whole
 # list_value: the deals' products at list price; discount: the mean share taken off list ('my average discount')
@@ -93,6 +94,8 @@ class CrmFilters(BaseModel):
                                     "(subsidiaries); false: those that do not")
     exclude: list[Exclusion] = Field(default_factory=list, description="values to leave out, e.g. "
                                      "[{'slot': 'deal_type', 'value': 'renewal'}, {'slot': 'region', 'value': 'United States'}]")
+    has_competitor: bool | None = Field(default=None, description="true: deals with a competitor named on them; "
+                                        "false: deals with none")
     below_list: bool | None = Field(default=None, description="true: deals whose amount is below their product's list "
                                     "price (discounted); false: at or above it")
     amount_min: float | None = Field(default=None, ge=0)
@@ -107,12 +110,19 @@ class CrmFilters(BaseModel):
     buying_role: str | None = Field(default=None, description="contacts: champion, economic_buyer, "
                                     "technical_buyer, user, blocker, influencer")
     activity_kind: str | None = Field(default=None, description="activities: email, meeting, note, task, call")
+    with_contact_role: str | None = Field(default=None, description="deals or accounts whose account has a contact of "
+                                          "this buying role on record ('deals with an EB identified': economic_buyer)")
+    without_contact_role: str | None = Field(default=None, description="deals or accounts whose account has no contact "
+                                             "of this buying role ('accounts that still don't have an EB on file')")
 
     @model_validator(mode="after")
     def _valid(self) -> CrmFilters:
         bad = [s for s in self.stages if s not in STAGES]
         if bad:
             raise ValueError(f"unknown stage {bad[0]!r}; use one of: {', '.join(STAGES)}")
+        for role in (self.with_contact_role, self.without_contact_role):
+            if role is not None and role not in ROLES:
+                raise ValueError(f"unknown buying role {role!r}; use one of: {', '.join(ROLES)}")
         bad = [c for c in self.forecast_categories if c not in CATEGORIES]
         if bad:
             raise ValueError(f"unknown forecast category {bad[0]!r}; use one of: {', '.join(CATEGORIES)}")
@@ -160,9 +170,10 @@ class CrmQuery(BaseModel):
                                                 "figure rose (up) or fell (down) from versus_window to the query's window")
     min_records: int | None = Field(default=None, ge=1, description="with group_by: only the groups of at least N "
                                     "matching records ('win rate by sector, only sectors with at least 40 closed deals')")
-    versus_all: Literal["above", "below"] | None = Field(
+    versus_all: Literal["above", "below", "both"] | None = Field(
         default=None, description="with group_by: only the groups whose figure is above (or below) the same figure "
-        "over all the matching records ('reps whose win rate beats the team's': win_rate by rep, above)")
+        "over all the matching records ('reps whose win rate beats the team's': win_rate by rep, above); both: every "
+        "group, each set against that figure ('how far above or below the team average is each rep')")
     share_of: list[str] = Field(default_factory=list, description="the filters that pick out a part: the answer is "
                                 "the figure with every filter as a share of the figure without these ('what share of my "
                                 "won revenue came from subsidiaries': sum, filters {status: won, has_parent: true}, "
@@ -188,6 +199,8 @@ class CrmQuery(BaseModel):
                                                        or f.exclude):
             raise ValueError(f"filters on the account's facts (sector, region, tier, parent, employees) apply to deals, "
                              f"accounts or contacts, not {self.object}")
+        if (f.with_contact_role or f.without_contact_role) and self.object not in ("deals", "accounts"):
+            raise ValueError(f"a contact role on the account applies to deals or accounts, not {self.object}")
         if (f.series or self.group_by == "series") and self.object != "deals":
             raise ValueError("a product series applies to deals")
         if (self.value_min is not None or self.value_max is not None or self.min_records) and not self.group_by:

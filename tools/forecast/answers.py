@@ -92,7 +92,10 @@ def forecast(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> flo
           f"${f['expected_open']:,.0f} from {f['open_deals']} open deals)")
     c.add(f"- Range: P10 ${f['p10']:,.0f} / P50 ${f['p50']:,.0f} / P90 ${f['p90']:,.0f}")
     c.add(f"- Stage-weighted baseline: ${f['baseline_total']:,.0f}")
-    c.add(f"- Commit ${f['commit']:,.0f} | Best case ${f['best_case']:,.0f} | Pipeline ${f['pipeline']:,.0f}")
+    won = f["closed_won"]  # each call includes what is already won: the open part of each said too
+    c.add(f"- Commit ${f['commit']:,.0f} (closed won ${won:,.0f} + open commit ${f['commit'] - won:,.0f}) | "
+          f"Best case ${f['best_case']:,.0f} (+ open best case ${f['best_case'] - f['commit']:,.0f}) | "
+          f"Pipeline ${f['pipeline']:,.0f} (+ open pipeline category ${f['pipeline'] - f['best_case']:,.0f})")
     c.add(f"- Model: {f['model']}")
     for n in f.get("notes", []):
         c.add(f"_Note: {n}_")

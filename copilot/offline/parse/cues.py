@@ -104,6 +104,46 @@ def listed(low: str, links: list, first: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_COMPETED = re.compile(r"\b(?:with|has|have|having|had|against)\s+(?:an?\s+|any\s+)?(?:named\s+|known\s+)?competitors?\b|"
+                       r"\bcompetitive (?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?)\b|\bcompetitor (?:is |was )?(?:named|on (?:it|them|file))\b")
+_UNCONTESTED = re.compile(r"\b(?:with no|without(?: a| any)?|no|has no|have no)\s+(?:named\s+)?competitors?\b|"
+                          r"\buncontested\b|\bnon[- ]?competitive\b")
+
+
+def competed(low: str) -> tuple[bool | None, list[tuple[int, int]]]:
+    """(True for deals with a competitor named, False for none, None; spans): 'what % of our open pipe has a named
+    competitor on it', 'uncontested deals'. A competitor named by name is the ``competitor`` filter instead."""
+    m = _UNCONTESTED.search(low)
+    if m:
+        return False, [m.span()]
+    m = _COMPETED.search(low)
+    if not m:
+        return None, []
+    tail = re.match(r"\s+on\s+(?:it|them)\b", low[m.end():])
+    return True, [(m.start(), m.end() + (tail.end() if tail else 0))]
+
+
+_ROLE_WORDS = {"eb": "economic_buyer", "economic buyer": "economic_buyer", "decision maker": "economic_buyer",
+               "decision-maker": "economic_buyer", "champion": "champion", "technical buyer": "technical_buyer",
+               "blocker": "blocker"}
+_ROLE = r"(eb|economic buyer|decision[- ]maker|champion|technical buyer|blocker)s?"
+_ON_FILE = r"(?:\s*\((?:eb|economic buyer)\))?(?:\s+(?:contacts?|identified|named|known|on file|mapped|in the crm|on record))*"
+_LACKS = re.compile(rf"\b(?:without|no|missing|lack(?:s|ing)?|(?:do|does|did)(?:n'?t| not) (?:have|list)|dont have|doesnt have|"
+                    rf"has no|have no|with no|never (?:had|named))\s+(?:an?\s+|the\s+|any\s+)?(?:named\s+)?{_ROLE}\b{_ON_FILE}")
+_HAS = re.compile(rf"\b(?:with|has|have|having)\s+(?:an?\s+|the\s+)?(?:named\s+)?{_ROLE}\b{_ON_FILE}")
+
+
+def contact_role(low: str) -> tuple[str | None, bool, list[tuple[int, int]]]:
+    """(buying role, on record?, spans) when deals or accounts are picked by a contact role at the account: 'accts
+    that still dont have an EB on file' (economic_buyer, False), 'deals with a champion identified' (True)."""
+    for pattern, present in ((_LACKS, False), (_HAS, True)):
+        m = pattern.search(low)
+        if m:
+            return _ROLE_WORDS[m.group(1).replace("-", " ") if m.group(1) != "decision-maker" else "decision maker"], \
+                present, [m.span()]
+    return None, False, []
+
+
 _PAIR_DIMS = (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor"))
 
 

@@ -121,6 +121,14 @@ def find_windows(question: str, today: date) -> list[Span]:
         word = next((x for x in m.groups() if x), None) or re.search(r"(year|quarter|month)", m.group(0)).group(1)  # type: ignore[union-attr]
         unit = {"y": "year", "q": "quarter", "m": "month"}.get(word, word)
         add(m, today, _unit_bounds(unit, today, 0)[1], m.group(0))
+    # 'closing by end of feb', 'by the end of january 2027': everything up to that month's end (the next one to come)
+    for m in re.finditer(rf"\b(?:by|before|until|till|through|thru)\s+(?:the\s+)?end\s+of\s+({_MON})\.?"
+                         rf"(?:\s+((?:19|20)\d{{2}}))?\b", low):
+        month = next(i + 1 for i, name in enumerate(MONTHS) if name.startswith(m.group(1)[:3]))
+        yr = int(m.group(2)) if m.group(2) else today.year
+        if not m.group(2) and month_end(date(yr, month, 1)) < today:
+            yr += 1
+        add(m, None, month_end(date(yr, month, 1)), m.group(0).strip(), "before")
     # 'closing EOQ', 'commit by the end of the quarter' without 'by': from today to the period's end
     for m in re.finditer(r"\b(?:at\s+)?(?:eo(q|y|m)|eo(qtr|yr)|(?:the\s+)?end\s+of\s+(?:the\s+)?(year|quarter|qtr|month))\b", low):
         word = next(x for x in m.groups() if x)
@@ -281,17 +289,20 @@ def _bounded(add, m: re.Match[str], prep: str | None, s: date, e: date, today: d
         add(m, s, e, label, implied=implied)
 
 
-def two_periods(low: str, today: date, taken: list[tuple[int, int]]) -> tuple[Span | None, Span | None]:
+def two_periods(low: str, today: date, taken: list[tuple[int, int]]) -> tuple[Span | None, Span | None,
+                                                                            list[tuple[int, int]]]:
     """(earlier, later) when a question sets a figure in one period against another: 'from last qtr to this qtr' is
     two periods here, not one range; 'vs last quarter' alone is against this quarter. ``taken``: spans that are no
-    date ('in 3 weeks' of an inactivity phrase)."""
+    date ('in 3 weeks' of an inactivity phrase). The spans are every place the two were said."""
     apart = re.sub(r"\b(?:from|to|and|through|thru|vs\.?|versus)\b", lambda m: " " * len(m.group(0)), low)
     pair = [w for w in find_windows(apart, today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
+    said = [w.at for w in pair]
+    pair = list({(w.start, w.end): w for w in reversed(pair)}.values())[::-1]  # '(q3 minus q2)' said again: the same two
     unit = re.search(r"\b(week|month|quarter|year)\b", pair[0].label) if len(pair) == 1 else None
     if unit and pair[0].end and pair[0].end < today:  # 'which products declined vs last quarter': this one
         now = find_windows(f"this {unit.group(1)}", today)[0]
         pair.append(Span(now.start, now.end, f"this {unit.group(1)}", pair[0].at))
     if len(pair) != 2 or not (pair[0].start and pair[1].start) or pair[0].start == pair[1].start:
-        return None, None
+        return None, None, []
     earlier, later = sorted(pair, key=lambda w: w.start or today)
-    return earlier, later
+    return earlier, later, said

@@ -50,9 +50,17 @@ _VERSUS = re.compile(
     rf"trail(?:s|ing)?|lag(?:s|ging)?(?:\s+behind)?|underperform(?:s|ing)?)\s+{_WHOLE}\b")
 
 
+_EITHER = re.compile(rf"\b(?:how far\s+)?(?:above or below|below or above|over or under|under or over|(?:vs\.?|versus|against|"
+                     rf"compared (?:to|with)|relative to|minus)\s+)\s*{_WHOLE}\b")
+
+
 def versus_all(low: str) -> tuple[str | None, list[tuple[int, int]]]:
-    """('above' or 'below', spans) when each group is measured against the figure over all of them: 'how many of my
-    reps have a better win rate than the team as a whole', 'products below average deal size'."""
+    """('above', 'below' or 'both'; spans) when each group is measured against the figure over all of them: 'how many
+    of my reps have a better win rate than the team as a whole', 'products below average deal size', 'how far above or
+    below the team avg is each rep' (both: every group, with its distance)."""
+    m = _EITHER.search(low)
+    if m:
+        return "both", [m.span()] + [x.span() for x in re.finditer(rf"\bminus\s+(?:the\s+)?{_WHOLE}\b", low)]
     m = _VERSUS.search(low)
     if not m:
         return None, []

@@ -70,7 +70,9 @@ METRICS: list[tuple[str, str]] = [
 ]
 
 STATUS: list[tuple[str, str]] = [
-    (r"\bopen or closed\b|\bclosed or open\b|\bof any status\b|\bany status\b|\bany stage\b|\ball statuses\b", "any"),
+    (r"\bopen or closed\b|\bclosed or open\b|\bof any status\b|\bany status\b|\bany stage\b|\ball statuses\b|"
+     r"\b(?:whatever|whichever|regardless of(?: the| their)?|no matter (?:what|the|their)|in any) (?:stage|status)"
+     r"(?:\s+(?:they'?re|they are|it'?s|it is) in(?: now)?)?\b", "any"),
     (r"\bhow much (?:did|have|has) (?:[\w']+ ){1,3}?(?:close|closed|win|won|book|booked)\b|\b(?:did|have) (?:i|we|\w+) close\b|"
      r"\bclosed[- ]won\b|\bwon\b|\bwins\b|\bsold\b|\bwe win\b|\bwin(?:ning)?\b(?! rate)|\bbookings?\b|\bbooked\b|\brevenue\b|"
      r"\bclosed (revenue|business|deals? (?:we )?won)\b|\bsigned\b|\blanded\b|\bwho (?:has |have )?closed\b(?![- ]?lost)|"
@@ -136,7 +138,7 @@ GROUPS: list[tuple[str, str]] = [
 
 # Phrases the typed query cannot express yet: reported as not applied (and the confidence drops) rather than
 # silently answered as something else.
-UNSUPPORTED = [r"\b(?:with|without|no|missing) (?:an? |the )?(?:eb|economic buyer|champion|decision maker)(?: identified| named| known)?\b", r"\b(?:no |with no |without (?:a |any )?|missing (?:a )?)close dates?\b", r"\b(?:without|no|missing|with no) (?:an |any )?amounts?\b", 
+UNSUPPORTED = [r"\b(?:no |with no |without (?:a |any )?|missing (?:a )?)close dates?\b", r"\b(?:without|no|missing|with no) (?:an |any )?amounts?\b", 
                r"\bwhat changed\b", r"\bchanges? (?:on|to) (?:my|the|our)\b",
                r"\b(?:customers|prospects) vs\.? (?:customers|prospects)\b", r"\b(?:below|above|under|over) \d+ ?%",
                r"\bhaven'?t logged any\b", r"\b% of\b|\bpercent of\b|\bshare of\b", r"\bquota\b", r"\battainment\b"]

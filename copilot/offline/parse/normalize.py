@@ -33,6 +33,10 @@ PURPOSE = re.compile(
     # '... tomorrow with celia -': when and with whom, up to the dash or colon that ends the aside
     r"(?:(?:\s+(?:tomorrow|today|tonight|later(?: today)?|this (?:afternoon|morning|week)|next week|on \w+day))?"
     r"(?:\s+(?:with|w/)\s+[\w'-]+(?:\s+[\w'-]+)?)?\s*(?=[-:–—]))?\s*\)?\s*[:,–—-]?", re.I)
+# 'prepping the forecast call', 'getting ready for my 1:1 with celia': why they ask, said without 'for'
+PREPPING = re.compile(r"[-(,:]?\s*\b(?:i'?m\s+)?(?:prepping|prepping for|prep for|preparing(?: for)?|getting ready for)\s+(?:the|my|our|a|"
+                      r"an|tomorrow'?s|today'?s)?\s*(?:[\w'-]+\s+){0,2}?(?:call|review|meeting|1:1|1on1|qbr|standup|sync|"
+                      r"deck|board)\b\s*\)?", re.I)
 # '... since before july 1? trying to clean up old pipeline': why they ask, after the question is over
 AIM = re.compile(r"(?<=[?.!;])\s*(?:[-–—]\s*)?(?:i'?m\s+|we'?re\s+|just\s+)?(?:(?:trying|want(?:ing)?|need(?:ing)?|looking|hoping|"
                  r"planning)\s+to\s+|(?:cleaning|tidying|prepping|getting ready|putting together|building|working on|"
@@ -118,8 +122,8 @@ def normalize(question: str, protected: set[str]) -> tuple[str, list[str]]:
     words = re.split(r"([^\w']+)", text)  # "haven't" stays one word and is never 'corrected'
     text = "".join(w if not w or not w[0].isalpha() else _case(w, _fix_word(w.lower(), protected)) for w in words)
     text = _PAIR.sub(lambda m: _fix_tail(m, protected), text)
-    removed = [m.group(0).strip(" -(),:") for m in (*PURPOSE.finditer(text), *AIM.finditer(text))]
-    text = AIM.sub(" ", PURPOSE.sub(" ", text))
+    removed = [m.group(0).strip(" -(),:") for m in (*PURPOSE.finditer(text), *PREPPING.finditer(text), *AIM.finditer(text))]
+    text = AIM.sub(" ", PREPPING.sub(" ", PURPOSE.sub(" ", text)))
     for pat, rep in SHORTHANDS:
         text = re.sub(pat, rep, text, flags=re.I)
     return re.sub(r"\s+", " ", text).strip(), removed

@@ -47,6 +47,7 @@ from copilot.offline.parse.negation import LeftOut
 from copilot.offline.parse.normalize import VOCAB, normalize
 from copilot.offline.parse.result import Parse
 from copilot.offline.parse.status import status_of
+from tools.crm_query.schema import DEAL_TYPES as DEAL_TYPE_VALUES
 from tools.crm_query.schema import CrmFilters, CrmQuery, DateWindow
 
 
@@ -118,19 +119,25 @@ class QueryParser:
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
         windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
         direction, trend_spans = having.trend(low)
+        moved = None if direction else re.search(r"\bchang(?:e|ed|es)\b|\bdifference\b|\bdelta\b|\bminus\b", low)
+        trend_spans += [moved.span()] if moved else []  # 'per rep, how did won rev change from Q2 to Q3': both, no cut
         earlier = None
         who = re.search(r"\b(?:who|which (?:reps?|people|sellers?|aes?)|reps)\b", low)
-        if direction and (group or who):  # 'which reps improved their win rate from last qtr to this qtr'
-            earlier, later = two_periods(low, self.today, taken)
+        if (direction or moved and group) and (group or who) and group not in ("month", "quarter"):  # 'which reps improved their win rate from last qtr to this qtr'
+            earlier, later, said_at = two_periods(low, self.today, taken)
             if earlier and later:
                 windows = [later]
-                used += trend_spans + [earlier.at] + ([who.span()] if who and not group else [])
+                used += trend_spans + said_at + ([who.span()] if who and not group else [])
                 group = group or "rep"  # 'who on my team grew their bookings vs last month': each rep
         used += [w.at for w in windows] + amount_spans
         used += [m.span() for m in FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
         obj = next((h for h in sorted(all_hits(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
                     if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
         role = first(low, BUYING_ROLES)
+        on_file, on_file_present, on_file_spans = cues.contact_role(low)  # 'accts that still dont have an EB on file'
+        if on_file:
+            role = None  # the accounts or deals, picked by a contact they have (or lack), not the contacts
+            used += on_file_spans
         metric_hits = [h for h in all_hits(low, METRICS)  # not 'annual revenue', nor 'over 5000 dollars'
                        if not any(a <= h[1][0] < b for a, b in firm + amount_spans)]
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
@@ -153,7 +160,8 @@ class QueryParser:
         parented, parent_spans = share.has_parent(low, "parent" in fact_values)  # 'from subsidiaries': any parent
         fact_spans += parent_spans
         priced, price_spans = pricing.below_list(low)  # 'won deals closed below list price'
-        used += price_spans
+        competed, competed_spans = cues.competed(low)  # 'open pipe with a named competitor on it'
+        used += price_spans + competed_spans
         share_at, share_spans = share.share_cue(low)  # 'what % of my won revenue came from GTX Pro'
         used += share_spans if share_at is not None else []
         if fact_values or fact_excluded or staff:  # 'small companies under 500 employees', 'international (non-US) accts'
@@ -175,10 +183,14 @@ class QueryParser:
         rank, rank_order, sp = slots.ordinal(low)  # 'my 2nd biggest account': that one only
         used += sp
         mvr = slots.me_vs_rest(low)
+        versus, sp = having.versus_all(low)
+        if mvr and not (versus and group):  # 'win rate by rep vs the team average': each rep, not the asker
+            versus, sp = None, []
+        mvr = [] if versus else mvr
         used += mvr
-        versus, sp = having.versus_all(low) if not mvr else (None, [])
         if versus and not group and re.search(r"\b(?:reps?|who|people|sellers?|aes?|salespeople|members)\b", low):
             group = "rep"  # 'how many of my reps beat the team's win rate': each rep against the team
+        if versus and group == "rep":
             sp += [m.span() for m in re.finditer(r"\b(?:reps?|people|sellers?|aes?|salespeople|members)\b", low)]
         used += sp if versus and group else []
         for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
@@ -244,6 +256,8 @@ class QueryParser:
             low, stat, stages, cats, windows, metric=metric_name, group=group, obj_kind=obj_kind, inactive=bool(inactive),
             today=self.today)
         assumptions += notes
+        if status == "any" and metric_name == "pipeline":
+            metric_name = "sum"  # 'new pipe created last quarter, whatever stage they're in now': all of it
         if performance:
             status = "won"
         default_field = {"open": "close", "won": "closed", "lost": "closed", "closed": "closed",
@@ -290,11 +304,15 @@ class QueryParser:
             cats = []
             if metric_name == "list":
                 metric_name = "sum"
+        left_out_types: list[dict[str, str]] = []
         type_hits = all_hits(low, DEAL_TYPES)
         used += [sp for _, sp in type_hits]
         types = list(dict.fromkeys(str(v) for v, _ in type_hits))
         if len(types) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against|or)\b", low):
             compare, group, dtype = two(types), "deal_type", None  # 'new vs expansion vs renewal': all three
+        elif len(types) == 2 and obj_kind == "deals" and not group:  # 'open expansion + renewal pipe': both, so not the third
+            dtype = None
+            left_out_types = [{"slot": "deal_type", "value": t} for t in DEAL_TYPE_VALUES if t not in types]
         if group in fact_values and not compare:
             fact_values[group] = []  # 'won revenue by tier (ent / mid-market / commercial)': the groups, listed
         for kind, values_said in fact_values.items():
@@ -335,7 +353,7 @@ class QueryParser:
             act_kind = first(low, ACTIVITY_KINDS)
             if act_kind:
                 f["activity_kind"] = act_kind[0]
-        left = LeftOut(low, obj_kind, [{"slot": k, "value": v} for k, v in fact_excluded])
+        left = LeftOut(low, obj_kind, [{"slot": k, "value": v} for k, v in fact_excluded] + left_out_types)
         negation = left.said
         if dtype and negation(dtype[1], "deal_type", [str(dtype[0])]):
             dtype = None
@@ -357,6 +375,9 @@ class QueryParser:
                  amount_min=amin, amount_max=amax, windows=wins, min_pushes=pushes, has_next_step=nxt,
                  min_days_in_stage=stuck, employees_min=emin, employees_max=emax, revenue_min=rmin, revenue_max=rmax,
                  founded_min=fmin, founded_max=fmax, has_parent=parented, below_list=priced,
+                 has_competitor=competed if competitor is None else None,
+                 with_contact_role=on_file if on_file and on_file_present and obj_kind in ("deals", "accounts") else None,
+                 without_contact_role=on_file if on_file and not on_file_present and obj_kind in ("deals", "accounts") else None,
                  exclude=left.exclude, **{k: v[0] for k, v in fact_values.items() if v})
         if cats and metric_name == "list" and obj_kind == "deals" and not obj and not re.search(
                 r"\b(show|list|which|what are|give me|pull up|see|deals?|opps?|opportunit(?:y|ies))\b", low):
@@ -373,7 +394,7 @@ class QueryParser:
         part = share.part_filters(share_at, share.said_at(f, said_links, {
             "deal_type": [dtype[1]] if dtype else [], "stages": [sp for _, sp in stages], "windows": [w.at for w in windows],
             "forecast_categories": [sp for _, sp in cats], "amount_min": amount_spans, "amount_max": amount_spans,
-            "has_parent": parent_spans, "below_list": price_spans, "employees_min": heads, "employees_max": heads,
+            "has_parent": parent_spans, "below_list": price_spans, "has_competitor": competed_spans, "employees_min": heads, "employees_max": heads,
             "revenue_min": firm, "revenue_max": firm, "founded_min": since, "founded_max": since})) if share_at is not None and not group else []
         if part and metric_name in ("list", "count", "sum", "pipeline"):
             metric_name = "count" if metric_name == "list" else metric_name
@@ -387,6 +408,8 @@ class QueryParser:
         unsupported = [m for p in UNSUPPORTED for m in re.finditer(p, low)
                        if not (part and any(a <= m.start() < b for a, b in share_spans))
                        and not (rated and any(a <= m.start() < b for a, b in rate_spans))]
+        if any(w.field == "next_step" for w in wins):  # 'next step date by nov 30': the window's date
+            used += [m.span() for m in re.finditer(r"\bnext[- ]steps?(?:\s+(?:due\s+)?dates?)?\b", low)]
         if any(w.field == "created" for w in wins):  # 'new opps we created in jan': 'new' says created, no deal type
             used += [m.span() for m in re.finditer(r"\bnew\b(?=\s+(?:deals?|opps?|opportunit\w*|pipe(?:line)?)\b)", low)]
         unapplied = unapplied_words(question, used + [m.span() for m in unsupported] + left.spans)
@@ -395,6 +418,7 @@ class QueryParser:
         evidence = crm_evidence(low, obj, metric, links, windows, stat, stages) + more_evidence(
             low, performance=performance, role=bool(role), group=bool(group), asks=bool(stat or metric),
             filtered=any([inactive, pushes, stuck, mvr, staff, fact_values, parented is not None, priced is not None,
+                          competed is not None, on_file,
                           nxt is not None, cats, group, dtype]),
             pointed=obj_kind == "contacts" and bool(account) or any(w.field in ("next_step", "last_activity") for w in wins))
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0

@@ -12,12 +12,12 @@ import re
 Spans = list[tuple[int, int]]
 
 _SHARE = re.compile(r"\b(?:what|which|how big (?:a|of a))\s+(?:(?:is|was)\s+the\s+)?(?:share|percent(?:age)?|pct|%|"
-                    r"portion|proportion|fraction|part|ratio)\s+of\b|\bhow much of\b|\bhow many of\b(?=.*\b(?:percent|"
-                    r"pct|%|share|proportion)\b)|\b(?:share|percent(?:age)?|pct|%|portion|proportion|fraction)\s+of\b"
+                    r"portion|proportion|fraction|part|ratio)\s+of\b|\bhow (?:much|many) of\b(?=.*(?:\bpercent|\bpct\b|%|\bshare\b|"
+                    r"\bproportion\b|\bfraction\b))|\b(?:share|percent(?:age)?|pct|%|portion|proportion|fraction)\s+of\b"
                     r"(?=.*\b(?:came|come|comes|coming|is|are|was|were|from|went)\b)")
 # the verb between the whole and the part: 'of my revenue came from X', 'of my deals are renewals'
 _VERB = re.compile(r"\b(?:came|come|comes|coming|is|are|was|were|went|goes|go|made up|make up|makes up|accounted for|"
-                   r"account for|accounts for)\b(?:\s+(?:from|in|at|to|with|by|against|on|for))?")
+                   r"account for|accounts for|has|have|had)\b(?:\s+(?:from|in|at|to|with|by|against|on|for))?")
 _PREP = re.compile(r"\b(?:from|against|with)\b")
 _AS_SHARE = re.compile(r"\b(?:as an?|in)\s+(?:%|percent(?:age)?|share|pct|fraction|ratio|decimal)\b|\bpercent(?:age)?(?:\s+wise)?\b|\bpct\b|%")
 
@@ -48,8 +48,8 @@ def share_cue(low: str) -> tuple[int | None, Spans]:
         return None, []
     spans = [m.span()] + [x.span() for x in _AS_SHARE.finditer(low) if x.start() >= m.end()]
     verb = _VERB.search(low, m.end())
-    if verb:
-        return verb.end(), spans + [verb.span()]
+    if verb:  # the part is what is said from the verb on ('has a named competitor on it' starts at 'has')
+        return verb.start(), spans + [verb.span()]
     prep = _PREP.search(low, m.end())  # 'what share of my pipeline from enterprise accounts'
     return (prep.end(), spans + [prep.span()]) if prep else (None, [])
 

@@ -168,7 +168,7 @@ def grouping(low: str) -> tuple[str | None, str | None, int | None, Spans]:
     if m:
         g = group_of(m.group(1) or m.group(2))
         spans.append(m.span())
-        spans += [b.span() for b in re.finditer(r"\bbreak(?:s|ing)?\s+(?:(?:it|that|them|this)\s+)?down\b", low)]
+        spans += [b.span() for b in re.finditer(r"\bbreak(?:s|ing)?\s+(?:[\w'-]+\s+){0,4}?down\b", low)]  # 'break my pipe down by'
     m = re.search(r"\b(monthly|quarterly|weekly|month|quarter)\s+(breakdown|split|view|trend|numbers)\b|"
                   r"\b(breakdown|split|trend)\s+by\s+(month|quarter)\b|"
                   r"\b(monthly|quarterly)\s+(?=(?:[\w$-]+\s+){0,2}?(?:revenue|bookings?|booked|pipeline|pipe|wins?|won|"

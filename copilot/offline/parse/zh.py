@@ -108,6 +108,14 @@ EARLY: list[Rule] = [
 
 # (pattern, English words); applied in order, longest and most specific first.
 RULES: list[Rule] = [
+    # '平均成交金额': the average deal size, before '成交金额' alone is read as revenue
+    (r"平均(?:的)?(?:每单|每笔)?(?:成交|赢单|签约|合同|单子|商机)?(?:的)?(?:金额|额|价值|大小|规模)", " average deal size "),
+    (r"(?:还)?(?:没有|没|未)(?:关掉|关闭|关|结束|结掉|结)(?:的)?", " open "),  # '我还没关掉的单子': the open ones
+    # '在11月30号（含）之前': by that day (inclusive); '之后' after it
+    (r"在\s*([^，,。?？在]{2,16}?)\s*(?:[(（]\s*含\s*[)）])?\s*(?:之前|以前)", r" by \1 "),
+    (r"在\s*([^，,。?？在]{2,16}?)\s*(?:[(（]\s*含\s*[)）])?\s*(?:之后|以后)", r" after \1 "),
+    (r"(next step|close|关闭|预计关闭)\s*(?:的)?日期", r" \1 date "),
+    (r"(\d{1,2})\s*月\s*(\d{1,2})\s*(?:号|日)", lambda m: f" {_MONTHS[int(m.group(1)) - 1]} {m.group(2)} "),
     # 'X 最低的3个销售': the bottom three (people, teams, products), before '最低' alone is read
     (r"最(?:低|少|小|差)的\s*(\d+)\s*(?:个|位|名)(?=\s*(?:销售|代表|团队|产品|经理|行业|国家))", r" bottom \1 "),
     (r"最(?:高|多|大|好)的\s*(\d+)\s*(?:个|位|名)(?=\s*(?:销售|代表|团队|产品|经理|行业|国家))", r" top \1 "),
