@@ -15,7 +15,7 @@ from copilot.offline.gate import LIBRARY_SURE, library_probability
 from copilot.offline.parse.link import Linker
 from copilot.offline.parse.normalize import normalize
 from copilot.offline.parse.result import Parse
-from copilot.offline.router import FOCUS_CUE
+from copilot.offline.router import FOCUS_CUE, NEEDS_HELP
 from tools.calls.answers import REPORTED, is_call_question
 
 FORECAST = re.compile(r"\bforecast(?:ed)?\b(?!\s+(?:categor|as\b|in\s+(?:commit|best|upside|pipeline)))|\bon track\b|\bon pace\b|\b(?:my|our|the team'?s?) number\b(?!\s+of\b)|\bwill (we|i|my team|the team|they) (close|land|hit|make|book)\b|"
@@ -30,7 +30,7 @@ OUTLOOK = re.compile(r"\bhow(?:'s| is| does| do)? (?:the |this |our |my |the tea
                      r"\bwhere (?:will|do|does|are) (?:we|i|the team|my team) (?:land|end up|finish)\b|"
                      r"\bhow (?:will|do) (?:we|i) (?:land|end|finish) the quarter\b", re.I)
 AT_RISK = re.compile(r"at[- ]risk|\brisky\b|need(s)? attention|\brisks?\b|"
-                     r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b|" + FOCUS_CUE, re.I)
+                     r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b|" + FOCUS_CUE + "|" + NEEDS_HELP, re.I)
 # Questions about how things are done or defined are for the library even when they name CRM words:
 # "what counts as qualified pipeline", "how is win rate calculated", "can I sell a 6 month contract".
 POLICY = re.compile(

@@ -90,6 +90,10 @@ FOCUS_CUE = (r"\b(?:what|which|where|who)\b[^?.!]{0,30}\bshould (?:i|we|my team|
              r"work on|prioriti[sz]e|spend (?:my|our|its|their) time|tackle|chase|do)\b(?: first| next)?"
              r"(?: (?:on |for )?(?:today|tomorrow|tonight|this (?:week|morning|afternoon|month|quarter)|next week|now|"
              r"right now))?\s*\W*$|\b(?:my|my team'?s|our team'?s) (?:top )?priorities\b")
+# 'which team needs help', 'which of my reps is struggling': where the risk sits, per team or rep
+NEEDS_HELP = (r"\b(?:which|what|who)\b[^?.!]{0,25}\b(?:teams?|reps?|sellers?|people|of (?:my|the|our) (?:team|reps))?\b[^?.!]{0,15}"
+              r"\b(?:needs?|could use|would benefit from) (?:(?:the )?most |some |more )?(?:help|attention|coaching|support)\b|"
+              r"\b(?:which|what|who)\b[^?.!]{0,25}\b(?:is|are) (?:struggling|falling behind|behind)\b")
 CUES: dict[str, list[str]] = {
     "champion": [r"\bchampion", r"decision[- ]maker", r"economic buyer", r"\bcontacts? (at|for)\b", r"who (do we know|should i (talk|speak))"],
     "competitor": [r"\bcompare", r"\bvs\.?\b", r"\bversus\b", r"battle ?card", r"\bcompetit", r"\bagainst\b"],
@@ -100,7 +104,8 @@ CUES: dict[str, list[str]] = {
                  r"\b(my|our|the team'?s?) number\b(?! of\b)", r"\bon (track|pace)\b",
                  r"will (we|my team|i) (close|land)", r"hit (the|our) number", r"best case"],
     "at_risk": [FOCUS_CUE, r"at[- ]risk", r"\b(deals?|opps?|accounts?)\b.*\b(prioriti[sz]e|focus on)\b",
-                r"\b(prioriti[sz]e|focus on)\b.*\b(deals?|opps?|accounts?)\b", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step"],
+                r"\b(prioriti[sz]e|focus on)\b.*\b(deals?|opps?|accounts?)\b", r"\bslipping", r"\bstall", r"need(s)? attention", r"\brisky\b", r"no next step",
+                NEEDS_HELP],
     "pipeline": [r"win rate", r"\brevenue\b", r"average deal", r"deal size", r"cycle (length|time)", r"pipeline value",
                  r"how many deals", r"\bby (rep|team|product|sector|month|quarter|account)\b"],
     "my_deals": [r"\bmy (open )?(deals|pipeline|opportunities)", r"\bopen (deals|opportunities)", r"\bclosing\b",

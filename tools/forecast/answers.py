@@ -7,6 +7,7 @@ the computing and the scope checks; ``Composer`` writes the cited answer.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tools.compose import Composer
 from tools.context import ToolContext
@@ -108,9 +109,17 @@ def forecast(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> flo
     return 0.8
 
 
+FLAG_WORDS = {"stalled": "stalled", "pushed": "close date pushed", "single_threaded": "single-threaded",
+              "no_next_step": "no next step", "oversized": "oversized", "fading": "fading engagement"}
+BY_GROUP = re.compile(r"\b(?:by|per|each|which|what)\s+(?:team|rep|seller|person)s?\b|\bwho\b|\bacross (?:the )?(?:teams|reps)\b|"
+                      r"\bneeds? (?:help|attention|coaching)\b", re.I)
+
+
 def at_risk(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:
-    res = deals_at_risk(ctx, AtRiskArgs(limit=10))
+    res = deals_at_risk(ctx, AtRiskArgs(limit=10, by_group=bool(BY_GROUP.search(question))))
     c.used("deals_at_risk", res)
+    if res.groups or ctx.scope.aggregates_only:
+        return _risk_groups(ctx, c, res)
     if not res.deals:
         c.add("No open deal you can see carries a risk flag.")
         return 0.7
@@ -120,6 +129,25 @@ def at_risk(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> floa
         amount = f"${d['amount']:,.0f}" if d.get("amount") is not None else "no amount"
         c.add(f"- **{d['deal']}** ({d['owner']}, {d['stage']}, {amount}, win probability {d['probability']:.0%}): "
               f"{why} {c.cite(cit)}")
+    return 0.8
+
+
+def _risk_groups(ctx: ToolContext, c: Composer, res: Any) -> float:
+    """Where the risk sits: open deals at risk per team (per rep for a manager), biggest exposure first."""
+    ref = c.cite(res.citations[0])
+    if not res.groups:
+        c.add(f"No group you can see has open deals at risk. {ref}")
+        return 0.7
+    by = "rep" if ctx.principal.role.value == "manager" else "team"
+    total = sum(g["at_risk"] for g in res.groups)
+    c.add(f"**{total}** open deal(s) at risk across {len(res.groups)} {by}(s), as of {ctx.today}, biggest exposure "
+          f"first: {ref}")
+    for g in res.groups:
+        why = ", ".join(f"{FLAG_WORDS.get(k, k)} {n}" for k, n in sorted(g["flags"].items(), key=lambda kv: -kv[1]))
+        money = f"${g['exposure']:,.0f} exposure" if g.get("exposure") is not None else "exposure not shown (too few deals)"
+        c.add(f"- **{g['group']}**: {g['at_risk']} of {g['deals']} open deals at risk, {money}" + (f" ({why})" if why else ""))
+    if ctx.scope.aggregates_only:
+        c.add("_Execs see risk per team; each team's manager sees the deals behind it._")
     return 0.8
 
 

@@ -137,6 +137,15 @@ class DealRisk(BaseModel):
     flags: list[RiskFlag]
 
 
+class RiskGroup(BaseModel):
+    """Open deals at risk in one group (a team, or a rep for a manager): how many, how much, and why."""
+    group: str
+    deals: int  # open deals in the group
+    at_risk: int
+    exposure: float | None  # the at-risk deals' amounts (not shown to an exec over fewer deals than the minimum)
+    flags: dict[str, int] = Field(default_factory=dict)  # flag code -> deals carrying it
+
+
 class ReliabilityBin(BaseModel):
     lo: float
     hi: float

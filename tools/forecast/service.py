@@ -31,6 +31,7 @@ from tools.forecast.schemas import (
     DealScore,
     GroupTotal,
     QuarterForecast,
+    RiskGroup,
 )
 from tools.forecast.simulate import Spread, percentiles, simulate_totals
 from tools.forecast.store import CallStore, OverrideStore
@@ -253,6 +254,35 @@ class Forecaster:
             raise PermissionDenied("execs see aggregates only, not individual deals",
                                    hint="use 'copilot forecast --company' or 'copilot pipeline'")
         return [d for d in self.snapshot().deals if scope.allows(d.owner_id, d.team_id) and is_open_at(d, day)]
+
+    def risk_by_group(self, scope: Scope, *, as_of: date | None = None) -> list[RiskGroup]:
+        """Open deals at risk per team (per rep for a manager), with exposure and the count of each flag: what an
+        exec may see of the risk list. Groups under the scope's minimum size are merged into one."""
+        rules = self.risk_rules()
+        snap = self.snapshot()
+        day_date, live, _ = self.resolve_as_of(as_of)
+        day = day_date.toordinal()
+        deals = [d for d in snap.deals if (scope.aggregates_only or scope.allows(d.owner_id, d.team_id)) and is_open_at(d, day)]
+        norms = rep_norms(snap, day)
+        by_rep = not (scope.aggregates_only or scope.all_records)
+        acc: dict[str, RiskGroup] = {}
+        for d in deals:
+            name = snap.user_name(d.owner_id) if by_rep else snap.team_name(d.team_id)
+            g = acc.setdefault(name, RiskGroup(group=name, deals=0, at_risk=0, exposure=0.0))
+            g.deals += 1
+            st = state_at(d, day, snap)
+            flags = flags_for(d, st, day, snap, norms, live=live, stall_days=rules.stall_days, oversize=rules.oversize,
+                              late=rules.late_stages)
+            if flags:
+                g.at_risk += 1
+                g.exposure = (g.exposure or 0.0) + (st.amount or 0.0)
+                for f in flags:
+                    g.flags[f.code] = g.flags.get(f.code, 0) + 1
+        out = sorted(acc.values(), key=lambda g: -(g.exposure or 0.0))
+        if scope.aggregates_only:  # every group's figures rest on enough deals to hide any one of them
+            out = [g if g.at_risk >= scope.min_group_size else g.model_copy(update={"exposure": None})
+                   for g in out if g.deals >= scope.min_group_size]
+        return out
 
     def at_risk(self, scope: Scope, *, as_of: date | None = None, rules: RiskRules | None = None) -> list[DealRisk]:
         """Open deals with at least one risk flag, biggest exposure first (``rules``: instead of those in force)."""

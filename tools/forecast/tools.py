@@ -114,12 +114,19 @@ def forecast_quarter(ctx: ToolContext, args: ForecastArgs) -> ForecastAnswer:
 
 class AtRiskArgs(BaseModel):
     limit: int = Field(default=10, ge=1, le=50)
+    by_group: bool = Field(default=False, description="true: how many open deals are at risk per team (per rep for a "
+                           "manager), their exposure and why, instead of the deals; execs always get this")
 
 
 class RiskList(ToolResult):
     deals: list[dict[str, Any]] = Field(default_factory=list)
+    groups: list[dict[str, Any]] = Field(default_factory=list)
 
     def render(self, first: int = 1) -> str:
+        if self.groups:
+            return "\n".join(f"{self.ref(0, first)} {g['group']}: {g['at_risk']} of {g['deals']} open deals at risk, "
+                             f"exposure {_money(g.get('exposure'))}; " + ", ".join(f"{k} {v}" for k, v in g["flags"].items())
+                             for g in self.groups)
         if not self.deals:
             return "No open deal you can see has a risk flag."
         return "\n".join(
@@ -131,6 +138,11 @@ class RiskList(ToolResult):
 def deals_at_risk(ctx: ToolContext, args: AtRiskArgs) -> RiskList:
     """Open deals you may see that carry risk flags (stalled, close date pushed, single-threaded, no next
     step, amount far above the rep's norm, late stage with falling engagement), each with why."""
+    if args.by_group or ctx.scope.aggregates_only:  # an exec sees risk per team, never the deals
+        groups = _forecaster(ctx).risk_by_group(ctx.scope, as_of=ctx.today)
+        return RiskList(groups=[g.model_dump(mode="json") for g in groups],
+                        citations=[Citation(source_id="crm:risk:groups", title="Open deals at risk, by group", kind="crm",
+                                            record="deals", snippet=f"{sum(g.at_risk for g in groups)} open deals at risk")])
     risks = _forecaster(ctx).at_risk(ctx.scope, as_of=ctx.today)[: args.limit]
     return RiskList(deals=[r.model_dump(mode="json") for r in risks],
                     citations=[Citation(source_id=f"crm:deal:{r.deal_id}", title=r.deal, kind="crm",

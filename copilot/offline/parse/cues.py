@@ -16,9 +16,14 @@ BEFORE = [(r"\b(clos(?:e|es|ing)|expected to close|due to close|land(?:ing)?|to 
             r"opened up|sitting(?: there| around| idle)?|been (?:open|around)|open since)\b", "created"),
            (r"\bnext[- ]steps?\b", "next_step"),
            (r"\b(activity|active|touched|contacted|worked|engaged with|last touch)\b", "last_activity")]
-PERFORMANCE = re.compile(r"\bhow (?:did|is|was|has|have|are) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
+PERFORMANCE = re.compile(r"\bhow(?:'s| (?:did|is|was|has|have|are)) [\w' ]{1,40}?(?:do|doing|done|perform(?:ing|ed)?|going|"
                          r"tracking|trending)\b|\bperformance\b|\bnumbers\b|\bscorecard\b|\bheadlines?\b|"
                          r"\bahead\b|\bbehind\b", re.I)
+# 'how is the business doing', 'how's my team doing': the whole business (or team) the asker sees ('how are we
+# doing?' alone stays a question to ask back: bookings, pipeline or win rate?)
+WHOLE_BUSINESS = re.compile(r"\bhow(?:'s| (?:is|are|was|were|has|have))\s+(?:the |our |my |my team'?s |the team'?s )?(?:business|company|"
+                            r"org|team|sales|numbers)\b(?:\s+\w+)?\s+(?:doing|going|tracking|trending|performing|"
+                            r"looking)\b", re.I)
 ALSO = re.compile(r"\s*(?:,|;)?\s*\b(?:and|also|plus)\s+(?=(?:how many|how much|what'?s|whats|what is|what are|the total|"
                   r"total|avg|average|the average|the avg|the win rate|win rate|how often|the cycle|cycle|"
                   r"the sales cycle|sales cycle)\b)", re.I)

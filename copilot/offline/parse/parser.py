@@ -227,10 +227,17 @@ class QueryParser:
         if metric_name == "pipeline" and re.search(r"\b(show|list|what'?s in|whats in|see|pull up|give me)\b[^?]*\bpipe",
                                                    low) and not group:
             metric_name = "list"
+        whole = cues.WHOLE_BUSINESS.search(low)
         performance = (not metric and obj_kind == "deals" and bool(PERFORMANCE.search(low))
                        and (any(x.kind in ("person", "team") for x in links)
-                            or bool(windows) and bool(re.search(r"\b(we|our|us|team|company)\b|^\W*(give|show|what)", low))
+                            or (bool(windows) or bool(whole)) and bool(re.search(
+                                r"\b(we|our|us|team|company|business|org|things|sales|numbers)\b|^\W*(give|show|what)", low))
                             and not LIBRARY_CUES.search(low)))
+        if performance and not windows:  # 'how is the business doing', "how's sam doing": this quarter, said so
+            now = find_windows("this quarter", self.today)[0]
+            windows = [Span(now.start, now.end, "this quarter", (0, 0))]
+            assumptions.append("this quarter, since no period was given")
+            used += [whole.span()] if whole else []
         if performance:
             metric_name = "sum"  # 'how is Lucia doing': her won revenue (win rate and pipeline follow)
         if metric_name == "activity_count" and obj_kind not in ("deals", "accounts"):
