@@ -62,7 +62,7 @@ METRICS: list[tuple[str, str]] = [
      r"\b(sells?|selling|sold) (the )?(best|most|least|worst)\b|\b(best|top|worst)[- ]sell(ing|ers?)\b|"
      r"\b(?:make|made|making|earn|earned|earning|generat(?:e|ed|ing)|bring in|brought in|bringing in|brought)\b[\w\s]{0,20}?\b(?:money|cash|dollars|\$)", "sum"),  # 'which product did i make the most money on'
     (r"\bhow often (do|does|did) [\w ]{1,30}? win\b", "win_rate"),
-    (r"\b(open |total |current )?pipe(line)?( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category)", "pipeline"),
+    (r"\b(open |total |current )?(?:pipe\b|pipeline( value| amount| \$)?\b(?! deals)(?! category)(?! forecast category))", "pipeline"),
     # 'worth over 50k', 'amount above $20k' is an amount filter, not a total
     (r"\b(total|sum|revenue|rev|bookings?|booked|how much|(?:amount|value|worth)(?!\s+(?:of\s+)?(?:over|above|more than|"
      r"at least|under|below|less than|between|north of|greater than|[$€£\d]))|dollars|\$ ?(won|closed)|arr|acv)\b"

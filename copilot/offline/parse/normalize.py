@@ -24,7 +24,9 @@ VOCAB |= {"start", "beginning", "end", "smaller", "bigger", "larger", "greater",
           "talked", "spoke", "contacted", "quarterly", "monthly", "weekly", "time", "date", "dates", "times", "last",
           "touch", "deal", "size", "average", "amount", "worked", "logged", "stuck", "slip", "slips", "pushes",
           "talk", "spoken", "active", "owned", "value", "number", "count", "ones", "ago", "later", "earlier",
-          "committed", "added", "created", "create", "creating", "opened", "entered", "money", "make", "made", "earned", "once", "twice", "thrice", "fcst"}
+          "committed", "added", "created", "create", "creating", "opened", "entered", "money", "make", "made", "earned", "once", "twice", "thrice", "fcst",
+          "reporting", "reports", "managed", "compare", "discount", "discounted", "subsidiaries", "improved", "increased",
+          "decreased", "declined", "oldest", "newest", "competitor", "champion", "economic"}
 
 PURPOSE = re.compile(
     r"[-(,:]?\s*\b(?:i\s+)?(?:need|needed|want|prepping|prep|getting ready)?\s*(?:this|it|tihs|these|that)?\s*"

@@ -306,6 +306,7 @@ class QueryParser:
         if "product" in by_kind:  # 'the Govern product', 'product Observe': the word names the kind, nothing more
             used += [m.span() for m in re.finditer(r"\bproducts?\b", low)]
         cat_list = list(dict.fromkeys(str(v) for v, _ in cats))
+        used += [m.span() for m in re.finditer(r"\b(?:forecast\s+)?categor(?:y|ies)\b", low)] if cats else []
         if len(cat_list) >= 2 and re.search(r"\b(vs\.?|versus|compared?|against)\b", low):
             compare, group = two(cat_list), "forecast_category"  # 'commit vs best case'
             cats = []

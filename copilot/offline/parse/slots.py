@@ -334,7 +334,7 @@ def ordinal(low: str) -> tuple[int | None, str | None, Spans]:
 
 
 def me_vs_rest(low: str) -> Spans:
-    m = re.search(r"\bmy\b[\w\s$'-]{0,45}?\s(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?"
+    m = re.search(r"\bmy\b[\w\s$%'-]{0,45}?\s(?:vs\.?|versus|compared? (?:to|with)|compares? (?:to|with)|against)\s+(?:the\s+)?"
                   r"(?:rest(?: of (?:the |my )?team)?|everyone(?: else)?(?: on (?:the|my) team)?|others|my (?:team|peers)|"
                   r"peers|team average)\b", low)
     if m:  # 'my bookings ytd vs rest of team', 'my open pipeline vs everyone else on the team'
