@@ -246,7 +246,7 @@ def crm_answer(ctx: ToolContext, c: Composer, parse: Parse) -> tuple[float, dict
     c.add(f"_我对问题的理解：{read}。_" if zh else f"_How I read your question: {read}._")
     c.add(f"_计算方式：{computed}。_" if zh else f"_How it is computed: {computed}._")
     for n in parse.assumptions + res.notes:
-        c.add(f"_注：{n}_" if zh else f"_Note: {n}_")
+        c.add(f"_注：{describe_zh.note_zh(n)}_" if zh else f"_Note: {n}_")
     for extra in parse.also:
         more = query_crm(ctx, extra)
         c.used("query_crm", more)

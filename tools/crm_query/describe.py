@@ -124,6 +124,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         parts.append(f"with buying role {f.buying_role.replace('_', ' ')}")
     if f.activity_kind:
         parts.append(f"of kind {f.activity_kind}")
+    if f.without_deals:
+        parts.append(("" if q.object == "accounts" else "at accounts ") +
+                     f"with no {'' if f.without_deals == 'any' else f.without_deals + ' '}deals you can see")
     if f.with_contact_role:
         parts.append(f"at accounts with a {f.with_contact_role.replace('_', ' ')} contact on record")
     if f.without_contact_role:

@@ -6,6 +6,8 @@ built from the query itself, not by translating the English sentence.
 
 from __future__ import annotations
 
+import re
+
 from copilot.core.visibility import Scope
 from tools.crm_query.describe import bound, fact_bounds
 from tools.crm_query.schema import ADDITIVE, CrmQuery
@@ -111,6 +113,9 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         mods.append(f"购买角色为 {f.buying_role.replace('_', ' ')} 的")
     if f.activity_kind:
         mods.append(f"类型为 {f.activity_kind} 的")
+    if f.without_deals:
+        mods.append(f"没有{STATUS.get(f.without_deals, '')}商机的" if q.object == "accounts" else
+                    f"客户没有{STATUS.get(f.without_deals, '')}商机的")
     if f.with_contact_role:
         mods.append(f"客户有 {f.with_contact_role.replace('_', ' ')} 联系人的")
     if f.without_contact_role:
@@ -162,3 +167,30 @@ def computed_as(q: CrmQuery, scope: Scope, n: int) -> str:
     if q.share_of:
         return f"部分的{DEFINITION[q.metric]}，除以整体的同一数值；在{reach}中部分匹配到 {n} 条记录"
     return f"{DEFINITION[q.metric]}；在{reach}中匹配到 {n} 条记录"
+
+
+# The notes an answer carries (how the question was read, what was left out), in Chinese; a note with no rule here
+# is shown as it is.
+NOTES: list[tuple[str, str]] = [
+    (r"^set aside '(.+)' \(why you ask, not what\)$", r"已略去“\1”（这是提问的原因，不是问题本身）"),
+    (r"^this quarter, since no period was given$", "按本季度计算，因为问题没有给出时间段"),
+    (r"^the accounts, each with its number of matching deals$", "列出客户，以及每个客户符合条件的商机数"),
+    (r"^ranked by number of records$", "按记录数排序"), (r"^ranked by won amount$", "按赢单金额排序"),
+    (r"^a total over a past period is read as won revenue$", "过去时段的总额按赢单金额理解"),
+    (r"^open deals only, since going quiet is about open deals.*$", "只看进行中的商机，因为“没有跟进”说的是进行中的商机；如需包含已关闭的，请说“全部”或“赢单”"),
+    (r"^deals of every status \(open, won and lost\).*$", "包括所有状态的商机（进行中、赢单、输单），因为问的是创建时间；只看进行中的请说“进行中”"),
+    (r"^open pipeline is today's.*$", "管道金额只有当前值，没有保存历史值，因此无法对比"),
+    (r"^(\d+) group\(s\) with fewer than (\d+) records suppressed$", r"\1 个少于 \2 条记录的分组未显示"),
+    (r"^people's names are pseudonymized in aggregate views$", "汇总视图中的人名已做匿名处理"),
+    (r"^(\d+) record\(s\) with no (.+) on record are left out( of the ranking)?$", r"\1 条记录没有\2信息，未计入"),
+    (r"^(\d+) matching deal\(s\) have no amount.*$", r"\1 条符合条件的商机没有金额（求和按 0 计，求平均时不计入）"),
+    (r"^(\d+) matching deal\(s\) have no product list price.*$", r"\1 条符合条件的商机没有产品标价（求和按 0 计，求平均时不计入）"),
+]
+
+
+def note_zh(note: str) -> str:
+    """One of an answer's notes in Chinese, where a rule knows its wording."""
+    for pattern, zh in NOTES:
+        if re.match(pattern, note):
+            return re.sub(pattern, zh, note)
+    return note

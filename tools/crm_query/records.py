@@ -113,6 +113,17 @@ def _roles(stmt: Any, f: Any, account_id: Any) -> Any:
     return stmt
 
 
+def _no_deals(stmt: Any, f: Any, scope: Scope, account_id: Any) -> Any:
+    """Accounts (or deals' accounts) with no deal of ``f.without_deals``'s status that the asker can see (a deal the
+    asker can't see neither hides nor shows an account)."""
+    if f.without_deals is None:
+        return stmt
+    held = select(Deal.account_id).where(Deal.account_id.is_not(None))
+    clause = status_clause(f.without_deals)
+    held = _scoped(held.where(clause) if clause is not None else held, scope, Deal)
+    return stmt.where(or_(account_id.is_(None), account_id.not_in(held)))
+
+
 def _window(stmt: Any, col: Any, w: DateWindow, *, is_datetime: bool = False) -> Any:
     if w.start:
         stmt = stmt.where(col >= (datetime.combine(w.start, datetime.min.time()) if is_datetime else w.start))
@@ -175,7 +186,7 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
         stmt = stmt.where(Deal.amount >= f.amount_min)
     if f.amount_max is not None:
         stmt = stmt.where(Deal.amount <= f.amount_max)
-    stmt = _roles(stmt, f, Deal.account_id)
+    stmt = _no_deals(_roles(stmt, f, Deal.account_id), f, scope, Deal.account_id)
     if f.has_competitor is not None:  # 'open pipe with a named competitor on it'
         named = Deal.competitor.is_not(None) & (func.trim(Deal.competitor) != "")
         stmt = stmt.where(named if f.has_competitor else ~named)
@@ -250,7 +261,7 @@ def load_accounts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: 
     stmt = _facts(_people(_scoped(stmt, scope, Account), Account, r), q, r)
     if r.account_id:
         stmt = stmt.where(Account.id == r.account_id)
-    stmt = _roles(stmt, f, Account.id)
+    stmt = _no_deals(_roles(stmt, f, Account.id), f, scope, Account.id)
     for w in f.windows:
         stmt = _window(stmt, last_act, w, is_datetime=True)
     if f.inactive_days:

@@ -110,6 +110,9 @@ class CrmFilters(BaseModel):
     buying_role: str | None = Field(default=None, description="contacts: champion, economic_buyer, "
                                     "technical_buyer, user, blocker, influencer")
     activity_kind: str | None = Field(default=None, description="activities: email, meeting, note, task, call")
+    without_deals: Status | None = Field(default=None, description="accounts (or deals whose account) have no deal of "
+                                         "this status that the asker can see: 'accounts with no open deals' (open), "
+                                         "'accounts we lost this year but never won' (deals lost this year, without_deals won)")
     with_contact_role: str | None = Field(default=None, description="deals or accounts whose account has a contact of "
                                           "this buying role on record ('deals with an EB identified': economic_buyer)")
     without_contact_role: str | None = Field(default=None, description="deals or accounts whose account has no contact "
@@ -199,8 +202,8 @@ class CrmQuery(BaseModel):
                                                        or f.exclude):
             raise ValueError(f"filters on the account's facts (sector, region, tier, parent, employees) apply to deals, "
                              f"accounts or contacts, not {self.object}")
-        if (f.with_contact_role or f.without_contact_role) and self.object not in ("deals", "accounts"):
-            raise ValueError(f"a contact role on the account applies to deals or accounts, not {self.object}")
+        if (f.with_contact_role or f.without_contact_role or f.without_deals) and self.object not in ("deals", "accounts"):
+            raise ValueError(f"a contact role or the deals at the account apply to deals or accounts, not {self.object}")
         if (f.series or self.group_by == "series") and self.object != "deals":
             raise ValueError("a product series applies to deals")
         if (self.value_min is not None or self.value_max is not None or self.min_records) and not self.group_by:

@@ -149,6 +149,29 @@ def contact_role(low: str) -> tuple[str | None, bool, list[tuple[int, int]]]:
     return None, False, []
 
 
+_DEALISH = r"(?:deals?|opps?|opportunit(?:y|ies)|pipeline|pipe|business)"
+_KIND = r"(open|active|live|current|won|lost|closed)?"
+_NO_DEALS = re.compile(rf"\b(?:with|have|has|having|had)\s+no\s+{_KIND}\s*{_DEALISH}\b|\b(?:without|(?:do|does|did)(?:n'?t| not) have|"
+                       rf"dont have|doesnt have|lack(?:s|ing)?)\s+(?:any\s+|an?\s+)?{_KIND}\s*{_DEALISH}\b|"
+                       r"\b(?:never|not yet|haven'?t ever|have never|has never)\s+(won|win|closed|close|bought|buy|purchased|signed)"
+                       r"(?:\s+(?:anything|a deal|any deals?|from us|with us))?\b")
+
+
+def no_deals(low: str) -> tuple[str | None, list[tuple[int, int]]]:
+    """(status, spans) of the deals an account has none of: 'accounts with no open deals' (open), 'accounts we lost this
+    year but never won' (won), 'customers without any pipeline' (open)."""
+    m = _NO_DEALS.search(low)
+    if not m:
+        return None, []
+    word = next((g for g in m.groups() if g), None)
+    status = ("open" if word in (None, "open", "active", "live", "current") and re.search(r"pipe|open|active|live|current",
+                                                                                            m.group(0)) else
+              "won" if word in ("won", "win", "bought", "buy", "purchased", "signed") else
+              "lost" if word == "lost" else "closed" if word in ("closed", "close") and "never" not in m.group(0) else
+              "won" if word in ("closed", "close") else "any")
+    return status, [m.span()]
+
+
 _PAIR_DIMS = (("team", "team"), ("person", "rep"), ("product", "product"), ("competitor", "competitor"))
 
 

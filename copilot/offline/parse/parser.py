@@ -138,11 +138,13 @@ class QueryParser:
         if on_file:
             role = None  # the accounts or deals, picked by a contact they have (or lack), not the contacts
             used += on_file_spans
-        metric_hits = [h for h in all_hits(low, METRICS)  # not 'annual revenue', nor 'over 5000 dollars'
-                       if not any(a <= h[1][0] < b for a, b in firm + amount_spans)]
+        lacking, lack_spans = cues.no_deals(low) if obj and obj[0] == "accounts" else (None, [])
+        used += lack_spans  # 'accounts with no open deals', 'never won': the accounts, by the deals they lack
+        metric_hits = [h for h in all_hits(low, METRICS)  # not 'annual revenue', nor 'over 5000 dollars', nor 'no pipeline'
+                       if not any(a <= h[1][0] < b for a, b in firm + amount_spans + lack_spans)]
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
                       None) if metric_hits else None
-        stat = all_hits(low, STATUS)
+        stat = [h for h in all_hits(low, STATUS) if not any(a <= h[1][0] < b for a, b in lack_spans)]
         stages = all_hits(low, self.stages)
         cats = all_hits(low, CATEGORIES)
         dtype = first(low, DEAL_TYPES)
@@ -199,7 +201,8 @@ class QueryParser:
         if role and re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low) and not re.search(r"\bwho\b", low):
             obj_kind = "deals"  # 'opps with an EB identified': about deals (whether a role is known is not queryable)
             role = None
-        deal_word = re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low)
+        deal_word = next((m for m in re.finditer(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low)
+                          if not any(a <= m.start() < b for a, b in lack_spans)), None)
         which_accounts = of_accounts = False
         if obj_kind == "accounts" and (dtype or stages or cats or amin or amax or deal_word
                                        or {str(v) for v, _ in stat} & {"won", "lost"}):
@@ -357,6 +360,8 @@ class QueryParser:
             owner = "me"
         if obj_kind == "contacts" and role:
             f["buying_role"] = role[0]
+        if lacking and obj_kind in ("accounts", "deals"):
+            f["without_deals"] = lacking
         if obj_kind == "activities":
             act_kind = first(low, ACTIVITY_KINDS)
             if act_kind:

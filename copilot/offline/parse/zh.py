@@ -56,6 +56,10 @@ Rule = tuple[str, str | Callable[[re.Match[str]], str]]
 
 # Phrases whose numerals are not counts ("最近一次" is "the latest"), read before numerals become digits.
 EARLY: list[Rule] = [
+    # '哪些客户今年丢过单，但是一单都没赢过': accounts by the deals they never had, before '一单都没赢' (reps at none)
+    (r"(?:但是?|却|可是?)?\s*(?:一单都没|从来没|从没|一次都没)(?:有)?(?:赢|签|成交)(?:过|下来)?",
+     lambda m: " but never won " if "客户" in m.string else m.group(0)),
+    (r"丢过(?:单|商机|单子)|输过(?:单|商机|单子)", " lost deals "),
     (r"谁(?=[^?？]*(?:一单|一个|一笔)都没)", " which rep "),  # '谁这个月一单都没赢': the reps at none
     (r"(?:一单|一个|一笔)都没(?:有)?(?:赢|签下?|成交)(?:过|下来)?", " didn't win a single deal "),
     (r"(?:一单|一个|一笔)都没(?:有)?(?:丢|输)(?:过|掉)?", " didn't lose a single deal "),
