@@ -43,6 +43,7 @@ SLOTS: dict[str, dict] = {
     "filter:contact_role": {"object": "accounts", "metric": "count", "filters": {"without_contact_role": "economic_buyer"}},
     "group_by:versus_both": {"metric": "pipeline", "group_by": "rep", "versus_all": "both"},
     "filter:without_deals": {"object": "accounts", "metric": "count", "filters": {"without_deals": "open"}},
+    "filter:activities_bounds": {"metric": "count", "filters": {"activities_min": 3, "activities_max": 40}},
     "filter:owner": {"metric": "count", "filters": {"owner": "me", "status": "any"}},
     "filter:team": {"metric": "count", "filters": {"team": "mine"}},
     "filter:stage": {"metric": "list", "filters": {"stages": ["negotiation"]}},

@@ -112,6 +112,10 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
     for w in f.windows:
         span = f"{w.start or '...'} to {w.end or '...'}"
         parts.append(f"{FIELD_WORDS[w.field]} {w.label + ' (' + span + ')' if w.label else span}")
+    if f.activities_min is not None:
+        parts.append(f"with at least {f.activities_min} activities logged")
+    if f.activities_max is not None:
+        parts.append(f"with at most {f.activities_max} activities logged")
     if f.inactive_days:
         parts.append(f"with no activity in the last {f.inactive_days} days")
     if f.min_days_in_stage:

@@ -101,6 +101,10 @@ def read_as(q: CrmQuery, labels: dict[str, str], scope: Scope) -> str:
         mods.append(f"金额不低于 ${f.amount_min:,.0f} 的")
     if f.amount_max is not None:
         mods.append(f"金额不高于 ${f.amount_max:,.0f} 的")
+    if f.activities_min is not None:
+        mods.append(f"至少有 {f.activities_min} 条活动记录的")
+    if f.activities_max is not None:
+        mods.append(f"最多有 {f.activities_max} 条活动记录的")
     if f.inactive_days:
         mods.append(f"最近 {f.inactive_days} 天没有活动的")
     if f.min_days_in_stage:

@@ -113,6 +113,15 @@ def _roles(stmt: Any, f: Any, account_id: Any) -> Any:
     return stmt
 
 
+def _activity_bounds(stmt: Any, f: Any, n_acts: Any) -> Any:
+    """'deals with more than 3 activities': bounds on the activities logged on each record."""
+    if f.activities_min is not None:
+        stmt = stmt.where(n_acts >= f.activities_min)
+    if f.activities_max is not None:
+        stmt = stmt.where(n_acts <= f.activities_max)
+    return stmt
+
+
 def _no_deals(stmt: Any, f: Any, scope: Scope, account_id: Any) -> Any:
     """Accounts (or deals' accounts) with no deal of ``f.without_deals``'s status that the asker can see (a deal the
     asker can't see neither hides nor shows an account)."""
@@ -202,6 +211,7 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
     if f.inactive_days:
         since = datetime.combine(today - timedelta(days=f.inactive_days), datetime.min.time())
         stmt = stmt.where(or_(last_act.is_(None), last_act < since))
+    stmt = _activity_bounds(stmt, f, n_acts)
     with crm.session() as s:
         rows = list(s.execute(stmt))
         recs = [Rec(id=d.id, name=d.name, owner_id=d.owner_id, team_id=d.team_id, account=an, sector=sector, region=region,
@@ -267,6 +277,7 @@ def load_accounts(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: 
     if f.inactive_days:
         since = datetime.combine(today - timedelta(days=f.inactive_days), datetime.min.time())
         stmt = stmt.where(or_(last_act.is_(None), last_act < since))
+    stmt = _activity_bounds(stmt, f, n_acts)
     with crm.session() as s:
         return [Rec(id=a.id, name=a.name, owner_id=a.owner_id, team_id=a.team_id, account=a.name, sector=a.sector,
                     region=a.region, tier=a.tier, parent=a.parent, last_activity=last, activities=n or 0, updated_at=a.updated_at,

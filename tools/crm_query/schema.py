@@ -101,6 +101,9 @@ class CrmFilters(BaseModel):
     amount_min: float | None = Field(default=None, ge=0)
     amount_max: float | None = Field(default=None, ge=0)
     windows: list[DateWindow] = Field(default_factory=list)
+    activities_min: int | None = Field(default=None, ge=0, description="deals (or accounts) with at least N activities "
+                                       "logged on them ('deals with more than 3 activities': 4)")
+    activities_max: int | None = Field(default=None, ge=0, description="deals (or accounts) with at most N activities")
     inactive_days: int | None = Field(default=None, ge=1, le=3650,
                                       description="no activity in the last N days")
     min_pushes: int | None = Field(default=None, ge=1, le=50, description="close date pushed at least N times")
@@ -202,8 +205,10 @@ class CrmQuery(BaseModel):
                                                        or f.exclude):
             raise ValueError(f"filters on the account's facts (sector, region, tier, parent, employees) apply to deals, "
                              f"accounts or contacts, not {self.object}")
-        if (f.with_contact_role or f.without_contact_role or f.without_deals) and self.object not in ("deals", "accounts"):
-            raise ValueError(f"a contact role or the deals at the account apply to deals or accounts, not {self.object}")
+        if (f.with_contact_role or f.without_contact_role or f.without_deals or f.activities_min is not None
+                or f.activities_max is not None) and self.object not in ("deals", "accounts"):
+            raise ValueError(f"a contact role, the deals at the account or an activity count apply to deals or accounts, "
+                             f"not {self.object}")
         if (f.series or self.group_by == "series") and self.object != "deals":
             raise ValueError("a product series applies to deals")
         if (self.value_min is not None or self.value_max is not None or self.min_records) and not self.group_by:

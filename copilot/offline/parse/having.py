@@ -89,9 +89,9 @@ def rate_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, i
 
 # each group over two periods: 'which reps improved their win rate from last qtr to this qtr', '…比上个季度高'
 _TREND = re.compile(r"\b(?:(?P<up>improv\w*|increas\w*|gr[eo]w(?:n|th)?|went up|gone up|rose|risen|climb\w*|"
-                    r"(?:higher|more|better|bigger|larger|up)\s+(?:than|from|vs\.?|versus|compared (?:to|with)))|"
+                    r"(?:higher|more|better|bigger|larger|up)\s+(?:than|from|vs\.?|versus|compared (?:to|with))(?!\s*[$€£]?\d))|"
                     r"(?P<down>declin\w*|decreas\w*|dropped|fell|fallen|went down|gone down|shr[iau]nk\w*|"
-                    r"(?:lower|less|worse|fewer|smaller|down)\s+(?:than|from|vs\.?|versus|compared (?:to|with))))")
+                    r"(?:lower|less|worse|fewer|smaller|down)\s+(?:than|from|vs\.?|versus|compared (?:to|with))(?!\s*[$€£]?\d)))")
 
 
 def trend(low: str) -> tuple[Literal["up", "down"] | None, list[tuple[int, int]]]:
@@ -100,3 +100,27 @@ def trend(low: str) -> tuple[Literal["up", "down"] | None, list[tuple[int, int]]
     if not m:
         return None, []
     return ("up" if m.group("up") else "down"), [m.span()]
+
+
+_TOUCHES = r"(?:logged\s+)?(?:activities|activity|touches|touchpoints|interactions)"
+
+
+def activity_bounds(low: str) -> tuple[int | None, int | None, list[tuple[int, int]]]:
+    """(at least, at most, spans) of the activities logged on each deal or account: 'deals with more than 3
+    activities' is at least 4, 'fewer than 2 touches' at most 1, '5+ activities' at least 5."""
+    lo = hi = None
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(rf"\b({_MORE}|{_LESS})\s+(\d+)\s+{_TOUCHES}\b|\b(\d+)\s*(\+|or more|or fewer|or less)\s+{_TOUCHES}\b", low):
+        if m.group(3):
+            n = int(m.group(3))
+            lo, hi = (n, hi) if m.group(4) in ("+", "or more") else (lo, n)
+        else:
+            word, n = m.group(1), int(m.group(2))
+            strict = word in ("more than", "over", "above", "greater than", ">", "fewer than", "less than", "under",
+                              "below", "<")
+            if re.fullmatch(_LESS, word):
+                hi = n - 1 if strict else n
+            else:
+                lo = n + 1 if strict else n
+        spans.append(m.span())
+    return lo, hi, spans

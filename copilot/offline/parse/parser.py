@@ -113,6 +113,8 @@ class QueryParser:
         vmin, vmax, per_group = having.group_bounds(low) if group or WHICH_ACCOUNTS.search(low) else (None, None, [])
         staff += per_group  # 'which of my reps have more than 150 won deals': each rep's count, not a deal size
         rmin_rate, rmax_rate, rate_spans = having.rate_bounds(low) if group else (None, None, [])
+        touch_min, touch_max, touch_spans = having.activity_bounds(low) if not per_group else (None, None, [])
+        staff += touch_spans  # 'deals with more than 3 activities': each deal's count, not an amount
         staff += rate_spans  # 'which of my reps are under a 60% win rate': each rep's rate
         amin, amax, amount_spans = slots.amounts(attributes.blank(low, staff))
         amount_spans += staff
@@ -198,6 +200,10 @@ class QueryParser:
         for m in re.finditer(r"\b(my|mine|me|i|i've|i'm|our|we|we've|us|owned by|owns?|of mine)\b(\s+(own|team'?s?|region|pod|squad))?", low):
             used.append(m.span())
         obj_kind = "contacts" if role else str(obj[0]) if obj else "deals"
+        touched = next(((a, b) for a, b in per_group if re.search(r"\b(?:activities|meetings|calls|emails)\b", low[a:b])), None)
+        if not obj and touched:
+            obj_kind, obj = "activities", ("activities", touched)  # 'which reps logged more than 20 activities'
+
         if role and re.search(r"\b(deals?|opps?|opportunit(?:y|ies))\b", low) and not re.search(r"\bwho\b", low):
             obj_kind = "deals"  # 'opps with an EB identified': about deals (whether a role is known is not queryable)
             role = None
@@ -389,6 +395,8 @@ class QueryParser:
                  min_days_in_stage=stuck, employees_min=emin, employees_max=emax, revenue_min=rmin, revenue_max=rmax,
                  founded_min=fmin, founded_max=fmax, has_parent=parented, below_list=priced,
                  has_competitor=competed if competitor is None else None,
+                 activities_min=touch_min if obj_kind in ("deals", "accounts") else None,
+                 activities_max=touch_max if obj_kind in ("deals", "accounts") else None,
                  with_contact_role=on_file if on_file and on_file_present and obj_kind in ("deals", "accounts") else None,
                  without_contact_role=on_file if on_file and not on_file_present and obj_kind in ("deals", "accounts") else None,
                  exclude=left.exclude, **{k: v[0] for k, v in fact_values.items() if v})
@@ -431,7 +439,7 @@ class QueryParser:
         evidence = crm_evidence(low, obj, metric, links, windows, stat, stages) + more_evidence(
             low, performance=performance, role=bool(role), group=bool(group), asks=bool(stat or metric),
             filtered=any([inactive, pushes, stuck, mvr, staff, fact_values, parented is not None, priced is not None,
-                          competed is not None, on_file,
+                          competed is not None, on_file, touch_spans,
                           nxt is not None, cats, group, dtype]),
             pointed=obj_kind == "contacts" and bool(account) or any(w.field in ("next_step", "last_activity") for w in wins))
         lib = 1.0 if LIBRARY_CUES.search(low) else 0.0
