@@ -136,6 +136,15 @@ def maven_csv(shared_data: Path) -> Callable[[str], list[dict[str, str]]]:
     return read
 
 
+@pytest.fixture(scope="session")
+def maven_tables(maven_csv: Callable[[str], list[dict[str, str]]]) -> tuple[list[dict[str, str]], dict, dict]:
+    """(pipeline rows, accounts by name, each rep's team row) of the Maven export, read with csv: expected values
+    computed apart from the engine. Read-only."""
+    accounts = {r["account"]: r for r in maven_csv("accounts.csv")}
+    teams = {r["sales_agent"]: r for r in maven_csv("sales_teams.csv")}
+    return maven_csv("sales_pipeline.csv"), accounts, teams
+
+
 # -- real servers (tests/servers.py): started once per session, only when a test asks for one ------------
 @pytest.fixture(scope="session")
 def postgres_admin_url():

@@ -8,13 +8,6 @@ import pytest
 WON = "Won"
 
 
-@pytest.fixture(scope="module")
-def csvs(maven_csv):
-    accounts = {r["account"]: r for r in maven_csv("accounts.csv")}
-    teams = {r["sales_agent"]: r for r in maven_csv("sales_teams.csv")}
-    return maven_csv("sales_pipeline.csv"), accounts, teams
-
-
 def ask(cp, who, q):
     return cp.ask(cp.principal(f"maven:user:{who}"), q)
 
@@ -24,8 +17,8 @@ def won_2017(rows, people, keep):
             and r["close_date"].startswith("2017") and keep(r["account"])]
 
 
-def test_founded_before_a_year_is_the_accounts_age_not_a_close_date(maven, csvs):
-    rows, accounts, _ = csvs
+def test_founded_before_a_year_is_the_accounts_age_not_a_close_date(maven, maven_tables):
+    rows, accounts, _ = maven_tables
     old = {n for n, a in accounts.items() if int(a["year_established"]) < 2000}
     want = won_2017(rows, {"Vicki Laflamme"}, lambda acc: acc in old)
     a = ask(maven, "vicki-laflamme", "how much rev did i close in 2017 w/ companies founded before 2000?")
@@ -35,8 +28,8 @@ def test_founded_before_a_year_is_the_accounts_age_not_a_close_date(maven, csvs)
     assert "established in 1999 or earlier" in a.text and "Difference" not in a.text
 
 
-def test_account_revenue_under_a_billion_for_a_team(maven, csvs):
-    rows, accounts, teams = csvs
+def test_account_revenue_under_a_billion_for_a_team(maven, maven_tables):
+    rows, accounts, teams = maven_tables
     people = {n for n, t in teams.items() if t["manager"] == "Summer Sewald"}
     small = {n for n, a in accounts.items() if float(a["revenue"]) <= 1000}
     want = won_2017(rows, people, lambda acc: acc in small)
@@ -47,8 +40,8 @@ def test_account_revenue_under_a_billion_for_a_team(maven, csvs):
     assert "annual revenue of at most $1B" in a.text and "couldn't apply" not in a.text
 
 
-def test_which_accounts_over_a_revenue_are_the_accounts(maven, csvs):
-    rows, accounts, _ = csvs
+def test_which_accounts_over_a_revenue_are_the_accounts(maven, maven_tables):
+    rows, accounts, _ = maven_tables
     big = {n for n, a in accounts.items() if float(a["revenue"]) >= 5000}
     want = {r["account"] for r in won_2017(rows, {"Kary Hendrixson"}, lambda acc: acc in big)
             if r["close_date"] >= "2017-07-01"}

@@ -10,13 +10,6 @@ import pytest
 Q3, Q4 = ("2017-07-01", "2017-09-30"), ("2017-10-01", "2017-12-31")
 
 
-@pytest.fixture(scope="module")
-def csvs(maven_csv):
-    accounts = {r["account"]: r for r in maven_csv("accounts.csv")}
-    teams = {r["sales_agent"]: r for r in maven_csv("sales_teams.csv")}
-    return maven_csv("sales_pipeline.csv"), accounts, teams
-
-
 def ask(cp, who, q):
     return cp.ask(cp.principal(f"maven:user:{who}"), q)
 
@@ -37,9 +30,9 @@ def rates(rows):
     return {n: sum(v) / len(v) for n, v in per.items()}
 
 
-def test_reps_who_improved_from_one_quarter_to_the_next(maven, csvs):
+def test_reps_who_improved_from_one_quarter_to_the_next(maven, maven_tables):
     """'Which reps improved their win rate from last qtr to this qtr' was one win rate over both quarters."""
-    rows, _, teams = csvs
+    rows, _, teams = maven_tables
     east = team_of(teams, "Cara Losch")
     before, after = rates(closed_in(rows, east, Q3)), rates(closed_in(rows, east, Q4))
     up = {n for n in after if n in before and after[n] > before[n]}
@@ -59,9 +52,9 @@ def test_reps_who_improved_from_one_quarter_to_the_next(maven, csvs):
     assert {r["group"] for r in a.data["crm"]["rows"]} == grew and grew
 
 
-def test_groups_cut_by_a_rate_or_by_their_size(maven, csvs):
+def test_groups_cut_by_a_rate_or_by_their_size(maven, maven_tables):
     """'Reps running under a 60% win rate' was every rep; 'only sectors with at least 40 closed deals' every sector."""
-    rows, accounts, teams = csvs
+    rows, accounts, teams = maven_tables
     central = team_of(teams, "Dustin Brinkmann")
     h2 = rates(closed_in(rows, central, ("2017-07-01", "2017-12-31")))
     a = ask(maven, "dustin-brinkmann", "which of my reps are running under a 60% win rate in H2 2017? want to plan coaching")
@@ -77,8 +70,8 @@ def test_groups_cut_by_a_rate_or_by_their_size(maven, csvs):
     assert "couldn't apply" not in a.text
 
 
-def test_accounts_and_products_ranked_by_count(maven, csvs):
-    rows, _, _ = csvs
+def test_accounts_and_products_ranked_by_count(maven, maven_tables):
+    rows, _, _ = maven_tables
     wins = defaultdict(int)
     for r in closed_in(rows, {"Kary Hendrixson"}, ("2017-01-01", "2017-12-31"), "Won"):
         wins[r["account"]] += 1
@@ -95,9 +88,9 @@ def test_accounts_and_products_ranked_by_count(maven, csvs):
     assert got == dict(sorted(lost.items(), key=lambda kv: -kv[1])[:2])
 
 
-def test_account_facts_said_several_ways(maven, csvs):
+def test_account_facts_said_several_ways(maven, maven_tables):
     """'acme corp's subsidiaries', 'founded 2006 or later', 'share … from accounts with revenue over $2B'."""
-    rows, accounts, teams = csvs
+    rows, accounts, teams = maven_tables
     won = closed_in(rows, {"Donn Cantrell"}, ("2017-01-01", "2017-12-31"), "Won")
     want = sum(float(r["close_value"]) for r in won if accounts.get(r["account"], {}).get("subsidiary_of") == "Acme Corporation")
     a = ask(maven, "donn-cantrell", "how much won rev did i get in 2017 from acme corp's subsidiaries? (not acme itself)")
@@ -112,9 +105,9 @@ def test_account_facts_said_several_ways(maven, csvs):
     assert a.data["crm"]["value"] == pytest.approx(round(part / sum(float(r["close_value"]) for r in mine), 4))
 
 
-def test_one_figure_over_a_filter_said_first_in_chinese(maven, csvs):
+def test_one_figure_over_a_filter_said_first_in_chinese(maven, maven_tables):
     """'金额超过5000美元的单子，平均成交周期是多少天' was a total with the cycle as an extra figure."""
-    rows, _, _ = csvs
+    rows, _, _ = maven_tables
     won = [r for r in closed_in(rows, {"Daniell Hammack"}, ("2017-01-01", "2017-12-31"), "Won") if float(r["close_value"]) >= 5000]
     days = statistics.fmean((date.fromisoformat(r["close_date"]) - date.fromisoformat(r["engage_date"])).days for r in won)
     a = ask(maven, "daniell-hammack", "2017年我赢下的金额超过5000美元的单子，平均成交周期是多少天？（从engage到close）")
@@ -122,8 +115,8 @@ def test_one_figure_over_a_filter_said_first_in_chinese(maven, csvs):
     assert a.data["crm"]["value"] == pytest.approx(round(days, 1))
 
 
-def test_oldest_open_deal_and_how_long_ago(maven, csvs):
-    rows, _, _ = csvs
+def test_oldest_open_deal_and_how_long_ago(maven, maven_tables):
+    rows, _, _ = maven_tables
     today = maven.settings.current_date()
     engaging = [r for r in rows if r["sales_agent"] == "Violet Mclelland" and r["deal_stage"] == "Engaging"]
     oldest = min(date.fromisoformat(r["engage_date"]) for r in engaging)
@@ -135,8 +128,8 @@ def test_oldest_open_deal_and_how_long_ago(maven, csvs):
         assert a.data["crm"]["query"]["filters"]["windows"] == [], question
 
 
-def test_two_quarters_side_by_side_show_the_change(maven, csvs):
-    rows, _, _ = csvs
+def test_two_quarters_side_by_side_show_the_change(maven, maven_tables):
+    rows, _, _ = maven_tables
     q3, q4 = (sum(float(r["close_value"]) for r in closed_in(rows, {"Reed Clapper"}, s, "Won")) for s in (Q3, Q4))
     a = maven.ask(maven.principal("maven:user:reed-clapper"), "how much did my won rev change QoQ? q4 2017 minus q3 2017, in $ pls")
     sign = "+" if q4 >= q3 else "-"

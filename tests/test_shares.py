@@ -12,13 +12,6 @@ from tools.crm_query.schema import CrmQuery
 WON = "Won"
 
 
-@pytest.fixture(scope="module")
-def csvs(maven_csv):
-    accounts = {r["account"]: r for r in maven_csv("accounts.csv")}
-    teams = {r["sales_agent"]: r for r in maven_csv("sales_teams.csv")}
-    return maven_csv("sales_pipeline.csv"), accounts, teams
-
-
 def ask(cp, who, q):
     return cp.ask(cp.principal(f"maven:user:{who}"), q)
 
@@ -27,8 +20,8 @@ def won_2017(rows, people):
     return [r for r in rows if r["sales_agent"] in people and r["deal_stage"] == WON and r["close_date"].startswith("2017")]
 
 
-def test_share_of_won_revenue_from_subsidiaries(maven, csvs):
-    rows, accounts, teams = csvs
+def test_share_of_won_revenue_from_subsidiaries(maven, maven_tables):
+    rows, accounts, teams = maven_tables
     team = won_2017(rows, {n for n, t in teams.items() if t["manager"] == "Rocco Neubert"})
     part = sum(float(r["close_value"]) for r in team if accounts.get(r["account"], {}).get("subsidiary_of"))
     whole = sum(float(r["close_value"]) for r in team)
@@ -43,8 +36,8 @@ def test_share_of_won_revenue_from_subsidiaries(maven, csvs):
         assert f"{part / whole:.1%}" in a.text and "couldn't apply" not in a.text and "没能" not in a.text, question
 
 
-def test_share_of_a_product_and_of_independent_accounts(maven, csvs):
-    rows, accounts, _ = csvs
+def test_share_of_a_product_and_of_independent_accounts(maven, maven_tables):
+    rows, accounts, _ = maven_tables
     mine = won_2017(rows, {"Darcel Schlecht"})
     whole = sum(float(r["close_value"]) for r in mine)
     pro = sum(float(r["close_value"]) for r in mine if r["product"] == "GTXPro")

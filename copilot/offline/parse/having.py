@@ -4,7 +4,10 @@ fewer than 5 open opps', 'who has at least 3 losses'. Read before amounts, so '1
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
+
+from copilot.offline.parse.dates import Span, two_periods
 
 _MORE = r"more than|over|above|greater than|at least|(?:a )?minimum of|>=?"
 _LESS = r"fewer than|less than|under|below|at most|(?:a )?maximum of|no more than|<=?"
@@ -17,6 +20,15 @@ _NONE = re.compile(r"\b(didn'?t|did not|haven'?t|have not|hasn'?t|has not|never)
                    r"sold|lose|lost|create|created|land|landed)\b\s+(a single|any|one|a)\b")
 
 
+_STRICT = ("more than", "over", "above", "greater than", ">", "fewer than", "less than", "under", "below", "<")
+
+
+def _count_bound(word: str, n: int) -> tuple[bool, int]:
+    """(is it an upper bound, the bound) of a whole count: 'more than 150' is at least 151, 'at most 3' at most 3."""
+    upper = bool(re.fullmatch(_LESS, word))
+    return upper, (n - 1 if upper else n + 1) if word in _STRICT else n
+
+
 def group_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, int]]]:
     """(at least, at most, spans) of a count each group must reach: 'more than 150 won deals' is at least 151,
     'didn't win a single deal' is at most 0."""
@@ -26,13 +38,8 @@ def group_bounds(low: str) -> tuple[float | None, float | None, list[tuple[int, 
     if m:
         return None, 0, [m.span(1), m.span(2)]
     for m in re.finditer(rf"\b({_MORE}|{_LESS})\s+(\d[\d,]*)\s+{_WHAT}\b", low):
-        word, n = m.group(1), int(m.group(2).replace(",", ""))
-        strict = word in ("more than", "over", "above", "greater than", ">", "fewer than", "less than", "under",
-                          "below", "<")
-        if re.fullmatch(_LESS, word):
-            hi = n - 1 if strict else n
-        else:
-            lo = n + 1 if strict else n
+        upper, n = _count_bound(m.group(1), int(m.group(2).replace(",", "")))
+        lo, hi = (lo, n) if upper else (n, hi)
         pre = re.search(r"(?:\bonly\s+)?(?:\b[a-z]+s\s+)?\b(?:with|having|that have|who have)\s+$", low[:m.start()])
         spans.append((pre.start() if pre else m.start(), m.end()))  # 'only sectors with at least 40 closed deals'
     return lo, hi, spans
@@ -115,12 +122,25 @@ def activity_bounds(low: str) -> tuple[int | None, int | None, list[tuple[int, i
             n = int(m.group(3))
             lo, hi = (n, hi) if m.group(4) in ("+", "or more") else (lo, n)
         else:
-            word, n = m.group(1), int(m.group(2))
-            strict = word in ("more than", "over", "above", "greater than", ">", "fewer than", "less than", "under",
-                              "below", "<")
-            if re.fullmatch(_LESS, word):
-                hi = n - 1 if strict else n
-            else:
-                lo = n + 1 if strict else n
+            upper, n = _count_bound(m.group(1), int(m.group(2)))
+            lo, hi = (lo, n) if upper else (n, hi)
         spans.append(m.span())
     return lo, hi, spans
+
+
+def periods_compared(low: str, today: date, taken: list[tuple[int, int]], group: str | None) -> tuple[
+        Literal["up", "down"] | None, Span | None, Span | None, str | None, list[tuple[int, int]]]:
+    """(direction, earlier, later, group, spans) when each group's figure is set in one period against another:
+    'which reps improved their win rate from last qtr to this qtr' (up), 'per rep, how did won rev change from Q2 to
+    Q3' (no direction: both shown), 'who on my team grew their bookings vs last month' (each rep). ``taken``: spans
+    that are no date. Without two periods, the group is returned as it came and the periods are None."""
+    direction, spans = trend(low)
+    moved = None if direction else re.search(r"\bchang(?:e|ed|es)\b|\bdifference\b|\bdelta\b|\bminus\b", low)
+    spans += [moved.span()] if moved else []
+    who = re.search(r"\b(?:who|which (?:reps?|people|sellers?|aes?)|reps)\b", low)
+    if not ((direction or moved and group) and (group or who) and group not in ("month", "quarter")):
+        return direction, None, None, group, []
+    earlier, later, said = two_periods(low, today, taken)
+    if not (earlier and later):
+        return direction, None, None, group, []
+    return direction, earlier, later, group or "rep", spans + said + ([who.span()] if who and not group else [])

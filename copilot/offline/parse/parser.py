@@ -27,7 +27,7 @@ from copilot.offline.parse.cues import (
     first,
     two,
 )
-from copilot.offline.parse.dates import Span, find_windows, two_periods
+from copilot.offline.parse.dates import Span, find_windows
 from copilot.offline.parse.evidence import LIBRARY_CUES, crm_evidence, more_evidence, unapplied_words
 from copilot.offline.parse.followups import add_followups, who_has_none
 from copilot.offline.parse.lexicon import (
@@ -120,17 +120,10 @@ class QueryParser:
         amount_spans += staff
         taken = sp + amount_spans + stuck_spans  # 'over 2000' is an amount, 'in 3 weeks' of an inactivity phrase is no window
         windows = [w for w in find_windows(low, self.today) if not any(a < w.at[1] and w.at[0] < b for a, b in taken)]
-        direction, trend_spans = having.trend(low)
-        moved = None if direction else re.search(r"\bchang(?:e|ed|es)\b|\bdifference\b|\bdelta\b|\bminus\b", low)
-        trend_spans += [moved.span()] if moved else []  # 'per rep, how did won rev change from Q2 to Q3': both, no cut
-        earlier = None
-        who = re.search(r"\b(?:who|which (?:reps?|people|sellers?|aes?)|reps)\b", low)
-        if (direction or moved and group) and (group or who) and group not in ("month", "quarter"):  # 'which reps improved their win rate from last qtr to this qtr'
-            earlier, later, said_at = two_periods(low, self.today, taken)
-            if earlier and later:
-                windows = [later]
-                used += trend_spans + said_at + ([who.span()] if who and not group else [])
-                group = group or "rep"  # 'who on my team grew their bookings vs last month': each rep
+        direction, earlier, later, group, sp = having.periods_compared(low, self.today, taken, group)
+        if later:  # 'which reps improved their win rate from last qtr to this qtr': two periods, each rep's figures
+            windows = [later]
+            used += sp
         used += [w.at for w in windows] + amount_spans
         used += [m.span() for m in FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
         obj = next((h for h in sorted(all_hits(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
