@@ -19,6 +19,7 @@ class AccountTimelineArgs(BaseModel):
     since: date | None = Field(default=None, description="only events on or after this date")
     limit: int = Field(default=12, ge=1, le=100)
     kinds: list[str] | None = Field(default=None, description="optional: email, meeting, note, task, call, stage")
+    whole: bool = Field(default=False, description="give each activity's notes whole, not a 220-character brief")
 
 
 class TimelineEvent(BaseModel):
@@ -65,7 +66,7 @@ def account_timeline(ctx: ToolContext, args: AccountTimelineArgs) -> Timeline:
                 q = q.where(Activity.kind.in_(sorted(kinds)))
             for a in s.scalars(q.order_by(Activity.occurred_at.desc()).limit(args.limit)):
                 events.append(TimelineEvent(at=a.occurred_at, kind=a.kind, title=a.subject or a.kind,
-                                            detail=_brief(a.body), who=names.get(a.owner_id or ""),
+                                            detail=_brief(a.body, 1200 if args.whole else 220), who=names.get(a.owner_id or ""),
                                             record=f"activity:{a.id}"))
         if not kinds or "call" in kinds:
             q2 = apply_scope(select(Call).where(Call.account_id == acc.id, Call.occurred_at >= since), ctx.scope, Call)

@@ -138,7 +138,9 @@ def _record_line_zh(c: Composer, res: CrmResult, i: int) -> str:
             fmt_money(r.amount) if r.amount is not None else "无金额",
             f"预计 {r.close_date} 关闭" if r.close_date else None, r.owner,
             f"最近活动 {r.last_activity}" if r.last_activity else "没有活动记录",
-            f"关闭日期推迟过 {r.pushes} 次" if r.pushes else None,
+            f"关闭日期推迟过 {r.pushes} 次" + (f"（最初为 {r.detail['first_close']}）" if "first_close" in r.detail else "")
+            if r.pushes else None,
+            f"竞争对手 {r.detail['competitor']}" if r.detail.get("competitor") else None,
             f"创建于 {r.detail['created']}（{r.detail['age_days']} 天前）" if "age_days" in r.detail else None,
             f"下一步：{r.next_step}" if r.next_step else "没有下一步"]
     return f"- **{r.name}**：{'，'.join(b for b in bits if b)} {ref}"
@@ -214,7 +216,9 @@ def _record_line(c: Composer, res: CrmResult, i: int, ref: str | None = None, ow
     bits = [(own or {}).get(r.stage, r.stage.replace("_", " ")) if r.stage else None, fmt_money(r.amount) if r.amount is not None else "no amount",
             f"{'closed' if (r.stage or '').startswith('closed') else 'closes'} {r.close_date}" if r.close_date else None, r.owner,
             f"last activity {r.last_activity}" if r.last_activity else "no activity logged",
-            f"close date pushed {r.pushes}x" if r.pushes else None,
+            f"close date pushed {r.pushes}x" + (f" (first {r.detail['first_close']})" if "first_close" in r.detail else "")
+            if r.pushes else None,
+            f"competitor {r.detail['competitor']}" if r.detail.get("competitor") else None,
             f"opened {r.detail['created']} ({r.detail['age_days']} days ago)" if "age_days" in r.detail else None,
             f"next step: {r.next_step}" if r.next_step else "no next step"]
     return f"- **{r.name}**: {', '.join(b for b in bits if b)} {ref}"

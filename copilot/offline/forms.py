@@ -38,7 +38,7 @@ POLICY = re.compile(
     r"determined|structured|priced|approved|handled)\b|\bhow many\b[^?]*\bshould\b|\bshould (?:a|an|each|every)\b|"
     r"\bcan (?:i|we|you|a rep) (?:sell|offer|give|discount|sign|use|share|change|extend|waive|add)\b|"
     r"\bwhat are the (?:steps|rules|requirements|criteria)\b|\b(?<!next )(?:steps|process|procedure|policy|guidelines?) "
-    r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b|"
+    r"(?:to|for)\b|\bwhen is (?-i:[A-Z])[\w-]+|\bwhat do (?:i|we|you) (?:do|update|need to|fill)\b(?! next\b)(?!(?: do)? next\b)|"
     r"\bwhat (?:is|are) (?:the )?(?:forecast categories|stages|deal stages|definition)\b|\bdefin(?:e|ition)\b|"
     # how a number is worked out or what is expected of a role: 'the formula for close rate', 'is it the same
     # thing as win rate', 'what win rate is expected from a CE at IC3', 'how do you calculate ARR'

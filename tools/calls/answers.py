@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from tools.account_timeline import AccountTimelineArgs, account_timeline
 from tools.calls.search import SearchCallsArgs, search_calls
 from tools.calls.tools import DraftFollowupArgs, SummarizeCallArgs, draft_followup, summarize_call
 from tools.compose import Composer
@@ -39,14 +40,31 @@ def call_quotes(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> 
     c.used("search_calls", res)
     if not res.segments:
         where = f" with {ent.account_name}" if ent.account_name else ""
-        c.add(f"I found nothing matching that in the {res.calls_searched} recorded call(s){where} you can see.")
-        return 0.3
+        c.add(f"I found nothing matching that in the {res.calls_searched} recorded call(s){where} you can see."
+              if res.calls_searched else f"There is no call recording{where} that you can see.")
+        return _logged_meetings(ctx, c, ent) if ent.account_id else 0.3
     first = res.segments[0]
     c.add(f"From the call transcripts ({res.calls_searched} call(s) searched):")
     for seg, cit in zip(res.segments, res.citations, strict=True):
         stamp = f"{int(seg.start) // 60:02d}:{int(seg.start) % 60:02d}"
         c.add(f"- **{seg.speaker}** on *{seg.call_title}* at {stamp}: \"{seg.text}\" {c.cite(cit)}")
     return 0.75 if first.account else 0.6
+
+
+def _logged_meetings(ctx: ToolContext, c: Composer, ent: Entities) -> float:
+    """No recording, but the rep logged the meeting: its notes (what was discussed, objections, next steps), newest
+    first and quoted as written, for 'what came up on my last call with X'."""
+    tl = account_timeline(ctx, AccountTimelineArgs(account=ent.account_id or "", kinds=["meeting", "call"], limit=2,
+                                                   whole=True))
+    logged = [(e, cit) for e, cit in zip(tl.events, tl.citations, strict=True) if e.detail]
+    if not logged:
+        return 0.3
+    c.used("account_timeline", tl)
+    c.add(f"The notes logged for the latest meeting(s) with {tl.account}, as written:")
+    for e, cit in logged:
+        c.add(f"- **{e.at:%Y-%m-%d} {e.title}**" + (f" ({e.who})" if e.who else "") + f" {c.cite(cit)}")
+        c.add(f"  > {e.detail}")
+    return 0.7
 
 
 def call_summary(ctx: ToolContext, c: Composer, ent: Entities, question: str) -> float:

@@ -53,6 +53,7 @@ class Rec:
     last_activity: datetime | None = None
     activities: int = 0
     pushes: int = 0
+    first_close: date | None = None  # the close date first on record, when it was pushed since
     extra: dict[str, Any] | None = None
     updated_at: datetime | None = None
 
@@ -225,7 +226,7 @@ def load_deals(crm: CrmStore, scope: Scope, q: CrmQuery, r: Resolved, today: dat
         if f.min_pushes or q.group_by is None and q.metric == "list":
             pushes = _pushes(s, [x.id for x in recs])
             for x in recs:
-                x.pushes = pushes.get(x.id, 0)
+                x.pushes, x.first_close = pushes.get(x.id, (0, None))
         if f.min_days_in_stage:
             entered = _stage_since(s, recs)
             recs = [x for x in recs if (day := entered.get(x.id)) is not None
@@ -247,10 +248,12 @@ def _stage_since(s: Any, recs: list[Rec]) -> dict[str, date | None]:
     return {r.id: entered.get(f"{r.id}\x00{r.stage}") or r.created_on for r in recs}
 
 
-def _pushes(s: Any, ids: list[str]) -> dict[str, int]:
-    """Times each deal's close date was moved later, from its stage history (docs/crm-query.md)."""
-    out: dict[str, int] = {}
+def _pushes(s: Any, ids: list[str]) -> dict[str, tuple[int, date | None]]:
+    """Times each deal's close date was moved later, from its stage history (docs/crm-query.md), and the close
+    date first on record ('what was the close date originally')."""
+    out: dict[str, tuple[int, date | None]] = {}
     prev: dict[str, date] = {}
+    first: dict[str, date] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         for deal_id, close in s.execute(select(StageChange.deal_id, StageChange.close_date)
@@ -258,9 +261,10 @@ def _pushes(s: Any, ids: list[str]) -> dict[str, int]:
                                         .order_by(StageChange.deal_id, StageChange.changed_on, StageChange.id)):
             before = prev.get(deal_id)
             if before and close and close > before:
-                out[deal_id] = out.get(deal_id, 0) + 1
+                out[deal_id] = (out.get(deal_id, (0, None))[0] + 1, first[deal_id])
             if close:
                 prev[deal_id] = close
+                first.setdefault(deal_id, close)
     return out
 
 

@@ -40,7 +40,8 @@ class RecordRow(BaseModel):
                 f"{'closed' if (self.stage or '').startswith('closed') else 'closes'} {self.close_date}" if self.close_date else None,
                 f"last activity {self.last_activity}" if self.last_activity else None,
                 f"next step: {self.next_step}" if self.next_step else None, d.get("title"),
-                (d.get("role") or "").replace("_", " ") or None, d.get("email"), d.get("kind"))
+                (d.get("role") or "").replace("_", " ") or None, d.get("email"), d.get("kind"),
+                d.get("competitor") and f"competitor {d['competitor']}")
         snippet = ", ".join(str(x) for x in bits if x)
         return Citation(source_id=f"crm:{self.kind}:{self.id}", title=self.name, kind="crm",
                         record=f"{self.kind}:{self.id}", snippet=snippet)

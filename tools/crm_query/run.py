@@ -277,9 +277,14 @@ def _sort_key(q: CrmQuery, r: Rec) -> tuple:
 
 def _records(q: CrmQuery, recs: list[Rec], d: Directory, today: date) -> list[RecordRow]:
     def detail(r: Rec) -> dict:
+        out = dict(r.extra or {})
         if q.sort_by == "created" and r.created_on:  # 'my oldest opp': when it was opened, and how long ago
-            return {**(r.extra or {}), "created": r.created_on.isoformat(), "age_days": (today - r.created_on).days}
-        return r.extra or {}
+            out.update(created=r.created_on.isoformat(), age_days=(today - r.created_on).days)
+        if r.first_close and r.pushes:  # 'did it slip? the close date originally vs now'
+            out["first_close"] = r.first_close.isoformat()
+        if r.competitor and q.object == "deals":  # 'who are we up against on the X deal'
+            out["competitor"] = r.competitor
+        return out
 
     return [RecordRow(id=r.id, name=r.name, kind=q.object[:-1], account=r.account, owner=d.users.get(r.owner_id or ""),
                       stage=r.stage, amount=r.amount, close_date=r.close_date, next_step=r.next_step,

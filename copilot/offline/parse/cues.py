@@ -61,8 +61,13 @@ def field_for(low: str, span: Span, default: str) -> str:
     return best
 
 
-_FIELD = r"(?:the\s+)?(?:acct|account|product|owner|rep|amount|stage|close date|deal name|name)s?"
-FIELDS = re.compile(rf"\b(?:need|want|with|incl(?:uding|ude)?|show(?:ing)?|give me)\s+{_FIELD}(?:\s*(?:\+|and|&|,|/)\s*{_FIELD})+\b")
+# 'what stage is the bayview govern expansion in and how big is it': one named deal's stage and size, read off its line
+ONE_DEAL_STAGE = re.compile(r"\b(?:what|which) stage(?: is| are|'s)\b|\bwhere (?:is|are) (?:the )?[\w .&'-]{3,60}? (?:at|in)\b")
+HOW_BIG = re.compile(r"\bhow'?s? (?:big|large|much)(?: (?:is|are) (?:it|they|that|the deal))?\b")
+# 'when does it close and what do i need to do next': what a deal's line shows (its next step)
+DO_NEXT = re.compile(r"\bwhat(?:'s| is)? (?:do |should )?(?:i|we)? ?(?:need to |have to |got to )?(?:do )?next\b|\bwhat'?s next\b")
+_FIELD = r"(?:the\s+|their\s+|its\s+)?(?:acct|account|product|owner|rep|amount|stage|close date|deal name|name|next step|competitor)s?"
+FIELDS = re.compile(rf"\b(?:need|want|with|w/|incl(?:uding|ude)?|show(?:ing)?|give me)\s+{_FIELD}(?:\s*(?:\+|and|&|,|/)\s*{_FIELD})+\b")
 
 
 def two(values: list[str]) -> list[str]:

@@ -25,7 +25,8 @@ LIBRARY_CUES = re.compile(
 STRONG_CRM = re.compile(r"\bdid (i|we|\w+) (win|close|lose|book|sign)\b|\b(stuck|sitting|parked) in\b|\b(win|close|closing|hit)[- ]?(rate|%|ratio)\b|\bpipe(line)?\b|\bquota\b|\bbookings?\b|"
                         r"\brevenue\b|\bclose date\b|\bforecast category\b|\bcommit\b|\bhow many\b|\bopps?\b|"
                         r"\bopportunit(y|ies)\b|\bdeals?\b|\baccounts?\b|\bnext steps?\b|\bcycle\b|\bdeal size\b|"
-                        r"\brenewals?\b|\bcontacts?\b|\bstage\b|\bloss reasons?\b")
+                        r"\brenewals?\b|\bcontacts?\b|\bstage\b|\bloss reasons?\b|"
+                        r"\bwho(?:'s| is)? (?:owns?|covers?|handles?)\b(?! the budget)|\bwhose account\b|\baccount owner\b")
 
 
 def unapplied_words(question: str, used: list[tuple[int, int]]) -> list[str]:

@@ -12,6 +12,9 @@ OBJECTS: list[tuple[str, str]] = [
     (r"\brenewals?\b|\bexpansions?\b|\bupsells?\b", "deals"),
     (r"\b(?:biggest|largest|smallest|top|best)\s+(?:wins?|sales?|losses)\b", "deals"),  # 'my biggest win': a deal
     (r"\b(accounts?|acct?s?|customers?|clients?|logos?|companies|subsid[a-z]*(?:ies|s))\b", "accounts"),
+    # 'who owns halcyon markets', 'whose account is X': the account, whose line names its owner
+    (r"\b(?:who(?:'s| is)? (?:owns?|covers?|covering|handles?|handling)|whose account is)\b"
+     r"(?!\s+(?:the )?(?:most|more|fewer|less|least|biggest|largest|fewest|budget)\b)(?=\s+[a-z0-9])", "accounts"),
     (r"\b(contacts?|people at|people do (?:we|i) know|who do (?:we|i) know|stakeholders?|champions?|economic buyers?|"
      r"eb|decision[- ]makers?|signs? off|signer|holds? the budget|budget holder|owns? the budget|technical buyers?|"
      r"blockers?|influencers?)\b", "contacts"),

@@ -125,7 +125,8 @@ class QueryParser:
             windows = [later]
             used += sp
         used += [w.at for w in windows] + amount_spans
-        used += [m.span() for m in FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
+        shown = [m.span() for m in FIELDS.finditer(low)]  # 'need the acct + product': what to show, not a filter
+        used += shown
         obj = next((h for h in sorted(all_hits(low, OBJECTS), key=lambda h: h[1][0])  # type: ignore[index]
                     if not any(a <= h[1][0] < b for a, b in used)), None)  # 'no activity in 3 weeks' is not an object
         role = first(low, BUYING_ROLES)
@@ -136,7 +137,7 @@ class QueryParser:
         lacking, lack_spans = cues.no_deals(low) if obj and obj[0] == "accounts" else (None, [])
         used += lack_spans  # 'accounts with no open deals', 'never won': the accounts, by the deals they lack
         metric_hits = [h for h in all_hits(low, METRICS)  # not 'annual revenue', nor 'over 5000 dollars', nor 'no pipeline'
-                       if not any(a <= h[1][0] < b for a, b in firm + amount_spans + lack_spans)]
+                       if not any(a <= h[1][0] < b for a, b in firm + amount_spans + lack_spans + shown)]
         metric = next(((v, sp) for p, v in METRICS for v2, sp in metric_hits if v2 == v and re.search(p, low[sp[0]:sp[1]])),
                       None) if metric_hits else None
         stat = [h for h in all_hits(low, STATUS) if not any(a <= h[1][0] < b for a, b in lack_spans)]
@@ -261,6 +262,12 @@ class QueryParser:
         if age and not group and obj_kind == "deals" and metric_name in ("list", "count", "pipeline", "sum"):
             metric_name, order, limit, sort_by = "list", age, age_n, "created"
             group = None
+        if group == "stage" and metric_name == "list" and cues.ONE_DEAL_STAGE.search(low) and any(
+                x.kind == "account" for x in links):  # 'what stage is the acme govern expansion in': that deal's line
+            group, order, limit = None, None, None
+            used += [m.span() for m in cues.HOW_BIG.finditer(low)]
+        if metric_name == "list" and not group and obj_kind == "deals":
+            used += [m.span() for m in cues.DO_NEXT.finditer(low)]
         status, stage_list, doubts, notes = status_of(
             low, stat, stages, cats, windows, metric=metric_name, group=group, obj_kind=obj_kind, inactive=bool(inactive),
             today=self.today)

@@ -115,7 +115,8 @@ def pushes(low: str) -> tuple[int | None, Spans]:
     n = num(m.group(1)) if m.group(1) else 1
     if m.group(1) and re.search(r"more than|over", m.group(0)):
         n += 1
-    return n, [m.span()]
+    # 'what was the close date originally vs now': a pushed deal's line shows its first close date
+    return n, [m.span()] + [o.span() for o in re.finditer(r"\b(?:originally|original(?:ly)?|vs\.? now)\b", low)]
 
 
 def days_in_stage(low: str) -> tuple[int | None, Spans]:

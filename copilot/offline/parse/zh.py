@@ -261,9 +261,10 @@ RULES: list[Rule] = [
     (r"新客户|新业务|新签|新logo", " new business "),
     (r"商机|机会|销售机会|单子|交易|订单|项目", " deals "),
     (r"联系人|对接人", " contacts "),
+    (r"(?:电子)?邮箱(?:地址)?|邮件地址|email ?地址", " email address "), (r"发(?:给)?我(?:一下)?|给我发(?:一下)?", " show me "),
+    (r"技术决策人|技术买家|技术(?:方面的?)?(?:负责人|把关人)", " technical buyer "),  # before 决策人 takes its tail
     (r"经济决策人|经济买家|决策人|拍板的人|预算负责人|管预算的", " economic buyer "),
     (r"内部支持者|内线|拥护者|教练", " champion "),
-    (r"技术决策人|技术买家", " technical buyer "),
     (r"跟进记录|活动记录|活动|跟进|触达", " activities "), (r"通话录音|录音|通话|电话", " calls "),
     (r"会议|会面|拜访", " meetings "), (r"邮件", " emails "), (r"任务|待办", " tasks "),
     (r"客户|账户|公司", " accounts "),
@@ -280,6 +281,8 @@ RULES: list[Rule] = [
     (r"承诺(?:类)?|确定(?:能)?签|commit", " commit "), (r"最佳情况|乐观(?:情况)?|best ?case", " best case "),
     (r"(?:处于|在)?(?:哪个|什么)阶段", " which stage "), (r"阶段", " stage "),
     # grouping, ranking, comparison
+    # '技术决策人是哪位': a person asked for by role, not a ranking of reps
+    (r"(?:(?<=buyer )|(?<=champion )|(?<=blocker )|(?<=contacts ))\s*(?:是|为)?\s*哪(?:位|一位|个人)", " who "),
     (r"哪个(?:销售代表|销售员|销售|代表|人)|哪位(?:销售|代表)?", " which rep "), (r"谁", " who "),
     (r"最(多|高|大|好)的(产品|团队|销售|行业)", lambda m: f" which {_NOUN[m.group(2)]} most "),
     (r"哪个(?:团队|区域|大区|地区)", " which team "), (r"哪个产品|哪款产品", " which product "),
@@ -315,7 +318,7 @@ RULES: list[Rule] = [
     (r"统计|计算|汇总|多久|多长时间|分布", " "),
 ]
 # Grammar words with no slot: removed once the rules have run.
-PARTICLES = re.compile(r"[的了吗呢吧啊呀么是在有都还也就过把被给请帮查下中里上内其个些这那哪]|已经|一下|一共|请问|告诉我|帮我|目前|现在|当前|所有|全部|之间|期间|"
+PARTICLES = re.compile(r"那边|这边|那里|这里|那儿|发给我|发我|[的了吗呢吧啊呀么是在有都还也就过把被给请帮查下中里上内其个些这那哪]|已经|一下|一共|请问|告诉我|帮我|目前|现在|当前|所有|全部|之间|期间|"
                        r"分别|各自|以及|并且|还有|和|与|及|或者|或|对|为|从|到|于|按|以|来|去|做|得|地|着|让|等")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _SHARE = re.compile(r"(?:的)?(?:所占(?:的)?比例|占比|(?<!赢单)(?<!输单)(?<!丢单)比例|占(?:了)?(?:多少|几成|百分之几)(?:的)?(?:比例|比重)?|百分之几|百分比)(?:是|有|为)?(?:多少|几)?")
